@@ -1,0 +1,171 @@
+"""Duration distributions for handle times and patience, by mean and coefficient of variation.
+
+Each distribution is a frozen schema model (``dist:`` selects it in YAML) that knows its
+mean and draws samples in vectorized chunks from a ``numpy.random.Generator``. Samples
+are in minutes and never negative; nothing is clipped.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, PositiveFloat, model_validator
+
+from simdesk.scenario.base import SpecModel
+from simdesk.scenario.types import Duration, PositiveDuration
+
+FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
+
+
+class Exponential(SpecModel):
+    """Exponential: memoryless; the M in M/M/c."""
+
+    dist: Literal["exponential"]
+    mean: PositiveDuration
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        return rng.exponential(self.mean, n)
+
+    @property
+    def expected(self) -> float:
+        return self.mean
+
+    @property
+    def cv(self) -> float:
+        return 1.0
+
+
+class Lognormal(SpecModel):
+    """Lognormal by mean and cv: the usual shape of measured handle times."""
+
+    dist: Literal["lognormal"]
+    mean: PositiveDuration
+    cv: PositiveFloat
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        sigma2 = math.log1p(self.cv**2)
+        return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n)
+
+    @property
+    def expected(self) -> float:
+        return self.mean
+
+
+class Gamma(SpecModel):
+    """Gamma by mean and cv (shape 1/cv², scale mean·cv²); cv=1 is exponential."""
+
+    dist: Literal["gamma"]
+    mean: PositiveDuration
+    cv: PositiveFloat
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        return rng.gamma(1 / self.cv**2, self.mean * self.cv**2, n)
+
+    @property
+    def expected(self) -> float:
+        return self.mean
+
+
+class Weibull(SpecModel):
+    """Weibull by mean and cv: a common fit for customer patience."""
+
+    dist: Literal["weibull"]
+    mean: PositiveDuration
+    cv: Annotated[float, Field(gt=0.05, le=10)]
+
+    @cached_property
+    def _shape_scale(self) -> tuple[float, float]:
+        from scipy.optimize import brentq
+        from scipy.special import gammaln
+
+        def excess(shape: float) -> float:
+            ratio = math.exp(gammaln(1 + 2 / shape) - 2 * gammaln(1 + 1 / shape))
+            return ratio - 1 - self.cv**2
+
+        shape = float(brentq(excess, 0.05, 200.0))
+        scale = self.mean / math.exp(float(gammaln(1 + 1 / shape)))
+        return shape, scale
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        shape, scale = self._shape_scale
+        return scale * rng.weibull(shape, n)
+
+    @property
+    def expected(self) -> float:
+        return self.mean
+
+
+class Deterministic(SpecModel):
+    """Always the same duration."""
+
+    dist: Literal["deterministic"]
+    value: Duration
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        return np.full(n, self.value)
+
+    @property
+    def expected(self) -> float:
+        return self.value
+
+    @property
+    def cv(self) -> float:
+        return 0.0
+
+
+class Uniform(SpecModel):
+    """Uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: Duration
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        return rng.uniform(self.low, self.high, n)
+
+    @property
+    def expected(self) -> float:
+        return (self.low + self.high) / 2
+
+    @property
+    def cv(self) -> float:
+        mean = self.expected
+        return (self.high - self.low) / math.sqrt(12) / mean if mean > 0 else 0.0
+
+
+class Empirical(SpecModel):
+    """Resampled from observed values, each equally likely (a bootstrap)."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[Duration], Field(min_length=1)]
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        return np.asarray(self.values, dtype=float)[rng.integers(0, len(self.values), n)]
+
+    @property
+    def expected(self) -> float:
+        return float(np.mean(self.values))
+
+    @property
+    def cv(self) -> float:
+        mean = self.expected
+        return float(np.std(self.values)) / mean if mean > 0 else 0.0
+
+
+Distribution = Annotated[
+    Exponential | Lognormal | Gamma | Weibull | Deterministic | Uniform | Empirical,
+    Field(discriminator="dist"),
+]
+"""Any supported duration distribution, chosen by its ``dist`` key."""
+
+DISTRIBUTION_NAMES = ("exponential", "lognormal", "gamma", "weibull", "deterministic",
+                      "uniform", "empirical")

@@ -1,0 +1,174 @@
+"""Checks across sections of a scenario: names that must exist, cycles, coverage.
+
+Two kinds of checks, both run even when other parts of the scenario are broken, so one
+run reports every problem:
+
+* :func:`check_references` reads the raw data: every name used (a channel in an
+  arrival, a tier in ``escalate_to``) must be declared — even inside an entry that has
+  errors of its own.
+* the rule checks take the sections they need, validated item by item (``None`` for an
+  item that failed), and yield ``(key path, message)`` pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from simdesk.scenario.messages import did_you_mean, one_of
+from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, moment_minutes
+from simdesk.scenario.yamlsource import KeyPath
+
+Finding = tuple[KeyPath, str]
+
+
+def _names(data: Mapping[str, Any], key: str) -> list[str]:
+    section = data.get(key)
+    return [str(k) for k in section] if isinstance(section, dict) else []
+
+
+def _items(data: Mapping[str, Any], key: str) -> Iterator[tuple[str | int, dict[str, Any]]]:
+    section = data.get(key)
+    if isinstance(section, dict):
+        yield from ((k, v) for k, v in section.items() if isinstance(v, dict))
+    elif isinstance(section, list):
+        yield from ((i, v) for i, v in enumerate(section) if isinstance(v, dict))
+
+
+def _unknown(kind: str, name: object, known: list[str]) -> str:
+    return (
+        f"unknown {kind} {name!r}; known: {one_of(known) or '(none declared)'}"
+        f"{did_you_mean(str(name), known)}"
+    )
+
+
+def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
+    """Every channel, segment, topic and tier named anywhere is declared."""
+    channels, tiers = _names(data, "channels"), _names(data, "tiers")
+    segments, topics = _names(data, "segments"), _names(data, "topics")
+
+    def names_in(value: Any) -> list[Any]:
+        if isinstance(value, list):
+            return value
+        return [] if value is None or isinstance(value, dict) else [value]
+
+    for index, arrival in _items(data, "arrivals"):
+        if "channel" in arrival and arrival["channel"] not in channels:
+            yield ("arrivals", index, "channel"), _unknown("channel", arrival["channel"], channels)
+        for kind, declared in (("segment", segments), ("topic", topics)):
+            mix = arrival.get(f"{kind}s")
+            for name in mix if isinstance(mix, dict) else []:
+                if name not in declared:
+                    message = _unknown(kind, name, declared) + f"; declare it under {kind}s:"
+                    yield ("arrivals", index, f"{kind}s", name), message
+    for index, surge in _items(data, "surges"):
+        for name in names_in(surge.get("channels")):
+            if name not in channels:
+                yield ("surges", index, "channels"), _unknown("channel", name, channels)
+    for name, tier in _items(data, "tiers"):
+        target = tier.get("escalate_to")
+        if target is not None and target not in tiers:
+            yield ("tiers", name, "escalate_to"), _unknown("tier", target, tiers)
+        for channel in names_in(tier.get("channels")):
+            if channel not in channels:
+                yield ("tiers", name, "channels"), _unknown("channel", channel, channels)
+
+
+def check_arrivals(channels: dict[str, Channel | None], arrivals: list[Arrival | None]
+                   ) -> Iterator[Finding]:
+    """A channel that receives tickets has a service target."""
+    for name in dict.fromkeys(a.channel for a in arrivals if a is not None):
+        channel = channels.get(name)
+        if channel is not None and channel.sla is None:
+            yield (
+                ("channels", name),
+                f"channel {name!r} has arrivals but no sla; add e.g. "
+                "sla: {within: 30s, target: 80%}",
+            )
+
+
+def check_surges(surges: list[Surge | None], start: dt.datetime) -> Iterator[Finding]:
+    """Surges start no earlier than the scenario."""
+    for index, surge in enumerate(surges):
+        if surge is not None and moment_minutes(surge.at, start) < 0:
+            yield ("surges", index, "at"), f"{surge.at!r} is before the scenario start {start}"
+
+
+def check_tiers(tiers: dict[str, Tier | None]) -> Iterator[Finding]:
+    """Each tier has people, says what it resolves, escalates without cycles; every
+    channel enters somewhere."""
+    for name, tier in tiers.items():
+        if tier is None:
+            continue
+        target = tier.escalate_to
+        if target == name:
+            yield ("tiers", name, "escalate_to"), f"tier {name!r} cannot escalate to itself"
+        if tier.resolves is None:
+            yield (
+                ("tiers", name),
+                f"tier {name!r} escalates to {target!r} but does not say which share it "
+                "resolves; add e.g. resolves: 75%",
+            )
+        elif tier.resolves < 1 and target is None:
+            yield (
+                ("tiers", name, "resolves"),
+                f"tier {name!r} resolves {tier.resolves:.0%} but has no escalate_to for the rest",
+            )
+        if not tier.agents and tier.rotation is None:
+            yield ("tiers", name), f"tier {name!r} has no agents and no rotation"
+    yield from _cycles(tiers)
+    claimed: dict[str, str] = {}
+    for name, tier in tiers.items():
+        for channel in (tier.channels if tier else None) or []:
+            if channel in claimed:
+                yield (
+                    ("tiers", name, "channels"),
+                    f"channel {channel!r} already enters at tier {claimed[channel]!r}; "
+                    "a channel enters at one tier",
+                )
+            claimed.setdefault(channel, name)
+    if tiers and all(t is not None and t.role == "dispatcher" for t in tiers.values()):
+        yield ("tiers",), "every tier is a dispatcher: add a tier that works tickets"
+
+
+def _target(tiers: dict[str, Tier | None], name: str) -> str | None:
+    tier = tiers.get(name)
+    return tier.escalate_to if tier is not None else None
+
+
+def _cycles(tiers: dict[str, Tier | None]) -> Iterator[Finding]:
+    reported: set[str] = set()
+    for first in tiers:
+        seen = [first]
+        current = _target(tiers, first)
+        while current is not None and current in tiers and current not in seen:
+            seen.append(current)
+            current = _target(tiers, current)
+        if current == first and first not in reported and len(seen) > 1:
+            reported.update(seen)
+            loop = " → ".join([*seen, first])
+            yield ("tiers", first, "escalate_to"), f"escalations form a cycle: {loop}"
+
+
+def check_horizon(horizon: float, warmup: float) -> Iterator[Finding]:
+    """The warm-up ends before the horizon."""
+    if warmup >= horizon:
+        yield ("warmup",), "the warm-up must be shorter than the horizon"
+
+
+RULES: list[tuple[tuple[str, ...], Callable[..., Iterator[Finding]]]] = [
+    (("channels", "arrivals"), check_arrivals),
+    (("surges", "start"), check_surges),
+    (("tiers",), check_tiers),
+    (("horizon", "warmup"), check_horizon),
+]
+
+
+def cross_check(data: Mapping[str, Any], sections: Mapping[str, Any]) -> list[Finding]:
+    """Reference findings from the raw ``data``, then every rule whose sections validated."""
+    findings = list(check_references(data))
+    for needs, rule in RULES:
+        if all(name in sections for name in needs):
+            findings.extend(rule(*(sections[name] for name in needs)))
+    return findings

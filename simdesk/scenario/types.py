@@ -1,0 +1,39 @@
+"""Annotated field types for the scenario schema: units in, units out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+
+from simdesk import units
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError("must be more than zero")
+    return value
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(units.parse_duration),
+    PlainSerializer(units.format_duration, return_type=str),
+]
+"""A duration in minutes, written ``30s``, ``12m``, ``4h``, ``2d`` or ``1w``."""
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+
+Rate = Annotated[
+    float,
+    BeforeValidator(units.parse_rate),
+    PlainSerializer(units.format_rate, return_type=str),
+]
+"""Events per minute, written ``12/h``, ``300/d``."""
+
+Percent = Annotated[
+    float,
+    BeforeValidator(units.parse_percent),
+    PlainSerializer(units.format_percent, return_type=str),
+]
+"""A fraction in [0, 1], written ``80%`` or ``0.8``."""
