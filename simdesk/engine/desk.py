@@ -1,0 +1,343 @@
+"""The SimPy engine: one replication of the desk, agents as callbacks.
+
+Events per ticket are few: one per service completion, and one for its arrival only
+if an agent could be idle then. Arrivals are known in advance (sorted), so every
+callback first *admits* the tickets that arrived up to now into their queues, at their
+arrival times; an "arrival alarm" is scheduled at the next arrival only while some
+agent of an entry tier is idle. No ticket has a process or a timeout of its own while
+it waits: its abandonment time is known at birth, so a ticket whose customer has left
+is recognised (and recorded as abandoned at that time) when an agent would otherwise
+pick it. Shift and rotation boundaries are events of their own.
+
+Rules, each covered by a scripted test:
+
+* an arriving ticket goes to the agent of its tier who has been idle longest;
+* at equal times, arrivals come first, then the other events in the order scheduled;
+* a free agent asks the tier's queue (the routing policy) for the next ticket;
+* a ticket whose patience ends at ``t`` is gone at ``t``: an agent free at ``t``
+  does not get it;
+* at the end of a shift (or a rotation turn) an agent finishes the ticket in hand and
+  takes no other; an agent free exactly when the shift ends takes nothing;
+* first response is the moment an agent picks the ticket up (``response: pickup``) or
+  finishes the first handling (``response: reply``); patience runs until pickup;
+* when a tier does not resolve a ticket, it enters the next tier at that moment.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from heapq import heappush
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from simdesk.engine.entities import Agent, Ticket, TierState
+from simdesk.plan import DeskPlan
+from simdesk.policies.base import Policy
+from simdesk.tickets import TicketBatch
+
+NAN = math.nan
+INF = math.inf
+FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
+LogEntry = tuple[float, str, int | None, str]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What one replication produced, as flat arrays (tables are built later)."""
+
+    arrived: FloatArray
+    first_response: FloatArray
+    resolved: FloatArray
+    abandoned_at: FloatArray
+    visits: np.ndarray[tuple[int, int], np.dtype[np.float64]]
+    """Columns: ticket, tier, agent (−1 if never served), queued, start, end (NaN if none)."""
+    duty: np.ndarray[tuple[int, int], np.dtype[np.float64]]
+    """Columns: agent, on, off — when each agent was actually on the queue."""
+    queue_area: FloatArray
+    """Per tier, ∫ queue length dt from the warm-up to the horizon."""
+    log: list[LogEntry] | None
+
+
+class _Alarm:
+    """A reusable SimPy event: wakes the desk at the next arrival."""
+
+    __slots__ = ("callbacks",)
+    _ok = True
+
+
+class Desk:
+    """One replication of a help desk: tickets, tiers, agents, a routing policy.
+
+    Hot-path events (service completions, arrival alarms) are scheduled on SimPy's
+    event queue at absolute times, as reusable objects: each :class:`Agent` is the
+    event of its own service completion. This skips building a ``Timeout`` per event;
+    SimPy's ``Environment.run`` still orders and dispatches everything.
+    """
+
+    def __init__(
+        self, plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False
+    ) -> None:
+        self.env = simpy.Environment()
+        self.plan = plan
+        self.tiers = [TierState(tier, policy.queue(plan, tier)) for tier in plan.tiers]
+        n = len(batch)
+        self.first_response = [NAN] * n
+        self.resolved = [NAN] * n
+        self.abandoned_at = [NAN] * n
+        self.visits: list[float] = []
+        """Flat: six numbers per visit (see :class:`RunRecord`)."""
+        self.duty: list[float] = []
+        self.log: list[LogEntry] | None = [] if trace else None
+        self._heap = self.env._queue
+        self._ids = self.env._eid
+        self._done_callbacks = [self._done]
+        self._alarm = _Alarm()
+        self._alarm.callbacks = None
+        self._ring_callbacks = [self._ring]
+        self._reply = [channel.response == "reply" for channel in plan.channels]
+        self._chains = [channel.chain for channel in plan.channels]
+        self._warmup_area = [0.0] * len(self.tiers)
+        self._entry_tiers = [self.tiers[i] for i in sorted({c.chain[0] for c in plan.channels})]
+        self._next = 0
+        self._arrivals = batch.arrived.tolist()
+        self._arrivals.append(INF)
+        self._next_arrival = self._arrivals[0]
+        self._count = n
+        self._channels = batch.channel.tolist()
+        self._segments = batch.segment.tolist()
+        self._topics = batch.topic.tolist()
+        self._patience = batch.patience.tolist()
+        self._visits = batch.visits.tolist()
+        self._handles = [batch.handles[:, k].tolist() for k in range(batch.handles.shape[1])]
+
+    # -- set-up ---------------------------------------------------------------------
+
+    def _schedule_duty(self) -> None:
+        env = self.env
+        for tier in self.tiers:
+            for agent in tier.agents:
+                for begin, end in agent.plan.duty:
+                    Timeout(env, begin, (agent, end)).callbacks.append(self._duty_starts)
+                    Timeout(env, end, (agent, end)).callbacks.append(self._duty_ends)
+
+    def run(self) -> RunRecord:
+        """Simulate from 0 to the horizon and return the records."""
+        env, plan = self.env, self.plan
+        self._schedule_duty()
+        if plan.warmup > 0:
+            Timeout(env, plan.warmup).callbacks.append(self._snapshot_warmup)
+        env.run(until=plan.horizon)
+        self._admit(plan.horizon)
+        self._close(plan.horizon)
+        return RunRecord(
+            arrived=np.asarray(self._arrivals[:-1], dtype=float),
+            first_response=np.asarray(self.first_response, dtype=float),
+            resolved=np.asarray(self.resolved, dtype=float),
+            abandoned_at=np.asarray(self.abandoned_at, dtype=float),
+            visits=np.asarray(self.visits, dtype=float).reshape(-1, 6),
+            duty=np.asarray(self.duty, dtype=float).reshape(-1, 3),
+            queue_area=np.array([t.queue_area - w
+                                 for t, w in zip(self.tiers, self._warmup_area, strict=True)]),
+            log=None if self.log is None else sorted(self.log, key=lambda entry: entry[0]),
+        )
+
+    # -- tickets ----------------------------------------------------------------------
+
+    def _admit(self, now: float) -> None:
+        """Put every ticket that arrived up to ``now`` into its queue, at its arrival time."""
+        arrivals = self._arrivals
+        i = self._next
+        while arrivals[i] <= now:
+            arrived = arrivals[i]
+            channel = self._channels[i]
+            ticket = Ticket(i, channel, self._segments[i], self._topics[i], arrived,
+                            arrived + self._patience[i],
+                            self._chains[channel][: self._visits[i]])
+            i += 1
+            self._next = i
+            self._next_arrival = arrivals[i]
+            if self.log is not None:
+                self.log.append((arrived, "arrive", ticket.id, self.plan.channels[channel].name))
+            self._enter(ticket, self.tiers[ticket.tiers[0]], arrived)
+
+    def _set_alarm(self) -> None:
+        """Wake up at the next arrival if an agent who could take it is idle."""
+        if self._alarm.callbacks is not None or self._next >= self._count:
+            return
+        for tier in self._entry_tiers:
+            if tier.idle:
+                self._alarm.callbacks = self._ring_callbacks
+                heappush(self._heap, (self._next_arrival, 1, next(self._ids), self._alarm))
+                return
+
+    def _ring(self, event: Any) -> None:
+        self._admit(self.env._now)
+        self._set_alarm()
+
+    def _enter(self, ticket: Ticket, tier: TierState, now: float) -> None:
+        ticket.queued_at = now
+        tier.queue.push(ticket, now)
+        tier.queue_area += tier.waiting * (now - tier.queue_changed)
+        tier.queue_changed = now
+        tier.waiting += 1
+        if self.log is not None:
+            self.log.append((now, "queue", ticket.id, tier.plan.name))
+        if tier.idle:
+            self._offer(tier, now)
+
+    def _offer(self, tier: TierState, now: float) -> None:
+        """Match waiting tickets with idle agents, longest idle first."""
+        while tier.idle:
+            for agent in tier.idle:
+                ticket = self._take(tier, agent, now)
+                if ticket is not None:
+                    break
+                if not tier.waiting:
+                    return
+            else:
+                return
+            del tier.idle[agent]
+            self._start(agent, ticket, now)
+
+    def _take(self, tier: TierState, agent: Agent, now: float) -> Ticket | None:
+        """The next ticket for ``agent``, skipping customers who have left."""
+        queue = tier.queue
+        while True:
+            ticket = queue.pop(agent, now)
+            if ticket is None:
+                return None
+            tier.queue_area += tier.waiting * (now - tier.queue_changed)
+            tier.queue_changed = now
+            tier.waiting -= 1
+            if ticket.abandon_at > now:
+                return ticket
+            self._abandon(tier, ticket, now)
+
+    def _abandon(self, tier: TierState, ticket: Ticket, now: float) -> None:
+        """Record a customer who left at ``abandon_at`` (noticed at ``now``)."""
+        tier.queue_area -= now - ticket.abandon_at
+        self.abandoned_at[ticket.id] = ticket.abandon_at
+        self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, NAN))
+        if self.log is not None:
+            self.log.append((ticket.abandon_at, "abandon", ticket.id, tier.plan.name))
+
+    def _start(self, agent: Agent, ticket: Ticket, now: float) -> None:
+        agent.ticket = ticket
+        agent.started = now
+        step = ticket.step
+        if step == 0:
+            ticket.abandon_at = INF
+            if not self._reply[ticket.channel]:
+                self.first_response[ticket.id] = now
+        if self.log is not None:
+            self.log.append((now, "start", ticket.id, agent.name))
+        agent.callbacks = self._done_callbacks
+        heappush(self._heap, (now + self._handles[step][ticket.id], 1, next(self._ids), agent))
+
+    def _done(self, agent: Any) -> None:
+        ticket = agent.ticket
+        now = self.env._now
+        if self._next_arrival <= now:
+            self._admit(now)
+        tier = agent.tier
+        self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
+                            agent.started, now))
+        if self.log is not None:
+            self.log.append((now, "done", ticket.id, agent.name))
+        step = ticket.step
+        if step == 0 and self._reply[ticket.channel]:
+            self.first_response[ticket.id] = now
+        step += 1
+        ticket.step = step
+        agent.ticket = None
+        if step < len(ticket.tiers):
+            self._enter(ticket, self.tiers[ticket.tiers[step]], now)
+        else:
+            self.resolved[ticket.id] = now
+            if self.log is not None:
+                self.log.append((now, "resolve", ticket.id, tier.plan.name))
+        if agent.on and now < agent.duty_end:
+            self._free(agent, now)
+        else:
+            self._off(agent, now)
+
+    # -- agents -----------------------------------------------------------------------
+
+    def _free(self, agent: Agent, now: float) -> None:
+        ticket = self._take(agent.tier, agent, now)
+        if ticket is None:
+            agent.tier.idle[agent] = None
+            if self._alarm.callbacks is None:
+                self._set_alarm()
+        else:
+            self._start(agent, ticket, now)
+
+    def _off(self, agent: Agent, now: float) -> None:
+        agent.on = False
+        self.duty.extend((agent.index, agent.on_since, now))
+        if self.log is not None:
+            self.log.append((now, "off", None, agent.name))
+
+    def _duty_starts(self, event: Any) -> None:
+        agent, end = event._value
+        now = self.env._now
+        self._admit(now)
+        was_working = agent.ticket is not None and not agent.on
+        agent.on = True
+        agent.duty_end = end
+        if was_working:
+            return  # still finishing a ticket from before: the on-duty time runs on
+        agent.on_since = now
+        if self.log is not None:
+            self.log.append((now, "on", None, agent.name))
+        self._free(agent, now)
+
+    def _duty_ends(self, event: Any) -> None:
+        agent, end = event._value
+        now = self.env._now
+        self._admit(now)
+        if not agent.on or agent.duty_end != end:
+            return
+        if agent.ticket is None:
+            del agent.tier.idle[agent]
+            self._off(agent, now)
+        else:
+            agent.on = False  # finishes the ticket in hand, then goes off
+
+    def _snapshot_warmup(self, event: Any) -> None:
+        now = self.env._now
+        self._admit(now)
+        for tier in self.tiers:
+            self._warmup_area[tier.index] = (
+                tier.queue_area + tier.waiting * (now - tier.queue_changed)
+            )
+
+    # -- the end ----------------------------------------------------------------------
+
+    def _close(self, horizon: float) -> None:
+        """Account for everyone still on duty or waiting at the horizon."""
+        for tier in self.tiers:
+            for agent in tier.agents:
+                if agent.ticket is not None:
+                    ticket = agent.ticket
+                    self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
+                                        agent.started, NAN))
+                if agent.on or agent.ticket is not None:
+                    self.duty.extend((agent.index, agent.on_since, horizon))
+            tier.queue_area += tier.waiting * (horizon - tier.queue_changed)
+            tier.queue_changed = horizon
+            for ticket in list(tier.queue):
+                if ticket.abandon_at <= horizon:
+                    self._abandon(tier, ticket, horizon)
+                else:
+                    self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, NAN))
+
+
+def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False
+             ) -> RunRecord:
+    """Simulate one replication of ``plan`` on the tickets of ``batch``."""
+    return Desk(plan, batch, policy, trace=trace).run()

@@ -1,0 +1,253 @@
+"""The desk plan: a validated scenario compiled into what the engine runs.
+
+Names become indices, shifts and rotations become each agent's on-duty intervals in
+scenario minutes, and every arrival stream becomes a piecewise-constant rate function.
+The plan is immutable and the same for every replication.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from simdesk.calendar import (
+    MINUTES_PER_DAY,
+    Clock,
+    Interval,
+    intersect_intervals,
+    merge_intervals,
+    parse_shift,
+)
+from simdesk.distributions import Distribution
+from simdesk.scenario.schema import Rotation, Scenario, Tier, moment_minutes
+
+FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class AgentPlan:
+    """One person (or seat) of a tier and when they are on the queue."""
+
+    index: int
+    name: str
+    tier: int
+    group: str
+    duty: tuple[Interval, ...]
+
+    @property
+    def duty_minutes(self) -> float:
+        return sum(end - begin for begin, end in self.duty)
+
+
+@dataclass(frozen=True)
+class TierPlan:
+    """A tier of support as the engine sees it."""
+
+    index: int
+    name: str
+    role: str
+    handle: Distribution
+    resolves: float
+    escalate_to: int | None
+    agents: tuple[AgentPlan, ...]
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """A contact channel: its service target, patience and where its tickets go."""
+
+    index: int
+    name: str
+    sla_within: float
+    sla_target: float
+    patience: Distribution | None
+    response: str
+    chain: tuple[int, ...]
+    """Tiers a ticket of this channel can visit, from its entry tier along escalations."""
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    """One Poisson arrival stream with a piecewise-constant rate (per minute)."""
+
+    channel: int
+    number: int
+    """Position among the streams of the same channel (names its random streams)."""
+    starts: FloatArray
+    rates: FloatArray
+    horizon: float
+    segment_shares: FloatArray
+    topic_shares: FloatArray
+
+    @cached_property
+    def cumulative(self) -> FloatArray:
+        """Expected arrivals Λ(t) at each piece's start, and Λ(horizon) last."""
+        ends = np.append(self.starts[1:], self.horizon)
+        return np.concatenate([[0.0], np.cumsum(self.rates * (ends - self.starts))])
+
+    @property
+    def expected(self) -> float:
+        return float(self.cumulative[-1])
+
+    def expected_between(self, begin: float, end: float) -> float:
+        """Expected arrivals in ``[begin, end)``."""
+        ends = np.append(self.starts[1:], self.horizon)
+        overlap = np.clip(np.minimum(ends, end) - np.maximum(self.starts, begin), 0, None)
+        return float(np.sum(self.rates * overlap))
+
+    def rate_at(self, minute: float) -> float:
+        index = int(np.searchsorted(self.starts, minute, side="right")) - 1
+        return float(self.rates[max(index, 0)])
+
+
+@dataclass(frozen=True)
+class DeskPlan:
+    """Everything the engine needs, by index."""
+
+    scenario: Scenario
+    clock: Clock
+    horizon: float
+    warmup: float
+    channels: tuple[ChannelPlan, ...]
+    segments: tuple[str, ...]
+    topics: tuple[str, ...]
+    efforts: FloatArray
+    streams: tuple[StreamPlan, ...]
+    tiers: tuple[TierPlan, ...]
+
+    @property
+    def agents(self) -> tuple[AgentPlan, ...]:
+        return tuple(agent for tier in self.tiers for agent in tier.agents)
+
+    def tier_index(self, name: str) -> int:
+        return next(t.index for t in self.tiers if t.name == name)
+
+
+def _rotation_duty(
+    rotation: Rotation, member: int, clock: Clock, horizon: float
+) -> list[Interval]:
+    turns = []
+    period = 0
+    while period * rotation.every < horizon:
+        first = period * rotation.on_duty
+        if member in {(first + j) % rotation.pool for j in range(rotation.on_duty)}:
+            turns.append((period * rotation.every, min((period + 1) * rotation.every, horizon)))
+        period += 1
+    hours = parse_shift(rotation.shift).intervals(clock, horizon)
+    duty = intersect_intervals(merge_intervals(turns), hours)
+    if rotation.availability >= 1:
+        return duty
+    on_queue = rotation.availability * rotation.cycle
+    cycles: list[Interval] = []
+    for begin, end in duty:
+        k = 0
+        while begin + k * rotation.cycle < end:
+            start = begin + k * rotation.cycle
+            cycles.append((start, min(start + on_queue, end)))
+            k += 1
+    return merge_intervals(cycles)
+
+
+def _tier_agents(tier: Tier, tier_index: int, name: str, first: int, clock: Clock,
+                 horizon: float) -> list[AgentPlan]:
+    agents: list[AgentPlan] = []
+    for group in tier.agents:
+        duty = tuple(parse_shift(group.shift).intervals(clock, horizon))
+        for _ in range(group.count):
+            number = len(agents) + 1
+            agents.append(AgentPlan(first + len(agents), f"{name}#{number}", tier_index,
+                                    group.shift, duty))
+    if tier.rotation is not None:
+        for member in range(tier.rotation.pool):
+            duty = tuple(_rotation_duty(tier.rotation, member, clock, horizon))
+            agents.append(AgentPlan(first + len(agents), f"{name}#rota{member + 1}",
+                                    tier_index, "rotation", duty))
+    return agents
+
+
+def _rate_pieces(
+    scenario: Scenario, clock: Clock, channel: str, base: float, table: np.ndarray
+) -> tuple[FloatArray, FloatArray]:
+    horizon = scenario.horizon
+    offset = clock.week_offset
+    first_hour = (60 - offset % 60) % 60
+    bounds = set(np.arange(first_hour, horizon, 60.0).tolist())
+    surges = []
+    for surge in scenario.surges:
+        if surge.channels is None or channel in surge.channels:
+            begin = moment_minutes(surge.at, scenario.start)
+            surges.append((begin, begin + surge.for_, surge.multiplier))
+            bounds.update(b for b in (begin, begin + surge.for_) if 0 < b < horizon)
+    starts = np.array(sorted(bounds | {0.0}))
+    ends = np.append(starts[1:], horizon)
+    middle = (starts + ends) / 2
+    week_minute = (middle + offset) % (7 * MINUTES_PER_DAY)
+    rates = base * table[(week_minute // MINUTES_PER_DAY).astype(int),
+                         ((week_minute % MINUTES_PER_DAY) // 60).astype(int)]
+    for begin, end, multiplier in surges:
+        rates = np.where((middle >= begin) & (middle < end), rates * multiplier, rates)
+    return starts, rates
+
+
+def _chain(tiers: dict[str, Tier], entry: str) -> list[str]:
+    chain = [entry]
+    while (target := tiers[chain[-1]].escalate_to) is not None:
+        chain.append(target)
+    return chain
+
+
+def compile_plan(scenario: Scenario) -> DeskPlan:
+    """Compile a validated scenario into a :class:`DeskPlan`."""
+    clock = Clock(scenario.start)
+    horizon = scenario.horizon
+    tier_names = list(scenario.tiers)
+    default_entry = next(n for n, t in scenario.tiers.items() if t.role != "dispatcher")
+    entries = {c: n for n, t in scenario.tiers.items() for c in t.channels or []}
+
+    tiers: list[TierPlan] = []
+    agent_count = 0
+    for index, (name, tier) in enumerate(scenario.tiers.items()):
+        agents = _tier_agents(tier, index, name, agent_count, clock, horizon)
+        agent_count += len(agents)
+        target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
+        assert tier.resolves is not None
+        tiers.append(TierPlan(index, name, tier.role, tier.handle, tier.resolves, target,
+                              tuple(agents)))
+
+    channels = []
+    for index, (name, channel) in enumerate(scenario.channels.items()):
+        chain = _chain(scenario.tiers, entries.get(name, default_entry))
+        sla = channel.sla
+        channels.append(ChannelPlan(
+            index, name,
+            sla.within if sla else math.inf,
+            sla.target if sla else math.nan,
+            channel.patience, channel.response,
+            tuple(tier_names.index(t) for t in chain),
+        ))
+
+    segments = tuple(scenario.segments) or ("default",)
+    topics = tuple(scenario.topics) or ("general",)
+    efforts = np.array([t.effort for t in scenario.topics.values()] or [1.0])
+    channel_names = list(scenario.channels)
+    streams = []
+    per_channel: dict[str, int] = {}
+    for arrival in scenario.arrivals:
+        table = arrival.profile.table()
+        base = arrival.rate if arrival.rate is not None else arrival.volume / table.mean()  # type: ignore[operator]
+        starts, rates = _rate_pieces(scenario, clock, arrival.channel, base, table)
+        number = per_channel.get(arrival.channel, 0)
+        per_channel[arrival.channel] = number + 1
+        segment_mix = arrival.segments or scenario.segments or {"default": 1.0}
+        topic_mix = arrival.topics or {n: t.share for n, t in scenario.topics.items()} or {
+            "general": 1.0}
+        streams.append(StreamPlan(
+            channel_names.index(arrival.channel), number, starts, rates, horizon,
+            np.array([segment_mix.get(s, 0.0) for s in segments]),
+            np.array([topic_mix.get(t, 0.0) for t in topics]),
+        ))
+    return DeskPlan(scenario, clock, horizon, scenario.warmup, tuple(channels), segments,
+                    topics, efforts, tuple(streams), tuple(tiers))

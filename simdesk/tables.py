@@ -1,0 +1,106 @@
+"""Flat engine records → the pandas tables of the output contract.
+
+``tickets``: one row per ticket per replication, times in minutes since the start:
+``replication, ticket, channel, segment, topic, arrived, first_response, wait,
+resolved, abandoned, sla_met, path, warmup``.
+
+``visits``: one row per ticket per tier entered: ``replication, ticket, tier, agent,
+queued, start, end`` (``agent`` empty and ``start`` NaN if never picked up).
+
+``duty``: when each agent was actually on the queue: ``replication, tier, agent, on, off``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simdesk.engine.desk import RunRecord
+from simdesk.plan import DeskPlan
+from simdesk.tickets import TicketBatch
+
+
+def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(names))
+
+
+def _paths(plan: DeskPlan) -> tuple[list[str], dict[tuple[int, int], int]]:
+    """Every possible path string and its code, keyed by (channel, tiers entered)."""
+    names: list[str] = []
+    codes: dict[tuple[int, int], int] = {}
+    for channel in plan.channels:
+        for entered in range(len(channel.chain) + 1):
+            text = ">".join(plan.tiers[t].name for t in channel.chain[:entered])
+            if text not in names:
+                names.append(text)
+            codes[(channel.index, entered)] = names.index(text)
+    return names, codes
+
+
+def ticket_table(
+    plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int
+) -> pd.DataFrame:
+    """The per-ticket table of one replication."""
+    n = len(batch)
+    arrived = record.arrived
+    first_response = record.first_response
+    wait = first_response - arrived
+    abandoned = ~np.isnan(record.abandoned_at)
+    within = np.array([c.sla_within for c in plan.channels])[batch.channel]
+    answered = ~np.isnan(first_response)
+    decided = answered | abandoned | (plan.horizon - arrived > within)
+    sla_met = pd.array(answered & (wait <= within), dtype="boolean")
+    sla_met[~decided] = pd.NA
+    entered = np.bincount(record.visits[:, 0].astype(np.int64), minlength=n) if n else np.zeros(0)
+    path_names, path_codes = _paths(plan)
+    lookup = np.zeros((len(plan.channels), max(len(c.chain) for c in plan.channels) + 1),
+                      dtype=np.int64)
+    for (channel, count), code in path_codes.items():
+        lookup[channel, count] = code
+    return pd.DataFrame({
+        "replication": np.full(n, replication, dtype=np.int32),
+        "ticket": np.arange(n, dtype=np.int64),
+        "channel": _categorical(batch.channel, [c.name for c in plan.channels]),
+        "segment": _categorical(batch.segment, plan.segments),
+        "topic": _categorical(batch.topic, plan.topics),
+        "arrived": arrived,
+        "first_response": first_response,
+        "wait": wait,
+        "resolved": record.resolved,
+        "abandoned": abandoned,
+        "sla_met": sla_met,
+        "path": _categorical(lookup[batch.channel, entered.astype(np.int64)], path_names),
+        "warmup": arrived < plan.warmup,
+    })
+
+
+def visit_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
+    """The per-visit table of one replication."""
+    visits = record.visits
+    agents = [a.name for a in plan.agents]
+    agent_codes = visits[:, 2].astype(np.int64)
+    return pd.DataFrame({
+        "replication": np.full(len(visits), replication, dtype=np.int32),
+        "ticket": visits[:, 0].astype(np.int64),
+        "tier": _categorical(visits[:, 1].astype(np.int64), [t.name for t in plan.tiers]),
+        "agent": pd.Categorical.from_codes(agent_codes, categories=agents),
+        "queued": visits[:, 3],
+        "start": visits[:, 4],
+        "end": visits[:, 5],
+    })
+
+
+def duty_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
+    """When each agent was on the queue in one replication."""
+    duty = record.duty
+    agents = plan.agents
+    agent_codes = duty[:, 0].astype(np.int64)
+    tier_of = np.array([a.tier for a in agents], dtype=np.int64)
+    return pd.DataFrame({
+        "replication": np.full(len(duty), replication, dtype=np.int32),
+        "tier": _categorical(tier_of[agent_codes] if len(duty) else agent_codes,
+                             [t.name for t in plan.tiers]),
+        "agent": _categorical(agent_codes, [a.name for a in agents]),
+        "on": duty[:, 1],
+        "off": duty[:, 2],
+    })
