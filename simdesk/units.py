@@ -168,18 +168,20 @@ def format_percent(fraction: float) -> str:
 
 
 def humanize_minutes(minutes: float) -> str:
-    """A short, readable (rounded) duration for tables: ``2m 14s``, ``3.2h``, ``1.5d``."""
+    """A short, readable (rounded) duration for tables: ``45s``, ``7m26s``, ``2h05m``, ``1.5d``."""
     if not math.isfinite(minutes):
         return "—" if math.isnan(minutes) else "∞"
-    seconds = minutes * 60
-    if abs(seconds) < 60:
-        return f"{seconds:.0f}s" if abs(seconds) >= 10 else f"{seconds:.1f}s"
-    if abs(minutes) < 60:
-        whole = int(minutes)
-        rest = round((minutes - whole) * 60)
-        if rest == 60:
-            whole, rest = whole + 1, 0
-        return f"{whole}m {rest:02d}s"
-    if abs(minutes) < 1440:
-        return f"{minutes / 60:.1f}h"
+    if minutes < 0:
+        return "-" + humanize_minutes(-minutes)
+    seconds = round(minutes * 60, 1)
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    whole_seconds = round(minutes * 60)
+    if whole_seconds < 3600:
+        return f"{whole_seconds // 60}m{whole_seconds % 60:02d}s"
+    whole_minutes = round(minutes)
+    if whole_minutes < 1440:
+        return f"{whole_minutes // 60}h{whole_minutes % 60:02d}m"
     return f"{minutes / 1440:.1f}d"

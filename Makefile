@@ -1,0 +1,37 @@
+# simdesk — two commands on a fresh machine:
+#   make demo   creates .venv, installs simdesk, runs a built-in example scenario
+#   make test   installs the test dependencies and runs the test suite (what CI runs)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test test-all bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: $(STAMP)
+	$(BIN)/simdesk run scenarios/saas-startup.yaml --seed 1 --replications 5
+
+test: $(STAMP)
+	$(BIN)/ruff check simdesk tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n 2 -q
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "slow or not slow"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_mmc.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check simdesk tests benchmarks
+	$(BIN)/ruff format --check simdesk tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

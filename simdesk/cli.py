@@ -1,0 +1,130 @@
+"""The ``simdesk`` command: a thin shell over the library.
+
+Input errors (:class:`SimdeskError`) become ``Error: ...`` lines on stderr and exit
+status 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from simdesk import __version__
+from simdesk.errors import ScenarioError, SimdeskError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_BAD_INPUT = 2
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout() -> Console:
+    """Standard output; wide when redirected, so tables are not wrapped in files."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=160)
+
+
+def reports_errors(command: F) -> F:
+    """Turn :class:`SimdeskError` into a clear message and exit status 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        context = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except SimdeskError as exc:
+            if context.find_root().params.get("debug"):
+                raise
+            lines = (
+                [str(p) for p in exc.problems] if isinstance(exc, ScenarioError) else [str(exc)]
+            )
+            console = _stderr()
+            for line in lines:
+                console.print(f"[red]Error:[/] {line}", markup=True, highlight=False)
+            if isinstance(exc, ScenarioError) and len(lines) > 1:
+                console.print(f"{len(lines)} problems found.")
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="simdesk")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
+def main(debug: bool) -> None:
+    """simdesk: simulate a help desk and see the SLA you will hit, with confidence intervals."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@reports_errors
+def validate(scenario: Path) -> None:
+    """Check SCENARIO and report every problem at once (exit 2 if any)."""
+    from simdesk.console import describe_plan, print_notices
+    from simdesk.diagnostics import diagnose
+    from simdesk.plan import compile_plan
+    from simdesk.scenario.load import load_scenario
+
+    loaded = load_scenario(scenario)
+    plan = compile_plan(loaded)
+    console = _stdout()
+    console.print(f"[green]✓[/] {scenario} is valid: {loaded.name} — {describe_plan(plan)}")
+    print_notices(_stderr(), diagnose(plan))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root random seed (default: the scenario's seed, else a fresh one).")
+@click.option("--replications", "-r", type=click.IntRange(1), default=None,
+              help="Independent replications (default: the scenario's, else 10).")
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Results folder (default: results/<scenario>-<timestamp>/).")
+@click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
+@reports_errors
+def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
+        overwrite: bool, quiet: bool) -> None:
+    """Simulate SCENARIO, print a summary and write results to a folder."""
+    from rich.progress import Progress
+
+    from simdesk.console import print_notices, print_result
+    from simdesk.diagnostics import diagnose
+    from simdesk.output import default_results_dir, write_results
+    from simdesk.plan import compile_plan
+    from simdesk.scenario.load import load_scenario
+    from simdesk.simulate import simulate
+
+    loaded = load_scenario(scenario)
+    errors = _stderr()
+    if not quiet:
+        print_notices(errors, diagnose(compile_plan(loaded)))
+    folder = out or default_results_dir(loaded.name)
+    if out is not None and not overwrite:
+        from simdesk.output import RESULT_FILES
+
+        taken = [name for name in RESULT_FILES if (out / name).exists()]
+        if taken:
+            raise SimdeskError(f"{out} already holds results ({', '.join(taken)}); "
+                               "choose another --out or pass --overwrite")
+    show_progress = errors.is_terminal and not quiet
+    with Progress(console=errors, transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("Simulating", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = simulate(loaded, seed=seed, replications=replications, progress=advance)
+    written = write_results(result, folder, overwrite=overwrite)
+    console = _stdout()
+    if not quiet:
+        print_result(console, result)
+    console.print(f"Results written to {written}/")

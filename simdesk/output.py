@@ -1,0 +1,108 @@
+"""Write a run's results to a folder: the resolved scenario, tables and summary.
+
+Files: ``scenario.yaml`` (every default filled in, seed included: running it again
+gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet``,
+``summary.csv``, ``summary.json``. Each file is written to a temporary name and moved
+into place, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from simdesk import __version__
+from simdesk.errors import SimdeskError
+from simdesk.scenario.load import scenario_to_yaml
+from simdesk.simulate import SimulationResult
+
+RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
+                "summary.csv", "summary.json")
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a scenario name."""
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return cleaned[:60] or "scenario"
+
+
+def default_results_dir(name: str, root: Path = Path("results")) -> Path:
+    """``results/<scenario>-<YYYYmmdd-HHMMSS>`` (with a suffix if that exists already)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = root / f"{slug(name)}-{stamp}"
+    candidate, number = base, 1
+    while candidate.exists():
+        number += 1
+        candidate = base.with_name(f"{base.name}-{number}")
+    return candidate
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    temporary = path.with_name(f".{path.name}.partial")
+    write(temporary)
+    os.replace(temporary, path)
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def summary_document(result: SimulationResult) -> dict[str, Any]:
+    """The summary as nested JSON: run facts, then scope → group → metric → estimate."""
+    nested: dict[str, Any] = {}
+    for row in result.summary.itertuples(index=False):
+        nested.setdefault(row.scope, {}).setdefault(row.group, {})[row.metric] = {
+            "mean": _number(row.mean),
+            "ci_low": _number(row.ci_low),
+            "ci_high": _number(row.ci_high),
+            "replications": int(row.replications),
+        }
+    return {
+        "scenario": result.scenario.name,
+        "simdesk": __version__,
+        "seed": result.seed,
+        "replications": result.replications,
+        "replication_seeds": [
+            {"replication": r, "entropy": result.seed, "spawn_key": [r]}
+            for r in range(result.replications)
+        ],
+        "policy": result.policy,
+        "confidence": 0.95,
+        "targets": {
+            c.name: {"within_minutes": c.sla_within, "target": c.sla_target}
+            for c in result.plan.channels if not math.isinf(c.sla_within)
+        },
+        "metrics": nested,
+    }
+
+
+def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False) -> Path:
+    """Write every result file into ``folder`` and return it."""
+    folder = Path(folder)
+    existing = [name for name in RESULT_FILES if (folder / name).exists()]
+    if existing and not overwrite:
+        raise SimdeskError(
+            f"{folder} already holds results ({', '.join(existing)}); "
+            "choose another --out or pass --overwrite"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"# Resolved scenario written by simdesk {__version__} on "
+        f"{dt.datetime.now():%Y-%m-%d %H:%M}: every default filled in, seed included.\n"
+        "# `simdesk run` on this file reproduces these results exactly.\n"
+    )
+    yaml_text = header + scenario_to_yaml(result.scenario)
+    _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
+    for name, frame in (("tickets", result.tickets), ("visits", result.visits),
+                        ("duty", result.duty)):
+        _atomic(folder / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    _atomic(folder / "summary.csv", lambda p: result.summary.to_csv(p, index=False))
+    document = json.dumps(summary_document(result), indent=2, allow_nan=False)
+    _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))
+    return folder
