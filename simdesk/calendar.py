@@ -184,6 +184,9 @@ def parse_shift(value: object) -> ShiftPattern:
         except ValueError as exc:
             raise ValueError(f"{value!r}: {exc}; expected {SHIFT_HINT}") from None
         if begin == 1440 or begin == end:
-            raise ValueError(f"{value!r}: a shift needs a start before 24:00 and a length")
+            raise ValueError(
+                f"{value!r}: a shift cannot start at 24:00 or end when it starts; "
+                f"expected {SHIFT_HINT}"
+            )
         windows.append(DailyWindow(days, begin, end))
     return ShiftPattern(text, tuple(windows))

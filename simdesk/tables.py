@@ -5,7 +5,8 @@
 resolved, abandoned, sla_met, path, warmup``.
 
 ``visits``: one row per ticket per tier entered: ``replication, ticket, tier, agent,
-queued, start, end`` (``agent`` empty and ``start`` NaN if never picked up).
+queued, start, end`` — ``end`` is when it left the tier (service done, or the customer
+gave up: then ``agent`` is empty and ``start`` NaN); NaN if still there at the horizon.
 
 ``duty``: when each agent was actually on the queue: ``replication, tier, agent, on, off``.
 """

@@ -71,6 +71,8 @@ def parse_duration(value: object) -> float:
         match = _DURATION_PART.match(text, pos)
         unit = _unit(match.group(2)) if match else None
         if match is None or unit is None:
+            if re.fullmatch(_NUMBER, text):
+                raise ValueError(f"{value!r} has no unit; write {DURATION_HINT}")
             raise ValueError(f"{value!r} is not {DURATION_HINT}")
         total += float(match.group(1)) * MINUTES_PER[unit]
         pos, seen = match.end(), True

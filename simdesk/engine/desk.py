@@ -54,7 +54,11 @@ class RunRecord:
     resolved: FloatArray
     abandoned_at: FloatArray
     visits: np.ndarray[tuple[int, int], np.dtype[np.float64]]
-    """Columns: ticket, tier, agent (−1 if never served), queued, start, end (NaN if none)."""
+    """Columns: ticket, tier, agent (−1 if never picked up), queued, start, end.
+
+    ``end`` is when the ticket left the tier: service done, or the customer gave up
+    (then ``agent`` is −1 and ``start`` NaN); NaN if still there at the horizon.
+    """
     duty: np.ndarray[tuple[int, int], np.dtype[np.float64]]
     """Columns: agent, on, off — when each agent was actually on the queue."""
     queue_area: FloatArray
@@ -221,7 +225,7 @@ class Desk:
         """Record a customer who left at ``abandon_at`` (noticed at ``now``)."""
         tier.queue_area -= now - ticket.abandon_at
         self.abandoned_at[ticket.id] = ticket.abandon_at
-        self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, NAN))
+        self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, ticket.abandon_at))
         if self.log is not None:
             self.log.append((ticket.abandon_at, "abandon", ticket.id, tier.plan.name))
 

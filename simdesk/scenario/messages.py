@@ -17,7 +17,10 @@ from simdesk.scenario.yamlsource import KeyPath, SourceMap
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a choice is close to ``word``, else ``''``."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    options = list(choices)
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if not close and len(str(word)) >= 3:
+        close = [c for c in options if c.lower().startswith(str(word).lower())][:1]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -188,7 +188,14 @@ class ShiftGroup(SpecModel):
 
 def _agents(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{value} agents: the count cannot be negative")
         return [{"shift": "24x7", "count": value}]
+    if not isinstance(value, list):
+        raise ValueError(
+            f"expected a number of agents (e.g. 3) or a list of shifts such as "
+            f"[{{shift: 'Mon-Fri 08:00-16:00', count: 2}}], got {value!r}"
+        )
     return value
 
 

@@ -1,0 +1,97 @@
+"""Shared test helpers: small scenarios, scripted tickets, replication statistics."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simdesk.engine.desk import RunRecord, run_desk
+from simdesk.plan import DeskPlan, compile_plan
+from simdesk.policies import Fifo
+from simdesk.scenario.load import load_scenario
+from simdesk.tickets import TicketBatch
+
+
+def scenario_dict(**overrides: Any) -> dict[str, Any]:
+    """A one-channel, one-tier scenario; keyword arguments replace top-level keys."""
+    base: dict[str, Any] = {
+        "name": "test desk",
+        "horizon": "1d",
+        "channels": {"phone": {"sla": {"within": "30s", "target": "80%"}}},
+        "arrivals": [{"channel": "phone", "rate": "10/h"}],
+        "tiers": {"L1": {"agents": 1, "handle": {"dist": "exponential", "mean": "5m"}}},
+    }
+    base.update(overrides)
+    return base
+
+
+def plan_for(**overrides: Any) -> DeskPlan:
+    return compile_plan(load_scenario(scenario_dict(**overrides)))
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """One scripted ticket: arrival, handle time at each tier visited, patience."""
+
+    at: float
+    handles: Sequence[float]
+    channel: int = 0
+    patience: float = math.inf
+    segment: int = 0
+    topic: int = 0
+
+
+def batch_of(plan: DeskPlan, tickets: Sequence[Scripted]) -> TicketBatch:
+    """A ticket batch with exactly these arrivals and handle times."""
+    width = max(len(c.chain) for c in plan.channels)
+    handles = np.full((len(tickets), width), math.nan)
+    for row, ticket in enumerate(tickets):
+        handles[row, : len(ticket.handles)] = ticket.handles
+    return TicketBatch(
+        arrived=np.array([t.at for t in tickets], dtype=float),
+        channel=np.array([t.channel for t in tickets], dtype=np.int64),
+        segment=np.array([t.segment for t in tickets], dtype=np.int64),
+        topic=np.array([t.topic for t in tickets], dtype=np.int64),
+        patience=np.array([t.patience for t in tickets], dtype=float),
+        visits=np.array([len(t.handles) for t in tickets], dtype=np.int64),
+        handles=handles,
+    )
+
+
+def run_scripted(plan: DeskPlan, tickets: Sequence[Scripted]) -> RunRecord:
+    return run_desk(plan, batch_of(plan, tickets), Fifo(), trace=True)
+
+
+def events(record: RunRecord, *kinds: str) -> list[tuple[float, str, int | None, str]]:
+    """The trace, optionally only some kinds of event, times rounded to 1e-9."""
+    assert record.log is not None
+    return [
+        (round(time, 9), kind, ticket, where)
+        for time, kind, ticket, where in record.log
+        if not kinds or kind in kinds
+    ]
+
+
+def mean_and_se(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error of independent replication estimates."""
+    array = np.asarray(values, dtype=float)
+    return float(array.mean()), float(array.std(ddof=1) / math.sqrt(len(array)))
+
+
+def assert_close_to(values: Sequence[float], expected: float, *, sigmas: float = 4.0,
+                    floor: float = 0.0, what: str = "") -> None:
+    """The replications' mean is within ``sigmas`` standard errors of ``expected``.
+
+    ``floor`` is an absolute allowance for a model bias that the standard error cannot
+    see (e.g. the finite horizon); it is stated where used.
+    """
+    mean, se = mean_and_se(values)
+    tolerance = sigmas * se + floor
+    assert abs(mean - expected) <= tolerance, (
+        f"{what}: simulated {mean:.6g} ± {se:.3g} (SE), analytic {expected:.6g}, "
+        f"difference {mean - expected:+.3g} > {tolerance:.3g}"
+    )
