@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 from simdesk.errors import Problem, ScenarioError, SimdeskError
 from simdesk.scenario.load import load_scenario, scenario_to_yaml
 from simdesk.scenario.schema import Scenario
-from simdesk.simulate import SimulationResult, simulate
+from simdesk.simulation import SimulationResult, simulate
 
 __all__ = [
     "Problem",

@@ -101,7 +101,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
     from simdesk.output import default_results_dir, write_results
     from simdesk.plan import compile_plan
     from simdesk.scenario.load import load_scenario
-    from simdesk.simulate import simulate
+    from simdesk.simulation import simulate
 
     loaded = load_scenario(scenario)
     errors = _stderr()

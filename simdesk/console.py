@@ -12,14 +12,14 @@ from rich.table import Table
 
 from simdesk.diagnostics import Notice
 from simdesk.plan import DeskPlan
-from simdesk.simulate import SimulationResult
+from simdesk.simulation import SimulationResult
 from simdesk.units import format_duration, humanize_minutes
 
 
 def _estimate(summary: pd.DataFrame) -> dict[tuple[str, str, str], tuple[float, float]]:
     return {
-        (r.scope, r.group, r.metric): (float(r.mean), float(r.half_width))
-        for r in summary.itertuples(index=False)
+        (r["scope"], r["group"], r["metric"]): (float(r["mean"]), float(r["half_width"]))
+        for r in summary.to_dict("records")
     }
 
 
@@ -54,13 +54,13 @@ _VERDICT_STYLE = {"met": "[green]✓ met[/]", "missed": "[red]✗ missed[/]",
 
 def channel_verdicts(result: SimulationResult) -> dict[str, str]:
     """Per channel with a target: met / missed / borderline, judged by the 95 % CI."""
-    summary = result.summary.set_index(["scope", "group", "metric"])
+    rows = {(r["scope"], r["group"], r["metric"]): r
+            for r in result.summary.to_dict("records")}
     verdicts = {}
     for channel in result.plan.channels:
-        key = ("channel", channel.name, "sla")
-        if math.isnan(channel.sla_target) or key not in summary.index:
+        row = rows.get(("channel", channel.name, "sla"))
+        if math.isnan(channel.sla_target) or row is None:
             continue
-        row = summary.loc[key]
         verdicts[channel.name] = verdict(float(row["mean"]), float(row["ci_low"]),
                                          float(row["ci_high"]), channel.sla_target)
     return verdicts

@@ -74,7 +74,8 @@ def ticket_metrics(tickets: pd.DataFrame) -> pd.DataFrame:
 
 
 def _overlap(begin: np.ndarray, end: np.ndarray, low: float, high: float) -> np.ndarray:
-    return np.clip(np.minimum(end, high) - np.maximum(begin, low), 0, None)
+    """Length of each interval ``[begin, end]`` inside ``[low, high]``."""
+    return np.asarray(np.clip(np.minimum(end, high) - np.maximum(begin, low), 0, None))
 
 
 def agent_metrics(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame) -> pd.DataFrame:

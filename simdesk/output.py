@@ -11,16 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from simdesk import __version__
 from simdesk.errors import SimdeskError
 from simdesk.scenario.load import scenario_to_yaml
-from simdesk.simulate import SimulationResult
+from simdesk.simulation import SimulationResult
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
                 "summary.csv", "summary.json")
@@ -43,10 +46,14 @@ def default_results_dir(name: str, root: Path = Path("results")) -> Path:
     return candidate
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     temporary = path.with_name(f".{path.name}.partial")
     write(temporary)
-    os.replace(temporary, path)
+    temporary.replace(path)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_parquet(path, index=False, compression="zstd")
 
 
 def _number(value: float) -> float | None:
@@ -56,12 +63,12 @@ def _number(value: float) -> float | None:
 def summary_document(result: SimulationResult) -> dict[str, Any]:
     """The summary as nested JSON: run facts, then scope → group → metric → estimate."""
     nested: dict[str, Any] = {}
-    for row in result.summary.itertuples(index=False):
-        nested.setdefault(row.scope, {}).setdefault(row.group, {})[row.metric] = {
-            "mean": _number(row.mean),
-            "ci_low": _number(row.ci_low),
-            "ci_high": _number(row.ci_high),
-            "replications": int(row.replications),
+    for row in result.summary.to_dict("records"):
+        nested.setdefault(row["scope"], {}).setdefault(row["group"], {})[row["metric"]] = {
+            "mean": _number(row["mean"]),
+            "ci_low": _number(row["ci_low"]),
+            "ci_high": _number(row["ci_high"]),
+            "replications": int(row["replications"]),
         }
     return {
         "scenario": result.scenario.name,
@@ -99,9 +106,12 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
     )
     yaml_text = header + scenario_to_yaml(result.scenario)
     _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
-    for name, frame in (("tickets", result.tickets), ("visits", result.visits),
-                        ("duty", result.duty)):
-        _atomic(folder / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    tables = (("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty))
+    with ThreadPoolExecutor(max_workers=len(tables)) as pool:  # Arrow writes off the GIL
+        writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
+                  for name, frame in tables]
+        for write in writes:
+            write.result()
     _atomic(folder / "summary.csv", lambda p: result.summary.to_csv(p, index=False))
     document = json.dumps(summary_document(result), indent=2, allow_nan=False)
     _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))

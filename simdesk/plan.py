@@ -237,7 +237,7 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
     per_channel: dict[str, int] = {}
     for arrival in scenario.arrivals:
         table = arrival.profile.table()
-        base = arrival.rate if arrival.rate is not None else arrival.volume / table.mean()  # type: ignore[operator]
+        base = arrival.rate if arrival.rate is not None else arrival.volume / table.mean()
         starts, rates = _rate_pieces(scenario, clock, arrival.channel, base, table)
         number = per_channel.get(arrival.channel, 0)
         per_channel[arrival.channel] = number + 1

@@ -8,6 +8,7 @@ instead of ``rate`` the profile only gives the shape and the weekly mean rate eq
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -27,7 +28,7 @@ _CONSUMER_DAY = [
 ]  # fmt: skip
 
 
-def _table(weekdays: list[float], hours: list[float]) -> ProfileTable:
+def _table(weekdays: Sequence[float], hours: Sequence[float]) -> ProfileTable:
     return np.outer(np.asarray(weekdays, dtype=float), np.asarray(hours, dtype=float))
 
 

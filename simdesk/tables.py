@@ -21,8 +21,9 @@ from simdesk.plan import DeskPlan
 from simdesk.tickets import TicketBatch
 
 
-def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(names))
+def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical[str]:
+    """Integer codes with their names, as a pandas categorical."""
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(list(names)))
 
 
 def _paths(plan: DeskPlan) -> tuple[list[str], dict[tuple[int, int], int]]:
@@ -84,7 +85,7 @@ def visit_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataF
         "replication": np.full(len(visits), replication, dtype=np.int32),
         "ticket": visits[:, 0].astype(np.int64),
         "tier": _categorical(visits[:, 1].astype(np.int64), [t.name for t in plan.tiers]),
-        "agent": pd.Categorical.from_codes(agent_codes, categories=agents),
+        "agent": _categorical(agent_codes, agents),
         "queued": visits[:, 3],
         "start": visits[:, 4],
         "end": visits[:, 5],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def _choose(shares: FloatArray, rng: np.random.Generator, n: int) -> IntArray:
 def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     """Draw every ticket of one replication and its fate."""
     width = max(len(c.chain) for c in plan.channels)
-    parts: list[tuple[FloatArray, ...]] = []
+    parts: list[tuple[np.ndarray[Any, Any], ...]] = []
     for stream in plan.streams:
         channel = plan.channels[stream.channel]
         name = ("stream", channel.name, stream.number)
@@ -106,4 +107,4 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     arrived = np.concatenate([p[0] for p in parts])
     order = np.argsort(arrived, kind="stable")
     columns = [np.concatenate([p[i] for p in parts])[order] for i in range(7)]
-    return TicketBatch(*columns)  # type: ignore[arg-type]
+    return TicketBatch(*columns)

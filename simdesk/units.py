@@ -59,7 +59,7 @@ def parse_duration(value: object) -> float:
 
     Bare numbers are refused: ``12`` could be seconds, minutes or hours.
     """
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, (bool, int | float)):
         raise ValueError(f"{value!r} has no unit; write {DURATION_HINT}")
     if not isinstance(value, str):
         raise ValueError(f"expected {DURATION_HINT}, got {value!r}")
@@ -102,7 +102,7 @@ def format_duration(minutes: float) -> str:
 
 def parse_rate(value: object) -> float:
     """Events per minute in a rate like ``12/h``, ``300/d`` or ``5/30m``."""
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, (bool, int | float)):
         raise ValueError(f"{value!r} has no unit; write {RATE_HINT}")
     if not isinstance(value, str):
         raise ValueError(f"expected {RATE_HINT}, got {value!r}")
@@ -125,7 +125,7 @@ def format_rate(per_minute: float) -> str:
     for unit in ("h", "d", "w", "m"):
         count = per_minute * MINUTES_PER[unit]
         if count == round(count) and abs(count) < 1e15:
-            text = f"{int(round(count))}/{unit}"
+            text = f"{round(count)}/{unit}"
             if parse_rate(text) == per_minute:
                 return text
     text = f"{per_minute * 60!r}/h"

@@ -458,7 +458,7 @@ def erlang_a(rate: float, mean_handle: float, agents: int, mean_patience: float)
     pi_queue /= norm
 
     j = np.arange(k + 1, dtype=np.float64)
-    p_wait = float(pi_queue.sum())
+    p_wait = min(1.0, float(pi_queue.sum()))
     mean_queue = float(pi_queue @ j)
     p_abandon = min(1.0, theta * mean_queue / lam)
     # Served with j ahead: prob cμ/(cμ + (j+1)θ), mean wait Σ_{i=0..j} 1/(cμ + (i+1)θ).

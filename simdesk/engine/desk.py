@@ -71,6 +71,7 @@ class _Alarm:
 
     __slots__ = ("callbacks",)
     _ok = True
+    callbacks: list[Any] | None
 
 
 class Desk:
@@ -96,7 +97,7 @@ class Desk:
         """Flat: six numbers per visit (see :class:`RunRecord`)."""
         self.duty: list[float] = []
         self.log: list[LogEntry] | None = [] if trace else None
-        self._heap = self.env._queue
+        self._heap: list[Any] = self.env._queue
         self._ids = self.env._eid
         self._done_callbacks = [self._done]
         self._alarm = _Alarm()
@@ -243,6 +244,7 @@ class Desk:
         heappush(self._heap, (now + self._handles[step][ticket.id], 1, next(self._ids), agent))
 
     def _done(self, agent: Any) -> None:
+        """An agent finished a ticket: pass it on or resolve it, then take the next."""
         ticket = agent.ticket
         now = self.env._now
         if self._next_arrival <= now:
@@ -250,8 +252,9 @@ class Desk:
         tier = agent.tier
         self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
                             agent.started, now))
-        if self.log is not None:
-            self.log.append((now, "done", ticket.id, agent.name))
+        log = self.log
+        if log is not None:
+            log.append((now, "done", ticket.id, agent.name))
         step = ticket.step
         if step == 0 and self._reply[ticket.channel]:
             self.first_response[ticket.id] = now
@@ -262,8 +265,8 @@ class Desk:
             self._enter(ticket, self.tiers[ticket.tiers[step]], now)
         else:
             self.resolved[ticket.id] = now
-            if self.log is not None:
-                self.log.append((now, "resolve", ticket.id, tier.plan.name))
+            if log is not None:
+                log.append((now, "resolve", ticket.id, tier.plan.name))
         if agent.on and now < agent.duty_end:
             self._free(agent, now)
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -54,7 +54,7 @@ def _valid_sections(data: Mapping[str, Any]) -> dict[str, Any]:
         annotation = (
             Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
         )
-        adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+        adapter: TypeAdapter[Any] = TypeAdapter(cast(Any, annotation))
         origin, args = typing.get_origin(field.annotation), typing.get_args(field.annotation)
         item = TypeAdapter(args[-1]) if origin in (dict, list) and args else None
         value = data[key]

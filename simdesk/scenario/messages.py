@@ -90,9 +90,9 @@ def data_path(data: Any, loc: Sequence[str | int]) -> KeyPath:
     path: list[str | int] = []
     node = data
     for step in loc:
-        if isinstance(node, dict) and step in node:
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+        in_dict = isinstance(node, dict) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if in_dict or in_list:
             node = node[step]
         elif isinstance(node, dict | list):
             continue
@@ -148,7 +148,8 @@ def _message(error: Any, root: type[BaseModel], data: Any) -> str:
         choices = [c.strip().strip("'") for c in str(ctx.get("expected", "")).split(" or ")]
         choices = [c for part in choices for c in part.split(", ")]
         choices = [c.strip().strip("'") for c in choices]
-        return f"{value!r} is not valid; valid: {one_of(choices)}{did_you_mean(str(value), choices)}"
+        hint = did_you_mean(str(value), choices)
+        return f"{value!r} is not valid; valid: {one_of(choices)}{hint}"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     if kind in _TYPE_WORDS:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from tests.helpers import Scripted, events, plan_for, run_scripted, scenario_dict
+from tests.helpers import Scripted, events, plan_for, run_scripted
 
 NAN = math.nan
 

@@ -75,7 +75,10 @@ def simulate(
     scenario = scenario.model_copy(update={"seed": seed, "replications": count})
     plan = compile_plan(scenario)
     policy = policy or make_policy(scenario.routing.policy)
-    tickets, visits, duty, areas = [], [], [], []
+    tickets: list[pd.DataFrame] = []
+    visits: list[pd.DataFrame] = []
+    duty: list[pd.DataFrame] = []
+    areas: list[dict[str, object]] = []
     for replication in range(count):
         batch = draw_tickets(plan, Streams(seed, replication))
         record = run_desk(plan, batch, policy)
@@ -91,11 +94,9 @@ def simulate(
     ticket_frame = pd.concat(tickets, ignore_index=True)
     visit_frame = pd.concat(visits, ignore_index=True)
     duty_frame = pd.concat(duty, ignore_index=True)
-    metrics = pd.concat(
-        [ticket_metrics(ticket_frame),
-         tier_metrics(plan, visit_frame, duty_frame, pd.DataFrame(areas))],
-        ignore_index=True,
-    )
+    parts = [ticket_metrics(ticket_frame),
+             tier_metrics(plan, visit_frame, duty_frame, pd.DataFrame(areas))]
+    metrics = pd.concat(parts, ignore_index=True)
     return SimulationResult(
         scenario=scenario,
         plan=plan,
