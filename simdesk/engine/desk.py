@@ -105,6 +105,7 @@ class Desk:
         self._ring_callbacks = [self._ring]
         self._reply = [channel.response == "reply" for channel in plan.channels]
         self._chains = [channel.chain for channel in plan.channels]
+        self._entry = [self.tiers[channel.chain[0]] for channel in plan.channels]
         self._warmup_area = [0.0] * len(self.tiers)
         self._entry_tiers = [self.tiers[i] for i in sorted({c.chain[0] for c in plan.channels})]
         self._next = 0
@@ -155,19 +156,20 @@ class Desk:
     def _admit(self, now: float) -> None:
         """Put every ticket that arrived up to ``now`` into its queue, at its arrival time."""
         arrivals = self._arrivals
+        channels, chains, entries = self._channels, self._chains, self._entry
+        log = self.log
         i = self._next
         while arrivals[i] <= now:
             arrived = arrivals[i]
-            channel = self._channels[i]
+            channel = channels[i]
             ticket = Ticket(i, channel, self._segments[i], self._topics[i], arrived,
-                            arrived + self._patience[i],
-                            self._chains[channel][: self._visits[i]])
+                            arrived + self._patience[i], chains[channel][: self._visits[i]])
+            if log is not None:
+                log.append((arrived, "arrive", i, self.plan.channels[channel].name))
             i += 1
-            self._next = i
-            self._next_arrival = arrivals[i]
-            if self.log is not None:
-                self.log.append((arrived, "arrive", ticket.id, self.plan.channels[channel].name))
-            self._enter(ticket, self.tiers[ticket.tiers[0]], arrived)
+            self._enter(ticket, entries[channel], arrived)
+        self._next = i
+        self._next_arrival = arrivals[i]
 
     def _set_alarm(self) -> None:
         """Wake up at the next arrival if an agent who could take it is idle."""
