@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -103,6 +105,32 @@ class ShiftPattern:
         if self.always:
             return 168.0
         return sum(len(w.days) * w.length for w in self.windows) / 60
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    """A clock that runs only inside some intervals, such as business hours."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    before: np.ndarray
+    """Working minutes before each interval starts."""
+
+    @classmethod
+    def within(cls, intervals: list[Interval]) -> WorkingTime:
+        starts = np.array([b for b, _ in intervals], dtype=float)
+        ends = np.array([e for _, e in intervals], dtype=float)
+        before = np.concatenate([[0.0], np.cumsum(ends - starts)[:-1]])
+        return cls(starts, ends, before)
+
+    def elapsed(self, minutes: np.ndarray) -> np.ndarray:
+        """Working minutes from 0 to each of ``minutes`` (NaN stays NaN)."""
+        minutes = np.asarray(minutes, dtype=float)
+        if len(self.starts) == 0:
+            return np.where(np.isnan(minutes), np.nan, 0.0)
+        index = np.maximum(np.searchsorted(self.starts, minutes, side="right") - 1, 0)
+        inside = np.clip(minutes - self.starts[index], 0, self.ends[index] - self.starts[index])
+        return np.where(np.isnan(minutes), np.nan, self.before[index] + inside)
 
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:

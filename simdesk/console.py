@@ -37,6 +37,10 @@ def _count(value: tuple[float, float] | None, digits: int = 0) -> str:
     return f"{value[0]:,.{digits}f}"
 
 
+def _scaled(value: tuple[float, float] | None, factor: float) -> str:
+    return "—" if value is None or math.isnan(value[0]) else f"{value[0] * factor:,.0f}"
+
+
 def verdict(mean: float, low: float, high: float, target: float) -> str:
     """``met``, ``missed`` or ``borderline`` (the CI contains the target)."""
     if math.isnan(low):
@@ -97,6 +101,8 @@ def ticket_table(result: SimulationResult) -> Table:
         target, mark = "", ""
         if scope == "channel" and channel is not None and not math.isnan(channel.sla_target):
             target = f"{channel.sla_target:.0%} in {humanize_minutes(channel.sla_within)}"
+            if channel.sla_hours is not None:
+                target += " of business hours"
             mark = _VERDICT_STYLE.get(verdicts.get(group, ""), "")
         table.add_row(
             label,
@@ -119,7 +125,7 @@ def tier_table(result: SimulationResult) -> Table:
     values = _estimate(result.summary)
     table = Table(title="Tiers (means per replication)", title_justify="left",
                   header_style="bold")
-    for column in ("Tier", "On duty (avg)", "Utilization", "Handled", "Per agent-day",
+    for column in ("Tier", "Agent-hours/week", "Utilization", "Handled", "Per agent-day",
                    "Queue (avg)", "Wait in queue"):
         table.add_column(column, justify="left" if column == "Tier" else "right", no_wrap=True)
     for tier in result.plan.tiers:
@@ -128,7 +134,7 @@ def tier_table(result: SimulationResult) -> Table:
 
         table.add_row(
             tier.name,
-            _count(get("agents_on_duty"), 1),
+            _scaled(get("agents_on_duty"), 168),
             _percent(get("utilization")),
             _count(get("handled")),
             _count(get("per_agent_day"), 1),
@@ -164,8 +170,13 @@ def print_result(console: Console, result: SimulationResult) -> None:
 def describe_plan(plan: DeskPlan) -> str:
     """One line about a valid scenario: what it contains and the volume it expects."""
     weekly = sum(s.expected for s in plan.streams) / plan.horizon * 10080
-    agents = sum(len(t.agents) for t in plan.tiers)
+    scenario = plan.scenario
+    agents = sum(g.count for tier in scenario.tiers.values() for g in tier.agents)
+    rotations = [t.rotation for t in scenario.tiers.values() if t.rotation is not None]
+    people = f"{agents} agent(s)"
+    if rotations:
+        people += " and " + ", ".join(f"a rota of {r.on_duty} from {r.pool}" for r in rotations)
     return (
-        f"{len(plan.channels)} channel(s), {len(plan.tiers)} tier(s) with {agents} agent(s), "
+        f"{len(plan.channels)} channel(s), {len(plan.tiers)} tier(s) with {people}, "
         f"about {weekly:,.0f} tickets per week over {format_duration(plan.horizon)}"
     )

@@ -100,7 +100,8 @@ def diagnose(plan: DeskPlan) -> list[Notice]:
         else:
             message = (f"offered load {offered:.2f} agents' worth of work is at or above the "
                        f"{capacity:.2f} agents on duty on average over the horizon "
-                       f"({offered / capacity:.0%}): its queue will keep growing")
+                       f"({offered / capacity:.0%}, counting every ticket that reaches it, "
+                       "before abandonment): its queue will keep growing")
         warnings.append(Notice(f"tier {tier.name}", message))
     warnings.extend(_uncovered_arrivals(plan))
     scenario = plan.scenario

@@ -17,6 +17,7 @@ from simdesk.calendar import (
     MINUTES_PER_DAY,
     Clock,
     Interval,
+    WorkingTime,
     intersect_intervals,
     merge_intervals,
     parse_shift,
@@ -50,6 +51,7 @@ class TierPlan:
     name: str
     role: str
     handle: Distribution
+    topic_effort: bool
     resolves: float
     escalate_to: int | None
     agents: tuple[AgentPlan, ...]
@@ -63,6 +65,8 @@ class ChannelPlan:
     name: str
     sla_within: float
     sla_target: float
+    sla_hours: WorkingTime | None
+    """When set, the SLA clock runs only in these hours."""
     patience: Distribution | None
     response: str
     chain: tuple[int, ...]
@@ -214,17 +218,20 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
         agent_count += len(agents)
         target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
         assert tier.resolves is not None
-        tiers.append(TierPlan(index, name, tier.role, tier.handle, tier.resolves, target,
-                              tuple(agents)))
+        tiers.append(TierPlan(index, name, tier.role, tier.handle, tier.topic_effort,
+                              tier.resolves, target, tuple(agents)))
 
     channels = []
     for index, (name, channel) in enumerate(scenario.channels.items()):
         chain = _chain(scenario.tiers, entries.get(name, default_entry))
         sla = channel.sla
+        hours = (WorkingTime.within(parse_shift(sla.hours).intervals(clock, horizon))
+                 if sla is not None and sla.hours is not None else None)
         channels.append(ChannelPlan(
             index, name,
             sla.within if sla else math.inf,
             sla.target if sla else math.nan,
+            hours,
             channel.patience, channel.response,
             tuple(tier_names.index(t) for t in chain),
         ))

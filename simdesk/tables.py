@@ -50,8 +50,16 @@ def ticket_table(
     abandoned = ~np.isnan(record.abandoned_at)
     within = np.array([c.sla_within for c in plan.channels])[batch.channel]
     answered = ~np.isnan(first_response)
-    decided = answered | abandoned | (plan.horizon - arrived > within)
-    sla_met = pd.array(answered & (wait <= within), dtype="boolean")
+    sla_wait, waited_by_horizon = wait.copy(), plan.horizon - arrived
+    for channel in plan.channels:
+        if channel.sla_hours is not None:
+            rows = batch.channel == channel.index
+            start = channel.sla_hours.elapsed(arrived[rows])
+            sla_wait[rows] = channel.sla_hours.elapsed(first_response[rows]) - start
+            waited_by_horizon[rows] = channel.sla_hours.elapsed(
+                np.full(rows.sum(), plan.horizon)) - start
+    decided = answered | abandoned | (waited_by_horizon > within)
+    sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
     entered = np.bincount(record.visits[:, 0].astype(np.int64), minlength=n) if n else np.zeros(0)
     path_names, path_codes = _paths(plan)

@@ -3,7 +3,8 @@
 For each arrival stream, from its own named random streams: arrival times (an exact
 non-homogeneous Poisson process by inversion of the cumulative rate), segment, topic,
 patience, and for every tier the ticket may reach, its handle time there (the tier's
-distribution times the topic's effort) and whether that tier resolves it. The path a
+distribution, times the topic's effort unless the tier ignores topics, as a dispatcher
+does) and whether that tier resolves it. The path a
 ticket takes through the tiers is therefore fixed at birth; a routing policy decides
 only who works it and when.
 """
@@ -97,7 +98,8 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
         for k, tier_index in enumerate(channel.chain):
             tier = plan.tiers[tier_index]
             handles[:, k] = tier.handle.sample(streams.generator(*name, tier.name, "handle"), n)
-            handles[:, k] *= effort
+            if tier.topic_effort:
+                handles[:, k] *= effort
             resolved = streams.generator(*name, tier.name, "resolves").random(n) < tier.resolves
             stop = undecided & resolved
             visits[stop] = k + 1

@@ -173,3 +173,20 @@ def test_weibull_and_every_distribution_have_the_mean_they_promise() -> None:
         assert (sample >= 0).all()
     weibull = Weibull(dist="weibull", mean="10m", cv=0.7).sample(rng, 200_000)
     assert weibull.std() / weibull.mean() == pytest.approx(0.7, rel=0.02)
+
+
+def test_topic_effort_scales_handle_times_but_not_the_dispatchers() -> None:
+    from simdesk.plan import compile_plan
+    from simdesk.streams import Streams
+    from simdesk.tickets import draw_tickets
+
+    plan = compile_plan(simdesk.load_scenario(scenario_dict(
+        topics={"easy": {"share": "50%", "effort": 0.5}, "hard": {"share": "50%", "effort": 3}},
+        tiers={"dispatcher": {"agents": 1, "channels": ["phone"],
+                              "handle": {"dist": "deterministic", "value": "1m"}},
+               "L1": {"agents": 2, "handle": {"dist": "deterministic", "value": "10m"}}},
+    )))
+    batch = draw_tickets(plan, Streams(1, 0))
+    assert set(batch.topic.tolist()) == {0, 1}
+    assert (batch.handles[:, 0] == 1.0).all()
+    np.testing.assert_array_equal(batch.handles[:, 1], np.where(batch.topic == 0, 5.0, 30.0))

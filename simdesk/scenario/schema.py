@@ -113,10 +113,15 @@ def check_shares(shares: dict[str, float], what: str) -> dict[str, float]:
 
 
 class Sla(SpecModel):
-    """Service target: ``target`` of tickets get a first response ``within`` this time."""
+    """Service target: ``target`` of tickets get a first response ``within`` this time.
+
+    With ``hours`` (a weekly pattern such as ``Mon-Fri 08:00-18:00``) the time counts
+    only within those hours: "email within 4 business hours".
+    """
 
     within: Duration
     target: Percent
+    hours: ShiftText | None = None
 
 
 class Channel(SpecModel):
@@ -240,6 +245,7 @@ class Tier(SpecModel):
     agents: Agents = Field(default_factory=list)
     rotation: Rotation | None = None
     handle: Distribution
+    topic_effort: bool = True
     resolves: Percent | None = None
     escalate_to: str | None = None
     channels: list[str] | None = None
@@ -255,7 +261,8 @@ def tier_defaults(value: Any) -> Any:
     """Fill the defaults that depend on other tiers.
 
     A tier called ``dispatcher`` has the dispatcher role unless it says otherwise. A
-    dispatcher resolves nothing and hands every ticket to the first other tier. Any
+    dispatcher resolves nothing, hands every ticket to the first other tier, and takes
+    as long for every topic (answering and routing does not depend on the problem). Any
     other tier without ``escalate_to`` resolves everything it gets.
     """
     if not isinstance(value, dict) or not all(isinstance(t, dict) for t in value.values()):
@@ -267,6 +274,7 @@ def tier_defaults(value: Any) -> Any:
     for tier in tiers.values():
         if tier.get("role") == "dispatcher":
             tier.setdefault("resolves", "0%")
+            tier.setdefault("topic_effort", False)
             if workers:
                 tier.setdefault("escalate_to", workers[0])
         elif tier.get("escalate_to") is None:

@@ -214,3 +214,27 @@ def test_queue_area_is_the_integral_of_the_number_waiting() -> None:
                                  Scripted(3, [1], patience=4)])
     # waiting: ticket 1 over [1, 10], ticket 2 over [2, 20], ticket 3 over [3, 7] (left)
     assert math.isclose(record.queue_area[0], 9 + 18 + 4)
+
+
+def test_a_business_hours_sla_clock_stops_outside_the_hours() -> None:
+    from simdesk.tables import ticket_table
+    from tests.helpers import batch_of
+
+    plan = plan_for(
+        horizon="3d",
+        channels={"email": {"sla": {"within": "4h", "target": "90%",
+                                    "hours": "Mon-Fri 09:00-17:00"}}},
+        arrivals=[{"channel": "email", "rate": "1/h"}],
+        tiers={"L1": {"agents": [{"shift": "Tue 11:00-17:00", "count": 1}],
+                      "handle": {"dist": "exponential", "mean": "5m"}}},
+    )
+    tickets = [
+        Scripted(960, [180]),  # Mon 16:00, answered Tue 11:00: 1 + 2 business hours, met
+        Scripted(1080, [10000]),  # Mon 18:00, answered Tue 14:00: 5 business hours, missed
+        Scripted(2879, [5]),  # Tue 16:59, still waiting at the horizon after 1m + 8h: missed
+    ]
+    record = run_scripted(plan, tickets)
+    table = ticket_table(plan, batch_of(plan, tickets), record, 0)
+    assert table["first_response"].tolist()[:2] == [2100, 2280]
+    assert table["wait"].tolist()[:2] == [1140, 1200]
+    assert table["sla_met"].tolist() == [True, False, False]

@@ -39,7 +39,7 @@ CASES = [
      "3: YAML syntax error: expected ',' or ']', but got ':'"),
     ("unknown key", "    resolves: 80%", "    resolvs: 80%",
      "14: tiers.L1.resolvs: unknown key 'resolvs'; valid keys: role, agents, rotation, "
-     "handle, resolves, escalate_to, channels (did you mean 'resolves'?)"),
+     "handle, topic_effort, resolves, escalate_to, channels (did you mean 'resolves'?)"),
     ("wrong type", "agents: 3", "agents: three",
      "12: tiers.L1.agents: expected a number of agents (e.g. 3) or a list of shifts such as "
      "[{shift: 'Mon-Fri 08:00-16:00', count: 2}], got 'three'"),
@@ -137,7 +137,8 @@ def test_warnings_name_the_overloaded_tier_with_numbers(tmp_path: Path) -> None:
     code, _, err, _ = _validate(tmp_path, BASE.replace("agents: 3", "agents: 1"))
     assert code == 0
     assert ("Warning: tier L1: offered load 2.50 agents' worth of work is at or above the "
-            "1.00 agents on duty on average over the horizon (250%): its queue will keep "
+            "1.00 agents on duty on average over the horizon (250%, counting every ticket that "
+            "reaches it, before abandonment): its queue will keep "
             "growing") in err
 
 
