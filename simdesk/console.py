@@ -100,7 +100,7 @@ def ticket_table(result: SimulationResult) -> Table:
         channel = next((c for c in plan.channels if c.name == group), None)
         target, mark = "", ""
         if scope == "channel" and channel is not None and not math.isnan(channel.sla_target):
-            target = f"{channel.sla_target:.0%} in {humanize_minutes(channel.sla_within)}"
+            target = f"{channel.sla_target:.0%} in {format_duration(channel.sla_within)}"
             if channel.sla_hours is not None:
                 target += " of business hours"
             mark = _VERDICT_STYLE.get(verdicts.get(group, ""), "")

@@ -118,7 +118,8 @@ def ticket_metrics(tickets: pd.DataFrame) -> pd.DataFrame:
         frames.append(pd.DataFrame({
             "replication": np.tile(np.repeat(replications, width), len(TICKET_METRICS)),
             "scope": scope,
-            "group": np.tile(np.array(names, dtype=object), len(replications) * len(TICKET_METRICS)),
+            "group": np.tile(np.array(names, dtype=object),
+                             len(replications) * len(TICKET_METRICS)),
             "metric": np.repeat(np.array(TICKET_METRICS, dtype=object), groups),
             "value": np.concatenate([values[m] for m in TICKET_METRICS]),
         }))

@@ -65,8 +65,8 @@ def ticket_table(
     path_names, path_codes = _paths(plan)
     lookup = np.zeros((len(plan.channels), max(len(c.chain) for c in plan.channels) + 1),
                       dtype=np.int64)
-    for (channel, count), code in path_codes.items():
-        lookup[channel, count] = code
+    for (channel_index, entered_count), code in path_codes.items():
+        lookup[channel_index, entered_count] = code
     return pd.DataFrame({
         "replication": np.full(n, replication, dtype=np.int32),
         "ticket": np.arange(n, dtype=np.int64),
