@@ -40,6 +40,9 @@ def reports_errors(command: F) -> F:
         context = click.get_current_context()
         try:
             return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            _stderr().print("Interrupted: nothing was written.")
+            sys.exit(130)
         except SimdeskError as exc:
             if context.find_root().params.get("debug"):
                 raise
@@ -89,10 +92,13 @@ def validate(scenario: Path) -> None:
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-<timestamp>/).")
 @click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
+@click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes running replications side by side (0: one per core when "
+                   "the run is big enough to gain). Results do not depend on it.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
 @reports_errors
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
-        overwrite: bool, quiet: bool) -> None:
+        overwrite: bool, workers: int, quiet: bool) -> None:
     """Simulate SCENARIO, print a summary and write results to a folder."""
     from rich.progress import Progress
 
@@ -101,12 +107,13 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
     from simdesk.output import default_results_dir, write_results
     from simdesk.plan import compile_plan
     from simdesk.scenario.load import load_scenario
-    from simdesk.simulation import simulate
+    from simdesk.simulation import auto_workers, simulate
 
     loaded = load_scenario(scenario)
+    plan = compile_plan(loaded)
     errors = _stderr()
     if not quiet:
-        print_notices(errors, diagnose(compile_plan(loaded)))
+        print_notices(errors, diagnose(plan))
     folder = out or default_results_dir(loaded.name)
     if out is not None and not overwrite:
         from simdesk.output import RESULT_FILES
@@ -116,13 +123,18 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
             raise SimdeskError(f"{out} already holds results ({', '.join(taken)}); "
                                "choose another --out or pass --overwrite")
     show_progress = errors.is_terminal and not quiet
-    with Progress(console=errors, transient=True, disable=not show_progress) as progress:
-        task = progress.add_task("Simulating", total=None)
+    # no refresh thread: replications may run in forked worker processes
+    with Progress(console=errors, transient=True, disable=not show_progress,
+                  auto_refresh=False) as progress:
+        task = progress.add_task("Simulating replications", total=None)
 
         def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            progress.update(task, completed=done, total=total, refresh=True)
 
-        result = simulate(loaded, seed=seed, replications=replications, progress=advance)
+        result = simulate(loaded, seed=seed, replications=replications,
+                          workers=workers or auto_workers(plan, replications or
+                                                          loaded.replications),
+                          progress=advance)
     written = write_results(result, folder, overwrite=overwrite)
     console = _stdout()
     if not quiet:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,18 +58,86 @@ class SimulationResult:
 ProgressHook = Callable[[int, int], None]
 
 
+@dataclass(frozen=True)
+class ReplicationTables:
+    """The tables of one replication."""
+
+    tickets: pd.DataFrame
+    visits: pd.DataFrame
+    duty: pd.DataFrame
+    queue_area: pd.DataFrame
+
+
+def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
+                    ) -> ReplicationTables:
+    """Draw the tickets of one replication, simulate it, and tabulate what happened."""
+    batch = draw_tickets(plan, Streams(seed, replication))
+    record = run_desk(plan, batch, policy)
+    areas = pd.DataFrame({
+        "replication": replication,
+        "tier": [tier.name for tier in plan.tiers],
+        "area": record.queue_area,
+    })
+    return ReplicationTables(
+        ticket_table(plan, batch, record, replication),
+        visit_table(plan, record, replication),
+        duty_table(plan, record, replication),
+        areas,
+    )
+
+
+def _replications(plan: DeskPlan, policy: Policy, seed: int, count: int, workers: int,
+                  progress: ProgressHook | None) -> list[ReplicationTables]:
+    """Every replication, in order, in this process or in ``workers`` processes.
+
+    Seeds come from the replication index, never from the order of completion, so the
+    tables are the same whichever way they are run.
+    """
+    results: list[ReplicationTables | None] = [None] * count
+    if workers <= 1 or count <= 1:
+        for replication in range(count):
+            results[replication] = run_replication(plan, policy, seed, replication)
+            if progress is not None:
+                progress(replication + 1, count)
+    else:
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, count), mp_context=context) as pool:
+            futures = {pool.submit(run_replication, plan, policy, seed, r): r
+                       for r in range(count)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if progress is not None:
+                    progress(done, count)
+    return [r for r in results if r is not None]
+
+
+PARALLEL_TICKETS = 200_000
+"""Below this many tickets in all, worker processes cost more than they save."""
+
+
+def auto_workers(plan: DeskPlan, replications: int) -> int:
+    """One worker per core for big runs, none for small ones."""
+    expected = sum(stream.expected for stream in plan.streams) * replications
+    if expected < PARALLEL_TICKETS or replications < 2:
+        return 1
+    return min(os.cpu_count() or 1, replications)
+
+
 def simulate(
     scenario: Scenario | Mapping[str, Any] | str | Path,
     seed: int | None = None,
     replications: int | None = None,
     *,
     policy: Policy | None = None,
+    workers: int = 1,
     progress: ProgressHook | None = None,
 ) -> SimulationResult:
     """Simulate ``scenario``; ``seed`` and ``replications`` override the scenario's own.
 
     Replication ``r`` draws from streams spawned from ``(seed, r)``, so the same scenario
-    and seed give identical tables, and any replication can be rerun on its own.
+    and seed give identical tables, and any replication can be rerun on its own. With
+    ``workers`` above 1, replications run in that many processes; the result is the
+    same.
     """
     scenario = load_scenario(scenario)
     seed = seed if seed is not None else scenario.seed if scenario.seed is not None else new_seed()
@@ -75,37 +147,22 @@ def simulate(
     scenario = scenario.model_copy(update={"seed": seed, "replications": count})
     plan = compile_plan(scenario)
     policy = policy or make_policy(scenario.routing.policy)
-    tickets: list[pd.DataFrame] = []
-    visits: list[pd.DataFrame] = []
-    duty: list[pd.DataFrame] = []
-    areas: list[dict[str, object]] = []
-    for replication in range(count):
-        batch = draw_tickets(plan, Streams(seed, replication))
-        record = run_desk(plan, batch, policy)
-        tickets.append(ticket_table(plan, batch, record, replication))
-        visits.append(visit_table(plan, record, replication))
-        duty.append(duty_table(plan, record, replication))
-        areas.extend(
-            {"replication": replication, "tier": tier.name, "area": area}
-            for tier, area in zip(plan.tiers, record.queue_area, strict=True)
-        )
-        if progress is not None:
-            progress(replication + 1, count)
-    ticket_frame = pd.concat(tickets, ignore_index=True)
-    visit_frame = pd.concat(visits, ignore_index=True)
-    duty_frame = pd.concat(duty, ignore_index=True)
-    parts = [ticket_metrics(ticket_frame),
-             tier_metrics(plan, visit_frame, duty_frame, pd.DataFrame(areas))]
-    metrics = pd.concat(parts, ignore_index=True)
+    parts = _replications(plan, policy, seed, count, workers, progress)
+    tickets = pd.concat([p.tickets for p in parts], ignore_index=True)
+    visits = pd.concat([p.visits for p in parts], ignore_index=True)
+    duty = pd.concat([p.duty for p in parts], ignore_index=True)
+    areas = pd.concat([p.queue_area for p in parts], ignore_index=True)
+    metrics = pd.concat([ticket_metrics(tickets), tier_metrics(plan, visits, duty, areas)],
+                        ignore_index=True)
     return SimulationResult(
         scenario=scenario,
         plan=plan,
         seed=seed,
         replications=count,
         policy=policy.name,
-        tickets=ticket_frame,
-        visits=visit_frame,
-        duty=duty_frame,
+        tickets=tickets,
+        visits=visits,
+        duty=duty,
         metrics=metrics,
         summary=summarize(metrics),
     )

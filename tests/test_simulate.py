@@ -190,3 +190,10 @@ def test_topic_effort_scales_handle_times_but_not_the_dispatchers() -> None:
     assert set(batch.topic.tolist()) == {0, 1}
     assert (batch.handles[:, 0] == 1.0).all()
     np.testing.assert_array_equal(batch.handles[:, 1], np.where(batch.topic == 0, 5.0, 30.0))
+
+
+def test_worker_processes_give_the_same_tables() -> None:
+    alone = simdesk.simulate(_desk(), seed=13, replications=3)
+    shared = simdesk.simulate(_desk(), seed=13, replications=3, workers=2)
+    pd.testing.assert_frame_equal(alone.tickets, shared.tickets, check_exact=True)
+    pd.testing.assert_frame_equal(alone.summary, shared.summary, check_exact=True)
