@@ -139,7 +139,7 @@ class Desk:
         env.run(until=plan.horizon)
         self._admit(plan.horizon)
         self._close(plan.horizon)
-        return RunRecord(
+        record = RunRecord(
             arrived=np.asarray(self._arrivals[:-1], dtype=float),
             first_response=np.asarray(self.first_response, dtype=float),
             resolved=np.asarray(self.resolved, dtype=float),
@@ -150,6 +150,23 @@ class Desk:
                                  for t, w in zip(self.tiers, self._warmup_area, strict=True)]),
             log=None if self.log is None else sorted(self.log, key=lambda entry: entry[0]),
         )
+        self._release()
+        return record
+
+    def _release(self) -> None:
+        """Break the desk's reference cycles (agents are events whose callbacks point
+        back here) so its tickets are freed now, not at the next garbage collection.
+        A desk runs once."""
+        self.env._queue.clear()
+        for tier in self.tiers:
+            for agent in tier.agents:
+                agent.callbacks = None
+                agent.ticket = None
+        self.tiers = []
+        self._entry = []
+        self._entry_tiers = []
+        self._done_callbacks = []
+        self._ring_callbacks = []
 
     # -- tickets ----------------------------------------------------------------------
 
