@@ -102,7 +102,8 @@ def ticket_table(result: SimulationResult) -> Table:
         if scope == "channel" and channel is not None and not math.isnan(channel.sla_target):
             target = f"{channel.sla_target:.0%} in {format_duration(channel.sla_within)}"
             if channel.sla_hours is not None:
-                target += " of business hours"
+                target += "*"
+                table.caption = "* counted in business hours only (sla.hours)"
             mark = _VERDICT_STYLE.get(verdicts.get(group, ""), "")
         table.add_row(
             label,
