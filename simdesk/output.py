@@ -107,12 +107,14 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
     yaml_text = header + scenario_to_yaml(result.scenario)
     _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
     tables = (("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty))
-    with ThreadPoolExecutor(max_workers=len(tables)) as pool:  # Arrow writes off the GIL
+    # Arrow writes the tables without holding the GIL, while this thread computes the
+    # summary (if it has not been computed yet).
+    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
         writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
                   for name, frame in tables]
+        _atomic(folder / "summary.csv", lambda p: result.summary.to_csv(p, index=False))
+        document = json.dumps(summary_document(result), indent=2, allow_nan=False)
+        _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))
         for write in writes:
             write.result()
-    _atomic(folder / "summary.csv", lambda p: result.summary.to_csv(p, index=False))
-    document = json.dumps(summary_document(result), indent=2, allow_nan=False)
-    _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))
     return folder

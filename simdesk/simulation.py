@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,10 @@ from simdesk.tickets import draw_tickets
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Everything a run produced. ``scenario`` is the resolved scenario, seed included."""
+    """Everything a run produced. ``scenario`` is the resolved scenario, seed included.
+
+    ``metrics`` and ``summary`` are computed from the tables on first use.
+    """
 
     scenario: Scenario
     plan: DeskPlan
@@ -38,10 +42,22 @@ class SimulationResult:
     """One row per ticket per replication (see :mod:`simdesk.tables`)."""
     visits: pd.DataFrame
     duty: pd.DataFrame
-    metrics: pd.DataFrame
-    """Every metric of every replication: ``replication, scope, group, metric, value``."""
-    summary: pd.DataFrame
-    """Mean and 95 % CI per metric: ``scope, group, metric, mean, ci_low, ci_high, ...``."""
+    queue_area: pd.DataFrame
+    """Per replication and tier, the engine's ∫ queue length dt over the measured window."""
+
+    @cached_property
+    def metrics(self) -> pd.DataFrame:
+        """Every metric of every replication: ``replication, scope, group, metric, value``."""
+        return pd.concat(
+            [ticket_metrics(self.tickets),
+             tier_metrics(self.plan, self.visits, self.duty, self.queue_area)],
+            ignore_index=True,
+        )
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """Mean and 95 % CI per metric: ``scope, group, metric, mean, ci_low, ci_high, ...``."""
+        return summarize(self.metrics)
 
     def value(self, scope: str, group: str, metric: str) -> float:
         """The mean of one metric, e.g. ``result.value("channel", "phone", "sla")``."""
@@ -152,8 +168,6 @@ def simulate(
     visits = pd.concat([p.visits for p in parts], ignore_index=True)
     duty = pd.concat([p.duty for p in parts], ignore_index=True)
     areas = pd.concat([p.queue_area for p in parts], ignore_index=True)
-    metrics = pd.concat([ticket_metrics(tickets), tier_metrics(plan, visits, duty, areas)],
-                        ignore_index=True)
     return SimulationResult(
         scenario=scenario,
         plan=plan,
@@ -163,6 +177,5 @@ def simulate(
         tickets=tickets,
         visits=visits,
         duty=duty,
-        metrics=metrics,
-        summary=summarize(metrics),
+        queue_area=areas,
     )
