@@ -53,7 +53,9 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_parquet(path, index=False, compression="zstd")
+    """zstd, with dictionary encoding only where it pays: the categorical columns."""
+    categorical = [str(c) for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    frame.to_parquet(path, index=False, compression="zstd", use_dictionary=categorical)
 
 
 def _number(value: float) -> float | None:
