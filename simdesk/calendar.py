@@ -48,10 +48,6 @@ class Clock:
         midnight = dt.datetime.combine(self.start.date(), dt.time())
         return self.start.weekday() * MINUTES_PER_DAY + (self.start - midnight).total_seconds() / 60
 
-    def minutes_at(self, moment: dt.datetime) -> float:
-        """Scenario minutes at a calendar moment."""
-        return (moment - self.start).total_seconds() / 60
-
     def moment(self, minutes: float) -> dt.datetime:
         """The calendar moment at scenario minutes."""
         return self.start + dt.timedelta(minutes=minutes)
@@ -99,12 +95,6 @@ class ShiftPattern:
                     if end > 0 and begin < horizon:
                         raw.append((max(begin, 0.0), min(end, horizon)))
         return merge_intervals(raw)
-
-    def hours_per_week(self) -> float:
-        """On-duty hours in a full week."""
-        if self.always:
-            return 168.0
-        return sum(len(w.days) * w.length for w in self.windows) / 60
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
 
     from simdesk.console import print_notices, print_result
     from simdesk.diagnostics import diagnose
-    from simdesk.output import default_results_dir, write_results
+    from simdesk.output import check_results_folder, default_results_dir, write_results
     from simdesk.plan import compile_plan
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers, simulate
@@ -115,13 +115,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
     if not quiet:
         print_notices(errors, diagnose(plan))
     folder = out or default_results_dir(loaded.name)
-    if out is not None and not overwrite:
-        from simdesk.output import RESULT_FILES
-
-        taken = [name for name in RESULT_FILES if (out / name).exists()]
-        if taken:
-            raise SimdeskError(f"{out} already holds results ({', '.join(taken)}); "
-                               "choose another --out or pass --overwrite")
+    check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     show_progress = errors.is_terminal and not quiet
     # no refresh thread: replications may run in forked worker processes
     with Progress(console=errors, transient=True, disable=not show_progress,

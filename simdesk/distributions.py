@@ -166,6 +166,3 @@ Distribution = Annotated[
     Field(discriminator="dist"),
 ]
 """Any supported duration distribution, chosen by its ``dist`` key."""
-
-DISTRIBUTION_NAMES = ("exponential", "lognormal", "gamma", "weibull", "deterministic",
-                      "uniform", "empirical")

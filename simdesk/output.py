@@ -91,15 +91,20 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
     }
 
 
-def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False) -> Path:
-    """Write every result file into ``folder`` and return it."""
-    folder = Path(folder)
+def check_results_folder(folder: Path, *, overwrite: bool = False) -> None:
+    """Refuse to replace results already in ``folder`` unless told to."""
     existing = [name for name in RESULT_FILES if (folder / name).exists()]
     if existing and not overwrite:
         raise SimdeskError(
             f"{folder} already holds results ({', '.join(existing)}); "
             "choose another --out or pass --overwrite"
         )
+
+
+def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False) -> Path:
+    """Write every result file into ``folder`` and return it."""
+    folder = Path(folder)
+    check_results_folder(folder, overwrite=overwrite)
     folder.mkdir(parents=True, exist_ok=True)
     header = (
         f"# Resolved scenario written by simdesk {__version__} on "

@@ -102,10 +102,6 @@ class StreamPlan:
         overlap = np.clip(np.minimum(ends, end) - np.maximum(self.starts, begin), 0, None)
         return float(np.sum(self.rates * overlap))
 
-    def rate_at(self, minute: float) -> float:
-        index = int(np.searchsorted(self.starts, minute, side="right")) - 1
-        return float(self.rates[max(index, 0)])
-
 
 @dataclass(frozen=True)
 class DeskPlan:
@@ -125,9 +121,6 @@ class DeskPlan:
     @property
     def agents(self) -> tuple[AgentPlan, ...]:
         return tuple(agent for tier in self.tiers for agent in tier.agents)
-
-    def tier_index(self, name: str) -> int:
-        return next(t.index for t in self.tiers if t.name == name)
 
 
 def _rotation_duty(

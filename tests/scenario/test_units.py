@@ -91,7 +91,8 @@ def test_shift_patterns() -> None:
     assert overnight == [(4 * 1440 + 1320, 5 * 1440 + 360), (5 * 1440 + 1320, 6 * 1440 + 360)]
     assert parse_shift("Sat-Mon 00:00-24:00").intervals(clock, 10080) == [
         (0, 1440), (5 * 1440, 10080)]
-    assert parse_shift("Mon 09:00-12:00; Wed,Fri 13:00-17:00").hours_per_week() == 11
+    assert parse_shift("Mon 09:00-12:00; Wed,Fri 13:00-17:00").intervals(clock, 10080) == [
+        (540, 720), (2 * 1440 + 780, 2 * 1440 + 1020), (4 * 1440 + 780, 4 * 1440 + 1020)]
     assert parse_shift("24x7").intervals(clock, 100) == [(0, 100)]
 
 
