@@ -28,8 +28,9 @@ def _stderr() -> Console:
 
 def _stdout() -> Console:
     """Standard output; wide when redirected, so tables are not wrapped in files."""
-    console = Console(highlight=False)
-    return console if console.is_terminal else Console(highlight=False, width=160)
+    console = Console(highlight=False, soft_wrap=True)
+    return console if console.is_terminal else Console(highlight=False, soft_wrap=True,
+                                                       width=160)
 
 
 def reports_errors(command: F) -> F:
