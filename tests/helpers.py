@@ -82,15 +82,15 @@ def mean_and_se(values: Sequence[float]) -> tuple[float, float]:
     return float(array.mean()), float(array.std(ddof=1) / math.sqrt(len(array)))
 
 
-def assert_close_to(values: Sequence[float], expected: float, *, sigmas: float = 4.0,
-                    floor: float = 0.0, what: str = "") -> None:
-    """The replications' mean is within ``sigmas`` standard errors of ``expected``.
-
-    ``floor`` is an absolute allowance for a model bias that the standard error cannot
-    see (e.g. the finite horizon); it is stated where used.
+def assert_close_to(values: Sequence[float], expected: float, *, alpha: float = 1e-3,
+                    what: str = "") -> None:
+    """``expected`` lies in the two-sided ``1 − alpha`` Student-t interval of the mean of
+    independent replication estimates (so a correct engine fails once in 1/alpha seeds).
     """
+    from scipy import stats
+
     mean, se = mean_and_se(values)
-    tolerance = sigmas * se + floor
+    tolerance = float(stats.t.ppf(1 - alpha / 2, len(values) - 1)) * se
     assert abs(mean - expected) <= tolerance, (
         f"{what}: simulated {mean:.6g} ± {se:.3g} (SE), analytic {expected:.6g}, "
         f"difference {mean - expected:+.3g} > {tolerance:.3g}"

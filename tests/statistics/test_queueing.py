@@ -1,8 +1,9 @@
 """The engine against queueing theory: Erlang C, Erlang A, Jackson networks, Little's law.
 
 Fixed seeds; each check compares the mean over independent replications with the
-analytic value, within four standard errors of that mean (a false alarm about once in
-16,000 seeds). The default run uses short horizons; ``-m slow`` runs long ones.
+analytic value: the value must lie in the 99.9 % Student-t confidence interval of that
+mean (a correct engine fails a check once in 1,000 seeds). The default run uses short
+horizons; ``-m slow`` runs long ones.
 """
 
 from __future__ import annotations
