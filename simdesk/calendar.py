@@ -122,6 +122,16 @@ class WorkingTime:
         inside = np.clip(minutes - self.starts[index], 0, self.ends[index] - self.starts[index])
         return np.where(np.isnan(minutes), np.nan, self.before[index] + inside)
 
+    def deadline(self, start: np.ndarray, within: float) -> np.ndarray:
+        """The moment ``within`` working minutes after each of ``start`` (∞ if the hours
+        run out before it)."""
+        goal = self.elapsed(np.asarray(start, dtype=float)) + within
+        total = self.before + (self.ends - self.starts)
+        index = np.searchsorted(total, goal, side="left")
+        inside = np.minimum(index, len(self.starts) - 1)
+        moment = self.starts[inside] + (goal - self.before[inside])
+        return np.where(index < len(self.starts), moment, np.inf)
+
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort and merge overlapping or touching intervals; drop empty ones."""

@@ -11,7 +11,12 @@ channel, segment, topic) and group:
 * ``abandonment`` — share of tickets whose customer left before a first response,
   among tickets answered or abandoned;
 * ``resolution_mean`` — time from arrival to resolution of resolved tickets;
-* ``unresolved`` — tickets neither resolved nor abandoned at the horizon.
+* ``unresolved`` — tickets neither resolved nor abandoned (nor refused) at the horizon;
+* ``refused`` — share turned away at arrival by the routing policy.
+
+Reply metrics (scope ``reply``, group = the reply's number at the conversation tier,
+when tickets can need several agent replies): ``wait_mean``, ``wait_median``,
+``wait_p90`` from the customer's message to the agent's reply, and ``replies``.
 
 Tier metrics (scope ``tier``) measure the window from the warm-up to the horizon:
 ``utilization`` (busy time / on-duty time, overtime to finish a ticket included),
@@ -36,7 +41,7 @@ CONFIDENCE = 0.95
 
 
 TICKET_METRICS = ("tickets", "sla", "wait_mean", "wait_median", "wait_p90", "abandonment",
-                  "resolution_mean", "unresolved")
+                  "resolution_mean", "unresolved", "refused")
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -79,6 +84,7 @@ def ticket_metrics(tickets: pd.DataFrame) -> pd.DataFrame:
     t = tickets.loc[~tickets["warmup"]]
     replications, rep_index = np.unique(t["replication"].to_numpy(), return_inverse=True)
     abandoned = t["abandoned"].to_numpy(dtype=bool)
+    refused = t["refused"].to_numpy(dtype=bool)
     wait = t["wait"].to_numpy(dtype=float)
     answered = ~np.isnan(wait)
     sla = t["sla_met"].to_numpy(dtype=float, na_value=np.nan)
@@ -113,7 +119,8 @@ def ticket_metrics(tickets: pd.DataFrame) -> pd.DataFrame:
             "wait_p90": p90,
             "abandonment": _ratio(count(abandoned), count(answered | abandoned)),
             "resolution_mean": _ratio(count(resolved, resolution), count(resolved)),
-            "unresolved": count(~resolved & ~abandoned),
+            "unresolved": count(~resolved & ~abandoned & ~refused),
+            "refused": _ratio(count(refused), count(everything)),
         }
         frames.append(pd.DataFrame({
             "replication": np.tile(np.repeat(replications, width), len(TICKET_METRICS)),
@@ -124,6 +131,25 @@ def ticket_metrics(tickets: pd.DataFrame) -> pd.DataFrame:
             "value": np.concatenate([values[m] for m in TICKET_METRICS]),
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def reply_metrics(replies: pd.DataFrame, warmup_tickets: pd.DataFrame) -> pd.DataFrame:
+    """Per replication and reply number: waits from the customer's message to the reply,
+    for tickets that arrived after the warm-up."""
+    measured = warmup_tickets.loc[~warmup_tickets["warmup"], ["replication", "ticket"]]
+    r = replies.merge(measured, on=["replication", "ticket"])
+    groups = r.groupby(["replication", "touch"])["wait"]
+    wide = pd.DataFrame({
+        "wait_mean": groups.mean(),
+        "wait_median": groups.median(),
+        "wait_p90": groups.quantile(0.9),
+        "replies": groups.size().astype(float),
+    })
+    long = wide.rename_axis(index=["replication", "group"]).reset_index().melt(
+        id_vars=["replication", "group"], var_name="metric", value_name="value")
+    long["group"] = (long["group"] + 1).astype(str)
+    long.insert(1, "scope", "reply")
+    return long.sort_values(["group", "metric", "replication"], kind="stable")
 
 
 def _overlap(begin: np.ndarray, end: np.ndarray, low: float, high: float) -> np.ndarray:

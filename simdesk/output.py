@@ -26,7 +26,7 @@ from simdesk.scenario.load import scenario_to_yaml
 from simdesk.simulation import SimulationResult
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "summary.csv", "summary.json")
+                "replies.parquet", "summary.csv", "summary.json")
 
 
 def slug(text: str) -> str:
@@ -113,7 +113,9 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
     )
     yaml_text = header + scenario_to_yaml(result.scenario)
     _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
-    tables = (("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty))
+    tables = [("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty)]
+    if len(result.replies):
+        tables.append(("replies", result.replies))
     # Arrow writes the tables without holding the GIL, while this thread computes the
     # summary (if it has not been computed yet).
     with ThreadPoolExecutor(max_workers=len(tables)) as pool:

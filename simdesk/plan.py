@@ -37,6 +37,9 @@ class AgentPlan:
     tier: int
     group: str
     duty: tuple[Interval, ...]
+    team: str | None = None
+    skills: frozenset[int] | None = None
+    """Topic indices this agent takes (``None``: every topic)."""
 
     @property
     def duty_minutes(self) -> float:
@@ -71,6 +74,19 @@ class ChannelPlan:
     response: str
     chain: tuple[int, ...]
     """Tiers a ticket of this channel can visit, from its entry tier along escalations."""
+    touches: FloatArray
+    """Share of tickets needing 1, 2, … agent replies."""
+    reply_after: Distribution | None
+    """How long the customer takes to answer an agent's reply."""
+    touch_step: int
+    """Position in ``chain`` of the tier that holds the conversation (the first tier
+    that is not a dispatcher): all agent replies happen there."""
+
+    def deadline(self, asked: np.ndarray) -> np.ndarray:
+        """When the SLA runs out for requests made at ``asked``."""
+        if self.sla_hours is None:
+            return np.asarray(asked + self.sla_within, dtype=float)
+        return self.sla_hours.deadline(asked, self.sla_within)
 
 
 @dataclass(frozen=True)
@@ -115,8 +131,16 @@ class DeskPlan:
     segments: tuple[str, ...]
     topics: tuple[str, ...]
     efforts: FloatArray
+    topic_touches: tuple[FloatArray | None, ...]
+    """Per topic, its own touch shares (instead of the channel's), if any."""
     streams: tuple[StreamPlan, ...]
     tiers: tuple[TierPlan, ...]
+
+    @property
+    def max_touches(self) -> int:
+        shares = [c.touches for c in self.channels] + [t for t in self.topic_touches
+                                                       if t is not None]
+        return max(len(s) for s in shares)
 
     @property
     def agents(self) -> tuple[AgentPlan, ...]:
@@ -149,20 +173,34 @@ def _rotation_duty(
 
 
 def _tier_agents(tier: Tier, tier_index: int, name: str, first: int, clock: Clock,
-                 horizon: float) -> list[AgentPlan]:
+                 horizon: float, topics: list[str]) -> list[AgentPlan]:
+    def skills(names: list[str] | None) -> frozenset[int] | None:
+        return None if names is None else frozenset(topics.index(n) for n in names)
+
     agents: list[AgentPlan] = []
     for group in tier.agents:
         duty = tuple(parse_shift(group.shift).intervals(clock, horizon))
         for _ in range(group.count):
             number = len(agents) + 1
             agents.append(AgentPlan(first + len(agents), f"{name}#{number}", tier_index,
-                                    group.shift, duty))
-    if tier.rotation is not None:
-        for member in range(tier.rotation.pool):
-            duty = tuple(_rotation_duty(tier.rotation, member, clock, horizon))
+                                    group.shift, duty, group.team, skills(group.skills)))
+    rotation = tier.rotation
+    if rotation is not None:
+        for member in range(rotation.pool):
+            duty = tuple(_rotation_duty(rotation, member, clock, horizon))
             agents.append(AgentPlan(first + len(agents), f"{name}#rota{member + 1}",
-                                    tier_index, "rotation", duty))
+                                    tier_index, "rotation", duty, rotation.team,
+                                    skills(rotation.skills)))
     return agents
+
+
+def _touch_shares(touches: dict[int, float] | None) -> FloatArray:
+    if not touches:
+        return np.array([1.0])
+    shares = np.zeros(max(touches))
+    for count, share in touches.items():
+        shares[count - 1] = share
+    return shares
 
 
 def _rate_pieces(
@@ -204,10 +242,11 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
     default_entry = next(n for n, t in scenario.tiers.items() if t.role != "dispatcher")
     entries = {c: n for n, t in scenario.tiers.items() for c in t.channels or []}
 
+    topics = list(scenario.topics) or ["general"]
     tiers: list[TierPlan] = []
     agent_count = 0
     for index, (name, tier) in enumerate(scenario.tiers.items()):
-        agents = _tier_agents(tier, index, name, agent_count, clock, horizon)
+        agents = _tier_agents(tier, index, name, agent_count, clock, horizon, topics)
         agent_count += len(agents)
         target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
         assert tier.resolves is not None
@@ -217,6 +256,7 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
     channels = []
     for index, (name, channel) in enumerate(scenario.channels.items()):
         chain = _chain(scenario.tiers, entries.get(name, default_entry))
+        workers = [k for k, t in enumerate(chain) if scenario.tiers[t].role != "dispatcher"]
         sla = channel.sla
         hours = (WorkingTime.within(parse_shift(sla.hours).intervals(clock, horizon))
                  if sla is not None and sla.hours is not None else None)
@@ -227,10 +267,14 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
             hours,
             channel.patience, channel.response,
             tuple(tier_names.index(t) for t in chain),
+            _touch_shares(channel.touches), channel.reply_after,
+            workers[0] if workers else 0,
         ))
 
     segments = tuple(scenario.segments) or ("default",)
-    topics = tuple(scenario.topics) or ("general",)
+    topic_touches = tuple(
+        None if t.touches is None else _touch_shares(t.touches) for t in scenario.topics.values()
+    ) or (None,)
     efforts = np.array([t.effort for t in scenario.topics.values()] or [1.0])
     channel_names = list(scenario.channels)
     streams = []
@@ -250,4 +294,4 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
             np.array([topic_mix.get(t, 0.0) for t in topics]),
         ))
     return DeskPlan(scenario, clock, horizon, scenario.warmup, tuple(channels), segments,
-                    topics, efforts, tuple(streams), tuple(tiers))
+                    tuple(topics), efforts, topic_touches, tuple(streams), tuple(tiers))

@@ -15,14 +15,14 @@ from typing import Any
 import pandas as pd
 
 from simdesk.engine.desk import run_desk
-from simdesk.metrics import summarize, ticket_metrics, tier_metrics
+from simdesk.metrics import reply_metrics, summarize, ticket_metrics, tier_metrics
 from simdesk.plan import DeskPlan, compile_plan
 from simdesk.policies import make_policy
 from simdesk.policies.base import Policy
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario
 from simdesk.streams import Streams, new_seed
-from simdesk.tables import duty_table, ticket_table, visit_table
+from simdesk.tables import duty_table, reply_table, ticket_table, visit_table
 from simdesk.tickets import draw_tickets
 
 
@@ -42,17 +42,19 @@ class SimulationResult:
     """One row per ticket per replication (see :mod:`simdesk.tables`)."""
     visits: pd.DataFrame
     duty: pd.DataFrame
+    replies: pd.DataFrame
+    """Agent replies at the conversation tier (empty without conversations)."""
     queue_area: pd.DataFrame
     """Per replication and tier, the engine's ∫ queue length dt over the measured window."""
 
     @cached_property
     def metrics(self) -> pd.DataFrame:
         """Every metric of every replication: ``replication, scope, group, metric, value``."""
-        return pd.concat(
-            [ticket_metrics(self.tickets),
-             tier_metrics(self.plan, self.visits, self.duty, self.queue_area)],
-            ignore_index=True,
-        )
+        parts = [ticket_metrics(self.tickets),
+                 tier_metrics(self.plan, self.visits, self.duty, self.queue_area)]
+        if len(self.replies):
+            parts.append(reply_metrics(self.replies, self.tickets))
+        return pd.concat(parts, ignore_index=True)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -81,6 +83,7 @@ class ReplicationTables:
     tickets: pd.DataFrame
     visits: pd.DataFrame
     duty: pd.DataFrame
+    replies: pd.DataFrame
     queue_area: pd.DataFrame
 
 
@@ -98,6 +101,7 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
         ticket_table(plan, batch, record, replication),
         visit_table(plan, record, replication),
         duty_table(plan, record, replication),
+        reply_table(plan, record, replication),
         areas,
     )
 
@@ -162,11 +166,12 @@ def simulate(
         raise ValueError(f"replications must be at least 1, got {count}")
     scenario = scenario.model_copy(update={"seed": seed, "replications": count})
     plan = compile_plan(scenario)
-    policy = policy or make_policy(scenario.routing.policy)
+    policy = policy or make_policy(scenario.routing)
     parts = _replications(plan, policy, seed, count, workers, progress)
     tickets = pd.concat([p.tickets for p in parts], ignore_index=True)
     visits = pd.concat([p.visits for p in parts], ignore_index=True)
     duty = pd.concat([p.duty for p in parts], ignore_index=True)
+    replies = pd.concat([p.replies for p in parts], ignore_index=True)
     areas = pd.concat([p.queue_area for p in parts], ignore_index=True)
     return SimulationResult(
         scenario=scenario,
@@ -177,5 +182,6 @@ def simulate(
         tickets=tickets,
         visits=visits,
         duty=duty,
+        replies=replies,
         queue_area=areas,
     )

@@ -4,6 +4,12 @@
 ``replication, ticket, channel, segment, topic, arrived, first_response, wait,
 resolved, abandoned, sla_met, path, warmup``.
 
+``refused`` (after the contract's columns): turned away at arrival by the routing
+policy (e.g. email for paid plans only); such tickets have no SLA outcome.
+
+``replies`` (only when tickets can need several agent replies): one row per reply at
+the conversation tier: ``replication, ticket, touch, asked, answered, wait, agent``.
+
 ``visits``: one row per ticket per tier entered: ``replication, ticket, tier, agent,
 queued, start, end`` — ``end`` is when it left the tier (service done, or the customer
 gave up: then ``agent`` is empty and ``start`` NaN); NaN if still there at the horizon.
@@ -48,6 +54,7 @@ def ticket_table(
     first_response = record.first_response
     wait = first_response - arrived
     abandoned = ~np.isnan(record.abandoned_at)
+    refused = record.refused
     within = np.array([c.sla_within for c in plan.channels])[batch.channel]
     answered = ~np.isnan(first_response)
     sla_wait, waited_by_horizon = wait.copy(), plan.horizon - arrived
@@ -58,7 +65,7 @@ def ticket_table(
             sla_wait[rows] = channel.sla_hours.elapsed(first_response[rows]) - start
             waited_by_horizon[rows] = channel.sla_hours.elapsed(
                 np.full(rows.sum(), plan.horizon)) - start
-    decided = answered | abandoned | (waited_by_horizon > within)
+    decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
     entered = np.bincount(record.visits[:, 0].astype(np.int64), minlength=n) if n else np.zeros(0)
@@ -81,6 +88,22 @@ def ticket_table(
         "sla_met": sla_met,
         "path": _categorical(lookup[batch.channel, entered.astype(np.int64)], path_names),
         "warmup": arrived < plan.warmup,
+        "refused": refused,
+    })
+
+
+def reply_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
+    """Every agent reply at the conversation tier: when the customer wrote, when they
+    got the reply (``touch`` 0 is the tier's first reply to the ticket)."""
+    replies = record.replies
+    return pd.DataFrame({
+        "replication": np.full(len(replies), replication, dtype=np.int32),
+        "ticket": replies[:, 0].astype(np.int64),
+        "touch": replies[:, 1].astype(np.int64),
+        "asked": replies[:, 2],
+        "answered": replies[:, 3],
+        "wait": replies[:, 3] - replies[:, 2],
+        "agent": _categorical(replies[:, 4].astype(np.int64), [a.name for a in plan.agents]),
     })
 
 

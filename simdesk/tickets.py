@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from simdesk.plan import DeskPlan, StreamPlan
+from simdesk.plan import ChannelPlan, DeskPlan, StreamPlan
 from simdesk.streams import Streams
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
@@ -39,6 +39,17 @@ class TicketBatch:
     patience: FloatArray
     visits: IntArray
     handles: np.ndarray[tuple[int, int], np.dtype[np.float64]]
+    deadline: FloatArray
+    """When the first response's SLA runs out (∞ without an SLA)."""
+    estimate_error: FloatArray
+    """A standard normal draw per ticket: the error of an agent's effort estimate, scaled
+    by the routing policy's ``noise`` (so every policy sees the same errors)."""
+    touches: IntArray
+    """Agent replies the ticket needs (1: a single reply closes the conversation)."""
+    reply_after: np.ndarray[tuple[int, int], np.dtype[np.float64]]
+    """``[i, k]``: minutes the customer takes to answer agent reply ``k + 1``."""
+    followups: np.ndarray[tuple[int, int], np.dtype[np.float64]]
+    """``[i, k]``: handle time of agent reply ``k + 2`` at the conversation tier."""
 
     def __len__(self) -> int:
         return len(self.arrived)
@@ -92,6 +103,8 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
             else np.full(n, math.inf)
         )
         effort = plan.efforts[topic]
+        touches = _touches(plan, channel, topic, streams.generator(*name, "touches"))
+        replies, followups = _conversation(plan, channel, effort, touches, streams, name)
         handles = np.full((n, width), math.nan)
         visits = np.full(n, len(channel.chain), dtype=np.int64)
         undecided = np.ones(n, dtype=bool)
@@ -105,8 +118,44 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
             visits[stop] = k + 1
             undecided &= ~resolved
         parts.append((arrived, np.full(n, stream.channel, dtype=np.int64), segment, topic,
-                      patience, visits, handles))
+                      patience, visits, handles, channel.deadline(arrived),
+                      streams.generator(*name, "estimate").standard_normal(n), touches,
+                      replies, followups))
     arrived = np.concatenate([p[0] for p in parts])
     order = np.argsort(arrived, kind="stable")
-    columns = [np.concatenate([p[i] for p in parts])[order] for i in range(7)]
+    columns = [np.concatenate([p[i] for p in parts])[order] for i in range(len(parts[0]))]
     return TicketBatch(*columns)
+
+
+def _touches(plan: DeskPlan, channel: ChannelPlan, topic: IntArray,
+             rng: np.random.Generator) -> IntArray:
+    """Agent replies each ticket needs: its topic's shares, else its channel's."""
+    uniform = rng.random(len(topic))
+    touches = np.empty(len(topic), dtype=np.int64)
+    for index, own in enumerate(plan.topic_touches):
+        rows = topic == index
+        shares = channel.touches if own is None else own
+        cumulative = np.cumsum(shares) / np.sum(shares)
+        touches[rows] = np.searchsorted(cumulative, uniform[rows], side="right") + 1
+    return touches
+
+
+def _conversation(plan: DeskPlan, channel: ChannelPlan, effort: FloatArray, touches: IntArray,
+                  streams: Streams, name: tuple[str | int, ...]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Customer answer delays and follow-up handle times (NaN where not needed)."""
+    extra = plan.max_touches - 1
+    replies = np.full((len(touches), extra), math.nan)
+    followups = np.full((len(touches), extra), math.nan)
+    if extra == 0 or channel.reply_after is None or touches.max(initial=1) < 2:
+        return replies, followups
+    tier = plan.tiers[channel.chain[channel.touch_step]]
+    for k in range(extra):
+        replies[:, k] = channel.reply_after.sample(
+            streams.generator(*name, "reply_after", k + 1), len(touches))
+        followups[:, k] = tier.handle.sample(
+            streams.generator(*name, tier.name, "followup", k + 1), len(touches))
+        if tier.topic_effort:
+            followups[:, k] *= effort
+    needed = np.arange(extra)[None, :] < (touches - 1)[:, None]
+    return np.where(needed, replies, math.nan), np.where(needed, followups, math.nan)

@@ -11,7 +11,7 @@ import numpy as np
 
 from simdesk.engine.desk import RunRecord, run_desk
 from simdesk.plan import DeskPlan, compile_plan
-from simdesk.policies import Fifo
+from simdesk.policies import Policy, make_policy
 from simdesk.scenario.load import load_scenario
 from simdesk.tickets import TicketBatch
 
@@ -35,7 +35,9 @@ def plan_for(**overrides: Any) -> DeskPlan:
 
 @dataclass(frozen=True)
 class Scripted:
-    """One scripted ticket: arrival, handle time at each tier visited, patience."""
+    """One scripted ticket: arrival, handle time at each tier visited, patience; for a
+    conversation, the customer's answer delays (``replies``) and the handle times of the
+    follow-up agent replies (``followups``)."""
 
     at: float
     handles: Sequence[float]
@@ -43,6 +45,11 @@ class Scripted:
     patience: float = math.inf
     segment: int = 0
     topic: int = 0
+    error: float = 0.0
+    replies: Sequence[float] = ()
+    followups: Sequence[float] = ()
+    visits: int = 0
+    """Tiers visited, if fewer than ``len(handles)``."""
 
 
 def batch_of(plan: DeskPlan, tickets: Sequence[Scripted]) -> TicketBatch:
@@ -51,19 +58,36 @@ def batch_of(plan: DeskPlan, tickets: Sequence[Scripted]) -> TicketBatch:
     handles = np.full((len(tickets), width), math.nan)
     for row, ticket in enumerate(tickets):
         handles[row, : len(ticket.handles)] = ticket.handles
+    arrived = np.array([t.at for t in tickets], dtype=float)
+    channel = np.array([t.channel for t in tickets], dtype=np.int64)
+    extra = max([plan.max_touches - 1, *(len(t.replies) for t in tickets)])
+    replies = np.full((len(tickets), extra), math.nan)
+    followups = np.full((len(tickets), extra), math.nan)
+    for row, ticket in enumerate(tickets):
+        replies[row, : len(ticket.replies)] = ticket.replies
+        followups[row, : len(ticket.followups)] = ticket.followups
+    deadline = np.array([plan.channels[c].deadline(np.array([a]))[0]
+                         for a, c in zip(arrived, channel, strict=True)])
     return TicketBatch(
-        arrived=np.array([t.at for t in tickets], dtype=float),
-        channel=np.array([t.channel for t in tickets], dtype=np.int64),
+        arrived=arrived,
+        channel=channel,
         segment=np.array([t.segment for t in tickets], dtype=np.int64),
         topic=np.array([t.topic for t in tickets], dtype=np.int64),
         patience=np.array([t.patience for t in tickets], dtype=float),
-        visits=np.array([len(t.handles) for t in tickets], dtype=np.int64),
+        visits=np.array([t.visits or len(t.handles) for t in tickets], dtype=np.int64),
         handles=handles,
+        deadline=deadline.astype(float),
+        estimate_error=np.array([t.error for t in tickets], dtype=float),
+        touches=np.array([len(t.replies) + 1 for t in tickets], dtype=np.int64),
+        reply_after=replies,
+        followups=followups,
     )
 
 
-def run_scripted(plan: DeskPlan, tickets: Sequence[Scripted]) -> RunRecord:
-    return run_desk(plan, batch_of(plan, tickets), Fifo(), trace=True)
+def run_scripted(plan: DeskPlan, tickets: Sequence[Scripted],
+                 policy: Policy | None = None) -> RunRecord:
+    return run_desk(plan, batch_of(plan, tickets), policy or make_policy(plan.scenario.routing),
+                    trace=True)
 
 
 def events(record: RunRecord, *kinds: str) -> list[tuple[float, str, int | None, str]]:

@@ -18,7 +18,8 @@ def _reference(tickets: pd.DataFrame) -> pd.DataFrame:
         abandoned_share=t["abandoned"].astype(float).where(t["first_response"].notna()
                                                            | t["abandoned"]),
         resolution=t["resolved"] - t["arrived"],
-        open=(t["resolved"].isna() & ~t["abandoned"]).astype(float),
+        open=(t["resolved"].isna() & ~t["abandoned"] & ~t["refused"]).astype(float),
+        turned_away=t["refused"].astype(float),
         all=pd.Categorical(np.full(len(t), "all")),
     )
     frames = []
@@ -34,6 +35,7 @@ def _reference(tickets: pd.DataFrame) -> pd.DataFrame:
             "abandonment": g["abandoned_share"].mean(),
             "resolution_mean": g["resolution"].mean(),
             "unresolved": g["open"].sum(),
+            "refused": g["turned_away"].mean(),
         })
         long = wide.rename_axis(index=["replication", "group"]).reset_index().melt(
             id_vars=["replication", "group"], var_name="metric", value_name="value")

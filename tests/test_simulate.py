@@ -17,7 +17,8 @@ from simdesk.scenario.load import scenario_to_dict
 from tests.helpers import scenario_dict
 
 CONTRACT = ["replication", "ticket", "channel", "segment", "topic", "arrived",
-            "first_response", "wait", "resolved", "abandoned", "sla_met", "path", "warmup"]
+            "first_response", "wait", "resolved", "abandoned", "sla_met", "path", "warmup",
+            "refused"]
 
 
 def _desk(**overrides: Any) -> dict[str, Any]:

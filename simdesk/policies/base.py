@@ -5,14 +5,24 @@ enters the tier and, whenever an agent is free, asks the queue to pop the ticket
 agent should take (or ``None`` to leave the agent idle). Built-in queues keep whatever
 structure makes that choice cheap (a deque for FIFO, heaps for priorities).
 
-A popped ticket whose customer has already left (patience expired) is recorded as
-abandoned by the engine, which then asks again; queues never need to know about
-patience, but ``ticket.abandon_at`` is there for policies that want to look.
+Two conventions keep queues simple:
+
+* **Lazy removal.** ``ticket.waiting`` is true while a ticket waits; the engine sets
+  it to false when someone takes the ticket (through any queue) or the customer
+  leaves. A queue may keep a ticket in several indexes and must skip tickets that are
+  no longer waiting; returning one is harmless (the engine asks again).
+* **Patience is the engine's.** A popped ticket whose customer has already left is
+  recorded as abandoned by the engine, which then asks again.
+
+Optional extras, found by name: ``TicketQueue.wake_at(now)`` — when an idle agent might
+be able to take a waiting ticket it cannot take now (e.g. after a fallback delay); and
+``Policy.refuses(ticket)`` — turn a ticket away at arrival.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -30,7 +40,7 @@ class TicketQueue(Protocol):
         """Remove and return the ticket ``agent`` takes now, or ``None``."""
 
     def __len__(self) -> int:
-        """Tickets held (including any whose patience has run out unseen)."""
+        """Tickets held (including some that may no longer be waiting)."""
 
     def __iter__(self) -> Iterator[Ticket]:
         """The tickets held, in no promised order."""
@@ -41,5 +51,14 @@ class Policy(Protocol):
 
     name: str
 
-    def queue(self, plan: DeskPlan, tier: TierPlan) -> TicketQueue:
-        """A fresh, empty queue for ``tier`` (one per replication)."""
+    def queue(self, plan: DeskPlan, tier: TierPlan, agents: Sequence[Agent]) -> TicketQueue:
+        """A fresh, empty queue for ``tier`` and its (running) ``agents``."""
+
+
+def estimate(ticket: Ticket, noise: float) -> float:
+    """What an agent believes a ticket's effort is: the topic's effort, times a lognormal
+    error with mean 1 and coefficient of variation ``noise`` (the ticket's own draw)."""
+    if noise <= 0:
+        return ticket.effort
+    sigma = math.sqrt(math.log1p(noise * noise))
+    return ticket.effort * math.exp(sigma * ticket.error - sigma * sigma / 2)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from simdesk.scenario.messages import did_you_mean, one_of
-from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, moment_minutes
+from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath
 
 Finding = tuple[KeyPath, str]
@@ -66,6 +66,7 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
         for name in names_in(surge.get("channels")):
             if name not in channels:
                 yield ("surges", index, "channels"), _unknown("channel", name, channels)
+    teams: list[str] = []
     for name, tier in _items(data, "tiers"):
         target = tier.get("escalate_to")
         if target is not None and target not in tiers:
@@ -73,18 +74,71 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
         for channel in names_in(tier.get("channels")):
             if channel not in channels:
                 yield ("tiers", name, "channels"), _unknown("channel", channel, channels)
+        groups: list[tuple[KeyPath, dict[str, Any]]] = [
+            (("tiers", name, "agents", i), g) for i, g in _items(tier, "agents")]
+        if isinstance(tier.get("rotation"), dict):
+            groups.append((("tiers", name, "rotation"), tier["rotation"]))
+        for path, group in groups:
+            if isinstance(group.get("team"), str):
+                teams.append(group["team"])
+            for skill in names_in(group.get("skills")):
+                if skill not in topics:
+                    yield (*path, "skills"), _unknown("topic", skill, topics)
+    routings: list[tuple[KeyPath, Any]] = [(("routing",), data.get("routing"))]
+    routings += [(("policies", key), value) for key, value in _items(data, "policies")]
+    for path, routing in routings:
+        if isinstance(routing, dict):
+            yield from _routing_references(path, routing, channels, segments, teams)
 
 
-def check_arrivals(channels: dict[str, Channel | None], arrivals: list[Arrival | None]
-                   ) -> Iterator[Finding]:
-    """A channel that receives tickets has a service target."""
+def _routing_references(path: KeyPath, routing: dict[str, Any], channels: list[str],
+                        segments: list[str], teams: list[str]) -> Iterator[Finding]:
+    """Segments, channels and teams a routing policy names are declared."""
+    order = routing.get("order")
+    for segment in order if isinstance(order, list) else []:
+        if segment not in segments:
+            yield (*path, "order"), _unknown("segment", segment, segments)
+    restrict = routing.get("restrict")
+    for channel, allowed in restrict.items() if isinstance(restrict, dict) else []:
+        if channel not in channels:
+            yield (*path, "restrict", channel), _unknown("channel", channel, channels)
+        for segment in allowed if isinstance(allowed, list) else []:
+            if segment not in segments:
+                yield (*path, "restrict", channel), _unknown("segment", segment, segments)
+    team = routing.get("team")
+    if isinstance(team, str) and team not in teams:
+        yield (*path, "team"), _unknown("team", team, sorted(set(teams)))
+    newest = routing.get("newest")
+    for team in newest if isinstance(newest, list) else []:
+        if team not in teams:
+            yield (*path, "newest"), _unknown("team", team, sorted(set(teams)))
+    if isinstance(routing.get("base"), dict):
+        yield from _routing_references((*path, "base"), routing["base"], channels, segments,
+                                       teams)
+
+
+def check_arrivals(channels: dict[str, Channel | None], arrivals: list[Arrival | None],
+                   topics: dict[str, Topic | None]) -> Iterator[Finding]:
+    """A channel that receives tickets has a service target, and a ``reply_after`` when
+    its tickets can need more than one agent reply."""
+    several = any(t is not None and t.touches and max(t.touches) > 1 for t in topics.values())
     for name in dict.fromkeys(a.channel for a in arrivals if a is not None):
         channel = channels.get(name)
-        if channel is not None and channel.sla is None:
+        if channel is None:
+            continue
+        if channel.sla is None:
             yield (
                 ("channels", name),
                 f"channel {name!r} has arrivals but no sla; add e.g. "
                 "sla: {within: 30s, target: 80%}",
+            )
+        touches = several or bool(channel.touches and max(channel.touches) > 1)
+        if touches and channel.reply_after is None:
+            yield (
+                ("channels", name),
+                f"tickets on {name!r} can need several replies but the channel has no "
+                "reply_after (when the customer answers); add e.g. "
+                "reply_after: {dist: exponential, mean: 2h}",
             )
 
 
@@ -158,7 +212,7 @@ def check_horizon(horizon: float, warmup: float) -> Iterator[Finding]:
 
 
 RULES: list[tuple[tuple[str, ...], Callable[..., Iterator[Finding]]]] = [
-    (("channels", "arrivals"), check_arrivals),
+    (("channels", "arrivals", "topics"), check_arrivals),
     (("surges", "start"), check_surges),
     (("tiers",), check_tiers),
     (("horizon", "warmup"), check_horizon),

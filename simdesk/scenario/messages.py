@@ -37,9 +37,11 @@ def _unwrap(tp: Any) -> Any:
 def _tags(model: type[BaseModel]) -> set[str]:
     """The discriminator values and the name pydantic uses for a union member."""
     tags = {model.__name__}
-    field = model.model_fields.get("dist")
-    if field is not None:
-        tags.update(str(a) for a in typing.get_args(field.annotation))
+    for key in ("dist", "policy"):
+        field = model.model_fields.get(key)
+        if field is not None:
+            choices = typing.get_args(field.annotation)
+            tags.update(str(a) for a in choices) if choices else tags.add("custom")
     return tags
 
 
@@ -142,6 +144,13 @@ def _message(error: Any, root: type[BaseModel], data: Any) -> str:
             f"unknown {what} {ctx.get('tag')!r}; "
             f"valid: {one_of(tags)}{did_you_mean(str(ctx.get('tag')), tags)}"
         )
+    if kind == "unknown_policy":
+        from simdesk.scenario.routing import BUILTIN_POLICIES
+
+        policy = value.get("policy") if isinstance(value, dict) else value
+        hint = did_you_mean(str(policy), BUILTIN_POLICIES)
+        return (f"unknown routing policy {policy!r}; valid: {one_of(BUILTIN_POLICIES)}, or "
+                f"'package.module:Class' for your own{hint}")
     if kind == "union_tag_not_found":
         return f"required key {ctx.get('discriminator', '').strip(chr(39))!r} is missing"
     if kind == "literal_error":
@@ -171,6 +180,8 @@ def problems_from(
     seen: set[tuple[KeyPath, str]] = set()
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
+        if error["type"] == "unknown_policy":
+            loc = (*loc, "policy")
         path = data_path(data, loc)
         message = _message(error, root, data)
         if (path, message) in seen:

@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
     NonNegativeInt,
@@ -22,22 +23,16 @@ from pydantic import (
     model_validator,
 )
 
-from simdesk.calendar import SHIFT_HINT, parse_shift
+from simdesk.calendar import SHIFT_HINT
 from simdesk.distributions import Distribution
 from simdesk.profiles import Profile
 from simdesk.scenario.base import SpecModel
-from simdesk.scenario.types import Duration, Percent, PositiveDuration, Rate
+from simdesk.scenario.routing import Fifo, Routing
+from simdesk.scenario.types import Duration, Percent, PositiveDuration, Rate, ShiftText
 
 SHARE_TOLERANCE = 1e-6
 DEFAULT_START = dt.datetime(2024, 1, 1)  # a Monday
 
-
-def _shift_text(value: object) -> str:
-    return parse_shift(value).text
-
-
-ShiftText = Annotated[str, BeforeValidator(_shift_text)]
-"""A validated weekly shift, e.g. ``Mon-Fri 08:00-16:00``."""
 
 _MOMENT_DAY = re.compile(r"^\s*day\s+([0-9]+)(?:\s+([0-9]{1,2}):([0-5][0-9]))?\s*$", re.I)
 MOMENT_HINT = "'day N HH:MM' (day 1 is the start date) or a date and time 'YYYY-MM-DD HH:MM'"
@@ -124,19 +119,37 @@ class Sla(SpecModel):
     hours: ShiftText | None = None
 
 
+def _touch_shares(value: dict[int, float] | None) -> dict[int, float] | None:
+    if value is not None:
+        check_shares({str(k): v for k, v in value.items()}, "touches")
+    return value
+
+
+Touches = Annotated[dict[PositiveInt, Percent], AfterValidator(_touch_shares)]
+"""How many agent replies a ticket needs → share of tickets, e.g. ``{1: 60%, 2: 40%}``."""
+
+
 class Channel(SpecModel):
-    """A contact channel with its service target and customers' patience."""
+    """A contact channel with its service target and customers' patience.
+
+    ``touches`` and ``reply_after`` describe conversations: a ticket needing several
+    agent replies comes back each time the customer answers, ``reply_after`` later.
+    """
 
     sla: Sla | None = None
     patience: Distribution | None = None
     response: Literal["pickup", "reply"] = "pickup"
+    touches: Touches | None = None
+    reply_after: Distribution | None = None
 
 
 class Topic(SpecModel):
-    """A kind of problem: its share of tickets and its effort multiplier on handle times."""
+    """A kind of problem: its share of tickets, its effort multiplier on handle times and,
+    optionally, its own number of ``touches`` (instead of the channel's)."""
 
     share: Percent
     effort: PositiveFloat = 1.0
+    touches: Touches | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -185,10 +198,13 @@ class Surge(SpecModel):
 
 
 class ShiftGroup(SpecModel):
-    """``count`` agents working the weekly ``shift``."""
+    """``count`` agents working the weekly ``shift``; a ``team`` name and ``skills``
+    (topics) for the routing policies that use them."""
 
     shift: ShiftText
     count: NonNegativeInt = 1
+    team: str | None = None
+    skills: list[str] | None = None
 
 
 def _agents(value: Any) -> Any:
@@ -228,6 +244,8 @@ class Rotation(SpecModel):
     availability: Percent = 1.0
     cycle: PositiveDuration = 120.0
     shift: ShiftText = "Mon-Fri 09:00-17:00"
+    team: str | None = None
+    skills: list[str] | None = None
 
     @model_validator(mode="after")
     def _fits(self) -> Rotation:
@@ -249,12 +267,6 @@ class Tier(SpecModel):
     resolves: Percent | None = None
     escalate_to: str | None = None
     channels: list[str] | None = None
-
-
-class Routing(SpecModel):
-    """How waiting tickets are matched to free agents."""
-
-    policy: Literal["fifo"] = "fifo"
 
 
 def tier_defaults(value: Any) -> Any:
@@ -298,7 +310,9 @@ class Scenario(SpecModel):
     arrivals: Annotated[list[Arrival], Field(min_length=1)]
     surges: list[Surge] = Field(default_factory=list)
     tiers: Annotated[dict[str, Tier], Field(min_length=1), BeforeValidator(tier_defaults)]
-    routing: Routing = Routing()
+    routing: Routing = Fifo()
+    policies: dict[str, Routing] = Field(default_factory=dict)
+    """Named routing alternatives for ``simdesk compare``."""
 
     @field_validator("segments")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 from simdesk import units
+from simdesk.calendar import parse_shift
 
 
 def _positive(value: float) -> float:
@@ -30,6 +31,13 @@ Rate = Annotated[
     PlainSerializer(units.format_rate, return_type=str),
 ]
 """Events per minute, written ``12/h``, ``300/d``."""
+
+def _shift_text(value: object) -> str:
+    return parse_shift(value).text
+
+
+ShiftText = Annotated[str, BeforeValidator(_shift_text)]
+"""A validated weekly shift, e.g. ``Mon-Fri 08:00-16:00``."""
 
 Percent = Annotated[
     float,
