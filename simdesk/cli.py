@@ -75,10 +75,13 @@ def validate(scenario: Path) -> None:
     from simdesk.console import describe_plan, print_notices
     from simdesk.diagnostics import diagnose
     from simdesk.plan import compile_plan
+    from simdesk.policies import make_policy
     from simdesk.scenario.load import load_scenario
 
     loaded = load_scenario(scenario)
     plan = compile_plan(loaded)
+    for routing in (loaded.routing, *loaded.policies.values()):
+        make_policy(routing)  # imports your own policy classes: a missing one is an error
     console = _stdout()
     console.print(f"[green]✓[/] {scenario} is valid: {loaded.name} — {describe_plan(plan)}")
     print_notices(_stderr(), diagnose(plan))
@@ -134,4 +137,69 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
     console = _stdout()
     if not quiet:
         print_result(console, result)
+    console.print(f"Results written to {written}/")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--policies", "-p", required=True, metavar="NAME,NAME,...",
+              help="Routing policies to compare, comma-separated; the first is the baseline. "
+                   "Each is a key of the scenario's policies:, its own routing policy, a "
+                   "built-in (fifo, cherry-pick, paid-first, ...) or package.module:Class.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root random seed, the same for every policy (default: the scenario's "
+                   "seed, else a fresh one).")
+@click.option("--replications", "-r", type=click.IntRange(1), default=None,
+              help="Replications per policy (default: the scenario's, else 10); at least 2 "
+                   "for confidence intervals.")
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Results folder (default: results/<scenario>-compare-<timestamp>/).")
+@click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
+@click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes running replications side by side (0: one per core when "
+                   "the run is big enough to gain). Results do not depend on it.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
+@reports_errors
+def compare(scenario: Path, policies: str, seed: int | None, replications: int | None,
+            out: Path | None, overwrite: bool, workers: int, quiet: bool) -> None:
+    """Run SCENARIO under several routing policies on the same tickets and show the
+    paired differences to the first, with 95 % confidence intervals."""
+    from rich.progress import Progress
+
+    from simdesk.compare_console import print_comparison
+    from simdesk.comparison import compare as compare_policies
+    from simdesk.comparison import resolve_policies, split_policy_names
+    from simdesk.console import print_notices
+    from simdesk.diagnostics import diagnose
+    from simdesk.output import check_results_folder, default_comparison_dir, write_comparison
+    from simdesk.plan import compile_plan
+    from simdesk.scenario.load import load_scenario
+    from simdesk.simulation import auto_workers
+
+    loaded = load_scenario(scenario)
+    names = split_policy_names(policies)
+    resolve_policies(loaded, names)  # bad names fail before any work
+    plan = compile_plan(loaded)
+    errors = _stderr()
+    if not quiet:
+        print_notices(errors, diagnose(plan))
+    folder = out or default_comparison_dir(loaded.name)
+    check_results_folder(folder, overwrite=overwrite)  # before the work, not after
+    show_progress = errors.is_terminal and not quiet
+    # no refresh thread: replications may run in forked worker processes
+    with Progress(console=errors, transient=True, disable=not show_progress,
+                  auto_refresh=False) as progress:
+        task = progress.add_task(f"Simulating {len(names)} policies", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, refresh=True)
+
+        comparison = compare_policies(
+            loaded, names, seed=seed, replications=replications,
+            workers=workers or auto_workers(plan, replications or loaded.replications),
+            progress=advance)
+    written = write_comparison(comparison, folder, overwrite=overwrite)
+    console = _stdout()
+    if not quiet:
+        print_comparison(console, comparison)
     console.print(f"Results written to {written}/")

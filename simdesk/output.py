@@ -4,6 +4,9 @@ Files: ``scenario.yaml`` (every default filled in, seed included: running it aga
 gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet``,
 ``summary.csv``, ``summary.json``. Each file is written to a temporary name and moved
 into place, so a crash never leaves half a file.
+
+A comparison of routing policies (:func:`write_comparison`) writes the same files with
+a ``policy`` column, plus ``comparison.csv``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,8 +28,11 @@ from simdesk.errors import SimdeskError
 from simdesk.scenario.load import scenario_to_yaml
 from simdesk.simulation import SimulationResult
 
+if TYPE_CHECKING:
+    from simdesk.comparison import Comparison
+
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "summary.csv", "summary.json")
+                "replies.parquet", "summary.csv", "summary.json", "comparison.csv")
 
 
 def slug(text: str) -> str:
@@ -124,6 +130,71 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
         _atomic(folder / "summary.csv", lambda p: result.summary.to_csv(p, index=False))
         document = json.dumps(summary_document(result), indent=2, allow_nan=False)
         _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))
+        for write in writes:
+            write.result()
+    return folder
+
+
+def default_comparison_dir(name: str, root: Path = Path("results")) -> Path:
+    """``results/<scenario>-compare-<YYYYmmdd-HHMMSS>`` (the name shortened, not the word
+    ``compare``)."""
+    return default_results_dir(f"{slug(name)[:52]}-compare", root)
+
+
+def comparison_document(comparison: Comparison) -> dict[str, Any]:
+    """The summary of a comparison as nested JSON: the run facts shared by every policy,
+    then per policy its routing spec and metrics, then the paired differences."""
+    first = summary_document(comparison.results[comparison.baseline])
+    shared = {key: value for key, value in first.items() if key not in ("policy", "metrics")}
+    policies = {}
+    for label in comparison.labels:
+        result = comparison.results[label]
+        policies[label] = {
+            "routing": result.scenario.routing.model_dump(mode="json", by_alias=True,
+                                                        exclude_none=True),
+            "metrics": summary_document(result)["metrics"],
+        }
+    differences: dict[str, Any] = {}
+    for row in comparison.differences.to_dict("records"):
+        differences.setdefault(row["policy"], {}).setdefault(row["scope"], {}).setdefault(
+            row["group"], {})[row["metric"]] = {
+                "mean_difference": _number(row["mean_difference"]),
+                "ci_low": _number(row["ci_low"]),
+                "ci_high": _number(row["ci_high"]),
+                "significant": bool(row["significant"]),
+                "better": row["better"] or None,
+            }
+    return {**shared, "baseline": comparison.baseline, "policies": policies,
+            "differences": differences}
+
+
+def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = False) -> Path:
+    """Write a comparison into ``folder``: the files of a run, each with a ``policy``
+    column (``summary.json`` with a section per policy), plus ``comparison.csv``."""
+    folder = Path(folder)
+    check_results_folder(folder, overwrite=overwrite)
+    folder.mkdir(parents=True, exist_ok=True)
+    command = f"simdesk compare scenario.yaml --policies {','.join(comparison.labels)}"
+    header = (
+        f"# Resolved scenario written by simdesk {__version__} on "
+        f"{dt.datetime.now():%Y-%m-%d %H:%M}: every default filled in, seed included;\n"
+        "# policies: holds every compared routing policy.\n"
+        f"# `{command}` on this file reproduces these results exactly.\n"
+    )
+    yaml_text = header + scenario_to_yaml(comparison.scenario)
+    _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
+    names = ["tickets", "visits", "duty"]
+    if any(len(result.replies) for result in comparison.results.values()):
+        names.append("replies")
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        writes = [pool.submit(_atomic, folder / f"{name}.parquet",
+                              partial(_write_parquet, comparison.table(name)))
+                  for name in names]
+        _atomic(folder / "summary.csv", lambda p: comparison.summary.to_csv(p, index=False))
+        document = json.dumps(comparison_document(comparison), indent=2, allow_nan=False)
+        _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))
+        _atomic(folder / "comparison.csv",
+                lambda p: comparison.differences.to_csv(p, index=False))
         for write in writes:
             write.result()
     return folder

@@ -40,7 +40,7 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from simdesk.engine.entities import Agent, Ticket, TierState
+from simdesk.engine.entities import Agent, Fates, Ticket, TierState
 from simdesk.plan import DeskPlan
 from simdesk.policies.base import Policy
 from simdesk.tickets import TicketBatch
@@ -149,18 +149,14 @@ class Desk:
         self._next_arrival = self._arrivals[0]
         self._count = n
         self._channels = batch.channel.tolist()
-        self._segments = batch.segment.tolist()
-        self._topics = batch.topic.tolist()
         self._patience = batch.patience.tolist()
         self._visits = batch.visits.tolist()
         self._handles = [batch.handles[:, k].tolist() for k in range(batch.handles.shape[1])]
-        self._efforts = plan.efforts[batch.topic].tolist()
-        self._deadlines = batch.deadline.tolist()
-        self._errors = batch.estimate_error.tolist()
-        self._touches = batch.touches.tolist()
-        self._answers = [batch.reply_after[:, k].tolist()
+        self._fates = Fates(batch, plan.efforts)
+        talks = self._talks
+        self._answers = [batch.reply_after[:, k].tolist() if talks else []
                          for k in range(batch.reply_after.shape[1])]
-        self._followups = [batch.followups[:, k].tolist()
+        self._followups = [batch.followups[:, k].tolist() if talks else []
                            for k in range(batch.followups.shape[1])]
 
     # -- set-up and the end -------------------------------------------------------------
@@ -244,15 +240,13 @@ class Desk:
         """Put every ticket that arrived up to ``now`` into its queue, at its arrival time."""
         arrivals = self._arrivals
         channels, chains, entries = self._channels, self._chains, self._entry
-        refuses, log = self._refuses, self.log
+        refuses, log, fates = self._refuses, self.log, self._fates
         i = self._next
         while arrivals[i] <= now:
             arrived = arrivals[i]
             channel = channels[i]
-            ticket = Ticket(i, channel, self._segments[i], self._topics[i], arrived,
-                            arrived + self._patience[i], chains[channel][: self._visits[i]],
-                            self._efforts[i], self._deadlines[i], self._errors[i],
-                            self._touches[i])
+            ticket = Ticket(i, channel, arrived, arrived + self._patience[i],
+                            chains[channel][: self._visits[i]], fates)
             if log is not None:
                 log.append((arrived, "arrive", i, self.plan.channels[channel].name))
             i += 1
@@ -311,28 +305,23 @@ class Desk:
         """The next ticket for ``agent``: a follow-up it owns, else the policy's choice;
         customers who have left are recorded and skipped."""
         personal = agent.personal
-        while personal:
-            owned = personal.popleft()
-            if owned.waiting:
-                self._leaves_queue(tier, owned, now)
-                return owned
         queue = tier.queue
         while True:
-            ticket = queue.pop(agent, now)
-            if ticket is None:
-                return None
+            if personal:
+                ticket = personal.popleft()
+            else:
+                ticket = queue.pop(agent, now)
+                if ticket is None:
+                    return None
             if not ticket.waiting:
                 continue
-            self._leaves_queue(tier, ticket, now)
+            ticket.waiting = False
+            tier.queue_area += tier.waiting * (now - tier.queue_changed)
+            tier.queue_changed = now
+            tier.waiting -= 1
             if ticket.abandon_at > now:
                 return ticket
             self._abandon(tier, ticket, now)
-
-    def _leaves_queue(self, tier: TierState, ticket: Ticket, now: float) -> None:
-        ticket.waiting = False
-        tier.queue_area += tier.waiting * (now - tier.queue_changed)
-        tier.queue_changed = now
-        tier.waiting -= 1
 
     def _abandon(self, tier: TierState, ticket: Ticket, now: float) -> None:
         """Record a customer who left at ``abandon_at`` (noticed at ``now``)."""

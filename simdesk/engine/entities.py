@@ -3,11 +3,48 @@
 from __future__ import annotations
 
 from collections import deque
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     from simdesk.plan import AgentPlan, TierPlan
     from simdesk.policies.base import TicketQueue
+    from simdesk.tickets import TicketBatch
+
+
+class Fates:
+    """The fates of a replication's tickets, for the rarely read parts of a
+    :class:`Ticket` (each column is converted to a Python list on first use)."""
+
+    def __init__(self, batch: TicketBatch, efforts: np.ndarray) -> None:
+        self._batch = batch
+        self._efforts = efforts
+
+    @cached_property
+    def segments(self) -> list[int]:
+        return self._batch.segment.tolist()
+
+    @cached_property
+    def topics(self) -> list[int]:
+        return self._batch.topic.tolist()
+
+    @cached_property
+    def efforts(self) -> list[float]:
+        return self._efforts[self._batch.topic].tolist()
+
+    @cached_property
+    def errors(self) -> list[float]:
+        return self._batch.estimate_error.tolist()
+
+    @cached_property
+    def deadlines(self) -> list[float]:
+        return self._batch.deadline.tolist()
+
+    @cached_property
+    def touches(self) -> list[int]:
+        return self._batch.touches.tolist()
 
 
 class Ticket:
@@ -17,61 +54,63 @@ class Ticket:
     (``touches``) it needs — was drawn at birth. ``waiting`` is true while it sits in a
     queue: a policy may keep a ticket in several indexes and skip it lazily once
     ``waiting`` is false (someone took it, or the customer left). ``effort`` is its
-    topic's effort; ``estimate`` is what agents believe it to be (set by policies that
-    estimate, with ``error`` a standard normal draw made at birth).
+    topic's effort; ``error`` a standard normal draw made at birth, for policies that
+    estimate the effort (:func:`simdesk.policies.estimate`), which may keep their
+    estimate in ``estimate``. ``deadline`` is when the SLA of the current request runs
+    out. ``touch`` counts the agent replies given at the conversation tier; ``owner`` is
+    the agent who owns the follow-ups (``ownership: owner``).
+
+    The hot attributes are slots; the rare ones live in the instance ``__dict__``, only
+    when set, over class-level defaults.
     """
 
-    __slots__ = (
-        "abandon_at",
-        "arrived",
-        "channel",
-        "deadline",
-        "effort",
-        "error",
-        "estimate",
-        "id",
-        "owner",
-        "queued_at",
-        "segment",
-        "step",
-        "tiers",
-        "topic",
-        "touch",
-        "touches",
-        "waiting",
-    )
+    __slots__ = ("__dict__", "abandon_at", "arrived", "channel", "fates", "id", "queued_at",
+                 "step", "tiers", "waiting")
+    touch = 0
+    owner: Agent | None = None
+    estimate: float | None = None
+    _deadline: float | None = None
 
-    def __init__(
-        self,
-        id: int,
-        channel: int,
-        segment: int,
-        topic: int,
-        arrived: float,
-        abandon_at: float,
-        tiers: tuple[int, ...],
-        effort: float = 1.0,
-        deadline: float = float("inf"),
-        error: float = 0.0,
-        touches: int = 1,
-    ) -> None:
+    def __init__(self, id: int, channel: int, arrived: float, abandon_at: float,
+                 tiers: tuple[int, ...], fates: Fates) -> None:
         self.id = id
         self.channel = channel
-        self.segment = segment
-        self.topic = topic
         self.arrived = arrived
         self.abandon_at = abandon_at
         self.tiers = tiers
-        self.effort = effort
-        self.estimate = effort
-        self.deadline = deadline
-        self.error = error
-        self.touches = touches
-        self.touch = 0
+        self.fates = fates
         self.step = 0
         self.queued_at = arrived
         self.waiting = False
-        self.owner: Agent | None = None
+
+    @property
+    def segment(self) -> int:
+        return self.fates.segments[self.id]
+
+    @property
+    def topic(self) -> int:
+        return self.fates.topics[self.id]
+
+    @property
+    def effort(self) -> float:
+        return self.fates.efforts[self.id]
+
+    @property
+    def error(self) -> float:
+        return self.fates.errors[self.id]
+
+    @property
+    def touches(self) -> int:
+        return self.fates.touches[self.id]
+
+    @property
+    def deadline(self) -> float:
+        own = self._deadline
+        return self.fates.deadlines[self.id] if own is None else own
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self._deadline = value
 
     @property
     def tier(self) -> int:

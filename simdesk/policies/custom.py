@@ -69,13 +69,18 @@ class ChoosingPolicy:
 def load_policy(reference: str, options: dict[str, Any]) -> Policy:
     """Import ``package.module:Class`` and build it with ``options``."""
     module_name, _, class_name = reference.partition(":")
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
+    here = str(Path.cwd())
+    added = here not in sys.path
+    if added:
+        sys.path.insert(0, here)
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
         raise SimdeskError(f"routing.policy: cannot import {module_name!r} for {reference!r}: "
                            f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if added:
+            sys.path.remove(here)
     cls = getattr(module, class_name, None)
     if cls is None:
         raise SimdeskError(f"routing.policy: module {module_name!r} has no {class_name!r}")

@@ -14,18 +14,17 @@ if TYPE_CHECKING:
 class ArrivalQueue:
     """Tickets in the order they entered the tier; pops the oldest or the newest."""
 
-    __slots__ = ("_newest", "_tickets")
+    __slots__ = ("_take", "_tickets")
 
     def __init__(self, newest: bool = False) -> None:
         self._tickets: deque[Ticket] = deque()
-        self._newest = newest
+        self._take = self._tickets.pop if newest else self._tickets.popleft
 
     def push(self, ticket: Ticket, now: float) -> None:
         self._tickets.append(ticket)
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
-        tickets = self._tickets
-        take = tickets.pop if self._newest else tickets.popleft
+        tickets, take = self._tickets, self._take
         while tickets:
             ticket = take()
             if ticket.waiting:

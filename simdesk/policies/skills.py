@@ -32,7 +32,9 @@ class SkillQueue:
         heads = [t for t in (q.oldest() for q in queues) if t is not None]
         if self._fallback is not None:
             oldest = self._all.oldest()
-            if oldest is not None and now - oldest.queued_at >= self._fallback:
+            # the same sum as wake_at: at the wake-up time the ticket is due, exactly
+            # (``now - queued_at >= fallback`` can round below the fallback)
+            if oldest is not None and oldest.queued_at + self._fallback <= now:
                 heads.append(oldest)
         return min(heads, key=lambda t: t.queued_at) if heads else None
 
