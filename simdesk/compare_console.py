@@ -19,6 +19,7 @@ from rich.table import Table
 from simdesk.comparison import Comparison
 from simdesk.console import verdict
 from simdesk.metrics import SHARE_METRICS
+from simdesk.plan import ChannelPlan
 from simdesk.units import format_duration, humanize_minutes
 
 COLUMNS = (("sla", "SLA (95% CI)"), ("wait_mean", "Mean wait"), ("wait_median", "Median wait"),
@@ -133,6 +134,18 @@ def _scopes(comparison: Comparison) -> Iterator[tuple[str, str, str]]:
                                        f"{count('segment', segment)}")
 
 
+def _targets(comparison: Comparison) -> dict[str, ChannelPlan]:
+    """The channels with an SLA target, by name."""
+    plan = comparison.results[comparison.baseline].plan
+    return {c.name: c for c in plan.channels if not math.isnan(c.sla_target)}
+
+
+def _against_target(lookup: _Lookup, key: Key, channel: ChannelPlan) -> str:
+    """``met``, ``missed`` or ``close`` (the 95 % CI contains the target), coloured."""
+    mean, low, high = lookup.estimates.get(key, (math.nan,) * 3)
+    return "" if math.isnan(mean) else _TARGET[verdict(mean, low, high, channel.sla_target)]
+
+
 def _policy_cell(comparison: Comparison, label: str) -> str:
     name = escape(label)
     return f"{name} [dim](baseline)[/]" if label == comparison.baseline else name
@@ -141,15 +154,12 @@ def _policy_cell(comparison: Comparison, label: str) -> str:
 def scope_table(comparison: Comparison, lookup: _Lookup, scope: str, group: str,
                 title: str) -> Table:
     """One scope's table: a row per policy, differences under the non-baseline values."""
-    plan = comparison.results[comparison.baseline].plan
-    channel = next((c for c in plan.channels if c.name == group), None) if (
-        scope == "channel") else None
-    targeted = channel is not None and not math.isnan(channel.sla_target)
+    channel = _targets(comparison).get(group) if scope == "channel" else None
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
     table.add_column("Policy", no_wrap=True)
     for metric, header in COLUMNS:
         table.add_column(header, justify="right", no_wrap=True)
-        if metric == "sla" and targeted:
+        if metric == "sla" and channel is not None:
             table.add_column("Target", no_wrap=True)
     for label in comparison.labels:
         cells = [_policy_cell(comparison, label)]
@@ -159,10 +169,8 @@ def scope_table(comparison: Comparison, lookup: _Lookup, scope: str, group: str,
             if label != comparison.baseline:
                 value += "\n" + lookup.difference(key)
             cells.append(value)
-            if metric == "sla" and targeted and channel is not None:
-                mean, low, high = lookup.estimates.get(key, (math.nan,) * 3)
-                cells.append("" if math.isnan(mean) else
-                             _TARGET[verdict(mean, low, high, channel.sla_target)])
+            if metric == "sla" and channel is not None:
+                cells.append(_against_target(lookup, key, channel))
         table.add_row(*cells)
     return table
 
@@ -196,12 +204,11 @@ def describe_comparison(comparison: Comparison) -> str:
 
 def sla_overview(comparison: Comparison, lookup: _Lookup) -> Table:
     """SLA attainment of every policy in every scope side by side, with the differences."""
-    plan = comparison.results[comparison.baseline].plan
     table = Table(title="[bold]SLA attainment[/] by policy, side by side", title_justify="left",
                   header_style="bold", show_lines=True)
     table.add_column("Policy", no_wrap=True)
     scopes = [(scope, group) for scope, group, _ in _scopes(comparison)]
-    targets = {c.name: c for c in plan.channels if not math.isnan(c.sla_target)}
+    targets = _targets(comparison)
     for scope, group in scopes:
         header = "All tickets" if scope == "overall" else escape(group)
         if scope == "segment":
@@ -215,10 +222,9 @@ def sla_overview(comparison: Comparison, lookup: _Lookup) -> Table:
         cells = [_policy_cell(comparison, label)]
         for scope, group in scopes:
             key = (label, scope, group, "sla")
-            mean, low, high = lookup.estimates.get(key, (math.nan,) * 3)
-            text = _value("sla", mean)
-            if scope == "channel" and group in targets and not math.isnan(mean):
-                text += " " + _TARGET[verdict(mean, low, high, targets[group].sla_target)]
+            text = _value("sla", lookup.mean(key))
+            if scope == "channel" and group in targets:
+                text = f"{text} {_against_target(lookup, key, targets[group])}".rstrip()
             if label != comparison.baseline:
                 text += "\n" + lookup.difference(key)
             cells.append(text)

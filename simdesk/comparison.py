@@ -186,7 +186,7 @@ def resolve_policy(scenario: Scenario, name: str) -> Routing:
         except ValidationError as exc:  # only a malformed 'package.module:Class'
             raise SimdeskError(_routing_message(exc)) from exc
         return spec
-    known = [*scenario.policies, *BUILTIN_POLICIES]
+    known = list(dict.fromkeys([*scenario.policies, *BUILTIN_POLICIES]))
     raise SimdeskError(
         f"unknown policy {name!r}; valid: {one_of(known)}, or 'package.module:Class' for "
         f"your own{did_you_mean(name, known)}"

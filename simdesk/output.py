@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import math
 import re
+import shlex
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -174,7 +175,8 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     folder = Path(folder)
     check_results_folder(folder, overwrite=overwrite)
     folder.mkdir(parents=True, exist_ok=True)
-    command = f"simdesk compare scenario.yaml --policies {','.join(comparison.labels)}"
+    command = ("simdesk compare scenario.yaml --policies "
+               f"{shlex.quote(','.join(comparison.labels))}")
     header = (
         f"# Resolved scenario written by simdesk {__version__} on "
         f"{dt.datetime.now():%Y-%m-%d %H:%M}: every default filled in, seed included;\n"

@@ -176,7 +176,8 @@ def test_policy_names_resolve_named_then_own_then_builtin_then_custom() -> None:
     assert resolve_policy(scenario, "cherry-pick") == routing.CherryPick(policy="cherry-pick")
     custom = resolve_policy(scenario, "my_module:MyPolicy")
     assert isinstance(custom, routing.Custom) and custom.options == {}
-    with pytest.raises(SimdeskError, match=r"unknown policy 'agin'; valid: fifo, aging, fifo, "):
+    unknown = r"unknown policy 'agin'; valid: fifo, aging, newest-first, .*'aging'\?\)$"
+    with pytest.raises(SimdeskError, match=unknown):
         resolve_policy(scenario, "agin")
 
 
@@ -187,6 +188,14 @@ def test_no_seed_draws_one_seed_for_every_policy() -> None:
     assert result.scenario.seed == result.seed
     assert result.differences["ci_low"].isna().all()
     assert not result.differences["significant"].any()
+
+
+def test_worker_processes_do_not_change_the_comparison() -> None:
+    data = two_segments(horizon="6h")
+    alone = compare(data, ["fifo", "paid-first"], seed=4, replications=3)
+    spread = compare(data, ["fifo", "paid-first"], seed=4, replications=3, workers=2)
+    pd.testing.assert_frame_equal(alone.table("tickets"), spread.table("tickets"))
+    pd.testing.assert_frame_equal(alone.differences, spread.differences)
 
 
 def test_differences_render_compactly() -> None:

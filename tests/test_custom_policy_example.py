@@ -45,5 +45,5 @@ def test_a_missing_policy_module_is_a_clear_error(tmp_path: Path,
     result = CliRunner().invoke(main, ["run", "desk.yaml", "-r", "1", "-q"])
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        "Error: routing.policy: cannot import 'my_policies' for "
-        "'my_policies:QuickWinsFirst': ModuleNotFoundError: No module named 'my_policies'")
+        "Error: policy 'my_policies:QuickWinsFirst': cannot import 'my_policies': "
+        "ModuleNotFoundError: No module named 'my_policies'")

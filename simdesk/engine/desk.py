@@ -106,13 +106,15 @@ class Desk:
     """
 
     def __init__(
-        self, plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False
+        self, plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False,
+        fast: bool = True,
     ) -> None:
         self.env = simpy.Environment()
         self.plan = plan
         self.tiers = [TierState(tier) for tier in plan.tiers]
         for tier in self.tiers:
             tier.queue = policy.queue(plan, tier.plan, tier.agents)
+            tier.direct = bool(getattr(tier.queue, "any_agent", False))
         self._wake_at: list[Callable[[float], float | None] | None] = [
             getattr(tier.queue, "wake_at", None) for tier in self.tiers]
         self._refuses: Callable[[Ticket], bool] | None = getattr(policy, "refuses", None)
@@ -143,6 +145,8 @@ class Desk:
         self._entry = [self.tiers[channel.chain[0]] for channel in plan.channels]
         self._warmup_area = [0.0] * len(self.tiers)
         self._entry_tiers = [self.tiers[i] for i in sorted({c.chain[0] for c in plan.channels})]
+        self._stays = 0
+        """Stays in a queue numbered so far (see :class:`simdesk.policies.base.Entries`)."""
         self._next = 0
         self._arrivals = batch.arrived.tolist()
         self._arrivals.append(INF)
@@ -158,6 +162,11 @@ class Desk:
                          for k in range(batch.reply_after.shape[1])]
         self._followups = [batch.followups[:, k].tolist() if talks else []
                            for k in range(batch.followups.shape[1])]
+        if fast and not talks and not self._owned:
+            # the common case, without conversations or owners: the plain hot paths
+            self._start = self._start_plain  # type: ignore[method-assign]
+            self._take = self._take_plain  # type: ignore[method-assign]
+            self._done_callbacks = [self._done_plain]
 
     # -- set-up and the end -------------------------------------------------------------
 
@@ -205,13 +214,13 @@ class Desk:
                                         agent.started, NAN))
                 if agent.on or agent.ticket is not None:
                     self.duty.extend((agent.index, agent.on_since, horizon))
-                waiting.extend(agent.personal)
+                waiting.extend(t for stay, t in agent.personal if t.waiting == stay)
             tier.queue_area += tier.waiting * (horizon - tier.queue_changed)
             tier.queue_changed = horizon
             for ticket in waiting:
-                if not ticket.waiting:
+                if not ticket.waiting or ticket.tiers[ticket.step] != tier.index:
                     continue
-                ticket.waiting = False
+                ticket.waiting = 0
                 if ticket.abandon_at <= horizon:
                     self._abandon(tier, ticket, horizon)
                 else:
@@ -274,9 +283,18 @@ class Desk:
         self._set_alarm()
 
     def _enter(self, ticket: Ticket, tier: TierState, now: float) -> None:
-        """A ticket joins a tier's shared queue."""
+        """A ticket joins a tier's shared queue (or, when nothing waits and the policy lets
+        any agent take any ticket, goes straight to the agent idle longest)."""
         ticket.queued_at = now
-        ticket.waiting = True
+        if tier.idle and tier.direct and not tier.waiting and ticket.abandon_at > now:
+            if self.log is not None:
+                self.log.append((now, "queue", ticket.id, tier.plan.name))
+            agent = next(iter(tier.idle))
+            del tier.idle[agent]
+            self._start(agent, ticket, now)
+            return
+        self._stays += 1
+        ticket.waiting = self._stays
         tier.queue.push(ticket, now)
         tier.queue_area += tier.waiting * (now - tier.queue_changed)
         tier.queue_changed = now
@@ -306,16 +324,39 @@ class Desk:
         customers who have left are recorded and skipped."""
         personal = agent.personal
         queue = tier.queue
+        index = tier.index
         while True:
             if personal:
-                ticket = personal.popleft()
+                stay, owned = personal.popleft()
+                if owned.waiting != stay:
+                    continue
+                ticket = owned
             else:
-                ticket = queue.pop(agent, now)
-                if ticket is None:
+                chosen = queue.pop(agent, now)
+                if chosen is None:
                     return None
-            if not ticket.waiting:
+                if not chosen.waiting or chosen.tiers[chosen.step] != index:
+                    continue  # a stale entry of a queue that does not check stays
+                ticket = chosen
+            ticket.waiting = 0
+            tier.queue_area += tier.waiting * (now - tier.queue_changed)
+            tier.queue_changed = now
+            tier.waiting -= 1
+            if ticket.abandon_at > now:
+                return ticket
+            self._abandon(tier, ticket, now)
+
+    def _take_plain(self, tier: TierState, agent: Agent, now: float) -> Ticket | None:
+        """:meth:`_take` without owners' follow-ups (written out for speed)."""
+        queue = tier.queue
+        index = tier.index
+        while True:
+            ticket = queue.pop(agent, now)
+            if ticket is None:
+                return None
+            if not ticket.waiting or ticket.tiers[ticket.step] != index:
                 continue
-            ticket.waiting = False
+            ticket.waiting = 0
             tier.queue_area += tier.waiting * (now - tier.queue_changed)
             tier.queue_changed = now
             tier.waiting -= 1
@@ -349,6 +390,49 @@ class Desk:
             handle = self._handles[step][ticket.id]
         agent.callbacks = self._done_callbacks
         heappush(self._heap, (now + handle, 1, next(self._ids), agent))
+
+    def _start_plain(self, agent: Agent, ticket: Ticket, now: float) -> None:
+        """:meth:`_start` without conversations (written out for speed)."""
+        agent.ticket = ticket
+        agent.started = now
+        step = ticket.step
+        if step == 0:
+            ticket.abandon_at = INF
+            if not self._reply[ticket.channel]:
+                self.first_response[ticket.id] = now
+        if self.log is not None:
+            self.log.append((now, "start", ticket.id, agent.name))
+        agent.callbacks = self._done_callbacks
+        heappush(self._heap, (now + self._handles[step][ticket.id], 1, next(self._ids), agent))
+
+    def _done_plain(self, agent: Any) -> None:
+        """:meth:`_done` without conversations (written out for speed)."""
+        ticket = agent.ticket
+        now = self.env._now
+        if self._next_arrival <= now:
+            self._admit(now)
+        tier = agent.tier
+        self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
+                            agent.started, now))
+        log = self.log
+        if log is not None:
+            log.append((now, "done", ticket.id, agent.name))
+        step = ticket.step
+        if step == 0 and self._reply[ticket.channel]:
+            self.first_response[ticket.id] = now
+        step += 1
+        ticket.step = step
+        agent.ticket = None
+        if step < len(ticket.tiers):
+            self._enter(ticket, self.tiers[ticket.tiers[step]], now)
+        else:
+            self.resolved[ticket.id] = now
+            if log is not None:
+                log.append((now, "resolve", ticket.id, tier.plan.name))
+        if agent.on and now < agent.duty_end:
+            self._free(agent, now)
+        else:
+            self._off(agent, now)
 
     def _done(self, agent: Any) -> None:
         """An agent finished a ticket: pass it on or resolve it, then take the next."""
@@ -419,8 +503,9 @@ class Desk:
             self._enter(ticket, tier, now)
             return
         ticket.queued_at = now
-        ticket.waiting = True
-        owner.personal.append(ticket)
+        self._stays += 1
+        ticket.waiting = self._stays
+        owner.personal.append((ticket.waiting, ticket))
         tier.queue_area += tier.waiting * (now - tier.queue_changed)
         tier.queue_changed = now
         tier.waiting += 1
@@ -430,13 +515,14 @@ class Desk:
             del tier.idle[owner]
             self._free(owner, now)
         if self._owner_fallback is not None:
-            Timeout(self.env, self._owner_fallback, ticket).callbacks.append(self._release_owned)
+            Timeout(self.env, self._owner_fallback, (ticket, ticket.waiting)).callbacks.append(
+                self._release_owned)
 
     def _release_owned(self, event: Any) -> None:
         """A follow-up waited too long for its owner: anyone may take it now."""
-        ticket: Ticket = event._value
-        if not ticket.waiting:
-            return
+        ticket, stay = event._value
+        if ticket.waiting != stay:
+            return  # its owner took it meanwhile
         now = self.env._now
         self._admit(now)
         tier = self.tiers[ticket.tiers[ticket.step]]
@@ -520,7 +606,11 @@ class Desk:
             )
 
 
-def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False
-             ) -> RunRecord:
-    """Simulate one replication of ``plan`` on the tickets of ``batch``."""
-    return Desk(plan, batch, policy, trace=trace).run()
+def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False,
+             fast: bool = True) -> RunRecord:
+    """Simulate one replication of ``plan`` on the tickets of ``batch``.
+
+    ``fast=False`` keeps the general code paths even where the plain ones apply (tests
+    check that both give the same records).
+    """
+    return Desk(plan, batch, policy, trace=trace, fast=fast).run()

@@ -32,7 +32,8 @@ class Fates:
 
     @cached_property
     def efforts(self) -> list[float]:
-        return self._efforts[self._batch.topic].tolist()
+        efforts: list[float] = self._efforts[self._batch.topic].tolist()
+        return efforts
 
     @cached_property
     def errors(self) -> list[float]:
@@ -51,9 +52,9 @@ class Ticket:
     """A ticket in the desk, as routing policies see it.
 
     Its fate — which ``tiers`` it visits, how long each takes, how many agent replies
-    (``touches``) it needs — was drawn at birth. ``waiting`` is true while it sits in a
-    queue: a policy may keep a ticket in several indexes and skip it lazily once
-    ``waiting`` is false (someone took it, or the customer left). ``effort`` is its
+    (``touches``) it needs — was drawn at birth. ``waiting`` is the number of its
+    current stay in a queue, 0 once someone took it or the customer left (see
+    :class:`simdesk.policies.base.Entries`). ``effort`` is its
     topic's effort; ``error`` a standard normal draw made at birth, for policies that
     estimate the effort (:func:`simdesk.policies.estimate`), which may keep their
     estimate in ``estimate``. ``deadline`` is when the SLA of the current request runs
@@ -81,7 +82,7 @@ class Ticket:
         self.fates = fates
         self.step = 0
         self.queued_at = arrived
-        self.waiting = False
+        self.waiting = 0
 
     @property
     def segment(self) -> int:
@@ -126,7 +127,8 @@ class Agent:
 
     An agent is also the SimPy event of its own service completion (``callbacks`` and
     ``_ok`` are what SimPy's ``Environment.step`` reads), so finishing a ticket needs no
-    new object. ``personal`` holds follow-ups waiting for this agent as their owner.
+    new object. ``personal`` holds follow-ups (with their stay numbers) waiting for this
+    agent as their owner.
     """
 
     __slots__ = ("callbacks", "duty_end", "index", "name", "on", "on_since", "personal",
@@ -146,7 +148,7 @@ class Agent:
         self.ticket: Ticket | None = None
         self.started = 0.0
         self.callbacks: list[Any] | None = None
-        self.personal: deque[Ticket] = deque()
+        self.personal: deque[tuple[int, Ticket]] = deque()
 
     @property
     def idle(self) -> bool:
@@ -162,6 +164,7 @@ class TierState:
 
     __slots__ = (
         "agents",
+        "direct",
         "idle",
         "index",
         "plan",
@@ -178,6 +181,8 @@ class TierState:
         self.idle: dict[Agent, None] = {}
         self.agents = [Agent(agent, self) for agent in plan.agents]
         self.queue: TicketQueue
+        self.direct = False
+        """Any idle agent may take any ticket (the queue's ``any_agent``)."""
         self.waiting = 0
         self.queue_area = 0.0
         self.queue_changed = 0.0

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simdesk.errors import SimdeskError
+from simdesk.policies.base import Entries
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
@@ -30,19 +31,24 @@ if TYPE_CHECKING:
 
 
 class ChoosingQueue:
-    """Waiting tickets in arrival order; the policy's ``choose`` picks one."""
+    """Waiting tickets in arrival order; the policy's ``choose`` picks one.
+
+    Tickets are kept as :class:`~simdesk.policies.base.Entries` of the tier: a ticket
+    taken from here and later waiting at the next tier (or back with a follow-up) is
+    not offered again through its old entry.
+    """
 
     __slots__ = ("_choose", "_tickets")
 
     def __init__(self, choose: Any) -> None:
-        self._tickets: list[Ticket] = []
+        self._tickets = Entries()
         self._choose = choose
 
     def push(self, ticket: Ticket, now: float) -> None:
-        self._tickets.append(ticket)
+        self._tickets.push(ticket)
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
-        self._tickets = [t for t in self._tickets if t.waiting]
+        self._tickets.compact()
         waiting = [t for t in self._tickets if t.abandon_at > now]
         return self._choose(waiting, agent, now) if waiting else None
 
@@ -76,23 +82,24 @@ def load_policy(reference: str, options: dict[str, Any]) -> Policy:
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
-        raise SimdeskError(f"routing.policy: cannot import {module_name!r} for {reference!r}: "
+        raise SimdeskError(f"policy {reference!r}: cannot import {module_name!r}: "
                            f"{type(exc).__name__}: {exc}") from exc
     finally:
         if added:
             sys.path.remove(here)
     cls = getattr(module, class_name, None)
     if cls is None:
-        raise SimdeskError(f"routing.policy: module {module_name!r} has no {class_name!r}")
+        raise SimdeskError(f"policy {reference!r}: module {module_name!r} has no "
+                           f"{class_name!r}")
     try:
         policy = cls(**options)
     except TypeError as exc:
-        raise SimdeskError(f"routing.policy: {reference} does not take these options: "
+        raise SimdeskError(f"policy {reference!r} does not take these options: "
                            f"{exc}") from exc
     if not callable(getattr(policy, "queue", None)):
-        raise SimdeskError(f"routing.policy: {reference} has no queue(plan, tier, agents) "
-                           "method; subclass simdesk.policies.ChoosingPolicy and write "
+        raise SimdeskError(f"policy {reference!r} has no queue(plan, tier, agents) method; "
+                           "subclass simdesk.policies.ChoosingPolicy and write "
                            "choose(waiting, agent, now)")
-    if not isinstance(getattr(policy, "name", None), str):
-        policy.name = reference
+    if getattr(policy, "name", None) in (None, ChoosingPolicy.name):
+        policy.name = reference  # results must say which policy ran
     return policy  # type: ignore[no-any-return]

@@ -12,47 +12,42 @@ if TYPE_CHECKING:
 
 
 class ArrivalQueue:
-    """Tickets in the order they entered the tier; pops the oldest or the newest."""
+    """Tickets in the order they entered the tier; pops the oldest or the newest.
 
-    __slots__ = ("_take", "_tickets")
+    The same bookkeeping as :class:`~simdesk.policies.base.Entries` (each entry carries
+    its stay), written out for the busiest queue of all.
+    """
+
+    __slots__ = ("_stays", "_take", "_take_stay", "_tickets")
+    any_agent = True
+    """Every agent may take every ticket: with nothing waiting, an arrival goes straight
+    to the agent idle longest (the engine then skips the queue)."""
 
     def __init__(self, newest: bool = False) -> None:
+        # two parallel deques: cheaper than a deque of (stay, ticket) tuples
         self._tickets: deque[Ticket] = deque()
+        self._stays: deque[int] = deque()
         self._take = self._tickets.pop if newest else self._tickets.popleft
+        self._take_stay = self._stays.pop if newest else self._stays.popleft
 
     def push(self, ticket: Ticket, now: float) -> None:
         self._tickets.append(ticket)
+        self._stays.append(ticket.waiting)
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
-        tickets, take = self._tickets, self._take
+        tickets, take, take_stay = self._tickets, self._take, self._take_stay
         while tickets:
             ticket = take()
-            if ticket.waiting:
+            if ticket.waiting == take_stay():
                 return ticket
         return None
-
-    def oldest(self) -> Ticket | None:
-        """The oldest waiting ticket, left in place."""
-        tickets = self._tickets
-        while tickets and not tickets[0].waiting:
-            tickets.popleft()
-        return tickets[0] if tickets else None
-
-    def newest(self) -> Ticket | None:
-        """The newest waiting ticket, left in place."""
-        tickets = self._tickets
-        while tickets and not tickets[-1].waiting:
-            tickets.pop()
-        return tickets[-1] if tickets else None
 
     def __len__(self) -> int:
         return len(self._tickets)
 
     def __iter__(self) -> Iterator[Ticket]:
-        return iter(self._tickets)
-
-    def __reversed__(self) -> Iterator[Ticket]:
-        return reversed(self._tickets)
+        return (t for t, stay in zip(self._tickets, self._stays, strict=True)
+                if t.waiting == stay)
 
 
 class Fifo:

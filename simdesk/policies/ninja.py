@@ -7,8 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from simdesk.calendar import parse_shift
-from simdesk.policies.base import Policy, TicketQueue, estimate
-from simdesk.policies.fifo import ArrivalQueue
+from simdesk.policies.base import Entries, Policy, TicketQueue, estimate
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
@@ -23,7 +22,7 @@ class NinjaQueue:
     def __init__(self, base: TicketQueue, ninjas: set[int], windows: list[tuple[float, float]],
                  max_effort: float, noise: float) -> None:
         self._base = base
-        self._recent = ArrivalQueue()
+        self._recent = Entries()
         self._ninjas = ninjas
         self._starts = [begin for begin, _ in windows]
         self._ends = [end for _, end in windows]
@@ -37,15 +36,17 @@ class NinjaQueue:
 
     def push(self, ticket: Ticket, now: float) -> None:
         self._base.push(ticket, now)
-        self._recent.push(ticket, now)
+        recent = self._recent
+        recent.push(ticket)
+        recent.oldest()  # drops the stale entries at the old end: the view stays short
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
         if agent.index not in self._ninjas or not self.in_window(now):
             return self._base.pop(agent, now)
         if self._recent.newest() is None:
             return None
-        for ticket in reversed(self._recent):  # newest first, heavy ones passed over
-            if ticket.waiting and estimate(ticket, self._noise) <= self._max_effort:
+        for ticket in self._recent.newest_first():  # heavy ones passed over
+            if estimate(ticket, self._noise) <= self._max_effort:
                 return ticket
         return None
 

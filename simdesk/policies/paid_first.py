@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from simdesk.policies.fifo import ArrivalQueue
+from simdesk.policies.base import Entries
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
@@ -16,14 +16,15 @@ class ClassQueue:
     """One FIFO queue per priority class; old tickets of lower classes may be promoted."""
 
     __slots__ = ("_classes", "_promote_after", "_rank")
+    any_agent = True
 
     def __init__(self, rank: list[int], promote_after: float | None) -> None:
         self._rank = rank
-        self._classes = [ArrivalQueue() for _ in range(max(rank) + 1)]
+        self._classes = [Entries() for _ in range(max(rank) + 1)]
         self._promote_after = promote_after
 
     def push(self, ticket: Ticket, now: float) -> None:
-        self._classes[self._rank[ticket.segment]].push(ticket, now)
+        self._classes[self._rank[ticket.segment]].push(ticket)
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
         heads = [queue.oldest() for queue in self._classes]
@@ -33,7 +34,8 @@ class ClassQueue:
                    if t is not None and (rank == 0 or t.queued_at <= due)]
             if top:
                 return min(top, key=lambda t: t.queued_at)
-        # the head stays in its class queue, skipped once the engine marks it taken
+        # the head stays in its class queue, skipped once the engine marks it taken (or
+        # it waits elsewhere: see Entries)
         return next((ticket for ticket in heads if ticket is not None), None)
 
     def __len__(self) -> int:

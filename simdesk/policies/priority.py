@@ -18,20 +18,22 @@ class KeyQueue:
     """Tickets by ascending ``key(ticket)``, ties in arrival order (a heap)."""
 
     __slots__ = ("_heap", "_key", "_order")
+    any_agent = True
 
     def __init__(self, key: Callable[[Ticket], float]) -> None:
-        self._heap: list[tuple[float, int, Ticket]] = []
+        self._heap: list[tuple[float, int, int, Ticket]] = []
         self._key = key
         self._order = count()
 
     def push(self, ticket: Ticket, now: float) -> None:
-        heapq.heappush(self._heap, (self._key(ticket), next(self._order), ticket))
+        entry = (self._key(ticket), next(self._order), ticket.waiting, ticket)
+        heapq.heappush(self._heap, entry)
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
         heap = self._heap
         while heap:
-            ticket = heapq.heappop(heap)[2]
-            if ticket.waiting:
+            _, _, stay, ticket = heapq.heappop(heap)
+            if ticket.waiting == stay:  # skip entries of stays that are over
                 return ticket
         return None
 
@@ -39,7 +41,7 @@ class KeyQueue:
         return len(self._heap)
 
     def __iter__(self) -> Iterator[Ticket]:
-        return (entry[2] for entry in self._heap)
+        return (entry[3] for entry in self._heap if entry[3].waiting == entry[2])
 
 
 class CherryPick:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from simdesk.policies.fifo import ArrivalQueue
+from simdesk.policies.base import Entries
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
@@ -18,13 +18,13 @@ class SkillQueue:
     __slots__ = ("_all", "_fallback", "_topics")
 
     def __init__(self, topics: int, fallback: float | None) -> None:
-        self._topics = [ArrivalQueue() for _ in range(topics)]
-        self._all = ArrivalQueue()
+        self._topics = [Entries() for _ in range(topics)]
+        self._all = Entries()
         self._fallback = fallback
 
     def push(self, ticket: Ticket, now: float) -> None:
-        self._topics[ticket.topic].push(ticket, now)
-        self._all.push(ticket, now)
+        self._topics[ticket.topic].push(ticket)
+        self._all.push(ticket)
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
         skills = agent.skills

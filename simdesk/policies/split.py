@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from simdesk.policies.fifo import ArrivalQueue
+from simdesk.policies.base import Entries
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
@@ -16,13 +16,14 @@ class SplitQueue:
     """One arrival-ordered queue, taken from the newest end by some agents."""
 
     __slots__ = ("_newest", "_tickets")
+    any_agent = True
 
     def __init__(self, newest: set[int]) -> None:
-        self._tickets = ArrivalQueue()
+        self._tickets = Entries()
         self._newest = newest
 
     def push(self, ticket: Ticket, now: float) -> None:
-        self._tickets.push(ticket, now)
+        self._tickets.push(ticket)
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
         if agent.index in self._newest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from tests.helpers import Scripted, events, plan_for, run_scripted
@@ -188,7 +189,7 @@ def test_an_owner_fallback_releases_the_follow_up_to_anyone() -> None:
 
 
 def test_custom_policy_from_a_module(tmp_path: Any, monkeypatch: Any) -> None:
-    (tmp_path / "my_policies.py").write_text(
+    (tmp_path / "scripted_policies.py").write_text(
         "from simdesk.policies import ChoosingPolicy\n\n"
         "class LongestHandleLast(ChoosingPolicy):\n"
         "    name = 'hard-last'\n"
@@ -200,8 +201,24 @@ def test_custom_policy_from_a_module(tmp_path: Any, monkeypatch: Any) -> None:
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    plan = _desk({"policy": "my_policies:LongestHandleLast", "options": {"threshold": 1}},
+    monkeypatch.delitem(sys.modules, "scripted_policies", raising=False)
+    plan = _desk({"policy": "scripted_policies:LongestHandleLast", "options": {"threshold": 1}},
                  topics=TOPICS)
     record = run_scripted(plan, [Scripted(0, [10]), Scripted(1, [1], topic=HARD),
                                  Scripted(2, [1], topic=EASY)])
     assert [ticket for _, ticket, _ in _starts(record)] == [0, 2, 1]
+
+
+def test_a_released_follow_up_taken_by_its_owner_leaves_no_live_copy_behind() -> None:
+    plan = _conversation({"policy": "fifo", "ownership": "owner", "owner_fallback": "10m"})
+    record = run_scripted(plan, [
+        Scripted(0, [10], replies=[20, 10], followups=[5, 5]),  # L1#1 owns it
+        Scripted(1, [60]),  # L1#2 busy 1..61
+        Scripted(15, [30]),  # L1#1 busy 15..45: the answer at 30 is released at 40...
+        Scripted(52, [100]),  # ...but L1#1 takes it at 45; then busy 52..152
+    ])
+    # The second answer (60) waits for the owner; the copy released to everyone at 40
+    # belongs to the earlier stay and must not let L1#2 take it at 61: only the new
+    # release at 70 does.
+    assert _starts(record) == [(0, 0, "L1#1"), (1, 1, "L1#2"), (15, 2, "L1#1"),
+                               (45, 0, "L1#1"), (52, 3, "L1#1"), (70, 0, "L1#2")]

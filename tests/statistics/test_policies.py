@@ -40,7 +40,7 @@ from simdesk import SimulationResult, simulate
 from simdesk.analytic import erlang_c, mg1_priority_waits, mmc_priority_waits
 from simdesk.calendar import Interval, parse_shift
 from simdesk.plan import DeskPlan, TierPlan, compile_plan
-from simdesk.policies import estimate
+from simdesk.policies import ChoosingPolicy, estimate
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.routing import BUILTIN_POLICIES
 from simdesk.streams import Streams
@@ -56,7 +56,7 @@ from tests.helpers import (
 )
 
 if TYPE_CHECKING:
-    from simdesk.engine.entities import Ticket
+    from simdesk.engine.entities import Agent, Ticket
 
 SIZES = [
     pytest.param({"hours": 1500, "replications": 10}, id="short"),
@@ -208,7 +208,7 @@ def _busy_period_survival(t: float, arrival_rate: float, service_rate: float) ->
         return float(math.sqrt(mu / lam) / s * math.exp(-decay * s) * special.ive(1, scale * s))
 
     below, _ = integrate.quad(density, 0, t, limit=500)
-    return 1.0 - below
+    return 1.0 - float(below)
 
 
 def _measured_waits(result: SimulationResult, margin: float) -> pd.Series:
@@ -252,9 +252,10 @@ def test_newest_first_keeps_the_fifo_mean_wait_and_stretches_the_tail(
 
     assert_close_to(paired("mean"), 0.0, what="newest-first − fifo, mean wait")
     theory = erlang_c(lam, handle, agents)
-    assert_close_to(_by_replication(newest, replications), theory.asa,
-                    what="newest-first mean wait")
-    for t in (15.0, 120.0):
+    for name, measured in waits.items():
+        assert_close_to(_by_replication(measured, replications), theory.asa,
+                        what=f"{name} mean wait")
+    for t in (15.0, 60.0):
         fifo_law = theory.p_wait * math.exp(-(capacity - lam) * t)
         newest_law = theory.p_wait * _busy_period_survival(t, lam, capacity)
         assert_close_to(_by_replication(fifo > t, replications), fifo_law,
@@ -329,15 +330,14 @@ def _round_robin_shifts(weeks: int) -> dict[str, Any]:
     """Three agents 07:00–15:00 and two 11:00–19:00 on weekdays; tickets Mon–Thu
     06:00–20:00 (some while nobody is on duty), none on Friday, so every ticket is
     served by the Saturday horizon."""
-    hours = [0.0] * 6 + [1.0] * 14 + [0.0] * 4
-    return _one_tier(
+    scenario = _one_tier(
         12.0,
         [{"shift": "Mon-Fri 07:00-15:00", "count": 3},
          {"shift": "Mon-Fri 11:00-19:00", "count": 2}],
-        10.0, (7 * weeks - 2) * 24, {"policy": "round-robin"}, warmup="0h",
-        arrivals=[{"channel": "phone", "rate": "12/h",
-                   "profile": {"weekdays": [1, 1, 1, 1, 0, 0, 0], "hours": hours}}],
-    )
+        10.0, (7 * weeks - 2) * 24, {"policy": "round-robin"}, warmup="0h")
+    hours = [0.0] * 6 + [1.0] * 14 + [0.0] * 4
+    scenario["arrivals"][0]["profile"] = {"weekdays": [1, 1, 1, 1, 0, 0, 0], "hours": hours}
+    return scenario
 
 
 @pytest.mark.parametrize("size", ROUND_ROBIN_SIZES)
@@ -382,21 +382,24 @@ def test_round_robin_with_shifts_deals_in_turn_among_the_agents_on_duty(
 
 
 def test_round_robin_favours_the_first_of_a_shift_group_over_many_shifts() -> None:
-    """Documents a property of "next agent on duty, in turn": three agents on identical
-    day shifts and one always on duty. Each night only the night agent is on, so the
-    pointer is just past them every morning and the day shift restarts with its first
-    agent: whenever the day's count is not a multiple of 3, the first agents gain one.
-    Over four weeks the first day agent is well ahead of the third."""
+    """Documents a property of "next agent on duty, in turn": one agent always on duty
+    (first in the tier), three on identical weekday day shifts. Every night only the
+    night agent is on, so the pointer is just past them each morning and the day deal
+    restarts with the first day agent: with N tickets in the day, the first day agent
+    gains one on the third whenever N mod 4 is 1 or 2 (about every other day). Over 12
+    weeks (60 day shifts) they are well apart — far from ±1 — although their shifts are
+    identical. (Measured: 745, 730 and 720 tickets with this seed.)"""
     scenario = _one_tier(
         6.0,
         [{"shift": "24x7", "count": 1},
          {"shift": "Mon-Fri 08:00-16:00", "count": 3}],
-        10.0, 4 * 168, {"policy": "round-robin"}, warmup="0h")
+        10.0, 12 * 168, {"policy": "round-robin"}, warmup="0h")
     result = simulate(scenario, seed=36, replications=1)
     visits = result.visits.loc[result.visits["start"].notna()]
     counts = visits["agent"].astype(str).value_counts()
     day = [agent.name for agent in result.plan.tiers[0].agents[1:]]
-    assert counts[day[0]] - counts[day[2]] > 5, counts.to_dict()
+    assert counts[day[0]] >= counts[day[1]] >= counts[day[2]], counts.to_dict()
+    assert counts[day[0]] - counts[day[2]] >= 15, counts.to_dict()
 
 
 # --------------------------------------------------------------------------- skills
@@ -513,9 +516,10 @@ def test_ninja_answers_more_tickets_fast_in_its_windows_and_only_light_ones(
     above 1 inside a window (noise 0: the estimate is the topic's effort), while it does
     take heavy tickets outside the windows."""
     replications = size["replications"]
-    routings = {"fifo": {"policy": "fifo"},
-                "ninja": {"policy": "ninja", "agents": 1, "windows": NINJA_WINDOWS,
-                          "max_effort": 1.0}}
+    routings: dict[str, dict[str, Any]] = {
+        "fifo": {"policy": "fifo"},
+        "ninja": {"policy": "ninja", "agents": 1, "windows": NINJA_WINDOWS, "max_effort": 1.0},
+    }
     results = {name: simulate(_ninja_desk(size["hours"], routing), seed=38,
                               replications=replications)
                for name, routing in routings.items()}
@@ -564,7 +568,8 @@ def test_ninja_passes_over_tickets_by_their_noisy_estimate() -> None:
     windows = parse_shift(NINJA_WINDOWS).intervals(plan.clock, plan.horizon)
     starts = _ninja_starts(result, windows)
     heavy_taken = 0
-    for replication, visits in starts.groupby("replication"):
+    for replication in sorted(starts["replication"].unique()):
+        visits = starts.loc[starts["replication"] == replication]
         batch = draw_tickets(plan, Streams(result.seed, int(replication)))
         ids = visits["ticket"].to_numpy()
         for ticket in ids:
@@ -587,8 +592,7 @@ CRN_ROUTINGS: dict[str, dict[str, Any]] = {
     "split": {"policy": "split", "newest": ["alpha"]},
     "round-robin": {"policy": "round-robin"},
     "skills": {"policy": "skills", "fallback_after": "30m"},
-    "ninja": {"policy": "ninja", "team": "alpha", "windows": NINJA_WINDOWS,
-              "base": {"policy": "paid-first"}},
+    "ninja": {"policy": "ninja", "team": "alpha", "windows": NINJA_WINDOWS},
 }
 
 
@@ -668,3 +672,40 @@ def _assert_fates_honoured(result: SimulationResult, plan: DeskPlan, replication
     resolved = tickets["ticket"].to_numpy()
     np.testing.assert_array_equal(entered.reindex(resolved).to_numpy(),
                                   batch["visits"][resolved])
+
+
+class _OldestFirst(ChoosingPolicy):
+    """A custom policy the short way: the oldest waiting ticket."""
+
+    def choose(self, waiting: Sequence[Ticket], agent: Agent, now: float) -> Ticket | None:
+        return waiting[0]
+
+
+@pytest.mark.parametrize("policy", [*BUILTIN_POLICIES, "custom"])
+def test_no_policy_hands_an_escalated_ticket_to_an_agent_of_the_tier_it_left(
+        policy: str) -> None:
+    """Regression (paid-first, split, skills, ninja, ChoosingPolicy): queues that leave a
+    ticket's entry behind when an agent takes it must not hand it out again once it
+    waits at the next tier. L1 has two agents, L2 one. Ticket 0 (L1 1 min, L2 100 min)
+    keeps L2 busy until 101; ticket 1 keeps the second L1 agent busy until 50; ticket 2
+    is done at L1 at 3 and waits for L2. No L1 agent may take ticket 2 again (the
+    broken queues gave it back to the first L1 agent at 3, who served its L2 handle
+    time as an L1 visit): every ticket is served once per tier, for exactly its handle
+    time there."""
+    plan = plan_for(
+        horizon="1d",
+        tiers={"L1": {"agents": 2, "handle": {"dist": "exponential", "mean": "5m"},
+                      "resolves": "0%", "escalate_to": "L2"},
+               "L2": {"agents": 1, "handle": {"dist": "exponential", "mean": "5m"}}},
+        routing={"policy": "fifo" if policy == "custom" else policy},
+    )
+    handles = [(1.0, 100.0), (49.5, 1.0), (1.0, 10.0)]
+    record = run_scripted(plan, [Scripted(at=at, handles=h)
+                                 for at, h in zip((0.0, 0.5, 2.0), handles, strict=True)],
+                          _OldestFirst() if policy == "custom" else None)
+    served = record.visits[~np.isnan(record.visits[:, 4])]
+    pairs = [(int(ticket), int(tier)) for ticket, tier in served[:, :2]]
+    assert sorted(pairs) == [(t, k) for t in range(3) for k in range(2)], pairs
+    for ticket, tier, _, _, start, end in served:
+        assert end - start == pytest.approx(handles[int(ticket)][int(tier)]), (ticket, tier)
+    assert not np.isnan(record.resolved).any()
