@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m compileall -q simdesk  # bytecode ready even with PYTHONDONTWRITEBYTECODE
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: $(STAMP)

@@ -162,8 +162,8 @@ class Desk:
                          for k in range(batch.reply_after.shape[1])]
         self._followups = [batch.followups[:, k].tolist() if talks else []
                            for k in range(batch.followups.shape[1])]
-        if fast and not talks and not self._owned:
-            # the common case, without conversations or owners: the plain hot paths
+        if fast and not trace and not talks and not self._owned:
+            # the common case, without conversations, owners or a trace: the plain paths
             self._start = self._start_plain  # type: ignore[method-assign]
             self._take = self._take_plain  # type: ignore[method-assign]
             self._done_callbacks = [self._done_plain]
@@ -392,7 +392,7 @@ class Desk:
         heappush(self._heap, (now + handle, 1, next(self._ids), agent))
 
     def _start_plain(self, agent: Agent, ticket: Ticket, now: float) -> None:
-        """:meth:`_start` without conversations (written out for speed)."""
+        """:meth:`_start` without conversations or a trace (written out for speed)."""
         agent.ticket = ticket
         agent.started = now
         step = ticket.step
@@ -400,13 +400,12 @@ class Desk:
             ticket.abandon_at = INF
             if not self._reply[ticket.channel]:
                 self.first_response[ticket.id] = now
-        if self.log is not None:
-            self.log.append((now, "start", ticket.id, agent.name))
         agent.callbacks = self._done_callbacks
         heappush(self._heap, (now + self._handles[step][ticket.id], 1, next(self._ids), agent))
 
     def _done_plain(self, agent: Any) -> None:
-        """:meth:`_done` without conversations (written out for speed)."""
+        """:meth:`_done` (and :meth:`_free`) without conversations or a trace (written
+        out for speed)."""
         ticket = agent.ticket
         now = self.env._now
         if self._next_arrival <= now:
@@ -414,9 +413,6 @@ class Desk:
         tier = agent.tier
         self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
                             agent.started, now))
-        log = self.log
-        if log is not None:
-            log.append((now, "done", ticket.id, agent.name))
         step = ticket.step
         if step == 0 and self._reply[ticket.channel]:
             self.first_response[ticket.id] = now
@@ -427,12 +423,18 @@ class Desk:
             self._enter(ticket, self.tiers[ticket.tiers[step]], now)
         else:
             self.resolved[ticket.id] = now
-            if log is not None:
-                log.append((now, "resolve", ticket.id, tier.plan.name))
-        if agent.on and now < agent.duty_end:
-            self._free(agent, now)
-        else:
+        if not agent.on or now >= agent.duty_end:
             self._off(agent, now)
+            return
+        following = self._take_plain(tier, agent, now)
+        if following is not None:
+            self._start_plain(agent, following, now)
+            return
+        tier.idle[agent] = None
+        if self._alarm.callbacks is None:
+            self._set_alarm()
+        if tier.waiting:
+            self._wake_later(tier, now)
 
     def _done(self, agent: Any) -> None:
         """An agent finished a ticket: pass it on or resolve it, then take the next."""
