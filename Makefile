@@ -28,6 +28,7 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mmc.py
+	$(BIN)/python benchmarks/bench_policies.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check simdesk tests benchmarks
