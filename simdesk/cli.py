@@ -7,7 +7,8 @@ status 2; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,23 @@ def _stdout() -> Console:
     console = Console(highlight=False, soft_wrap=True)
     return console if console.is_terminal else Console(highlight=False, soft_wrap=True,
                                                        width=160)
+
+
+@contextmanager
+def _progress(console: Console, label: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal (none when quiet or redirected); yields the hook that
+    advances it. No refresh thread: replications may run in forked worker processes."""
+    from rich.progress import Progress
+
+    shown = console.is_terminal and not quiet
+    with Progress(console=console, transient=True, disable=not shown,
+                  auto_refresh=False) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, refresh=True)
+
+        yield advance
 
 
 def reports_errors(command: F) -> F:
@@ -104,8 +122,6 @@ def validate(scenario: Path) -> None:
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
         overwrite: bool, workers: int, quiet: bool) -> None:
     """Simulate SCENARIO, print a summary and write results to a folder."""
-    from rich.progress import Progress
-
     from simdesk.console import print_notices, print_result
     from simdesk.diagnostics import diagnose
     from simdesk.output import check_results_folder, default_results_dir, write_results
@@ -120,15 +136,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
         print_notices(errors, diagnose(plan))
     folder = out or default_results_dir(loaded.name)
     check_results_folder(folder, overwrite=overwrite)  # before the work, not after
-    show_progress = errors.is_terminal and not quiet
-    # no refresh thread: replications may run in forked worker processes
-    with Progress(console=errors, transient=True, disable=not show_progress,
-                  auto_refresh=False) as progress:
-        task = progress.add_task("Simulating replications", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, refresh=True)
-
+    with _progress(errors, "Simulating replications", quiet) as advance:
         result = simulate(loaded, seed=seed, replications=replications,
                           workers=workers or auto_workers(plan, replications or
                                                           loaded.replications),
@@ -164,7 +172,6 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
             out: Path | None, overwrite: bool, workers: int, quiet: bool) -> None:
     """Run SCENARIO under several routing policies on the same tickets and show the
     paired differences to the first, with 95 % confidence intervals."""
-    from rich.progress import Progress
 
     from simdesk.compare_console import print_comparison
     from simdesk.comparison import compare as compare_policies
@@ -185,15 +192,7 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
         print_notices(errors, diagnose(plan))
     folder = out or default_comparison_dir(loaded.name)
     check_results_folder(folder, overwrite=overwrite)  # before the work, not after
-    show_progress = errors.is_terminal and not quiet
-    # no refresh thread: replications may run in forked worker processes
-    with Progress(console=errors, transient=True, disable=not show_progress,
-                  auto_refresh=False) as progress:
-        task = progress.add_task(f"Simulating {len(names)} policies", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, refresh=True)
-
+    with _progress(errors, f"Simulating {len(names)} policies", quiet) as advance:
         comparison = compare_policies(
             loaded, names, seed=seed, replications=replications,
             workers=workers or auto_workers(plan, replications or loaded.replications),
