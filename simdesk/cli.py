@@ -202,3 +202,92 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
     if not quiet:
         print_comparison(console, comparison)
     console.print(f"Results written to {written}/")
+
+
+@main.command()
+@click.argument("sweep_file", metavar="SWEEP", type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Results folder (default: results/<sweep>-sweep-<timestamp>/). Running "
+                   "again into the same folder resumes: finished points are kept.")
+@click.option("--resume", is_flag=True,
+              help="Finish the sweep in --out (the same as running into it again).")
+@click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
+              help="Local processes running points side by side (0: one per core).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
+              help="Run the points on a dask.distributed cluster: a scheduler address "
+                   "(tcp://host:8786) or 'local' to start a LocalCluster here.")
+@click.option("--replications", "-r", default=None, metavar="N|auto",
+              help="Replications per point (overrides the sweep file); 'auto' runs them "
+                   "until the main metric is precise enough.")
+@click.option("--precision", default=None, metavar="PERCENT",
+              help="With --replications auto: the main metric's 95 % half-width as a share "
+                   "of its mean, e.g. 1%.")
+@click.option("--keep-tickets", is_flag=True,
+              help="Also keep every point's per-ticket table (large).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
+@reports_errors
+def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
+          dask_address: str | None, replications: str | None, precision: str | None,
+          keep_tickets: bool, quiet: bool) -> None:
+    """Run SWEEP: a base scenario with parameters varied by key path, point by point."""
+    from simdesk.experiments import Dask, InProcess, LocalProcesses, load_sweep, run_sweep
+    from simdesk.experiments.view import print_sweep
+    from simdesk.output import default_results_dir, slug
+
+    loaded = load_sweep(sweep_file)
+    updates: dict[str, object] = {}
+    if replications is not None:
+        updates["replications"] = replications if replications == "auto" else _count(
+            replications)
+    if precision is not None:
+        updates["precision"] = _percent(precision)
+    if keep_tickets:
+        updates["keep_tickets"] = True
+    if updates:
+        spec = type(loaded.spec).model_validate(loaded.spec.model_dump() | updates)
+        loaded = type(loaded)(spec, loaded.file, loaded.base, loaded.base_file)
+    if resume and out is None:
+        raise SimdeskError("--resume needs the --out folder of the sweep to finish")
+    folder = out or default_results_dir(f"{slug(loaded.name)}-sweep")
+    if dask_address is not None:
+        executor: Any = Dask(dask_address, workers or None)
+    elif workers == 1:
+        executor = InProcess()
+    else:
+        executor = LocalProcesses(workers or None)
+    errors = _stderr()
+    with _progress(errors, f"Sweep on {executor.name}", quiet) as advance:
+        outcome = run_sweep(loaded, folder, executor,
+                            progress=lambda done, total, failed: advance(done, total))
+    console = _stdout()
+    if not quiet:
+        print_sweep(console, loaded, outcome)
+    skipped = f" ({outcome.skipped} already finished, kept)" if outcome.skipped else ""
+    console.print(f"{outcome.ran} point(s) run{skipped}; results in {outcome.folder}/")
+    if outcome.interrupted:
+        errors.print(f"Interrupted: finished points are kept in {outcome.folder}/; run again "
+                     "with the same --out to finish.")
+        sys.exit(130)
+    if outcome.failures:
+        names = ", ".join(f["key"] for f in outcome.failures)
+        errors.print(f"[red]Error:[/] {len(outcome.failures)} point(s) failed: {names}")
+        sys.exit(1)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise SimdeskError(f"--replications: {text!r} is not a number or 'auto'") from None
+    if value < 2:
+        raise SimdeskError("--replications: at least 2 for a confidence interval")
+    return value
+
+
+def _percent(text: str) -> float:
+    from simdesk.units import parse_percent
+
+    try:
+        return parse_percent(text)
+    except ValueError as exc:
+        raise SimdeskError(f"--precision: {exc}") from None

@@ -48,3 +48,6 @@ class ScenarioError(SimdeskError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.file or "", p.line or 0))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        return ScenarioError, (self.problems,)  # crosses process boundaries intact

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
@@ -76,6 +76,19 @@ class SimulationResult:
 ProgressHook = Callable[[int, int], None]
 
 
+def combine(results: Sequence[SimulationResult]) -> SimulationResult:
+    """One result from runs of the same scenario and seed on different replications."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    frames = {name: pd.concat([getattr(r, name) for r in results], ignore_index=True)
+              for name in ("tickets", "visits", "duty", "replies", "queue_area")}
+    count = sum(r.replications for r in results)
+    return SimulationResult(
+        scenario=first.scenario.model_copy(update={"replications": count}), plan=first.plan,
+        seed=first.seed, replications=count, policy=first.policy, **frames)
+
+
 @dataclass(frozen=True)
 class ReplicationTables:
     """The tables of one replication."""
@@ -106,29 +119,29 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
     )
 
 
-def _replications(plan: DeskPlan, policy: Policy, seed: int, count: int, workers: int,
+def _replications(plan: DeskPlan, policy: Policy, seed: int, indices: range, workers: int,
                   progress: ProgressHook | None) -> list[ReplicationTables]:
-    """Every replication, in order, in this process or in ``workers`` processes.
+    """The replications ``indices``, in order, in this process or in ``workers`` processes.
 
     Seeds come from the replication index, never from the order of completion, so the
     tables are the same whichever way they are run.
     """
-    results: list[ReplicationTables | None] = [None] * count
+    count = len(indices)
+    results: dict[int, ReplicationTables] = {}
     if workers <= 1 or count <= 1:
-        for replication in range(count):
+        for done, replication in enumerate(indices, start=1):
             results[replication] = run_replication(plan, policy, seed, replication)
             if progress is not None:
-                progress(replication + 1, count)
+                progress(done, count)
     else:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         with ProcessPoolExecutor(max_workers=min(workers, count), mp_context=context) as pool:
-            futures = {pool.submit(run_replication, plan, policy, seed, r): r
-                       for r in range(count)}
+            futures = {pool.submit(run_replication, plan, policy, seed, r): r for r in indices}
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()
                 if progress is not None:
                     progress(done, count)
-    return [r for r in results if r is not None]
+    return [results[r] for r in indices]
 
 
 PARALLEL_TICKETS = 200_000
@@ -151,13 +164,14 @@ def simulate(
     policy: Policy | None = None,
     workers: int = 1,
     progress: ProgressHook | None = None,
+    first: int = 0,
 ) -> SimulationResult:
     """Simulate ``scenario``; ``seed`` and ``replications`` override the scenario's own.
 
     Replication ``r`` draws from streams spawned from ``(seed, r)``, so the same scenario
-    and seed give identical tables, and any replication can be rerun on its own. With
-    ``workers`` above 1, replications run in that many processes; the result is the
-    same.
+    and seed give identical tables, and any replication can be rerun on its own: the
+    run covers replications ``first`` … ``first + replications − 1``. With ``workers``
+    above 1, replications run in that many processes; the result is the same.
     """
     scenario = load_scenario(scenario)
     seed = seed if seed is not None else scenario.seed if scenario.seed is not None else new_seed()
@@ -167,7 +181,7 @@ def simulate(
     scenario = scenario.model_copy(update={"seed": seed, "replications": count})
     plan = compile_plan(scenario)
     policy = policy or make_policy(scenario.routing)
-    parts = _replications(plan, policy, seed, count, workers, progress)
+    parts = _replications(plan, policy, seed, range(first, first + count), workers, progress)
     tickets = pd.concat([p.tickets for p in parts], ignore_index=True)
     visits = pd.concat([p.visits for p in parts], ignore_index=True)
     duty = pd.concat([p.duty for p in parts], ignore_index=True)

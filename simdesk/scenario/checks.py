@@ -5,7 +5,8 @@ run reports every problem:
 
 * :func:`check_references` reads the raw data: every name used (a channel in an
   arrival, a tier in ``escalate_to``) must be declared — even inside an entry that has
-  errors of its own.
+  errors of its own. :func:`check_expectations` does the same for the assertions under
+  ``expect:``, which it also parses.
 * the rule checks take the sections they need, validated item by item (``None`` for an
   item that failed), and yield ``(key path, message)`` pairs.
 """
@@ -16,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from simdesk.expectations import ExpectationError, Names, parse_expectation, resolve
 from simdesk.scenario.messages import did_you_mean, one_of
 from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath
@@ -115,6 +117,41 @@ def _routing_references(path: KeyPath, routing: dict[str, Any], channels: list[s
     if isinstance(routing.get("base"), dict):
         yield from _routing_references((*path, "base"), routing["base"], channels, segments,
                                        teams)
+
+
+def _most_touches(data: Mapping[str, Any]) -> int:
+    """The most agent replies a ticket can need, from the ``touches`` written anywhere."""
+    most = 1
+    for key in ("channels", "topics"):
+        for _, entry in _items(data, key):
+            touches = entry.get("touches")
+            for count in touches if isinstance(touches, dict) else []:
+                if isinstance(count, int) or (isinstance(count, str) and count.isdigit()):
+                    most = max(most, int(count))
+    return most
+
+
+def check_expectations(data: Mapping[str, Any]) -> Iterator[Finding]:
+    """Every assertion under ``expect:`` parses, and names a declared channel, segment,
+    topic or tier (or a reply that can happen) with a metric measured there."""
+    items = data.get("expect")
+    if not isinstance(items, list):
+        return
+    most = _most_touches(data)
+    names = Names(
+        channel=tuple(_names(data, "channels")),
+        segment=tuple(_names(data, "segments")),
+        topic=tuple(_names(data, "topics")),
+        tier=tuple(_names(data, "tiers")),
+        reply=tuple(str(n) for n in range(1, most + 1)) if most > 1 else (),
+    )
+    for index, text in enumerate(items):
+        if not isinstance(text, str):
+            continue  # the schema says it is not text
+        try:
+            resolve(parse_expectation(text), names)
+        except ExpectationError as exc:
+            yield ("expect", index), str(exc)
 
 
 def check_arrivals(channels: dict[str, Channel | None], arrivals: list[Arrival | None],
@@ -221,7 +258,7 @@ RULES: list[tuple[tuple[str, ...], Callable[..., Iterator[Finding]]]] = [
 
 def cross_check(data: Mapping[str, Any], sections: Mapping[str, Any]) -> list[Finding]:
     """Reference findings from the raw ``data``, then every rule whose sections validated."""
-    findings = list(check_references(data))
+    findings = [*check_references(data), *check_expectations(data)]
     for needs, rule in RULES:
         if all(name in sections for name in needs):
             findings.extend(rule(*(sections[name] for name in needs)))

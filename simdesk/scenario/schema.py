@@ -313,6 +313,9 @@ class Scenario(SpecModel):
     routing: Routing = Fifo()
     policies: dict[str, Routing] = Field(default_factory=dict)
     """Named routing alternatives for ``simdesk compare``."""
+    expect: list[str] = Field(default_factory=list)
+    """Assertions for ``simdesk check``, e.g. ``chat.sla >= 80%``; the grammar is in
+    :mod:`simdesk.expectations`, the names are checked in :mod:`simdesk.scenario.checks`."""
 
     @field_validator("segments")
     @classmethod
