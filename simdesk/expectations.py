@@ -250,10 +250,7 @@ def _check_metric(scope: str, group: str, metric: str) -> None:
     if metric in valid:
         return
     homes = [s for s in ("channel", "tier", "reply") if metric in SCOPE_METRICS[s]]
-    if scope == "overall":
-        what = "over all tickets"
-    else:
-        what = f"per {scope} (for {scope} {group!r})"
+    what = "over all tickets" if scope == "overall" else f"per {scope} (for {scope} {group!r})"
     hint = ""
     if homes == ["tier"]:
         hint = f"; it is a tier metric: write tier:NAME.{metric}"
@@ -466,7 +463,7 @@ def evaluate(results: SimulationResult | pd.DataFrame,
     """
     summary = _summary(results)
     names = Names.from_summary(summary)
-    rows: Mapping[tuple[str, str, str], dict[str, Any]] = {
+    rows: dict[tuple[str, str, str], Mapping[Any, Any]] = {
         (str(r["scope"]), str(r["group"]), str(r["metric"])): r
         for r in summary.to_dict("records")
     }
@@ -480,7 +477,7 @@ def evaluate(results: SimulationResult | pd.DataFrame,
     return verdicts
 
 
-def _judge(expectation: Expectation, row: Mapping[str, Any] | None) -> Verdict:
+def _judge(expectation: Expectation, row: Mapping[Any, Any] | None) -> Verdict:
     bound: Bound = expectation.bound
     if row is None:
         nan = math.nan
@@ -489,7 +486,7 @@ def _judge(expectation: Expectation, row: Mapping[str, Any] | None) -> Verdict:
     mean, low, high = (float(row[c]) for c in ("mean", "ci_low", "ci_high"))
     replications = int(row["replications"])
     value = low if bound == "lower" else high
-    if replications < 2 or math.isnan(value):
+    if replications < 2 or (math.isnan(value) and not math.isnan(mean)):
         bound, value = "mean", mean
     note = "" if not math.isnan(mean) else "no value: nothing measured"
     return Verdict(expectation, mean, low, high, replications, bound, value,

@@ -35,7 +35,7 @@ import pandas as pd
 from simdesk.plan import DeskPlan
 
 TICKET_SCOPES = ("overall", "channel", "segment", "topic")
-SHARE_METRICS = ("sla", "abandonment", "utilization")
+SHARE_METRICS = ("sla", "abandonment", "utilization", "refused")
 AGENT_DAY_MINUTES = 8 * 60
 CONFIDENCE = 0.95
 

@@ -45,6 +45,14 @@ def _paths(plan: DeskPlan) -> tuple[list[str], dict[tuple[int, int], int]]:
     return names, codes
 
 
+def _tiers_entered(record: RunRecord, n: int) -> np.ndarray:
+    """How many tiers each ticket entered (a conversation visits its tier several times)."""
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    pairs = np.unique(record.visits[:, :2].astype(np.int64), axis=0)
+    return np.bincount(pairs[:, 0], minlength=n)
+
+
 def ticket_table(
     plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int
 ) -> pd.DataFrame:
@@ -68,7 +76,7 @@ def ticket_table(
     decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
-    entered = np.bincount(record.visits[:, 0].astype(np.int64), minlength=n) if n else np.zeros(0)
+    entered = _tiers_entered(record, n)
     path_names, path_codes = _paths(plan)
     lookup = np.zeros((len(plan.channels), max(len(c.chain) for c in plan.channels) + 1),
                       dtype=np.int64)

@@ -198,3 +198,22 @@ def test_worker_processes_give_the_same_tables() -> None:
     shared = simdesk.simulate(_desk(), seed=13, replications=3, workers=2)
     pd.testing.assert_frame_equal(alone.tickets, shared.tickets, check_exact=True)
     pd.testing.assert_frame_equal(alone.summary, shared.summary, check_exact=True)
+
+
+@pytest.mark.parametrize("ownership", ["shared", "owner"])
+def test_conversations_run_end_to_end_and_report_each_reply(ownership: str) -> None:
+    desk = _desk(routing={"policy": "fifo", "ownership": ownership, "owner_fallback": "2h"})
+    desk["channels"]["email"].update(touches={1: "40%", 2: "40%", 3: "20%"},
+                                     reply_after={"dist": "exponential", "mean": "1h"})
+    result = simdesk.simulate(desk, seed=14, replications=2)
+    tickets, replies = result.tickets, result.replies
+    assert set(tickets["path"].astype(str)) <= {"", "L1", "L1>L2"}
+    assert len(replies) and set(replies["touch"]) == {0, 1, 2}
+    assert (replies["wait"].dropna() >= 0).all()
+    summary = result.summary
+    reply_rows = summary.loc[summary["scope"] == "reply"]
+    assert set(reply_rows["group"]) == {"1", "2", "3"}
+    # a ticket's replies come one after the other at its conversation tier
+    ordered = replies.sort_values(["replication", "ticket", "touch"])
+    later = ordered.groupby(["replication", "ticket"])["asked"].diff().dropna()
+    assert (later > 0).all()

@@ -513,12 +513,12 @@ class Desk:
         tier.waiting += 1
         if self.log is not None:
             self.log.append((now, "queue", ticket.id, owner.name))
+        if self._owner_fallback is not None:  # the stay of this answer, before it is taken
+            Timeout(self.env, self._owner_fallback, (ticket, ticket.waiting)).callbacks.append(
+                self._release_owned)
         if owner in tier.idle:
             del tier.idle[owner]
             self._free(owner, now)
-        if self._owner_fallback is not None:
-            Timeout(self.env, self._owner_fallback, (ticket, ticket.waiting)).callbacks.append(
-                self._release_owned)
 
     def _release_owned(self, event: Any) -> None:
         """A follow-up waited too long for its owner: anyone may take it now."""
