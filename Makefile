@@ -29,6 +29,7 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mmc.py
 	$(BIN)/python benchmarks/bench_policies.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check simdesk tests benchmarks

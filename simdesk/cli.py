@@ -210,12 +210,18 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
               help="Results folder (default: results/<sweep>-sweep-<timestamp>/). Running "
                    "again into the same folder resumes: finished points are kept.")
 @click.option("--resume", is_flag=True,
-              help="Finish the sweep in --out (the same as running into it again).")
+              help="Finish the sweep in --out, and refuse if --out holds none (running "
+                   "into the same --out without it resumes too).")
 @click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
-              help="Local processes running points side by side (0: one per core).")
+              help="Local processes running points side by side (0: one per core; 1: in "
+                   "this process); with --dask local, the cluster's workers. Results do "
+                   "not depend on it.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
               help="Run the points on a dask.distributed cluster: a scheduler address "
                    "(tcp://host:8786) or 'local' to start a LocalCluster here.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root random seed, the same for every point (default: the sweep file's, "
+                   "else the one recorded in --out, else a fresh one).")
 @click.option("--replications", "-r", default=None, metavar="N|auto",
               help="Replications per point (overrides the sweep file); 'auto' runs them "
                    "until the main metric is precise enough.")
@@ -227,15 +233,23 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
 @click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
 @reports_errors
 def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
-          dask_address: str | None, replications: str | None, precision: str | None,
-          keep_tickets: bool, quiet: bool) -> None:
-    """Run SWEEP: a base scenario with parameters varied by key path, point by point."""
+          dask_address: str | None, seed: int | None, replications: str | None,
+          precision: str | None, keep_tickets: bool, quiet: bool) -> None:
+    """Run SWEEP: a base scenario with parameters varied by key path, point by point.
+
+    Every point runs on the same random numbers (replication r of every point uses the
+    same seed). Each point is written as soon as it finishes; running again into the
+    same --out skips the finished points and retries the failed ones. Exit 1 when a
+    point failed, 130 when interrupted, 2 for bad input. See docs/sweeps.md."""
     from simdesk.experiments import Dask, InProcess, LocalProcesses, load_sweep, run_sweep
-    from simdesk.experiments.view import print_sweep
+    from simdesk.experiments.runner import check_sweep_folder
+    from simdesk.experiments.view import print_sweep, sweep_progress
     from simdesk.output import default_results_dir, slug
 
     loaded = load_sweep(sweep_file)
     updates: dict[str, object] = {}
+    if seed is not None:
+        updates["seed"] = seed
     if replications is not None:
         updates["replications"] = replications if replications == "auto" else _count(
             replications)
@@ -246,9 +260,13 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     if updates:
         spec = type(loaded.spec).model_validate(loaded.spec.model_dump() | updates)
         loaded = type(loaded)(spec, loaded.file, loaded.base, loaded.base_file)
+    if precision is not None and loaded.spec.replications != "auto":
+        raise SimdeskError("--precision applies to --replications auto (or replications: "
+                           "auto in the sweep file)")
     if resume and out is None:
         raise SimdeskError("--resume needs the --out folder of the sweep to finish")
     folder = out or default_results_dir(f"{slug(loaded.name)}-sweep")
+    loaded, _ = check_sweep_folder(loaded, folder, resume=resume)  # before any work
     if dask_address is not None:
         executor: Any = Dask(dask_address, workers or None)
     elif workers == 1:
@@ -256,21 +274,26 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     else:
         executor = LocalProcesses(workers or None)
     errors = _stderr()
-    with _progress(errors, f"Sweep on {executor.name}", quiet) as advance:
-        outcome = run_sweep(loaded, folder, executor,
-                            progress=lambda done, total, failed: advance(done, total))
+    with sweep_progress(errors, executor.name, quiet) as advance:
+        outcome = run_sweep(loaded, folder, executor, progress=advance, resume=resume)
     console = _stdout()
     if not quiet:
         print_sweep(console, loaded, outcome)
-    skipped = f" ({outcome.skipped} already finished, kept)" if outcome.skipped else ""
-    console.print(f"{outcome.ran} point(s) run{skipped}; results in {outcome.folder}/")
+    failed = f", {len(outcome.failures)} failed" if outcome.failures else ""
+    skipped = f", {outcome.skipped} skipped (finished before)" if outcome.skipped else ""
+    console.print(f"{outcome.ran} point(s) run{failed}{skipped}; results in "
+                  f"{outcome.folder}/")
     if outcome.interrupted:
-        errors.print(f"Interrupted: finished points are kept in {outcome.folder}/; run again "
-                     "with the same --out to finish.")
+        errors.print(f"Interrupted: the finished points are kept in {outcome.folder}/; run "
+                     "the same command again to finish the others.")
         sys.exit(130)
     if outcome.failures:
-        names = ", ".join(f["key"] for f in outcome.failures)
-        errors.print(f"[red]Error:[/] {len(outcome.failures)} point(s) failed: {names}")
+        errors.print(f"[red]Error:[/] {len(outcome.failures)} point(s) failed:")
+        for record in outcome.failures:
+            values = ", ".join(f"{k}={v}" for k, v in record.get("values", {}).items())
+            errors.print(f"  {record['key']} ({values}): {record['error']}", markup=False)
+        errors.print(f"Details in {outcome.folder}/failures/; running the same command "
+                     "again retries only these points.")
         sys.exit(1)
 
 
@@ -288,6 +311,86 @@ def _percent(text: str) -> float:
     from simdesk.units import parse_percent
 
     try:
-        return parse_percent(text)
+        value = parse_percent(text)
     except ValueError as exc:
         raise SimdeskError(f"--precision: {exc}") from None
+    if not 0 < value < 1:
+        raise SimdeskError(f"--precision: {text} is not above 0% and below 100%; write e.g. 1%")
+    return value
+
+
+EXIT_EXPECTATION_FAILED = 1
+NO_EXPECTATIONS = (
+    "{file} has no expectations to check; add an expect: list to it, one assertion per "
+    "line, e.g.\n"
+    "  expect:\n"
+    "    - chat.sla >= 80%\n"
+    "    - email.p90_wait <= 4h\n"
+    "    - tier:L1.utilization <= 85%\n"
+    "(see docs/ci.md)"
+)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root random seed (default: the scenario's seed, else a fresh one); fix "
+                   "it in CI so that runs are reproducible.")
+@click.option("--replications", "-r", type=click.IntRange(1), default=None,
+              help="Independent replications (default: the scenario's, else 10); with one "
+                   "there is no interval and the mean is judged.")
+@click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes running replications side by side (0: one per core when "
+                   "the run is big enough to gain). Results do not depend on it.")
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Also write the results to this folder, as run does (default: none).")
+@click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON document (every expectation with its metric, bound, value, "
+                   "target and pass) instead of the table.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the failed expectations and the count met.")
+@reports_errors
+def check(scenario: Path, seed: int | None, replications: int | None, workers: int,
+          out: Path | None, overwrite: bool, as_json: bool, quiet: bool) -> None:
+    """Simulate SCENARIO and check its expect: assertions against the conservative end
+    of the 95 % CI (exit 0 if all pass, 1 if any fails, 2 for bad input)."""
+    import json
+
+    from simdesk.check_console import print_check
+    from simdesk.console import print_notices
+    from simdesk.diagnostics import diagnose
+    from simdesk.expectations import evaluate, report
+    from simdesk.output import check_results_folder, write_results
+    from simdesk.plan import compile_plan
+    from simdesk.scenario.load import load_scenario
+    from simdesk.simulation import auto_workers, simulate
+
+    loaded = load_scenario(scenario)
+    if not loaded.expect:
+        raise SimdeskError(NO_EXPECTATIONS.format(file=scenario))
+    plan = compile_plan(loaded)
+    errors = _stderr()
+    if not quiet:
+        print_notices(errors, diagnose(plan))
+    if out is not None:
+        check_results_folder(out, overwrite=overwrite)  # before the work, not after
+    with _progress(errors, "Simulating replications", quiet) as advance:
+        result = simulate(loaded, seed=seed, replications=replications,
+                          workers=workers or auto_workers(plan, replications or
+                                                          loaded.replications),
+                          progress=advance)
+    verdicts = evaluate(result, loaded.expect)
+    written = None if out is None else write_results(result, out, overwrite=overwrite)
+    if as_json:
+        document = report(verdicts, scenario=str(scenario), name=loaded.name,
+                          seed=result.seed, replications=result.replications,
+                          results=None if written is None else str(written))
+        click.echo(json.dumps(document, indent=2, allow_nan=False))
+    else:
+        console = _stdout()
+        print_check(console, result, verdicts, quiet)
+        if written is not None:
+            console.print(f"Results written to {written}/")
+    if not all(v.passed for v in verdicts):
+        sys.exit(EXIT_EXPECTATION_FAILED)

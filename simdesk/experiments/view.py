@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from simdesk.experiments.runner import SweepOutcome
+from simdesk.experiments.runner import SweepOutcome, SweepProgress
 from simdesk.experiments.spec import Sweep
 from simdesk.units import humanize_minutes
 
@@ -36,17 +40,21 @@ def _estimate(metric: str, row: pd.Series) -> str:
 
 
 def sweep_table(sweep: Sweep, outcome: SweepOutcome) -> Table:
-    """Per point: its values, replications, the main metric and each channel's SLA."""
+    """Per point: its values, replications, the main metric with its CI and each
+    channel's SLA."""
     scope, group, metric = sweep.spec.main_metric()
     summary = outcome.summary
     channels = [str(c) for c in sweep.base.get("channels", {})]
-    table = Table(title=f"{escape(sweep.name)} — {scope}:{group}.{metric} with its 95 % CI",
+    if scope == "channel" and metric == "sla":
+        channels = [c for c in channels if c != group]  # already the main column
+    table = Table(title=f"{escape(sweep.name)} — {len(outcome.points)} point(s), "
+                        f"seed {outcome.seed}",
                   title_justify="left", header_style="bold")
     table.add_column("#", justify="right")
     for name in sweep.spec.parameters:
         table.add_column(escape(name), justify="right")
     table.add_column("Reps", justify="right")
-    table.add_column(f"{group}.{metric}", justify="right")
+    table.add_column(f"{escape(sweep.spec.metric)} (95% CI)", justify="right")
     for channel in channels:
         table.add_column(f"{escape(channel)} SLA", justify="right")
     failed = {f["key"]: f for f in outcome.failures}
@@ -71,8 +79,43 @@ def sweep_table(sweep: Sweep, outcome: SweepOutcome) -> Table:
 
 
 def print_sweep(console: Console, sweep: Sweep, outcome: SweepOutcome) -> None:
+    """The table (the command lists the failures and their errors on stderr)."""
     console.print(sweep_table(sweep, outcome))
-    for record in outcome.failures:
-        values = ", ".join(f"{k}={v}" for k, v in record.get("values", {}).items())
-        console.print(f"[red]Failed:[/] point {record['key']} ({escape(values)}): "
-                      f"{escape(record['error'])}", highlight=False)
+
+
+def _clock(seconds: float) -> str:
+    return str(dt.timedelta(seconds=round(seconds)))
+
+
+@contextmanager
+def sweep_progress(console: Console, label: str, quiet: bool) -> Iterator[SweepProgress]:
+    """A progress bar on a terminal (none when quiet or redirected), one short line:
+    ``label ━━━━ 12/32 points · 1 failed · ETA 0:01:30 · 0:00:12 elapsed``. The ETA comes
+    from this run's pace (points finished before it do not count). Yields the hook
+    ``(done, total, failed)``; no refresh thread, as workers may be forked."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    shown = console.is_terminal and not quiet
+    columns = (TextColumn("{task.description}"), BarColumn(bar_width=16),
+               MofNCompleteColumn(), TextColumn("points{task.fields[status]}"))
+    with Progress(*columns, console=console, transient=True, disable=not shown,
+                  auto_refresh=False) as progress:
+        task: list[TaskID] = []
+        started: list[float] = []  # time and points processed at the first call
+
+        def advance(done: int, total: int, failed: int) -> None:
+            processed = done + failed
+            if not started:
+                started.extend([time.monotonic(), processed])
+            elapsed = time.monotonic() - started[0]
+            pace = (processed - started[1]) / elapsed if elapsed > 0 else 0.0
+            eta = _clock((total - processed) / pace) if pace > 0 else "–"
+            status = (f" · [red]{failed} failed[/]" if failed else "") + (
+                f" · ETA {eta} · {_clock(elapsed)} elapsed")
+            if not task:
+                task.append(progress.add_task(label, total=total, completed=processed,
+                                              status=status))
+            progress.update(task[0], completed=processed, total=total, status=status,
+                            refresh=True)
+
+        yield advance

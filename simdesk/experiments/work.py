@@ -10,9 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from simdesk.errors import SimdeskError
+from simdesk.errors import ScenarioError, SimdeskError, format_key_path
+from simdesk.metrics import summarize
 from simdesk.scenario.load import validate_scenario
-from simdesk.simulation import SimulationResult, combine, simulate
+from simdesk.simulation import simulate
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,15 @@ class PointFailure:
     details: str = field(default="")
 
 
-def half_width_ratio(result: SimulationResult, metric: tuple[str, str, str]) -> float:
-    """The main metric's 95 % half-width over |mean| (∞ when it cannot be told yet)."""
-    s = result.summary
-    row = s.loc[(s["scope"] == metric[0]) & (s["group"] == metric[1]) & (s["metric"] == metric[2])]
-    if row.empty:
+def half_width_ratio(metrics: pd.DataFrame, metric: tuple[str, str, str]) -> float:
+    """The main metric's 95 % half-width over |mean| across the replications in
+    ``metrics`` (∞ when it cannot be told yet)."""
+    rows = metrics.loc[(metrics["scope"] == metric[0]) & (metrics["group"] == metric[1])
+                       & (metrics["metric"] == metric[2])]
+    if rows.empty:
         scope, group, name = metric
         raise SimdeskError(f"the sweep's metric {scope}:{group}.{name} is not in the results")
+    row = summarize(rows)
     mean, half = float(row["mean"].iloc[0]), float(row["half_width"].iloc[0])
     if math.isnan(half):  # fewer than two replications with a value
         return math.inf
@@ -75,20 +78,37 @@ def half_width_ratio(result: SimulationResult, metric: tuple[str, str, str]) -> 
     return abs(half / mean)
 
 
-def _simulate(task: PointTask) -> SimulationResult:
+@dataclass(frozen=True)
+class _Simulated:
+    metrics: pd.DataFrame
+    replications: int
+    tickets: pd.DataFrame | None
+
+
+def _simulate(task: PointTask) -> _Simulated:
+    """Run the point's replications; with ``auto``, in rounds (the minimum, then doubling)
+    until the main metric is precise enough. Only the metrics of each round are kept
+    (and its tickets when asked), so memory does not grow with the replications."""
     scenario = validate_scenario(task.scenario)
     plan = task.replications
     if plan.fixed is not None:
-        return simulate(scenario, seed=task.seed, replications=plan.fixed)
-    parts = [simulate(scenario, seed=task.seed, replications=plan.minimum)]
-    result = parts[0]
-    while (result.replications < plan.maximum
-           and half_width_ratio(result, plan.metric) > plan.precision):
-        more = min(result.replications, plan.maximum - result.replications)  # doubling
-        parts.append(simulate(scenario, seed=task.seed, replications=more,
-                              first=result.replications))
-        result = combine(parts)
-    return result
+        result = simulate(scenario, seed=task.seed, replications=plan.fixed)
+        return _Simulated(result.metrics, result.replications,
+                          result.tickets if task.keep_tickets else None)
+    metrics: list[pd.DataFrame] = []
+    tickets: list[pd.DataFrame] = []
+    done, more = 0, plan.minimum
+    while more > 0:
+        part = simulate(scenario, seed=task.seed, replications=more, first=done)
+        metrics.append(part.metrics)
+        if task.keep_tickets:
+            tickets.append(part.tickets)
+        done += more
+        if half_width_ratio(pd.concat(metrics), plan.metric) <= plan.precision:
+            break
+        more = min(done, plan.maximum - done)  # doubling, up to the maximum
+    return _Simulated(pd.concat(metrics, ignore_index=True), done,
+                      pd.concat(tickets, ignore_index=True) if tickets else None)
 
 
 def run_point(task: PointTask) -> PointResult:
@@ -98,13 +118,18 @@ def run_point(task: PointTask) -> PointResult:
     result = _simulate(task)
     metrics = result.metrics.copy()
     metrics.insert(0, "point", task.key)
-    tickets = result.tickets.assign(point=task.key) if task.keep_tickets else None
+    tickets = None if result.tickets is None else result.tickets.assign(point=task.key)
     return PointResult(task.key, metrics, result.replications, time.perf_counter() - started,
                        tickets)
 
 
 def failure(key: str, exc: BaseException) -> PointFailure:
-    """A failure record: input problems plainly, bugs with their traceback."""
+    """A failure record: input problems plainly (a scenario problem as ``key.path:
+    message``, every one), bugs with their traceback."""
+    if isinstance(exc, ScenarioError):
+        problems = [f"{format_key_path(p.path)}: {p.message}" if p.path else p.message
+                    for p in exc.problems]
+        return PointFailure(key, "; ".join(problems), "input")
     if isinstance(exc, SimdeskError):
         return PointFailure(key, str(exc), "input")
     details = "".join(traceback.format_exception(exc))
