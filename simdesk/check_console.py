@@ -7,13 +7,14 @@ that value, the target and PASS/FAIL; then "N of M expectations met".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console import describe_run
+from simdesk.experiments.spec import Point
 from simdesk.expectations import Verdict
 from simdesk.simulation import SimulationResult
 
@@ -72,3 +73,28 @@ def print_check(console: Console, result: SimulationResult, verdicts: Sequence[V
         console.print(describe_run(result), highlight=False)
         console.print(verdict_table(verdicts))
     console.print(met_line(verdicts), highlight=False)
+
+
+def sweep_check_table(points: Sequence[Point], verdicts: Mapping[str, Sequence[Verdict]],
+                      expectations: Sequence[str]) -> Table:
+    """One row per point: its values, then each expectation's judged value and PASS/FAIL."""
+    table = Table(title="Expectations at every point (judged on the conservative end of the "
+                        "95 % CI)", title_justify="left", header_style="bold")
+    table.add_column("#", justify="right")
+    names = [name for name, _ in points[0].assignments] if points else []
+    for name in names:
+        table.add_column(escape(name), justify="right")
+    for text in expectations:
+        table.add_column(escape(text), justify="right")
+    table.add_column("All met")
+    for point in points:
+        cells = [str(point.index)] + [escape(str(v)) for _, v in point.assignments]
+        found = verdicts.get(point.key)
+        if found is None:
+            table.add_row(*cells, *["—"] * len(expectations), "[yellow]not run[/]")
+            continue
+        marks = [f"{escape(v.expectation.format(v.value)) if v.value == v.value else '—'} "
+                 f"{'[green]PASS[/]' if v.passed else '[red]FAIL[/]'}" for v in found]
+        every = all(v.passed for v in found)
+        table.add_row(*cells, *marks, "[green]yes[/]" if every else "[red]no[/]")
+    return table

@@ -60,7 +60,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except KeyboardInterrupt:
-            _stderr().print("Interrupted: nothing was written.")
+            _stderr().print("Interrupted.")
             sys.exit(130)
         except SimdeskError as exc:
             if context.find_root().params.get("debug"):
@@ -353,8 +353,9 @@ NO_EXPECTATIONS = (
 @reports_errors
 def check(scenario: Path, seed: int | None, replications: int | None, workers: int,
           out: Path | None, overwrite: bool, as_json: bool, quiet: bool) -> None:
-    """Simulate SCENARIO and check its expect: assertions against the conservative end
-    of the 95 % CI (exit 0 if all pass, 1 if any fails, 2 for bad input)."""
+    """Simulate SCENARIO (or every point of a SWEEP file) and check the expect: assertions
+    against the conservative end of the 95 % CI (exit 0 if all pass, 1 if any fails, 2
+    for bad input)."""
     import json
 
     from simdesk.check_console import print_check
@@ -366,6 +367,9 @@ def check(scenario: Path, seed: int | None, replications: int | None, workers: i
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers, simulate
 
+    if _is_sweep(scenario):
+        _check_sweep(scenario, seed, replications, workers, out, as_json, quiet)
+        return
     loaded = load_scenario(scenario)
     if not loaded.expect:
         raise SimdeskError(NO_EXPECTATIONS.format(file=scenario))
@@ -393,4 +397,68 @@ def check(scenario: Path, seed: int | None, replications: int | None, workers: i
         if written is not None:
             console.print(f"Results written to {written}/")
     if not all(v.passed for v in verdicts):
+        sys.exit(EXIT_EXPECTATION_FAILED)
+
+
+def _is_sweep(path: Path) -> bool:
+    """A sweep file names a base ``scenario:`` and its ``parameters:``."""
+    from simdesk.scenario.yamlsource import load_yaml_file
+
+    data, _ = load_yaml_file(path)
+    return isinstance(data, dict) and "parameters" in data and "scenario" in data
+
+
+def _check_sweep(path: Path, seed: int | None, replications: int | None, workers: int,
+                 out: Path | None, as_json: bool, quiet: bool) -> None:
+    """``check`` on a sweep: every point judged against the sweep's expectations (or its
+    base scenario's); exit 1 unless every point meets every one."""
+    import json
+    import tempfile
+
+    from simdesk.check_console import sweep_check_table
+    from simdesk.expectations import evaluate_points
+    from simdesk.experiments import InProcess, LocalProcesses, load_sweep, run_sweep
+
+    loaded = load_sweep(path)
+    expectations = list(loaded.spec.expect or loaded.base.get("expect") or [])
+    if not expectations:
+        raise SimdeskError(NO_EXPECTATIONS.format(file=path))
+    updates: dict[str, object] = {"expect": expectations}
+    if seed is not None:
+        updates["seed"] = seed
+    if replications is not None:
+        updates["replications"] = replications
+    spec = type(loaded.spec).model_validate(loaded.spec.model_dump() | updates)
+    loaded = type(loaded)(spec, loaded.file, loaded.base, loaded.base_file)
+    executor: Any = InProcess() if workers == 1 else LocalProcesses(workers or None)
+    with tempfile.TemporaryDirectory(prefix="simdesk-check-") as scratch:
+        folder = out or Path(scratch) / "sweep"
+        with _progress(_stderr(), f"Sweep on {executor.name}", quiet) as advance:
+            outcome = run_sweep(loaded, folder, executor,
+                                progress=lambda done, total, failed: advance(done, total))
+        verdicts = evaluate_points(outcome.summary, expectations)
+    if outcome.interrupted:
+        sys.exit(130)
+    passed = [p for p in outcome.points if all(v.passed for v in verdicts.get(p.key, []))
+              and p.key in verdicts]
+    if as_json:
+        document = {
+            "sweep": str(path), "seed": outcome.seed, "expectations": expectations,
+            "points": [{"index": p.index, "key": p.key,
+                        "values": {k: str(v) for k, v in p.assignments},
+                        "passed": p in passed,
+                        "verdicts": [v.as_dict() for v in verdicts.get(p.key, [])]}
+                       for p in outcome.points],
+        }
+        click.echo(json.dumps(document, indent=2, allow_nan=False))
+    else:
+        console = _stdout()
+        if not quiet:
+            console.print(sweep_check_table(outcome.points, verdicts, expectations))
+        console.print(f"{len(passed)} of {len(outcome.points)} points meet every expectation",
+                      highlight=False)
+    if outcome.failures:
+        names = ", ".join(f["key"] for f in outcome.failures)
+        _stderr().print(f"[red]Error:[/] {len(outcome.failures)} point(s) failed: {names}")
+    if len(passed) < len(outcome.points):
         sys.exit(EXIT_EXPECTATION_FAILED)

@@ -513,3 +513,13 @@ __all__ = [
     "report",
     "resolve",
 ]
+
+
+def evaluate_points(summary: pd.DataFrame,
+                    expectations: Iterable[str | Expectation]) -> dict[str, list[Verdict]]:
+    """A sweep's summary (a ``point`` column) judged point by point, in the summary's order."""
+    wanted = list(expectations)
+    if summary.empty:
+        return {}
+    return {str(key): evaluate(frame.drop(columns="point"), wanted)
+            for key, frame in summary.groupby("point", sort=False)}

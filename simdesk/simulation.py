@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
@@ -74,19 +74,6 @@ class SimulationResult:
 
 
 ProgressHook = Callable[[int, int], None]
-
-
-def combine(results: Sequence[SimulationResult]) -> SimulationResult:
-    """One result from runs of the same scenario and seed on different replications."""
-    first = results[0]
-    if len(results) == 1:
-        return first
-    frames = {name: pd.concat([getattr(r, name) for r in results], ignore_index=True)
-              for name in ("tickets", "visits", "duty", "replies", "queue_area")}
-    count = sum(r.replications for r in results)
-    return SimulationResult(
-        scenario=first.scenario.model_copy(update={"replications": count}), plan=first.plan,
-        seed=first.seed, replications=count, policy=first.policy, **frames)
 
 
 @dataclass(frozen=True)

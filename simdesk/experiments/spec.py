@@ -33,6 +33,7 @@ from simdesk.errors import Problem, ScenarioError, SimdeskError
 from simdesk.experiments.keypath import KeyPathError, Step, get_path, parse_key_path, set_path
 from simdesk.metrics import TICKET_METRICS
 from simdesk.scenario.base import SpecModel
+from simdesk.scenario.checks import check_expectations
 from simdesk.scenario.messages import did_you_mean, one_of, problems_from, valid_keys
 from simdesk.scenario.schema import Scenario
 from simdesk.scenario.types import Percent
@@ -62,7 +63,7 @@ class SweepSpec(SpecModel):
     keep_tickets: bool = False
     """Also keep every point's per-ticket table (memory and disk grow with the sweep)."""
     expect: list[str] = Field(default_factory=list)
-    """Not checked by sweeps yet: an error when given (rather than silently ignored)."""
+    """Assertions ``simdesk check`` judges at every point (default: the base scenario's)."""
 
     @field_validator("mode")
     @classmethod
@@ -189,10 +190,8 @@ def load_sweep(path: str | Path) -> Sweep:
                                      str(path), source.line(("scenario",)))])
     sweep = Sweep(spec, path, base, base_file)
     problems = check_parameters(sweep, source) + check_metric(sweep, source)
-    if spec.expect:
-        problems.append(Problem(("expect",), "a sweep does not check expectations (yet): "
-                                "put them in a scenario and run simdesk check on it",
-                                source.file, source.line(("expect",))))
+    for path, message in check_expectations({**base, "expect": spec.expect}):
+        problems.append(Problem(path, message, source.file, source.line(path)))
     if problems:
         raise ScenarioError(problems)
     return sweep
