@@ -14,8 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console import describe_run
-from simdesk.experiments.spec import Point
 from simdesk.expectations import Verdict
+from simdesk.experiments.spec import Point
 from simdesk.simulation import SimulationResult
 
 ONE_REPLICATION = ("one replication: no confidence interval, so the mean is judged; "

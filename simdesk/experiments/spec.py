@@ -190,8 +190,8 @@ def load_sweep(path: str | Path) -> Sweep:
                                      str(path), source.line(("scenario",)))])
     sweep = Sweep(spec, path, base, base_file)
     problems = check_parameters(sweep, source) + check_metric(sweep, source)
-    for path, message in check_expectations({**base, "expect": spec.expect}):
-        problems.append(Problem(path, message, source.file, source.line(path)))
+    for where, message in check_expectations({**base, "expect": spec.expect}):
+        problems.append(Problem(where, message, source.file, source.line(where)))
     if problems:
         raise ScenarioError(problems)
     return sweep
