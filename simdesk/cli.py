@@ -78,6 +78,23 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_REPORT_HELP = ("Also write an HTML report with charts to the results folder (report.html; "
+                "see simdesk report).")
+
+
+def _write_report(folder: Path, console: Console, out: Path | None = None) -> None:
+    """Write the HTML report of ``folder`` and say where it went."""
+    import time
+
+    from simdesk.report import write_report
+
+    started = time.perf_counter()
+    written = write_report(folder, out)
+    size = written.stat().st_size / 1e6
+    console.print(f"Report written to {written} ({size:.1f} MB, "
+                  f"{time.perf_counter() - started:.1f} s)")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="simdesk")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
@@ -118,9 +135,10 @@ def validate(scenario: Path) -> None:
               help="Processes running replications side by side (0: one per core when "
                    "the run is big enough to gain). Results do not depend on it.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
+@click.option("--report", "with_report", is_flag=True, help=_REPORT_HELP)
 @reports_errors
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
-        overwrite: bool, workers: int, quiet: bool) -> None:
+        overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
     """Simulate SCENARIO, print a summary and write results to a folder."""
     from simdesk.console import print_notices, print_result
     from simdesk.diagnostics import diagnose
@@ -146,6 +164,8 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
     if not quiet:
         print_result(console, result)
     console.print(f"Results written to {written}/")
+    if with_report:
+        _write_report(written, console)
 
 
 @main.command()
@@ -167,9 +187,11 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
               help="Processes running replications side by side (0: one per core when "
                    "the run is big enough to gain). Results do not depend on it.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
+@click.option("--report", "with_report", is_flag=True, help=_REPORT_HELP)
 @reports_errors
 def compare(scenario: Path, policies: str, seed: int | None, replications: int | None,
-            out: Path | None, overwrite: bool, workers: int, quiet: bool) -> None:
+            out: Path | None, overwrite: bool, workers: int, quiet: bool,
+            with_report: bool) -> None:
     """Run SCENARIO under several routing policies on the same tickets and show the
     paired differences to the first, with 95 % confidence intervals."""
 
@@ -202,6 +224,8 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
     if not quiet:
         print_comparison(console, comparison)
     console.print(f"Results written to {written}/")
+    if with_report:
+        _write_report(written, console)
 
 
 @main.command()
@@ -231,10 +255,13 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
 @click.option("--keep-tickets", is_flag=True,
               help="Also keep every point's per-ticket table (large).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
+@click.option("--report", "with_report", is_flag=True,
+              help="Also write an HTML report with charts of the finished points to the "
+                   "results folder (report.html; see simdesk report).")
 @reports_errors
 def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
           dask_address: str | None, seed: int | None, replications: str | None,
-          precision: str | None, keep_tickets: bool, quiet: bool) -> None:
+          precision: str | None, keep_tickets: bool, quiet: bool, with_report: bool) -> None:
     """Run SWEEP: a base scenario with parameters varied by key path, point by point.
 
     Every point runs on the same random numbers (replication r of every point uses the
@@ -283,6 +310,8 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     skipped = f", {outcome.skipped} skipped (finished before)" if outcome.skipped else ""
     console.print(f"{outcome.ran} point(s) run{failed}{skipped}; results in "
                   f"{outcome.folder}/")
+    if with_report and not outcome.interrupted and not outcome.summary.empty:
+        _write_report(outcome.folder, console)
     if outcome.interrupted:
         errors.print(f"Interrupted: the finished points are kept in {outcome.folder}/; run "
                      "the same command again to finish the others.")
@@ -317,6 +346,20 @@ def _percent(text: str) -> float:
     if not 0 < value < 1:
         raise SimdeskError(f"--precision: {text} is not above 0% and below 100%; write e.g. 1%")
     return value
+
+
+@main.command()
+@click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="Where to write the report (default: RESULTS_DIR/report.html; a folder "
+                   "gets report.html inside).")
+@reports_errors
+def report(results_dir: Path, out: Path | None) -> None:
+    """Write one self-contained HTML report of RESULTS_DIR, a folder written by run,
+    compare or sweep: verdicts, assumptions and interactive charts, with plotly.js
+    inside, so it opens offline (from a disk or an e-mail attachment). See
+    docs/report.md."""
+    _write_report(results_dir, _stdout(), out)
 
 
 EXIT_EXPECTATION_FAILED = 1
@@ -462,3 +505,158 @@ def _check_sweep(path: Path, seed: int | None, replications: int | None, workers
         _stderr().print(f"[red]Error:[/] {len(outcome.failures)} point(s) failed: {names}")
     if len(passed) < len(outcome.points):
         sys.exit(EXIT_EXPECTATION_FAILED)
+
+
+def _unit(parse: Callable[[object], float], name: str) -> Callable[[str | None], float | None]:
+    """A click callback turning ``30s`` / ``200/h`` / ``80%`` into minutes, per minute, a
+    fraction — or a clear error naming the option."""
+
+    def convert(text: str | None) -> float | None:
+        if text is None:
+            return None
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise SimdeskError(f"{name}: {exc}") from None
+
+    return convert
+
+
+@main.command()
+@click.option("--rate", required=True, metavar="RATE", help="Contacts arriving, e.g. 200/h.")
+@click.option("--aht", required=True, metavar="DURATION",
+              help="Average handle time, e.g. 3m.")
+@click.option("--within", required=True, metavar="DURATION",
+              help="Service-level time: answered within, e.g. 20s.")
+@click.option("--agents", type=click.IntRange(1), default=None,
+              help="Figures for this many agents.")
+@click.option("--target", default=None, metavar="PERCENT",
+              help="The fewest agents reaching this service level, e.g. 80% (default 80% "
+                   "when --agents is not given).")
+@click.option("--patience", default=None, metavar="DURATION",
+              help="Mean patience of callers (exponential): Erlang A instead of Erlang C.")
+@click.option("--table", "as_table", is_flag=True,
+              help="Figures for a range of agent counts around the answer.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@reports_errors
+def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | None,
+           patience: str | None, as_table: bool, as_json: bool) -> None:
+    """Erlang C (Erlang A with --patience): service level, ASA, P(wait), occupancy and
+    abandonment for a number of agents, or the agents needed for a target."""
+    import json
+    import math
+
+    from simdesk.staffing.calculator import agents_needed, figures, table
+    from simdesk.staffing.view import figures_table
+    from simdesk.units import parse_duration, parse_percent, parse_rate
+
+    per_minute = _unit(parse_rate, "--rate")(rate) or 0.0
+    handle = _unit(parse_duration, "--aht")(aht) or 0.0
+    answer_within = _unit(parse_duration, "--within")(within) or 0.0
+    mean_patience = _unit(parse_duration, "--patience")(patience)
+    goal = _unit(parse_percent, "--target")(target)
+    if agents is not None and goal is not None:
+        raise SimdeskError("give --agents or --target, not both")
+    if agents is None:
+        answer = agents_needed(per_minute, handle, answer_within, goal or 0.8, mean_patience)
+    else:
+        answer = figures(per_minute, handle, answer_within, agents, mean_patience)
+    rows = [answer]
+    if as_table:
+        stable = 1 if mean_patience is not None else math.floor(per_minute * handle) + 1
+        low = max(1, stable, answer.agents - 4)
+        rows = table(per_minute, handle, answer_within, range(low, answer.agents + 6),
+                     mean_patience)
+    if as_json:
+        document: dict[str, Any] = {
+            "answer": answer.as_dict(), "target": (goal or 0.8) if agents is None else None}
+        if as_table:
+            document["table"] = [row.as_dict() for row in rows]
+        click.echo(json.dumps(document, indent=2, allow_nan=False))
+        return
+    console = _stdout()
+    console.print(figures_table(rows, highlight=answer.agents))
+    if agents is None:
+        console.print(f"{answer.agents} agents reach {goal or 0.8:.0%} answered within "
+                      f"{within}: service level {answer.service_level:.1%}", highlight=False)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--interval", default="1h", show_default=True, metavar="DURATION",
+              help="Staffing interval; it must divide a day (30m, 1h, 2h, ...).")
+@click.option("--tiers", default=None, metavar="NAME,NAME",
+              help="Tiers to staff (default: those answering customers first).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root random seed: the same in every simulation (common random numbers).")
+@click.option("--replications", "-r", type=click.IntRange(2), default=10, show_default=True,
+              help="Replications per simulation.")
+@click.option("--confidence", default="50%", show_default=True, metavar="PERCENT",
+              help="50%: an interval meets its target on average; higher: its one-sided "
+                   "lower confidence bound must.")
+@click.option("--tier-wait", default="1h", show_default=True, metavar="DURATION",
+              help="For a staffed tier that answers nobody first: the most its queue may "
+                   "make tickets wait on average.")
+@click.option("--shifts", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Allowed shift patterns: also find the cheapest roster and verify it.")
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for staffing.csv and the staffed scenarios (default: "
+                   "results/<scenario>-staffing-<timestamp>/).")
+@click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes for the replications of each simulation (0: one per core).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary lines.")
+@reports_errors
+def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
+          replications: int, confidence: str, tier_wait: str, shifts: Path | None,
+          out: Path | None, workers: int, quiet: bool) -> None:
+    """Find, per interval of the week and per tier, the fewest agents that meet every
+    channel's target by simulation, next to Erlang's answer; optionally the cheapest
+    roster of allowed shifts, verified by simulating it."""
+    import os
+
+    from simdesk.output import default_results_dir, slug
+    from simdesk.scenario.load import load_scenario
+    from simdesk.staffing.plan_shifts import roster_for, write_staffing
+    from simdesk.staffing.roster import load_roster_spec
+    from simdesk.staffing.search import staff as find_staffing
+    from simdesk.staffing.view import (
+        print_staffing,
+        roster_table,
+        shortfall_lines,
+        staffing_summary,
+        verdict_line,
+    )
+    from simdesk.units import parse_duration, parse_percent
+
+    loaded = load_scenario(scenario)
+    spec = load_roster_spec(shifts) if shifts is not None else None
+    minutes = _unit(parse_duration, "--interval")(interval) or 60.0
+    if minutes != int(minutes):
+        raise SimdeskError("--interval must be a whole number of minutes")
+    errors = _stderr()
+    with _progress(errors, "Staffing by simulation", quiet) as advance:
+        result = find_staffing(
+            loaded, tiers=tiers.split(",") if tiers else None, interval=int(minutes),
+            seed=seed, replications=replications,
+            confidence=_unit(parse_percent, "--confidence")(confidence) or 0.5,
+            tier_wait=_unit(parse_duration, "--tier-wait")(tier_wait) or 60.0,
+            workers=workers or os.cpu_count() or 1,
+            progress=lambda n, what: advance(n, 0))
+    console = _stdout()
+    if quiet:
+        for line in staffing_summary(result):
+            console.print(line, highlight=False)
+    else:
+        print_staffing(console, result)
+    rosters = None
+    if spec is not None:
+        rosters = roster_for(result, spec)
+        for tier, roster in rosters.rosters.items():
+            if not quiet:
+                console.print(roster_table(tier, roster))
+            for line in shortfall_lines(tier, roster, result):
+                console.print(line, highlight=False)
+        console.print(verdict_line(rosters.missed(result)), highlight=False)
+    folder = out or default_results_dir(f"{slug(loaded.name)}-staffing")
+    write_staffing(folder, result, rosters)
+    console.print(f"Results written to {folder}/")

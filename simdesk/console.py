@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.diagnostics import Notice
-from simdesk.plan import DeskPlan
+from simdesk.plan import ChannelPlan, DeskPlan
 from simdesk.simulation import SimulationResult
 from simdesk.units import format_duration, humanize_minutes
 
@@ -58,10 +58,15 @@ _VERDICT_STYLE = {"met": "[green]✓ met[/]", "missed": "[red]✗ missed[/]",
 
 def channel_verdicts(result: SimulationResult) -> dict[str, str]:
     """Per channel with a target: met / missed / borderline, judged by the 95 % CI."""
-    rows = {(r["scope"], r["group"], r["metric"]): r
-            for r in result.summary.to_dict("records")}
+    return summary_verdicts(result.plan.channels, result.summary)
+
+
+def summary_verdicts(channels: Iterable[ChannelPlan], summary: pd.DataFrame) -> dict[str, str]:
+    """:func:`channel_verdicts` from a summary table (``scope, group, metric, mean, ci_low,
+    ci_high``), e.g. one read back from ``summary.csv``."""
+    rows = {(r["scope"], r["group"], r["metric"]): r for r in summary.to_dict("records")}
     verdicts = {}
-    for channel in result.plan.channels:
+    for channel in channels:
         row = rows.get(("channel", channel.name, "sla"))
         if math.isnan(channel.sla_target) or row is None:
             continue

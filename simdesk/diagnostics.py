@@ -28,7 +28,7 @@ class Notice:
         return f"{self.subject}: {self.message}"
 
 
-def _reach(plan: DeskPlan, stream: StreamPlan, tier: int) -> float:
+def reach(plan: DeskPlan, stream: StreamPlan, tier: int) -> float:
     """Probability that a ticket of ``stream`` reaches ``tier``."""
     probability = 1.0
     for index in plan.channels[stream.channel].chain:
@@ -42,7 +42,7 @@ def tier_load(plan: DeskPlan, tier: int) -> tuple[float, float]:
     """(offered load, mean agents on duty) of a tier over the horizon, in agents."""
     handle = plan.tiers[tier].handle.expected
     work = sum(
-        stream.expected * _reach(plan, stream, tier) * handle
+        stream.expected * reach(plan, stream, tier) * handle
         * float(np.dot(stream.topic_shares, plan.efforts))
         for stream in plan.streams
     )

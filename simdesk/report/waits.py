@@ -1,0 +1,269 @@
+"""How long customers wait: the wait curves (ECDF) per channel, and the weekday ×
+hour maps of the 90th-percentile wait and of arrivals."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from simdesk.calendar import DAY_NAMES
+from simdesk.report import aggregate
+from simdesk.report.figures import (
+    Chart,
+    channel_colour,
+    grid_of,
+    legend_only,
+    policy_colour,
+    target_text,
+)
+from simdesk.report.load import DeskResults
+from simdesk.report.style import (
+    DASHES,
+    SEGMENT_GREY,
+    TARGET_COLOUR,
+    base_layout,
+    colour,
+    compact_duration,
+    duration,
+    exact_duration,
+    percent,
+    text,
+    wait_unit,
+)
+
+
+def wait_ecdf_chart(results: DeskResults) -> Chart:
+    plan = results.plan
+    curves = aggregate.wait_curves(plan, results.tickets)
+    channels = [c for c in plan.channels
+                if not curves.empty and (curves["channel"] == c.name).any()]
+    rows, cols = grid_of(max(len(channels), 1))
+    units = {}
+    for channel in channels:
+        within = channel.sla_within
+        if math.isinf(within):
+            part = curves.loc[curves["channel"] == channel.name]
+            within = float(np.nanmedian(part["wait"])) if len(part) else 1.0
+        units[channel.name] = wait_unit(within)
+    titles = []
+    for channel in channels:
+        hours = " (business hours)" if channel.sla_hours is not None else ""
+        titles.append(f"<b>{text(channel.name)}</b> — target "
+                      f"{target_text(results, channel.index).replace(' (business hours)', '')}"
+                      f"{hours}")
+    figure = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None,
+                           horizontal_spacing=0.09, vertical_spacing=0.16 if rows > 1 else 0.1)
+    compare = len(results.labels) > 1
+    many_segments = len(plan.segments) > 1
+    shapes = []
+    for number, channel in enumerate(channels):
+        row, col = number // cols + 1, number % cols + 1
+        unit, per = units[channel.name]
+        part = curves.loc[curves["channel"] == channel.name]
+        limit = 0.0
+        first_trace = len(figure.data)
+        for (policy, segment), curve in part.groupby(["policy", "segment"], sort=False):
+            waits = curve["wait"].to_numpy(dtype=float)
+            shares = curve["share"].to_numpy(dtype=float)
+            segment_index = plan.segments.index(str(segment))
+            label = text(channel.name)
+            if many_segments:
+                label += f" · {text(segment)}"
+            if compare:
+                label += f" — {text(policy)}"
+            colour_ = policy_colour(results, str(policy)) if compare else channel_colour(
+                channel.index)
+            first = curve.iloc[0]
+            gave_up = first["gave_up"] / first["tickets"] if first["tickets"] else math.nan
+            figure.add_trace(go.Scatter(
+                x=list(waits / per), y=list(shares), mode="lines", showlegend=False,
+                line={"color": colour_, "dash": colour(DASHES, segment_index), "width": 2.2,
+                      "shape": "linear"},
+                text=[duration(w) for w in waits], meta=[label],
+                hovertemplate=("<b>%{meta[0]}</b><br>%{y:.1%} answered within %{text}"
+                               f"<br>{percent(gave_up)} gave up<extra></extra>"),
+            ), row=row, col=col)
+            reached = waits[min(np.searchsorted(shares, 0.97 * shares[-1]), len(waits) - 1)]
+            limit = max(limit, float(reached))
+        within = channel.sla_within
+        if not math.isinf(within):
+            limit = min(max(limit, 1.25 * within), 20 * within)
+        for trace in figure.data[first_trace:]:
+            if len(trace.x) and trace.x[-1] < limit / per:  # flat to the right edge
+                trace.x = (*trace.x, limit / per * 1.5)
+                trace.y = (*trace.y, trace.y[-1])
+                trace.text = (*trace.text, "")
+            figure.add_trace(go.Scatter(
+                x=[within / per], y=[channel.sla_target], mode="markers", showlegend=False,
+                marker={"symbol": "diamond", "size": 11, "color": TARGET_COLOUR,
+                        "line": {"color": "white", "width": 1}},
+                hovertemplate=(f"target: {percent(channel.sla_target, 0)} answered within "
+                               f"{exact_duration(within)}<extra></extra>"),
+            ), row=row, col=col)
+            axis = "" if number == 0 else str(number + 1)
+            shapes.append({"type": "line", "xref": f"x{axis}", "yref": f"y{axis} domain",
+                           "x0": within / per, "x1": within / per, "y0": 0, "y1": 1,
+                           "line": {"color": TARGET_COLOUR, "width": 1.5, "dash": "dot"}})
+        hours = "business " if channel.sla_hours is not None else ""
+        figure.update_xaxes(title_text=f"first-response wait ({hours}{unit})",
+                            range=[0, (limit or 1) / per * 1.02], rangemode="tozero",
+                            row=row, col=col)
+        figure.update_yaxes(tickformat=".0%", range=[0, 1.03], row=row, col=col,
+                            title_text="answered within" if col == 1 else None)
+    figure.add_trace(legend_only("target (within, share)", TARGET_COLOUR, symbol="diamond"))
+    if compare:
+        for label in results.labels:
+            figure.add_trace(legend_only(text(label), policy_colour(results, label)))
+    if many_segments:
+        for index, segment in enumerate(plan.segments):
+            figure.add_trace(legend_only(f"segment {text(segment)}", SEGMENT_GREY,
+                                          colour(DASHES, index)))
+    layout = base_layout(330 * rows + 80, showlegend=True)
+    layout["margin"]["t"] = 70
+    layout["legend"]["y"] = 1.0 + 50 / (330 * rows + 80)
+    figure.update_layout(**{k: v for k, v in layout.items() if k not in ("xaxis", "yaxis")})
+    figure.update_xaxes(gridcolor="#e4e7eb", linecolor="#cbd2d9", ticks="outside",
+                        zerolinecolor="#e4e7eb")
+    figure.update_yaxes(gridcolor="#e4e7eb", linecolor="#cbd2d9", ticks="outside",
+                        zerolinecolor="#e4e7eb")
+    figure.update_annotations(font={"size": 13})
+    for shape in shapes:
+        figure.add_shape(shape)
+    return Chart(
+        "fig-wait-ecdf", "How long customers wait for a first response",
+        "Each curve shows the share of customers answered within a given wait (read up "
+        "from the wait, across to the share); the curve should pass above the diamond, the "
+        "SLA target, and it levels off below 100 % by the share who gave up.",
+        figure,
+        "All replications after the warm-up; each curve is drawn from 200 quantiles.")
+
+
+def _hour_labels() -> list[str]:
+    return [f"{hour:02d}" for hour in range(24)]
+
+
+def _menu(labels: list[str], count: int) -> list[dict[str, Any]]:
+    """Buttons (a dropdown when there are many) that show one trace of ``count`` at a time."""
+    buttons = []
+    for index, label in enumerate(labels):
+        visible = [i == index for i in range(count)]
+        buttons.append({"label": label, "method": "restyle", "args": [{"visible": visible}]})
+    dropdown = len(labels) > 5
+    return [{"type": "dropdown" if dropdown else "buttons", "direction": "down" if dropdown
+             else "right", "buttons": buttons, "x": 0, "xanchor": "left", "y": 1.02,
+             "yanchor": "bottom", "showactive": True, "active": 0, "pad": {"r": 4, "t": 0},
+             "bgcolor": "#f5f7fa", "bordercolor": "#cbd2d9", "font": {"size": 12}}]
+
+
+def heatmap_p90_chart(results: DeskResults, grid: aggregate.WeekGrid) -> Chart:
+    plan = results.plan
+    traces: list[go.Heatmap] = []
+    labels: list[str] = []
+    compact = len(results.labels) > 1
+    for channel in plan.channels:
+        within = channel.sla_within
+        for label in results.labels:
+            values = grid.p90.get((label, channel.name))
+            if values is None or np.isnan(values).all():
+                continue
+            unit, per = wait_unit(within if not math.isinf(within)
+                                  else float(np.nanmedian(values)))
+            z = values / per
+            cells = [[compact_duration(v) for v in row] for row in values]
+            counts = grid.answered[(label, channel.name)]
+            if math.isinf(within):
+                scale: dict[str, Any] = {"colorscale": "YlOrRd", "zmin": 0,
+                                         "zmax": float(np.nanmax(z))}
+                bar: dict[str, Any] = {"title": {"text": f"p90 wait ({unit})", "side": "right"}}
+                target = ""
+            else:
+                top = 2 * within / per
+                scale = {"colorscale": [[0, "#1a9850"], [0.25, "#a6d96a"], [0.5, "#fee08b"],
+                                        [0.75, "#f46d43"], [1, "#a50026"]],
+                         "zmin": 0, "zmax": top}
+                bar = {"title": {"text": "p90 wait", "side": "right"},
+                       "tickvals": [0, top / 2, top],
+                       "ticktext": ["0", f"target {exact_duration(within)}",
+                                    f"≥ {exact_duration(2 * within)}"]}
+                target = f" (target {exact_duration(within)})"
+            name = text(channel.name) + (f" — {text(label)}" if compact else "")
+            hours = " in business hours" if channel.sla_hours is not None else ""
+            hover = [[f"<b>{name}</b><br>arriving {DAY_NAMES[day]} {hour:02d}:00–{hour:02d}:59"
+                      + (f"<br>9 in 10 answered within <b>{duration(values[day, hour])}</b>"
+                         f"{hours}{target}" if not math.isnan(values[day, hour]) else
+                         "<br>no ticket answered")
+                      + f"<br>{counts[day, hour]:,.0f} answered tickets in "
+                        f"{grid.replications} replication(s)"
+                      for hour in range(24)] for day in range(7)]
+            traces.append(go.Heatmap(
+                z=z, x=_hour_labels(), y=list(DAY_NAMES), text=cells, hovertext=hover,
+                texttemplate="%{text}", textfont={"size": 10}, xgap=1, ygap=1,
+                hoverongaps=False, visible=not traces, name=name,
+                colorbar={**bar, "thickness": 12, "len": 0.9}, **scale,
+                hovertemplate="%{hovertext}<extra></extra>",
+            ))
+            labels.append(name)
+    figure = go.Figure(traces)
+    layout = base_layout(390)
+    layout["yaxis"].update(autorange="reversed", title={"text": "day of arrival"},
+                           ticks="", showgrid=False)
+    layout["xaxis"].update(title={"text": "hour of arrival (09 = 09:00–09:59)"}, ticks="",
+                           showgrid=False, tickangle=0, type="category")
+    layout["margin"]["t"] = 60
+    if len(traces) > 1:
+        layout["updatemenus"] = _menu(labels, len(traces))
+    figure.update_layout(layout)
+    return Chart(
+        "fig-heatmap-p90", "When customers wait: the slowest hours of the week",
+        "Each cell is the wait that 9 customers in 10 arriving in that hour were answered "
+        "within; green is inside the channel's target, red is far over it — the red cells are "
+        "the hours to add or move people to.",
+        figure,
+        "Pooled over every replication after the warm-up; the hover shows how many answered "
+        "tickets a cell rests on (few tickets: a rough value). Empty cells: no ticket was "
+        "answered.")
+
+
+def heatmap_arrivals_chart(results: DeskResults, grid: aggregate.WeekGrid) -> Chart:
+    plan = results.plan
+    label = results.baseline
+    options = [("", "All channels")] + [(c.name, text(c.name)) for c in plan.channels]
+    traces: list[go.Heatmap] = []
+    names: list[str] = []
+    for channel, name in options:
+        values = grid.arrivals.get((label, channel))
+        if values is None:
+            continue
+        cells = [[("" if v <= 0 else f"{v:.1f}" if v < 9.95 else f"{v:.0f}") for v in row]
+                 for row in values]
+        traces.append(go.Heatmap(
+            z=values, x=_hour_labels(), y=list(DAY_NAMES), text=cells,
+            texttemplate="%{text}", textfont={"size": 10}, xgap=1, ygap=1,
+            colorscale="Blues", zmin=0, visible=not traces, name=name, meta=[name],
+            colorbar={"title": {"text": "tickets per week", "side": "right"},
+                      "thickness": 12, "len": 0.9},
+            hovertemplate=("<b>%{meta[0]}</b><br>%{y} %{x}:00–%{x}:59: <b>%{z:.1f}</b> tickets "
+                           "arrive in this hour, in an average week<extra></extra>"),
+        ))
+        names.append(name)
+    figure = go.Figure(traces)
+    layout = base_layout(390)
+    layout["yaxis"].update(autorange="reversed", title={"text": "day of arrival"}, ticks="",
+                           showgrid=False)
+    layout["xaxis"].update(title={"text": "hour of arrival (09 = 09:00–09:59)"}, ticks="",
+                           showgrid=False, tickangle=0, type="category")
+    layout["margin"]["t"] = 60
+    if len(traces) > 1:
+        layout["updatemenus"] = _menu(names, len(traces))
+    figure.update_layout(layout)
+    return Chart(
+        "fig-heatmap-arrivals", "When tickets arrive",
+        "How many tickets arrive in each hour of an average week — put it next to the "
+        "wait map above: long waits where many tickets arrive call for more people, long "
+        "waits in quiet hours for a shift that starts earlier or ends later.",
+        figure,
+        "Means over the measured weeks of every replication, outages and surges included.")

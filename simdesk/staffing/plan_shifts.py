@@ -1,0 +1,68 @@
+"""From a staffing requirement to a roster, verified by simulation, written to a folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simdesk.scenario.load import scenario_to_dict, scenario_to_yaml, validate_scenario
+from simdesk.scenario.schema import Scenario
+from simdesk.simulation import simulate
+from simdesk.staffing.roster import Roster, RosterSpec, expand, solve
+from simdesk.staffing.search import Staffing, assess
+
+
+@dataclass
+class RosterPlan:
+    """Per staffed tier the roster, the scenario using them all, and its verification."""
+
+    rosters: dict[str, Roster]
+    scenario: Scenario
+    verdict: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def missed(self, staffing: Staffing) -> list[str]:
+        """Intervals (with their tier) where the rostered scenario misses the target."""
+        rows = self.verdict.loc[~self.verdict["met"]]
+        return [f"{tier} {staffing.grid.label(int(interval))}"
+                for tier, interval in zip(rows["tier"], rows["interval"], strict=True)]
+
+
+def roster_for(staffing: Staffing, spec: RosterSpec) -> RosterPlan:
+    """The cheapest roster per staffed tier, and the scenario that uses them, simulated."""
+    shifts = expand(spec)
+    most = {p.name: p.most for p in spec.patterns if p.most is not None}
+    rosters = {goal.name: solve(staffing.levels[goal.name], shifts, staffing.grid, most)
+               for goal in staffing.goals}
+    data = scenario_to_dict(staffing.scenario)
+    for name, roster in rosters.items():
+        data["tiers"][name]["agents"] = roster.agents()
+        data["tiers"][name].pop("rotation", None)
+    scenario = validate_scenario(data)
+    result = simulate(scenario, seed=staffing.seed, replications=staffing.replications)
+    verdict = assess(result, staffing.goals, staffing.grid, 0.5)
+    return RosterPlan(rosters, scenario, verdict)
+
+
+def write_staffing(folder: Path, staffing: Staffing, rosters: RosterPlan | None) -> Path:
+    """``staffing.csv``, ``staffed.yaml`` (the requirement as agents), and with a roster
+    ``roster.csv`` and ``rostered.yaml``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staffing.table().to_csv(folder / "staffing.csv", index=False)
+    (folder / "staffed.yaml").write_text(
+        "# The scenario with the staffing found by simulation, one 'seat' per level\n"
+        + scenario_to_yaml(staffing.staffed()), encoding="utf-8")
+    if rosters is not None:
+        rows: list[dict[str, Any]] = []
+        for tier, roster in rosters.rosters.items():
+            rows += [{"tier": tier, "pattern": s.pattern, "days": ",".join(map(str, s.days)),
+                      "shift": s.text(), "people": n, "cost": s.cost * n}
+                     for s, n in roster.shifts]
+        pd.DataFrame(rows).to_csv(folder / "roster.csv", index=False)
+        (folder / "rostered.yaml").write_text(
+            "# The scenario with the cheapest roster of the allowed shifts\n"
+            + scenario_to_yaml(rosters.scenario), encoding="utf-8")
+    return folder
+
