@@ -45,12 +45,15 @@ def _paths(plan: DeskPlan) -> tuple[list[str], dict[tuple[int, int], int]]:
     return names, codes
 
 
-def _tiers_entered(record: RunRecord, n: int) -> np.ndarray:
+def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
     """How many tiers each ticket entered (a conversation visits its tier several times)."""
-    if not n:
-        return np.zeros(0, dtype=np.int64)
-    pairs = np.unique(record.visits[:, :2].astype(np.int64), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n)
+    tickets = record.visits[:, 0].astype(np.int64)
+    if plan.max_touches == 1:  # one visit per tier entered
+        return np.bincount(tickets, minlength=n)
+    tiers = len(plan.tiers)
+    seen = np.bincount(tickets * tiers + record.visits[:, 1].astype(np.int64),
+                       minlength=n * tiers).reshape(n, tiers)
+    return np.count_nonzero(seen, axis=1)
 
 
 def ticket_table(
@@ -76,7 +79,7 @@ def ticket_table(
     decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
-    entered = _tiers_entered(record, n)
+    entered = _tiers_entered(plan, record, n)
     path_names, path_codes = _paths(plan)
     lookup = np.zeros((len(plan.channels), max(len(c.chain) for c in plan.channels) + 1),
                       dtype=np.int64)
