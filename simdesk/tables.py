@@ -53,7 +53,8 @@ def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
     tiers = len(plan.tiers)
     seen = np.bincount(tickets * tiers + record.visits[:, 1].astype(np.int64),
                        minlength=n * tiers).reshape(n, tiers)
-    return np.count_nonzero(seen, axis=1)
+    entered: np.ndarray = np.count_nonzero(seen, axis=1)
+    return entered
 
 
 def ticket_table(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -108,3 +110,28 @@ def test_bad_input_on_run_exits_2_without_traceback(tmp_path: Path) -> None:
         f"Error: {path}:1: required key 'tiers' is missing",
         "3 problems found.",
     ]
+
+
+def _console_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed entry point, :func:`simdesk.cli.console_main`, in its own process."""
+    code = ("import sys; from simdesk.cli import console_main; "
+            "sys.argv[0] = 'simdesk'; console_main()")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120, check=False)
+
+
+def test_console_script_keeps_exit_status_and_flushes_output(scenario_file: Path,
+                                                             tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = _console_script("run", str(scenario_file), "--replications", "2", "--out", str(out),
+                           cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(f"Results written to {out}/")
+    assert (out / "summary.csv").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nhorizon: 1w\n", encoding="utf-8")
+    refused = _console_script("validate", str(bad), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.rstrip().endswith("3 problems found.")
+    assert _console_script("no-such-command", cwd=tmp_path).returncode == 2
+    assert _console_script("--version", cwd=tmp_path).stdout.startswith("simdesk")
