@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from simdesk.calendar import Interval, merge_intervals
 from simdesk.plan import DeskPlan, StreamPlan
 from simdesk.scenario.schema import moment_minutes
@@ -40,10 +38,10 @@ def reach(plan: DeskPlan, stream: StreamPlan, tier: int) -> float:
 
 def tier_load(plan: DeskPlan, tier: int) -> tuple[float, float]:
     """(offered load, mean agents on duty) of a tier over the horizon, in agents."""
-    handle = plan.tiers[tier].handle.expected
+    spec = plan.tiers[tier]
     work = sum(
-        stream.expected * reach(plan, stream, tier) * handle
-        * float(np.dot(stream.topic_shares, plan.efforts))
+        stream.expected * reach(plan, stream, tier)
+        * spec.expected_handle(stream.channel, stream.topic_shares, plan.efforts)
         for stream in plan.streams
     )
     on_duty = sum(agent.duty_minutes for agent in plan.tiers[tier].agents)

@@ -47,6 +47,16 @@ class AgentPlan:
 
 
 @dataclass(frozen=True)
+class HandleOverride:
+    """A tier's handle time for one channel, one topic, or one channel's topic."""
+
+    key: str
+    channel: int | None
+    topic: int | None
+    handle: Distribution
+
+
+@dataclass(frozen=True)
 class TierPlan:
     """A tier of support as the engine sees it."""
 
@@ -58,6 +68,33 @@ class TierPlan:
     resolves: float
     escalate_to: int | None
     agents: tuple[AgentPlan, ...]
+    handle_by: tuple[HandleOverride, ...] = ()
+
+    def handle_for(self, channel: int, topic: int) -> tuple[str, Distribution, bool]:
+        """(random stream key, distribution, whether the topic's effort multiplies it)
+        for tickets of ``channel`` and ``topic``: channel/topic first, then the topic,
+        then the channel, then the tier's ``handle``."""
+        best: HandleOverride | None = None
+        rank = 0
+        for override in self.handle_by:
+            if override.channel not in (None, channel) or override.topic not in (None, topic):
+                continue
+            score = (2 if override.topic is not None else 0) + (override.channel is not None)
+            if score > rank:
+                best, rank = override, score
+        if best is None:
+            return "", self.handle, self.topic_effort
+        return best.key, best.handle, self.topic_effort and best.topic is None
+
+    def expected_handle(self, channel: int, topic_shares: FloatArray,
+                        efforts: FloatArray) -> float:
+        """Mean handle time here of a ticket of ``channel`` with this topic mix."""
+        total = 0.0
+        for topic, share in enumerate(topic_shares):
+            if share > 0:
+                _, handle, scaled = self.handle_for(channel, topic)
+                total += share * handle.expected * (efforts[topic] if scaled else 1.0)
+        return total / max(float(np.sum(topic_shares)), 1e-300)
 
 
 @dataclass(frozen=True)
@@ -227,6 +264,17 @@ def _rate_pieces(
     return starts, rates
 
 
+def _overrides(tier: Tier, channels: list[str], topics: list[str]
+               ) -> tuple[HandleOverride, ...]:
+    overrides = []
+    for key, handle in tier.handle_by.items():
+        channel, _, topic = key.partition("/") if "/" in key else (
+            (key, "", "") if key in channels else ("", "", key))
+        overrides.append(HandleOverride(key, channels.index(channel) if channel else None,
+                                        topics.index(topic) if topic else None, handle))
+    return tuple(overrides)
+
+
 def _chain(tiers: dict[str, Tier], entry: str) -> list[str]:
     chain = [entry]
     while (target := tiers[chain[-1]].escalate_to) is not None:
@@ -251,7 +299,8 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
         target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
         assert tier.resolves is not None
         tiers.append(TierPlan(index, name, tier.role, tier.handle, tier.topic_effort,
-                              tier.resolves, target, tuple(agents)))
+                              tier.resolves, target, tuple(agents),
+                              _overrides(tier, list(scenario.channels), topics)))
 
     channels = []
     for index, (name, channel) in enumerate(scenario.channels.items()):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from simdesk.plan import ChannelPlan, DeskPlan, StreamPlan
+from simdesk.plan import ChannelPlan, DeskPlan, StreamPlan, TierPlan
 from simdesk.streams import Streams
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
@@ -80,6 +80,27 @@ def arrival_times(stream: StreamPlan, rng: np.random.Generator) -> FloatArray:
     return np.minimum(times, np.nextafter(stream.horizon, 0))
 
 
+def tier_handles(tier: TierPlan, channel: int, topic: IntArray, effort: FloatArray,
+                 streams: Streams, name: tuple[str | int, ...]) -> FloatArray:
+    """Handle times at ``tier`` for tickets of ``channel`` with these topics: the tier's
+    distribution (times the topic's effort) or its ``handle_by`` override, each drawn
+    from its own random stream (``name`` plus the override's key)."""
+    n = len(topic)
+    if not tier.handle_by:
+        drawn = tier.handle.sample(streams.generator(*name), n)
+        return drawn * effort if tier.topic_effort else drawn
+    handles = np.empty(n)
+    keys: dict[str, list[int]] = {}
+    for index in np.unique(topic).tolist():
+        keys.setdefault(tier.handle_for(channel, index)[0], []).append(index)
+    for key, topics in keys.items():
+        _, handle, scaled = tier.handle_for(channel, topics[0])
+        drawn = handle.sample(streams.generator(*name, *([key] if key else [])), n)
+        rows = np.isin(topic, topics)
+        handles[rows] = (drawn * effort)[rows] if scaled else drawn[rows]
+    return handles
+
+
 def _choose(shares: FloatArray, rng: np.random.Generator, n: int) -> IntArray:
     cumulative = np.cumsum(shares)
     cumulative /= cumulative[-1]
@@ -104,15 +125,15 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
         )
         effort = plan.efforts[topic]
         touches = _touches(plan, channel, topic, streams.generator(*name, "touches"))
-        replies, followups = _conversation(plan, channel, effort, touches, streams, name)
+        replies, followups = _conversation(plan, channel, topic, effort, touches, streams,
+                                           name)
         handles = np.full((n, width), math.nan)
         visits = np.full(n, len(channel.chain), dtype=np.int64)
         undecided = np.ones(n, dtype=bool)
         for k, tier_index in enumerate(channel.chain):
             tier = plan.tiers[tier_index]
-            handles[:, k] = tier.handle.sample(streams.generator(*name, tier.name, "handle"), n)
-            if tier.topic_effort:
-                handles[:, k] *= effort
+            handles[:, k] = tier_handles(tier, stream.channel, topic, effort, streams,
+                                         (*name, tier.name, "handle"))
             resolved = streams.generator(*name, tier.name, "resolves").random(n) < tier.resolves
             stop = undecided & resolved
             visits[stop] = k + 1
@@ -140,8 +161,8 @@ def _touches(plan: DeskPlan, channel: ChannelPlan, topic: IntArray,
     return touches
 
 
-def _conversation(plan: DeskPlan, channel: ChannelPlan, effort: FloatArray, touches: IntArray,
-                  streams: Streams, name: tuple[str | int, ...]
+def _conversation(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,
+                  touches: IntArray, streams: Streams, name: tuple[str | int, ...]
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Customer answer delays and follow-up handle times (NaN where not needed)."""
     extra = plan.max_touches - 1
@@ -153,9 +174,7 @@ def _conversation(plan: DeskPlan, channel: ChannelPlan, effort: FloatArray, touc
     for k in range(extra):
         replies[:, k] = channel.reply_after.sample(
             streams.generator(*name, "reply_after", k + 1), len(touches))
-        followups[:, k] = tier.handle.sample(
-            streams.generator(*name, tier.name, "followup", k + 1), len(touches))
-        if tier.topic_effort:
-            followups[:, k] *= effort
+        followups[:, k] = tier_handles(tier, channel.index, topic, effort, streams,
+                                       (*name, tier.name, "followup", k + 1))
     needed = np.arange(extra)[None, :] < (touches - 1)[:, None]
     return np.where(needed, replies, math.nan), np.where(needed, followups, math.nan)

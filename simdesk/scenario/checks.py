@@ -76,6 +76,11 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
         for channel in names_in(tier.get("channels")):
             if channel not in channels:
                 yield ("tiers", name, "channels"), _unknown("channel", channel, channels)
+        by = tier.get("handle_by")
+        for key in by if isinstance(by, dict) else []:
+            problem = _handle_key(str(key), channels, topics)
+            if problem:
+                yield ("tiers", name, "handle_by", key), problem
         groups: list[tuple[KeyPath, dict[str, Any]]] = [
             (("tiers", name, "agents", i), g) for i, g in _items(tier, "agents")]
         if isinstance(tier.get("rotation"), dict):
@@ -91,6 +96,25 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
     for path, routing in routings:
         if isinstance(routing, dict):
             yield from _routing_references(path, routing, channels, segments, teams)
+
+
+def _handle_key(key: str, channels: list[str], topics: list[str]) -> str | None:
+    """What is wrong with a ``handle_by`` key (a channel, a topic or ``channel/topic``)."""
+    if "/" in key:
+        channel, _, topic = key.partition("/")
+        if channel not in channels:
+            return _unknown("channel", channel, channels)
+        if topic not in topics:
+            return _unknown("topic", topic, topics)
+        return None
+    if key in channels and key in topics:
+        return (f"{key!r} is both a channel and a topic; write {key}/TOPIC or "
+                f"CHANNEL/{key} to say which")
+    if key in channels or key in topics:
+        return None
+    return (f"{key!r} is neither a channel nor a topic; write a channel "
+            f"({one_of(channels)}), a topic ({one_of(topics) or 'none declared'}) or "
+            f"channel/topic{did_you_mean(key, channels + topics)}")
 
 
 def _routing_references(path: KeyPath, routing: dict[str, Any], channels: list[str],

@@ -263,6 +263,10 @@ class Tier(SpecModel):
     agents: Agents = Field(default_factory=list)
     rotation: Rotation | None = None
     handle: Distribution
+    handle_by: dict[str, Distribution] = Field(default_factory=dict)
+    """Handle times that differ from ``handle`` for a channel (``phone``), a topic
+    (``bug``) or both (``phone/bug``); a topic's own distribution is used as written
+    (no effort multiplier)."""
     topic_effort: bool = True
     resolves: Percent | None = None
     escalate_to: str | None = None

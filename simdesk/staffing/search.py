@@ -140,10 +140,11 @@ def erlang_levels(plan: DeskPlan, goal: TierGoal, grid: WeekGrid) -> tuple[IntAr
     """Per interval, the Erlang answer for the tier, and the arrival rates it used."""
     streams = _streams(plan, goal.tier)
     rates = arrival_rates(plan, streams, grid)
-    effort = (sum(share * s.expected * float(np.dot(s.topic_shares, plan.efforts))
-                  for s, share in streams) / max(sum(share * s.expected for s, share in streams),
-                                                 1e-12)) if goal.tier.topic_effort else 1.0
-    handle = goal.tier.handle.expected * effort
+    tier = goal.tier
+    handle = (sum(share * s.expected * tier.expected_handle(s.channel, s.topic_shares,
+                                                            plan.efforts)
+                  for s, share in streams)
+              / max(sum(share * s.expected for s, share in streams), 1e-12))
     levels = np.zeros(grid.count, dtype=np.int64)
     for index, rate in enumerate(rates):
         if rate <= 0:
