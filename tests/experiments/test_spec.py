@@ -54,10 +54,12 @@ def test_a_typo_is_reported_with_did_you_mean_and_its_line(tmp_path: Path) -> No
     base = tmp_path / "base.yaml"
     assert problems(path) == [
         f"{path}:3: parameters.tiers.L1.agent[0].count: tiers.L1 has no key 'agent'; it has "
-        "agents, handle (and may have role, rotation, handle_by, topic_effort, resolves, escalate_to, "
+        "agents, handle (and may have role, rotation, handle_by, topic_effort, resolves, "
+        "escalate_to, "
         f"channels) (did you mean 'agents'?) (in {base})",
         f"{path}:6: parameters.tiers.L1.handel.mean: tiers.L1 has no key 'handel'; it has "
-        "agents, handle (and may have role, rotation, handle_by, topic_effort, resolves, escalate_to, "
+        "agents, handle (and may have role, rotation, handle_by, topic_effort, resolves, "
+        "escalate_to, "
         f"channels) (did you mean 'handle'?) (in {base})",
     ]
 
