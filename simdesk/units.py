@@ -45,6 +45,9 @@ _FORMAT_ORDER = ("w", "d", "h", "m", "s")
 DURATION_HINT = "a duration such as 30s, 12m, 1.5h, 2d, 1w or 1h30m"
 RATE_HINT = "a rate such as 12/h, 300/d, 0.5/m or 2000/w"
 PERCENT_HINT = "a percentage such as 80% (or a fraction such as 0.8)"
+RATIO_HINT = "a ratio such as 120% or 1.2"
+GROWTH_HINT = "a growth rate such as 2%/w, -1%/w or 10%/4w"
+_GROWTH = re.compile(rf"^\s*([-+]?{_NUMBER})\s*%\s*/\s*({_NUMBER})?\s*([a-zA-Z]+)\s*$")
 
 
 def _unit(word: str) -> str | None:
@@ -167,6 +170,65 @@ def format_percent(fraction: float) -> str:
         if parse_percent(text) == fraction:
             return text
     return repr(fraction)
+
+
+def parse_ratio(value: object) -> float:
+    """A non-negative ratio with no upper bound, from ``120%``, ``1.2`` or ``15%``."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected {RATIO_HINT}, got {value!r}")
+    if isinstance(value, int | float):
+        ratio = float(value)
+    elif isinstance(value, str):
+        match = _PERCENT.match(value)
+        if match is not None:
+            ratio = float(match.group(1)) / 100
+        else:
+            try:
+                ratio = float(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not {RATIO_HINT}") from None
+    else:
+        raise ValueError(f"expected {RATIO_HINT}, got {value!r}")
+    if not math.isfinite(ratio) or ratio < 0:
+        raise ValueError(f"{value!r} is negative; write {RATIO_HINT}")
+    return ratio
+
+
+def format_ratio(ratio: float) -> str:
+    """``1.2`` → ``120%``; the exact number when no short percentage is exact."""
+    for digits in range(0, 15):
+        text = f"{ratio * 100:.{digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if parse_ratio(f"{text}%") == ratio:
+            return f"{text}%"
+    return repr(ratio)
+
+
+def parse_growth(value: object) -> float:
+    """Growth per week as a fraction, from ``2%/w``, ``-1%/w``, ``0.5%/d`` or ``10%/4w``
+    (compounding: ``2%/w`` is ×1.02 after a week, ×1.02² after two)."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected {GROWTH_HINT}, got {value!r}")
+    match = _GROWTH.match(value)
+    unit = _unit(match.group(3)) if match else None
+    if match is None or unit is None:
+        raise ValueError(f"{value!r} is not {GROWTH_HINT}")
+    per = float(match.group(2)) if match.group(2) else 1.0
+    factor = 1 + float(match.group(1)) / 100
+    if per <= 0 or factor <= 0:
+        raise ValueError(f"{value!r}: the period must be positive and the growth above -100%")
+    return float(factor ** (MINUTES_PER["w"] / (per * MINUTES_PER[unit])) - 1)
+
+
+def format_growth(weekly: float) -> str:
+    """Weekly growth as text (``0.02`` → ``2%/w``)."""
+    for digits in range(0, 15):
+        text = f"{weekly * 100:.{digits}f}".rstrip("0").rstrip(".") if digits else (
+            f"{weekly * 100:.0f}")
+        if parse_growth(f"{text}%/w") == weekly:
+            return f"{text}%/w"
+    return f"{weekly * 100!r}%/w"
 
 
 def humanize_minutes(minutes: float) -> str:

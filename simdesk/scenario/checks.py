@@ -91,6 +91,9 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
             for skill in names_in(group.get("skills")):
                 if skill not in topics:
                     yield (*path, "skills"), _unknown("topic", skill, topics)
+            for channel in names_in(group.get("channels")):
+                if channel not in channels:
+                    yield (*path, "channels"), _unknown("channel", channel, channels)
     routings: list[tuple[KeyPath, Any]] = [(("routing",), data.get("routing"))]
     routings += [(("policies", key), value) for key, value in _items(data, "policies")]
     for path, routing in routings:

@@ -27,8 +27,28 @@ from simdesk.calendar import SHIFT_HINT
 from simdesk.distributions import Distribution
 from simdesk.profiles import Profile
 from simdesk.scenario.base import SpecModel
+from simdesk.scenario.behaviour import (
+    Break,
+    Concurrency,
+    Day,
+    Deflection,
+    Helper,
+    Ramp,
+    Reopen,
+    Satisfaction,
+    Shrinkage,
+    Volume,
+    share_only,
+)
 from simdesk.scenario.routing import Fifo, Routing
-from simdesk.scenario.types import Duration, Percent, PositiveDuration, Rate, ShiftText
+from simdesk.scenario.types import (
+    Duration,
+    Percent,
+    PositiveDuration,
+    PositiveRatio,
+    Rate,
+    ShiftText,
+)
 
 SHARE_TOLERANCE = 1e-6
 DEFAULT_START = dt.datetime(2024, 1, 1)  # a Monday
@@ -145,11 +165,14 @@ class Channel(SpecModel):
 
 class Topic(SpecModel):
     """A kind of problem: its share of tickets, its effort multiplier on handle times and,
-    optionally, its own number of ``touches`` (instead of the channel's)."""
+    optionally, its own number of ``touches`` (instead of the channel's), the share
+    self-service ``deflection`` absorbs, and its own ``reopens`` (instead of the tier's)."""
 
     share: Percent
     effort: PositiveFloat = 1.0
     touches: Touches | None = None
+    deflection: Annotated[Deflection, BeforeValidator(share_only)] | None = None
+    reopens: Reopen | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -199,12 +222,24 @@ class Surge(SpecModel):
 
 class ShiftGroup(SpecModel):
     """``count`` agents working the weekly ``shift``; a ``team`` name and ``skills``
-    (topics) for the routing policies that use them."""
+    (topics) for the routing policies that use them.
+
+    Optional behaviour: ``dates`` limits the shift to those days (all-hands days);
+    ``speed`` (120 % for a senior, 70 % for a new hire; handle times are divided by it)
+    and its ``ramp``; ``channels`` the group takes, highest priority first (blending:
+    phone before email, between tickets); ``concurrency`` (chat); scheduled ``breaks``.
+    """
 
     shift: ShiftText
     count: NonNegativeInt = 1
     team: str | None = None
     skills: list[str] | None = None
+    dates: list[Day] | None = None
+    speed: PositiveRatio = 1.0
+    ramp: Ramp | None = None
+    channels: list[str] | None = None
+    concurrency: Concurrency | None = None
+    breaks: list[Break] = Field(default_factory=list)
 
 
 def _agents(value: Any) -> Any:
@@ -246,6 +281,7 @@ class Rotation(SpecModel):
     shift: ShiftText = "Mon-Fri 09:00-17:00"
     team: str | None = None
     skills: list[str] | None = None
+    speed: PositiveRatio = 1.0
 
     @model_validator(mode="after")
     def _fits(self) -> Rotation:
@@ -271,6 +307,11 @@ class Tier(SpecModel):
     resolves: Percent | None = None
     escalate_to: str | None = None
     channels: list[str] | None = None
+    reopens: Reopen | None = None
+    """Repeat contacts after this tier resolves a ticket (a topic's own take precedence)."""
+    shrinkage: Shrinkage | None = None
+    """This tier's absence and time off the queue (instead of the desk's)."""
+    helpers: list[Helper] = Field(default_factory=list)
 
 
 def tier_defaults(value: Any) -> Any:
@@ -317,6 +358,12 @@ class Scenario(SpecModel):
     routing: Routing = Fifo()
     policies: dict[str, Routing] = Field(default_factory=dict)
     """Named routing alternatives for ``simdesk compare``."""
+    volume: Volume | None = None
+    """Day-to-day uncertainty and trend of the arrival volume."""
+    shrinkage: Shrinkage | None = None
+    """Absence and time off the queue for every tier (a tier's own takes precedence)."""
+    satisfaction: Satisfaction | None = None
+    """Rate each resolved ticket good, okay or bad (a documented proxy model)."""
     expect: list[str] = Field(default_factory=list)
     """Assertions for ``simdesk check``, e.g. ``chat.sla >= 80%``; the grammar is in
     :mod:`simdesk.expectations`, the names are checked in :mod:`simdesk.scenario.checks`."""

@@ -45,3 +45,20 @@ Percent = Annotated[
     PlainSerializer(units.format_percent, return_type=str),
 ]
 """A fraction in [0, 1], written ``80%`` or ``0.8``."""
+
+Ratio = Annotated[
+    float,
+    BeforeValidator(units.parse_ratio),
+    PlainSerializer(units.format_ratio, return_type=str),
+]
+"""A non-negative ratio with no upper bound (a speed, a coefficient of variation),
+written ``120%`` or ``1.2``."""
+
+PositiveRatio = Annotated[Ratio, AfterValidator(_positive)]
+
+Growth = Annotated[
+    float,
+    BeforeValidator(units.parse_growth),
+    PlainSerializer(units.format_growth, return_type=str),
+]
+"""Compounding growth per week, written ``2%/w``, ``-1%/w`` or ``10%/4w``."""

@@ -48,19 +48,19 @@ def test_set_path_copies_and_leaves_the_base_alone() -> None:
     assert base["tiers"]["L1"]["agents"][0]["count"] == 3
 
 
+OPTIONAL = ("role, rotation, handle_by, topic_effort, resolves, escalate_to, channels, "
+            "reopens, shrinkage, helpers")
+
+
 def test_a_typo_is_reported_with_did_you_mean_and_its_line(tmp_path: Path) -> None:
     path = write_sweep(tmp_path, {"tiers.L1.agent[0].count": [2, 3],
                                   "tiers.L1.handel.mean": ["5m", "6m"]})
     base = tmp_path / "base.yaml"
     assert problems(path) == [
         f"{path}:3: parameters.tiers.L1.agent[0].count: tiers.L1 has no key 'agent'; it has "
-        "agents, handle (and may have role, rotation, handle_by, topic_effort, resolves, "
-        "escalate_to, "
-        f"channels) (did you mean 'agents'?) (in {base})",
+        f"agents, handle (and may have {OPTIONAL}) (did you mean 'agents'?) (in {base})",
         f"{path}:6: parameters.tiers.L1.handel.mean: tiers.L1 has no key 'handel'; it has "
-        "agents, handle (and may have role, rotation, handle_by, topic_effort, resolves, "
-        "escalate_to, "
-        f"channels) (did you mean 'handle'?) (in {base})",
+        f"agents, handle (and may have {OPTIONAL}) (did you mean 'handle'?) (in {base})",
     ]
 
 

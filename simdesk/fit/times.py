@@ -1,0 +1,116 @@
+"""Timestamps of an export, read with an explicit time zone.
+
+The fitted scenario's calendar is the desk's **local wall-clock time**: weekdays, hours
+and shifts are local. Durations (waits, work) are **elapsed time** between instants, so
+a wait across a daylight-saving change is neither an hour too long nor too short.
+
+* Timestamps with a UTC offset (``2026-03-02T08:15:00+01:00``, ``...Z``) are instants;
+  ``--tz ZONE`` says which local time to convert them to (required: an offset alone does
+  not say where the desk is).
+* Timestamps without an offset are local times in ``--tz ZONE``. A time in the hour
+  repeated when clocks go back is read as its first occurrence; a time in the hour skipped
+  when they go forward is moved to the end of the gap. Both are counted and reported.
+  Without ``--tz`` they are read as wall-clock times with no daylight saving.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from simdesk.errors import SimdeskError
+
+_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def zone_named(name: str | None) -> ZoneInfo | None:
+    """The IANA time zone ``name`` (``None`` stays ``None``), or a clear error."""
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SimdeskError(
+            f"--tz {name!r} is not a time zone; write an IANA name such as Europe/Berlin, "
+            "America/New_York, Asia/Kolkata or UTC") from None
+
+
+@dataclass(frozen=True)
+class ParsedTimes:
+    """One column of timestamps, read."""
+
+    local: pd.Series
+    """Local wall-clock times (naive ``datetime64``), NaT where missing or unreadable."""
+    elapsed: pd.Series
+    """Minutes since a fixed instant (1970-01-01 UTC with a zone; the naive epoch without),
+    for durations; NaN where missing or unreadable."""
+    unreadable: pd.Series
+    """True where a value was given but is not a timestamp."""
+    offsets: bool
+    """Whether any value carried a UTC offset."""
+    shifted: int
+    """Local times that fell in a daylight-saving gap or repeat (see the module notes)."""
+
+
+def parse_times(values: pd.Series, zone: ZoneInfo | None, time_format: str | None = None,
+                what: str = "") -> ParsedTimes:
+    """Read a column of timestamps (text) as local times and elapsed minutes."""
+    text = values.astype("string").str.strip()
+    given = text.notna() & (text != "")
+    aware = given & text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+    if time_format is not None:
+        aware = given & pd.Series("%z" in time_format, index=text.index)
+    if bool(aware.any()) and zone is None:
+        example = str(text[aware].iloc[0])
+        raise SimdeskError(
+            f"{what}: timestamps carry a UTC offset (e.g. {example!r}); give --tz with the "
+            "desk's own time zone (e.g. --tz Europe/Berlin, or --tz UTC) so that weekdays, "
+            "hours and shifts are local")
+    fmt = time_format or "ISO8601"
+    instants = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    local = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    shifted = 0
+    if bool(aware.any()):
+        read = pd.to_datetime(text[aware], format=fmt, utc=True, errors="coerce")
+        instants[aware] = read.dt.as_unit("ns")
+    naive = given & ~aware
+    if bool(naive.any()):
+        read = pd.to_datetime(text[naive], format=fmt, errors="coerce").dt.as_unit("ns")
+        if zone is None:
+            local[naive] = read
+        else:
+            strict = read.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+            shifted = int((strict.isna() & read.notna()).sum())
+            placed = read.dt.tz_localize(zone, ambiguous=np.ones(len(read), dtype=bool),
+                                         nonexistent="shift_forward")
+            instants[naive] = placed.dt.tz_convert("UTC")
+    if zone is not None:
+        local = instants.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
+        stamps = instants
+    else:
+        stamps = local
+    nanoseconds = stamps.dt.tz_localize(None) if zone is not None else stamps
+    elapsed = (nanoseconds - pd.Timestamp(0)).dt.total_seconds() / 60
+    return ParsedTimes(local=local, elapsed=elapsed.astype(float),
+                       unreadable=given & local.isna(), offsets=bool(aware.any()),
+                       shifted=shifted)
+
+
+def local_slots(first_day: pd.Timestamp, days: int, zone: ZoneInfo | None,
+                minutes: int = 15) -> pd.DatetimeIndex:
+    """The local wall-clock start of every ``minutes``-long slot of real time from local
+    midnight of ``first_day`` for ``days`` local days. On a day when clocks go forward
+    the skipped hour has no slot; when they go back the repeated hour has two."""
+    begin = pd.Timestamp(first_day).normalize()
+    end = begin + pd.Timedelta(days=days)
+    if zone is None:
+        return pd.date_range(begin, end, freq=f"{minutes}min", inclusive="left")
+    start = begin.tz_localize(zone, nonexistent="shift_forward", ambiguous=True)
+    stop = end.tz_localize(zone, nonexistent="shift_forward", ambiguous=True)
+    real = pd.date_range(start.tz_convert("UTC"), stop.tz_convert("UTC"),
+                         freq=f"{minutes}min", inclusive="left")
+    return real.tz_convert(zone).tz_localize(None)
