@@ -15,6 +15,7 @@ import numpy as np
 
 from simdesk.calendar import (
     MINUTES_PER_DAY,
+    MINUTES_PER_WEEK,
     Clock,
     Interval,
     WorkingTime,
@@ -23,27 +24,66 @@ from simdesk.calendar import (
     parse_shift,
 )
 from simdesk.distributions import Distribution
-from simdesk.scenario.schema import Rotation, Scenario, Tier, moment_minutes
+from simdesk.scenario.behaviour import (
+    Break,
+    Deflection,
+    Reopen,
+    Shrinkage,
+    Volume,
+    day_number,
+)
+from simdesk.scenario.schema import Rotation, Scenario, ShiftGroup, Tier, moment_minutes
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 
 
 @dataclass(frozen=True)
+class HelperRule:
+    """When a helper (a manager, say) joins and leaves a tier's queue."""
+
+    joins_at: int
+    leaves_at: int
+    cap: float
+    """Most of their duty time they may spend in the queue."""
+
+
+@dataclass(frozen=True)
 class AgentPlan:
-    """One person (or seat) of a tier and when they are on the queue."""
+    """One person of a tier and when they are on the queue."""
 
     index: int
     name: str
     tier: int
     group: str
     duty: tuple[Interval, ...]
+    """Shift (or rotation) intervals; a helper's are when they *may* join."""
     team: str | None = None
     skills: frozenset[int] | None = None
     """Topic indices this agent takes (``None``: every topic)."""
+    speed: float = 1.0
+    """Handle times are divided by it."""
+    ramp: tuple[float, float] | None = None
+    """(starting share of ``speed``, minutes until full speed) for a new hire."""
+    channels: tuple[int, ...] | None = None
+    """Channels this agent takes, highest priority first (``None``: all, no priority)."""
+    seats: int = 1
+    """Tickets the agent may have in hand at once (chat concurrency)."""
+    slowdown: float = 0.0
+    """Extra handle time per other ticket in hand when one starts."""
+    breaks: tuple[Interval, ...] = ()
+    """Scheduled breaks: (when it is due, how long)."""
+    helper: HelperRule | None = None
 
     @property
     def duty_minutes(self) -> float:
         return sum(end - begin for begin, end in self.duty)
+
+    def speed_at(self, now: float) -> float:
+        """The agent's speed at scenario minute ``now`` (ramping up if a new hire)."""
+        if self.ramp is None:
+            return self.speed
+        start, over = self.ramp
+        return self.speed * (start + (1 - start) * min(1.0, now / over))
 
 
 @dataclass(frozen=True)
@@ -69,6 +109,9 @@ class TierPlan:
     escalate_to: int | None
     agents: tuple[AgentPlan, ...]
     handle_by: tuple[HandleOverride, ...] = ()
+    reopens: Reopen | None = None
+    shrinkage: Shrinkage | None = None
+    """Absence and time off the queue (the tier's own, else the desk's)."""
 
     def handle_for(self, channel: int, topic: int) -> tuple[str, Distribution, bool]:
         """(random stream key, distribution, whether the topic's effort multiplies it)
@@ -172,6 +215,20 @@ class DeskPlan:
     """Per topic, its own touch shares (instead of the channel's), if any."""
     streams: tuple[StreamPlan, ...]
     tiers: tuple[TierPlan, ...]
+    deflection: tuple[Deflection | None, ...] = ()
+    """Per topic, the share self-service answers."""
+    topic_reopens: tuple[Reopen | None, ...] = ()
+    """Per topic, its own repeat-contact behaviour (instead of the resolving tier's)."""
+
+    @property
+    def volume(self) -> Volume | None:
+        return self.scenario.volume
+
+    @property
+    def max_reopens(self) -> int:
+        """Most repeat contacts a ticket can have."""
+        specs = [t.reopens for t in self.tiers] + list(self.topic_reopens)
+        return max((r.max for r in specs if r is not None and r.share > 0), default=0)
 
     @property
     def max_touches(self) -> int:
@@ -209,25 +266,70 @@ def _rotation_duty(
     return merge_intervals(cycles)
 
 
+def _group_duty(group: ShiftGroup, clock: Clock, horizon: float) -> tuple[Interval, ...]:
+    """The group's shift intervals, only those starting on its ``dates`` if given."""
+    duty = parse_shift(group.shift).intervals(clock, horizon)
+    if group.dates is None:
+        return tuple(duty)
+    start = clock.start.date()
+    days = {day_number(day, start) for day in group.dates}
+    return tuple((b, e) for b, e in duty if (clock.moment(b).date() - start).days in days)
+
+
+def _break_times(breaks: list[Break], duty: tuple[Interval, ...], position: int,
+                 clock: Clock) -> tuple[Interval, ...]:
+    """(due, length) of every break of the agent at ``position`` in its group."""
+    due: list[Interval] = []
+    for spec in breaks:
+        delay = position * spec.stagger
+        for begin, end in duty:
+            if spec.after is not None:
+                moments = [begin + spec.after]
+            else:
+                assert spec.at is not None
+                hours, minutes = map(int, spec.at.split(":"))
+                first = clock.moment(begin)
+                midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+                base = begin - (first - midnight).total_seconds() / 60 + hours * 60 + minutes
+                moments = [base + k * MINUTES_PER_DAY
+                           for k in range(-1, int((end - begin) // MINUTES_PER_DAY) + 2)]
+            due.extend((m + delay, spec.for_) for m in moments if begin <= m + delay < end)
+    return tuple(sorted(due))
+
+
 def _tier_agents(tier: Tier, tier_index: int, name: str, first: int, clock: Clock,
-                 horizon: float, topics: list[str]) -> list[AgentPlan]:
+                 horizon: float, topics: list[str], channels: list[str]) -> list[AgentPlan]:
     def skills(names: list[str] | None) -> frozenset[int] | None:
         return None if names is None else frozenset(topics.index(n) for n in names)
 
     agents: list[AgentPlan] = []
     for group in tier.agents:
-        duty = tuple(parse_shift(group.shift).intervals(clock, horizon))
-        for _ in range(group.count):
+        duty = _group_duty(group, clock, horizon)
+        takes = None if group.channels is None else tuple(channels.index(c)
+                                                          for c in group.channels)
+        seats, slowdown = ((group.concurrency.max, group.concurrency.slowdown)
+                           if group.concurrency is not None else (1, 0.0))
+        ramp = None if group.ramp is None else (group.ramp.start, group.ramp.over)
+        for position in range(group.count):
             number = len(agents) + 1
-            agents.append(AgentPlan(first + len(agents), f"{name}#{number}", tier_index,
-                                    group.shift, duty, group.team, skills(group.skills)))
+            agents.append(AgentPlan(
+                first + len(agents), f"{name}#{number}", tier_index, group.shift, duty,
+                group.team, skills(group.skills), group.speed, ramp, takes, seats, slowdown,
+                _break_times(group.breaks, duty, position, clock)))
     rotation = tier.rotation
     if rotation is not None:
         for member in range(rotation.pool):
             duty = tuple(_rotation_duty(rotation, member, clock, horizon))
             agents.append(AgentPlan(first + len(agents), f"{name}#rota{member + 1}",
                                     tier_index, "rotation", duty, rotation.team,
-                                    skills(rotation.skills)))
+                                    skills(rotation.skills), rotation.speed))
+    for helper in tier.helpers:
+        duty = tuple(parse_shift(helper.shift).intervals(clock, horizon))
+        rule = HelperRule(helper.joins_at, helper.leaves_at, helper.cap)
+        for number in range(1, helper.count + 1):
+            label = helper.name if helper.count == 1 else f"{helper.name}{number}"
+            agents.append(AgentPlan(first + len(agents), f"{name}#{label}", tier_index,
+                                    "helper", duty, speed=helper.speed, helper=rule))
     return agents
 
 
@@ -261,6 +363,8 @@ def _rate_pieces(
                          ((week_minute % MINUTES_PER_DAY) // 60).astype(int)]
     for begin, end, multiplier in surges:
         rates = np.where((middle >= begin) & (middle < end), rates * multiplier, rates)
+    if scenario.volume is not None and scenario.volume.trend:
+        rates = rates * (1 + scenario.volume.trend) ** (middle / MINUTES_PER_WEEK)
     return starts, rates
 
 
@@ -294,13 +398,15 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
     tiers: list[TierPlan] = []
     agent_count = 0
     for index, (name, tier) in enumerate(scenario.tiers.items()):
-        agents = _tier_agents(tier, index, name, agent_count, clock, horizon, topics)
+        agents = _tier_agents(tier, index, name, agent_count, clock, horizon, topics,
+                              list(scenario.channels))
         agent_count += len(agents)
         target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
         assert tier.resolves is not None
         tiers.append(TierPlan(index, name, tier.role, tier.handle, tier.topic_effort,
                               tier.resolves, target, tuple(agents),
-                              _overrides(tier, list(scenario.channels), topics)))
+                              _overrides(tier, list(scenario.channels), topics),
+                              tier.reopens, tier.shrinkage or scenario.shrinkage))
 
     channels = []
     for index, (name, channel) in enumerate(scenario.channels.items()):
@@ -342,5 +448,8 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
             np.array([segment_mix.get(s, 0.0) for s in segments]),
             np.array([topic_mix.get(t, 0.0) for t in topics]),
         ))
+    declared = list(scenario.topics.values())
     return DeskPlan(scenario, clock, horizon, scenario.warmup, tuple(channels), segments,
-                    tuple(topics), efforts, topic_touches, tuple(streams), tuple(tiers))
+                    tuple(topics), efforts, topic_touches, tuple(streams), tuple(tiers),
+                    tuple(t.deflection for t in declared) or (None,),
+                    tuple(t.reopens for t in declared) or (None,))

@@ -21,6 +21,7 @@ from simdesk.policies import make_policy
 from simdesk.policies.base import Policy
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario
+from simdesk.shrinkage import draw_duty
 from simdesk.streams import Streams, new_seed
 from simdesk.tables import duty_table, reply_table, ticket_table, visit_table
 from simdesk.tickets import draw_tickets
@@ -90,8 +91,9 @@ class ReplicationTables:
 def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
                     ) -> ReplicationTables:
     """Draw the tickets of one replication, simulate it, and tabulate what happened."""
-    batch = draw_tickets(plan, Streams(seed, replication))
-    record = run_desk(plan, batch, policy)
+    streams = Streams(seed, replication)
+    batch = draw_tickets(plan, streams)
+    record = run_desk(plan, batch, policy, duty=draw_duty(plan, streams))
     areas = pd.DataFrame({
         "replication": replication,
         "tier": [tier.name for tier in plan.tiers],

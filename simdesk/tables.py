@@ -4,15 +4,19 @@
 ``replication, ticket, channel, segment, topic, arrived, first_response, wait,
 resolved, abandoned, sla_met, path, warmup``.
 
-``refused`` (after the contract's columns): turned away at arrival by the routing
-policy (e.g. email for paid plans only); such tickets have no SLA outcome.
+After the contract's columns: ``refused``, turned away at arrival by the routing
+policy (e.g. email for paid plans only); ``deflected``, answered by self-service and
+never seen by an agent — neither has an SLA outcome; ``reopens``, the repeat contacts
+the ticket had (its ``resolved`` is the last resolution; empty while a repeat contact is
+open at the horizon).
 
 ``replies`` (only when tickets can need several agent replies): one row per reply at
 the conversation tier: ``replication, ticket, touch, asked, answered, wait, agent``.
 
 ``visits``: one row per ticket per tier entered: ``replication, ticket, tier, agent,
-queued, start, end`` — ``end`` is when it left the tier (service done, or the customer
-gave up: then ``agent`` is empty and ``start`` NaN); NaN if still there at the horizon.
+queued, start, end, contact`` — ``end`` is when it left the tier (service done, or the
+customer gave up: then ``agent`` is empty and ``start`` NaN); NaN if still there at the
+horizon; ``contact`` is 0 for the first contact and k for the k-th repeat contact.
 
 ``duty``: when each agent was actually on the queue: ``replication, tier, agent, on, off``.
 """
@@ -46,12 +50,16 @@ def _paths(plan: DeskPlan) -> tuple[list[str], dict[tuple[int, int], int]]:
 
 
 def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
-    """How many tiers each ticket entered (a conversation visits its tier several times)."""
-    tickets = record.visits[:, 0].astype(np.int64)
+    """How many tiers each ticket entered (a conversation visits its tier several times;
+    repeat contacts return to a tier already entered)."""
+    visits = record.visits
+    if plan.max_reopens:
+        visits = visits[visits[:, 6] == 0]
+    tickets = visits[:, 0].astype(np.int64)
     if plan.max_touches == 1:  # one visit per tier entered
         return np.bincount(tickets, minlength=n)
     tiers = len(plan.tiers)
-    seen = np.bincount(tickets * tiers + record.visits[:, 1].astype(np.int64),
+    seen = np.bincount(tickets * tiers + visits[:, 1].astype(np.int64),
                        minlength=n * tiers).reshape(n, tiers)
     entered: np.ndarray = np.count_nonzero(seen, axis=1)
     return entered
@@ -67,6 +75,8 @@ def ticket_table(
     wait = first_response - arrived
     abandoned = ~np.isnan(record.abandoned_at)
     refused = record.refused
+    deflected = (np.zeros(n, dtype=bool) if batch.deflected is None
+                 else batch.deflected.astype(bool))
     within = np.array([c.sla_within for c in plan.channels])[batch.channel]
     answered = ~np.isnan(first_response)
     sla_wait, waited_by_horizon = wait.copy(), plan.horizon - arrived
@@ -77,7 +87,7 @@ def ticket_table(
             sla_wait[rows] = channel.sla_hours.elapsed(first_response[rows]) - start
             waited_by_horizon[rows] = channel.sla_hours.elapsed(
                 np.full(rows.sum(), plan.horizon)) - start
-    decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused
+    decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused & ~deflected
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
     entered = _tiers_entered(plan, record, n)
@@ -101,7 +111,20 @@ def ticket_table(
         "path": _categorical(lookup[batch.channel, entered.astype(np.int64)], path_names),
         "warmup": arrived < plan.warmup,
         "refused": refused,
+        "deflected": deflected,
+        "reopens": _reopens(plan, record, n),
     })
+
+
+def _reopens(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
+    """Repeat contacts each ticket had (opened by the horizon)."""
+    count = np.zeros(n, dtype=np.int16)
+    if plan.max_reopens and len(record.visits):
+        contacts = record.visits[:, 6]
+        rows = contacts > 0
+        np.maximum.at(count, record.visits[rows, 0].astype(np.int64),
+                      contacts[rows].astype(np.int16))
+    return count
 
 
 def reply_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
@@ -132,6 +155,7 @@ def visit_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataF
         "queued": visits[:, 3],
         "start": visits[:, 4],
         "end": visits[:, 5],
+        "contact": visits[:, 6].astype(np.int16),
     })
 
 

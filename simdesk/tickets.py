@@ -12,16 +12,20 @@ only who works it and when.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from simdesk.calendar import MINUTES_PER_DAY
 from simdesk.plan import ChannelPlan, DeskPlan, StreamPlan, TierPlan
 from simdesk.streams import Streams
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
+QUANTILE_SEED = 20_260_105
+QUANTILE_DRAWS = 200_000
+"""Draws that estimate a handle-time quantile (the ``easiest`` deflection threshold)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,14 @@ class TicketBatch:
     """``[i, k]``: minutes the customer takes to answer agent reply ``k + 1``."""
     followups: np.ndarray[tuple[int, int], np.dtype[np.float64]]
     """``[i, k]``: handle time of agent reply ``k + 2`` at the conversation tier."""
+    deflected: np.ndarray[tuple[int], np.dtype[np.bool_]] | None = None
+    """Answered by self-service: never reaches an agent (``None``: no deflection)."""
+    reopens: IntArray | None = None
+    """Repeat contacts the ticket will have once resolved (``None``: no reopens)."""
+    reopen_after: np.ndarray[tuple[int, int], np.dtype[np.float64]] | None = None
+    """``[i, k]``: minutes from the k-th resolution to the customer coming back."""
+    reopen_handles: np.ndarray[tuple[int, int], np.dtype[np.float64]] | None = None
+    """``[i, k]``: handle time of the (k + 1)-th repeat contact."""
 
     def __len__(self) -> int:
         return len(self.arrived)
@@ -107,13 +119,53 @@ def _choose(shares: FloatArray, rng: np.random.Generator, n: int) -> IntArray:
     return np.searchsorted(cumulative, rng.random(n), side="right").astype(np.int64)
 
 
+def day_factors(plan: DeskPlan, streams: Streams) -> dict[int, FloatArray]:
+    """Per channel, each calendar day's volume factor (mean 1) for this replication.
+
+    Day ``d`` is the d-th local calendar day from the start date. With ``shared`` one
+    series serves every channel.
+    """
+    volume = plan.volume
+    if volume is None or volume.day_factor is None:
+        return {}
+    spec = volume.day_factor
+    days = int((plan.clock.week_offset % MINUTES_PER_DAY + plan.horizon) // MINUTES_PER_DAY) + 1
+
+    def draw(rng: np.random.Generator) -> FloatArray:
+        if spec.cv == 0:
+            return np.ones(days)
+        if spec.dist == "gamma":
+            shape = 1 / spec.cv**2
+            return rng.gamma(shape, 1 / shape, days)
+        sigma2 = math.log1p(spec.cv**2)
+        return rng.lognormal(-sigma2 / 2, math.sqrt(sigma2), days)
+
+    if volume.shared:
+        shared = draw(streams.generator("volume", "day"))
+        return {channel.index: shared for channel in plan.channels}
+    return {channel.index: draw(streams.generator("volume", "day", channel.name))
+            for channel in plan.channels}
+
+
+def _scaled(plan: DeskPlan, stream: StreamPlan, factors: FloatArray) -> StreamPlan:
+    """The stream with each piece's rate times its calendar day's factor."""
+    midnight = plan.clock.week_offset % MINUTES_PER_DAY
+    day = ((stream.starts + midnight) // MINUTES_PER_DAY).astype(np.int64)
+    return replace(stream, rates=stream.rates * factors[day])
+
+
 def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     """Draw every ticket of one replication and its fate."""
     width = max(len(c.chain) for c in plan.channels)
+    factors = day_factors(plan, streams)
+    deflects = any(d is not None and d.share > 0 for d in plan.deflection)
+    reopen_width = plan.max_reopens
     parts: list[tuple[np.ndarray[Any, Any], ...]] = []
     for stream in plan.streams:
         channel = plan.channels[stream.channel]
         name = ("stream", channel.name, stream.number)
+        if stream.channel in factors:
+            stream = _scaled(plan, stream, factors[stream.channel])
         arrived = arrival_times(stream, streams.generator(*name, "arrivals"))
         n = len(arrived)
         segment = _choose(stream.segment_shares, streams.generator(*name, "segment"), n)
@@ -138,14 +190,83 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
             stop = undecided & resolved
             visits[stop] = k + 1
             undecided &= ~resolved
+        extras: tuple[np.ndarray[Any, Any], ...] = ()
+        if deflects:
+            extras += (_deflected(plan, channel, topic, effort, handles, streams, name),)
+        if reopen_width:
+            extras += _reopen_fates(plan, channel, topic, effort, visits, streams, name,
+                                    reopen_width)
         parts.append((arrived, np.full(n, stream.channel, dtype=np.int64), segment, topic,
                       patience, visits, handles, channel.deadline(arrived),
                       streams.generator(*name, "estimate").standard_normal(n), touches,
-                      replies, followups))
+                      replies, followups, *extras))
     arrived = np.concatenate([p[0] for p in parts])
     order = np.argsort(arrived, kind="stable")
     columns = [np.concatenate([p[i] for p in parts])[order] for i in range(len(parts[0]))]
-    return TicketBatch(*columns)
+    batch = TicketBatch(*columns[:12])
+    rest = iter(columns[12:])
+    return replace(batch,
+                   deflected=next(rest) if deflects else None,
+                   **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
+                      if reopen_width else {}))
+
+
+def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,
+               handles: np.ndarray, streams: Streams, name: tuple[str | int, ...]
+               ) -> np.ndarray[tuple[int], np.dtype[np.bool_]]:
+    """Which tickets self-service answers: a topic's ``share`` of them, at random or
+    the easiest (handle time at the first working tier below the share's quantile)."""
+    uniform = streams.generator(*name, "deflection").random(len(topic))
+    deflected = np.zeros(len(topic), dtype=bool)
+    step = channel.touch_step
+    tier = plan.tiers[channel.chain[step]]
+    for index, spec in enumerate(plan.deflection):
+        if spec is None or spec.share <= 0:
+            continue
+        rows = topic == index
+        if spec.picks == "random":
+            deflected[rows] = uniform[rows] < spec.share
+            continue
+        _, handle, scaled = tier.handle_for(channel.index, index)
+        reference = handle.sample(np.random.default_rng(QUANTILE_SEED), QUANTILE_DRAWS)
+        if scaled:
+            reference = reference * plan.efforts[index]
+        deflected[rows] = handles[rows, step] < np.quantile(reference, spec.share)
+    return deflected
+
+
+def _reopen_fates(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,
+                  visits: IntArray, streams: Streams, name: tuple[str | int, ...], width: int
+                  ) -> tuple[IntArray, np.ndarray, np.ndarray]:
+    """How many times each ticket comes back after it is resolved, when, and how long
+    each repeat contact takes at the tier that resolved it."""
+    n = len(topic)
+    count = np.zeros(n, dtype=np.int64)
+    after = np.full((n, width), math.nan)
+    handles = np.full((n, width), math.nan)
+    uniform = streams.generator(*name, "reopen").random((n, width))
+    resolver = np.asarray(channel.chain)[visits - 1] if n else np.zeros(0, dtype=np.int64)
+    for tier_index in np.unique(resolver).tolist():
+        tier = plan.tiers[tier_index]
+        for index, own in enumerate(plan.topic_reopens):
+            spec = own if own is not None else tier.reopens
+            rows = (resolver == tier_index) & (topic == index)
+            if spec is None or spec.share <= 0 or not rows.any():
+                continue
+            key = ("topic", plan.topics[index]) if own is not None else ()
+            back = uniform[rows, : spec.max] < spec.share
+            count[rows] = np.argmin(np.column_stack([back, np.zeros(len(back), bool)]), axis=1)
+            k = spec.max
+            rng = streams.generator(*name, tier.name, "reopen", *key, "after")
+            after[rows, :k] = spec.after.sample(rng, rows.sum() * k).reshape(-1, k)
+            rng = streams.generator(*name, tier.name, "reopen", *key, "handle")
+            if spec.handle is not None:
+                handles[rows, :k] = spec.handle.sample(rng, rows.sum() * k).reshape(-1, k)
+            else:
+                _, handle, scaled = tier.handle_for(channel.index, index)
+                drawn = handle.sample(rng, rows.sum() * k).reshape(-1, k)
+                handles[rows, :k] = drawn * effort[rows, None] if scaled else drawn
+    return count, after, handles
 
 
 def _touches(plan: DeskPlan, channel: ChannelPlan, topic: IntArray,

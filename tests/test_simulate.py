@@ -18,7 +18,7 @@ from tests.helpers import scenario_dict
 
 CONTRACT = ["replication", "ticket", "channel", "segment", "topic", "arrived",
             "first_response", "wait", "resolved", "abandoned", "sla_met", "path", "warmup",
-            "refused"]
+            "refused", "deflected", "reopens"]
 
 
 def _desk(**overrides: Any) -> dict[str, Any]:

@@ -31,7 +31,7 @@ Rules, each covered by a scripted test:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from heapq import heappush
 from typing import Any
@@ -40,9 +40,11 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
+from simdesk.calendar import Interval
 from simdesk.engine.entities import Agent, Fates, Ticket, TierState
 from simdesk.plan import DeskPlan
 from simdesk.policies.base import Policy
+from simdesk.policies.blend import BlendedQueue
 from simdesk.tickets import TicketBatch
 
 NAN = math.nan
@@ -62,7 +64,8 @@ class RunRecord:
     refused: np.ndarray[tuple[int], np.dtype[np.bool_]]
     """Tickets the routing policy turned away at arrival (e.g. email for paid plans only)."""
     visits: np.ndarray[tuple[int, int], np.dtype[np.float64]]
-    """Columns: ticket, tier, agent (−1 if never picked up), queued, start, end.
+    """Columns: ticket, tier, agent (−1 if never picked up), queued, start, end, contact
+    (0 for the first contact, k for the k-th repeat contact).
 
     ``end`` is when the ticket left the tier: service done, or the customer gave up
     (then ``agent`` is −1 and ``start`` NaN); NaN if still there at the horizon.
@@ -107,7 +110,7 @@ class Desk:
 
     def __init__(
         self, plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False,
-        fast: bool = True,
+        fast: bool = True, duty: Sequence[Sequence[Interval]] | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.plan = plan
@@ -115,6 +118,14 @@ class Desk:
         for tier in self.tiers:
             tier.queue = policy.queue(plan, tier.plan, tier.agents)
             tier.direct = bool(getattr(tier.queue, "any_agent", False))
+            if any(agent.channels is not None for agent in tier.agents):
+                tier.queue = BlendedQueue(
+                    [policy.queue(plan, tier.plan, tier.agents) for _ in plan.channels],
+                    tier.queue)
+                tier.direct = False
+        self._duty = duty
+        """Each agent's on-queue intervals in this replication (absence and meetings
+        removed), by agent index; ``None``: as planned."""
         self._wake_at: list[Callable[[float], float | None] | None] = [
             getattr(tier.queue, "wake_at", None) for tier in self.tiers]
         self._refuses: Callable[[Ticket], bool] | None = getattr(policy, "refuses", None)
@@ -127,7 +138,7 @@ class Desk:
         self.abandoned_at = [NAN] * n
         self.refused = [False] * n
         self.visits: list[float] = []
-        """Flat: six numbers per visit (see :class:`RunRecord`)."""
+        """Flat: seven numbers per visit (see :class:`RunRecord`)."""
         self.replies: list[float] = []
         self.duty: list[float] = []
         self.log: list[LogEntry] | None = [] if trace else None
@@ -162,7 +173,20 @@ class Desk:
                          for k in range(batch.reply_after.shape[1])]
         self._followups = [batch.followups[:, k].tolist() if talks else []
                            for k in range(batch.followups.shape[1])]
-        if fast and not trace and not talks and not self._owned:
+        self._deflected = None if batch.deflected is None else batch.deflected.tolist()
+        self._reopens = None if batch.reopens is None else batch.reopens.tolist()
+        self._reopen_after = ([] if batch.reopen_after is None else
+                              [batch.reopen_after[:, k].tolist()
+                               for k in range(batch.reopen_after.shape[1])])
+        self._reopen_handles = ([] if batch.reopen_handles is None else
+                                [batch.reopen_handles[:, k].tolist()
+                                 for k in range(batch.reopen_handles.shape[1])])
+        agents = plan.agents
+        self._paced = any(a.speed != 1 or a.ramp is not None or a.seats > 1 for a in agents)
+        """Handle times depend on who handles the ticket (speed, ramp, concurrency)."""
+        plain = not (self._paced or self._reopens is not None
+                     or any(a.helper is not None for a in agents))
+        if fast and plain and not trace and not talks and not self._owned:
             # the common case, without conversations, owners or a trace: the plain paths
             self._start = self._start_plain  # type: ignore[method-assign]
             self._take = self._take_plain  # type: ignore[method-assign]
@@ -174,9 +198,12 @@ class Desk:
         env = self.env
         for tier in self.tiers:
             for agent in tier.agents:
-                for begin, end in agent.plan.duty:
+                duty = agent.plan.duty if self._duty is None else self._duty[agent.index]
+                for begin, end in duty:
                     Timeout(env, begin, (agent, end)).callbacks.append(self._duty_starts)
                     Timeout(env, end, (agent, end)).callbacks.append(self._duty_ends)
+                for due, length in agent.plan.breaks:
+                    Timeout(env, due, (agent, length)).callbacks.append(self._break_due)
 
     def run(self) -> RunRecord:
         """Simulate from 0 to the horizon and return the records. A desk runs once."""
@@ -193,7 +220,7 @@ class Desk:
             resolved=np.asarray(self.resolved, dtype=float),
             abandoned_at=np.asarray(self.abandoned_at, dtype=float),
             refused=np.asarray(self.refused, dtype=bool),
-            visits=np.asarray(self.visits, dtype=float).reshape(-1, 6),
+            visits=np.asarray(self.visits, dtype=float).reshape(-1, 7),
             replies=np.asarray(self.replies, dtype=float).reshape(-1, 5),
             duty=np.asarray(self.duty, dtype=float).reshape(-1, 3),
             queue_area=np.array([t.queue_area - w
@@ -208,11 +235,11 @@ class Desk:
         for tier in self.tiers:
             waiting = list(tier.queue)
             for agent in tier.agents:
-                if agent.ticket is not None:
-                    ticket = agent.ticket
+                in_hand = agent.hand if agent.ticket is None else [(agent.ticket, agent.started)]
+                for ticket, started in in_hand:
                     self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
-                                        agent.started, NAN))
-                if agent.on or agent.ticket is not None:
+                                        started, NAN, ticket.contact))
+                if agent.on or agent.busy:
                     self.duty.extend((agent.index, agent.on_since, horizon))
                 waiting.extend(t for stay, t in agent.personal if t.waiting == stay)
             tier.queue_area += tier.waiting * (horizon - tier.queue_changed)
@@ -224,7 +251,8 @@ class Desk:
                 if ticket.abandon_at <= horizon:
                     self._abandon(tier, ticket, horizon)
                 else:
-                    self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, NAN))
+                    self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, NAN,
+                                        ticket.contact))
 
     def _release(self) -> None:
         """Break the desk's reference cycles (agents are events whose callbacks point
@@ -234,6 +262,7 @@ class Desk:
             for agent in tier.agents:
                 agent.callbacks = None
                 agent.ticket = None
+                agent.hand.clear()
                 agent.personal.clear()
         self.tiers = []
         self._entry = []
@@ -250,8 +279,14 @@ class Desk:
         arrivals = self._arrivals
         channels, chains, entries = self._channels, self._chains, self._entry
         refuses, log, fates = self._refuses, self.log, self._fates
+        deflected = self._deflected
         i = self._next
         while arrivals[i] <= now:
+            if deflected is not None and deflected[i]:
+                if log is not None:
+                    log.append((arrivals[i], "deflect", i, self.plan.channels[channels[i]].name))
+                i += 1
+                continue
             arrived = arrivals[i]
             channel = channels[i]
             ticket = Ticket(i, channel, arrived, arrived + self._patience[i],
@@ -303,6 +338,8 @@ class Desk:
             self.log.append((now, "queue", ticket.id, tier.plan.name))
         if tier.idle:
             self._offer(tier, now)
+        if tier.helpers:
+            self._call_helpers(tier, now)
 
     def _offer(self, tier: TierState, now: float) -> None:
         """Match waiting tickets with idle agents, longest idle first."""
@@ -368,26 +405,42 @@ class Desk:
         """Record a customer who left at ``abandon_at`` (noticed at ``now``)."""
         tier.queue_area -= now - ticket.abandon_at
         self.abandoned_at[ticket.id] = ticket.abandon_at
-        self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, ticket.abandon_at))
+        self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, ticket.abandon_at,
+                            0))
         if self.log is not None:
             self.log.append((ticket.abandon_at, "abandon", ticket.id, tier.plan.name))
 
     def _start(self, agent: Agent, ticket: Ticket, now: float) -> None:
-        agent.ticket = ticket
-        agent.started = now
         step = ticket.step
-        if step == 0 and not ticket.touch:
+        contact = ticket.contact
+        if step == 0 and not ticket.touch and not contact:
             ticket.abandon_at = INF
             if not self._reply[ticket.channel]:
                 self.first_response[ticket.id] = now
         if self.log is not None:
             self.log.append((now, "start", ticket.id, agent.name))
-        if self._talks and step == self._talk[ticket.channel]:
+        if contact:
+            handle = self._reopen_handles[contact - 1][ticket.id]
+        elif self._talks and step == self._talk[ticket.channel]:
             self._conversation_starts(agent, ticket, now)
             handle = (self._followups[ticket.touch - 1][ticket.id] if ticket.touch
                       else self._handles[step][ticket.id])
         else:
             handle = self._handles[step][ticket.id]
+        if self._paced:
+            plan = agent.plan
+            handle /= plan.speed_at(now)
+            if agent.seats > 1:
+                handle *= 1 + plan.slowdown * len(agent.hand)
+        if agent.seats > 1:
+            agent.hand.append((ticket, now))
+            call = _Call(self._done_seat, (agent, ticket, now))
+            heappush(self._heap, (now + handle, 1, next(self._ids), call))
+            if len(agent.hand) < agent.seats and agent.on and now < agent.duty_end:
+                agent.tier.idle[agent] = None  # a seat is still free: last in line
+            return
+        agent.ticket = ticket
+        agent.started = now
         agent.callbacks = self._done_callbacks
         heappush(self._heap, (now + handle, 1, next(self._ids), agent))
 
@@ -412,7 +465,7 @@ class Desk:
             self._admit(now)
         tier = agent.tier
         self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
-                            agent.started, now))
+                            agent.started, now, 0))
         step = ticket.step
         if step == 0 and self._reply[ticket.channel]:
             self.first_response[ticket.id] = now
@@ -439,21 +492,30 @@ class Desk:
     def _done(self, agent: Any) -> None:
         """An agent finished a ticket: pass it on or resolve it, then take the next."""
         ticket = agent.ticket
-        now = self.env._now
+        agent.ticket = None
+        self._finish(agent, ticket, agent.started, self.env._now)
+
+    def _done_seat(self, event: Any) -> None:
+        """An agent with several seats finished one of the tickets in hand."""
+        agent, ticket, started = event._value
+        agent.hand.remove((ticket, started))
+        self._finish(agent, ticket, started, self.env._now)
+
+    def _finish(self, agent: Agent, ticket: Ticket, started: float, now: float) -> None:
         if self._next_arrival <= now:
             self._admit(now)
         tier = agent.tier
+        contact = ticket.contact
         self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
-                            agent.started, now))
+                            started, now, contact))
         log = self.log
         if log is not None:
             log.append((now, "done", ticket.id, agent.name))
         step = ticket.step
         reply = self._reply[ticket.channel]
-        if step == 0 and reply and not ticket.touch:
+        if step == 0 and reply and not ticket.touch and not contact:
             self.first_response[ticket.id] = now
-        agent.ticket = None
-        if self._talks and step == self._talk[ticket.channel]:
+        if self._talks and step == self._talk[ticket.channel] and not contact:
             if reply:
                 self._replied(ticket, ticket.queued_at, now, agent)
             if ticket.touch + 1 < ticket.touches:
@@ -468,9 +530,14 @@ class Desk:
                 self.resolved[ticket.id] = now
                 if log is not None:
                     log.append((now, "resolve", ticket.id, tier.plan.name))
+                if self._reopens is not None and contact < self._reopens[ticket.id]:
+                    delay = self._reopen_after[contact][ticket.id]
+                    Timeout(self.env, delay, ticket).callbacks.append(self._reopened)
+        if agent.helper is not None and agent.on and self._helper_leaves(agent, now):
+            agent.on = False
         if agent.on and now < agent.duty_end:
             self._free(agent, now)
-        else:
+        elif not agent.busy:
             self._off(agent, now)
 
     # -- conversations ------------------------------------------------------------------
@@ -537,16 +604,37 @@ class Desk:
     # -- agents -----------------------------------------------------------------------
 
     def _free(self, agent: Agent, now: float) -> None:
+        """An agent on duty with a free seat: take the next ticket(s), else wait idle."""
         tier = agent.tier
-        ticket = self._take(tier, agent, now)
-        if ticket is None:
+        if agent.seats > 1:
+            tier.idle.pop(agent, None)
+            while len(agent.hand) < agent.seats:
+                ticket = self._take(tier, agent, now)
+                if ticket is None:
+                    break
+                tier.idle.pop(agent, None)
+                self._start(agent, ticket, now)
+            else:
+                return
+            if agent.helper is not None and not agent.hand:
+                agent.on = False
+                self._off(agent, now)
+                return
             tier.idle[agent] = None
-            if self._alarm.callbacks is None:
-                self._set_alarm()
-            if tier.waiting:
-                self._wake_later(tier, now)
         else:
-            self._start(agent, ticket, now)
+            ticket = self._take(tier, agent, now)
+            if ticket is not None:
+                self._start(agent, ticket, now)
+                return
+            if agent.helper is not None:
+                agent.on = False
+                self._off(agent, now)
+                return
+            tier.idle[agent] = None
+        if self._alarm.callbacks is None:
+            self._set_alarm()
+        if tier.waiting:
+            self._wake_later(tier, now)
 
     def _wake_later(self, tier: TierState, now: float) -> None:
         """Idle agents and waiting tickets: ask the policy when that may change."""
@@ -568,19 +656,102 @@ class Desk:
         self._offer(tier, now)
 
     def _off(self, agent: Agent, now: float) -> None:
+        """The agent leaves the queue (nothing in hand): record the on-duty stretch."""
         agent.on = False
         self.duty.extend((agent.index, agent.on_since, now))
+        if agent.helper is not None:
+            agent.used += now - agent.on_since
         if self.log is not None:
             self.log.append((now, "off", None, agent.name))
+        if agent.break_owed:
+            Timeout(self.env, agent.break_owed, agent).callbacks.append(self._break_over)
+            agent.break_owed = 0.0
+
+    # -- breaks, helpers, repeat contacts -----------------------------------------------
+
+    def _break_due(self, event: Any) -> None:
+        """A scheduled break: now if idle, else as soon as the ticket in hand is done."""
+        agent, length = event._value
+        now = self.env._now
+        self._admit(now)
+        if not agent.on or now >= agent.duty_end:
+            return  # absent, in a meeting, or between shifts: no break to take
+        if self.log is not None:
+            self.log.append((now, "break", None, agent.name))
+        agent.break_owed = length
+        agent.on = False
+        agent.tier.idle.pop(agent, None)
+        if not agent.busy:
+            self._off(agent, now)
+
+    def _break_over(self, event: Any) -> None:
+        agent: Agent = event._value
+        now = self.env._now
+        self._admit(now)
+        if agent.on or agent.busy or now >= agent.duty_end:
+            return  # back already (a new shift began) or the shift is over
+        agent.on = True
+        agent.on_since = now
+        if self.log is not None:
+            self.log.append((now, "on", None, agent.name))
+        self._free(agent, now)
+
+    def _helper_budget(self, agent: Agent, now: float) -> float:
+        """Minutes a helper may still spend in the queue: ``cap`` of their duty time so
+        far, minus what they used."""
+        assert agent.helper is not None
+        window = sum(max(0.0, min(end, now) - begin) for begin, end in agent.plan.duty
+                     if begin < now)
+        used = agent.used + (now - agent.on_since if agent.on else 0.0)
+        return agent.helper.cap * window - used
+
+    def _helper_leaves(self, agent: Agent, now: float) -> bool:
+        """Between tickets: the queue is short again, or the time budget is spent."""
+        assert agent.helper is not None
+        return (agent.tier.waiting <= agent.helper.leaves_at
+                or self._helper_budget(agent, now) <= 0)
+
+    def _call_helpers(self, tier: TierState, now: float) -> None:
+        """The queue reached a helper's threshold: those available (in their hours, with
+        time left in their budget) join."""
+        for agent in tier.helpers:
+            rule = agent.helper
+            assert rule is not None
+            if (agent.on or agent.busy or now >= agent.duty_end or tier.waiting < rule.joins_at
+                    or self._helper_budget(agent, now) <= 0):
+                continue
+            agent.on = True
+            agent.on_since = now
+            if self.log is not None:
+                self.log.append((now, "joins", None, agent.name))
+            self._free(agent, now)
+
+    def _reopened(self, event: Any) -> None:
+        """A resolved ticket comes back: a repeat contact at the tier that resolved it."""
+        ticket: Ticket = event._value
+        now = self.env._now
+        self._admit(now)
+        ticket.contact += 1
+        ticket.step = len(ticket.tiers) - 1
+        self.resolved[ticket.id] = NAN
+        if self.log is not None:
+            self.log.append((now, "reopen", ticket.id, self.plan.channels[ticket.channel].name))
+        self._enter(ticket, self.tiers[ticket.tiers[ticket.step]], now)
 
     def _duty_starts(self, event: Any) -> None:
         agent, end = event._value
         now = self.env._now
         self._admit(now)
-        was_working = agent.ticket is not None and not agent.on
+        if agent.helper is not None:  # their hours begin: they join only when needed
+            agent.duty_end = end
+            if not agent.on:
+                self._call_helpers(agent.tier, now)
+            return
+        was_working = agent.busy and not agent.on
         agent.on = True
         agent.duty_end = end
         if was_working:
+            agent.break_owed = 0.0
             return  # still finishing a ticket from before: the on-duty time runs on
         agent.on_since = now
         if self.log is not None:
@@ -593,11 +764,11 @@ class Desk:
         self._admit(now)
         if not agent.on or agent.duty_end != end:
             return
-        if agent.ticket is None:
-            del agent.tier.idle[agent]
-            self._off(agent, now)
+        agent.tier.idle.pop(agent, None)
+        if agent.busy:
+            agent.on = False  # finishes the ticket(s) in hand, then goes off
         else:
-            agent.on = False  # finishes the ticket in hand, then goes off
+            self._off(agent, now)
 
     def _snapshot_warmup(self, event: Any) -> None:
         now = self.env._now
@@ -609,10 +780,12 @@ class Desk:
 
 
 def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False,
-             fast: bool = True) -> RunRecord:
+             fast: bool = True, duty: Sequence[Sequence[Interval]] | None = None
+             ) -> RunRecord:
     """Simulate one replication of ``plan`` on the tickets of ``batch``.
 
-    ``fast=False`` keeps the general code paths even where the plain ones apply (tests
-    check that both give the same records).
+    ``duty`` replaces the planned on-queue intervals of every agent (by index) — the
+    replication's draw of absences and meetings. ``fast=False`` keeps the general code
+    paths even where the plain ones apply (tests check that both give the same records).
     """
-    return Desk(plan, batch, policy, trace=trace, fast=fast).run()
+    return Desk(plan, batch, policy, trace=trace, fast=fast, duty=duty).run()

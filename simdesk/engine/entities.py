@@ -68,6 +68,8 @@ class Ticket:
     __slots__ = ("__dict__", "abandon_at", "arrived", "channel", "fates", "id", "queued_at",
                  "step", "tiers", "waiting")
     touch = 0
+    contact = 0
+    """0 for the first contact, k while the k-th repeat contact (a reopen) is open."""
     owner: Agent | None = None
     estimate: float | None = None
     _deadline: float | None = None
@@ -123,16 +125,19 @@ class Ticket:
 
 
 class Agent:
-    """An agent: on or off duty, idle or working one ticket.
+    """An agent: on or off duty, idle or working one ticket (or, with several
+    ``seats``, up to that many at once, in ``hand``).
 
     An agent is also the SimPy event of its own service completion (``callbacks`` and
     ``_ok`` are what SimPy's ``Environment.step`` reads), so finishing a ticket needs no
     new object. ``personal`` holds follow-ups (with their stay numbers) waiting for this
-    agent as their owner.
+    agent as their owner. ``break_owed`` is a break due while the agent was busy, taken
+    when the ticket in hand is done; ``used`` a helper's minutes in the queue so far.
     """
 
-    __slots__ = ("callbacks", "duty_end", "index", "name", "on", "on_since", "personal",
-                 "plan", "skills", "started", "team", "ticket", "tier")
+    __slots__ = ("break_owed", "callbacks", "channels", "duty_end", "hand", "helper", "index",
+                 "name", "on", "on_since", "personal", "plan", "seats", "skills", "started",
+                 "team", "ticket", "tier", "used")
     _ok = True
 
     def __init__(self, plan: AgentPlan, tier: TierState) -> None:
@@ -141,19 +146,31 @@ class Agent:
         self.name = plan.name
         self.team = plan.team
         self.skills = plan.skills
+        self.channels = plan.channels
+        self.seats = plan.seats
+        self.helper = plan.helper
         self.tier = tier
         self.on = False
         self.on_since = 0.0
         self.duty_end = 0.0
         self.ticket: Ticket | None = None
+        self.hand: list[tuple[Ticket, float]] = []
+        """Tickets in hand with their start times (agents with several seats)."""
         self.started = 0.0
         self.callbacks: list[Any] | None = None
         self.personal: deque[tuple[int, Ticket]] = deque()
+        self.break_owed = 0.0
+        self.used = 0.0
+
+    @property
+    def busy(self) -> bool:
+        """Something in hand."""
+        return self.ticket is not None or bool(self.hand)
 
     @property
     def idle(self) -> bool:
         """On duty with nothing in hand."""
-        return self.on and self.ticket is None
+        return self.on and not self.busy
 
     def __repr__(self) -> str:
         return f"Agent({self.name})"
@@ -165,6 +182,7 @@ class TierState:
     __slots__ = (
         "agents",
         "direct",
+        "helpers",
         "idle",
         "index",
         "plan",
@@ -180,6 +198,8 @@ class TierState:
         self.index = plan.index
         self.idle: dict[Agent, None] = {}
         self.agents = [Agent(agent, self) for agent in plan.agents]
+        self.helpers = [agent for agent in self.agents if agent.helper is not None]
+        """Agents who join only when the queue is long (empty: none)."""
         self.queue: TicketQueue
         self.direct = False
         """Any idle agent may take any ticket (the queue's ``any_agent``)."""

@@ -203,7 +203,7 @@ def test_tickets_unfinished_at_the_horizon_are_kept_with_nan_times() -> None:
     gone = record.visits[record.visits[:, 0] == 2][0]
     assert gone[2] == -1 and gone[3] == 50 and np.isnan(gone[4]) and gone[5] == 55
     visits = record.visits
-    assert visits.shape == (3, 6)
+    assert visits.shape == (3, 7)
     in_service = visits[visits[:, 0] == 0][0]
     assert in_service[4] == 10 and np.isnan(in_service[5])
 

@@ -706,6 +706,6 @@ def test_no_policy_hands_an_escalated_ticket_to_an_agent_of_the_tier_it_left(
     served = record.visits[~np.isnan(record.visits[:, 4])]
     pairs = [(int(ticket), int(tier)) for ticket, tier in served[:, :2]]
     assert sorted(pairs) == [(t, k) for t in range(3) for k in range(2)], pairs
-    for ticket, tier, _, _, start, end in served:
+    for ticket, tier, _, _, start, end, _ in served:
         assert end - start == pytest.approx(handles[int(ticket)][int(tier)]), (ticket, tier)
     assert not np.isnan(record.resolved).any()
