@@ -166,7 +166,10 @@ def _keys(frame: pd.DataFrame, column: str, replications: np.ndarray, width: int
 
 
 def agent_metrics(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame) -> pd.DataFrame:
-    """Per replication and agent: on-duty and busy minutes in the window, services done."""
+    """Per replication and agent: on-duty and busy minutes in the window, services done.
+
+    ``capacity`` is on-duty minutes times the agent's seats (tickets it may hold at
+    once), so ``utilization`` — busy over capacity — is the share of seats in use."""
     low, high = plan.warmup, plan.horizon
     agents = plan.agents
     width = len(agents)
@@ -178,6 +181,8 @@ def agent_metrics(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame) -> p
     busy = _overlap(visits["start"].to_numpy(), np.where(np.isnan(end), high, end), low, high)
     done = (end >= low) & (end < high)
     duty_keys, _ = _keys(duty, "agent", replications, width)
+    duty_codes = duty["agent"].cat.codes.to_numpy().astype(np.int64)
+    seats = np.array([a.seats for a in agents], dtype=float)
     staffed = _overlap(duty["on"].to_numpy(), duty["off"].to_numpy(), low, high)
     table = pd.DataFrame({
         "replication": np.repeat(replications, width),
@@ -185,11 +190,13 @@ def agent_metrics(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame) -> p
                         len(replications)),
         "agent": np.tile(np.array([a.name for a in agents], dtype=object), len(replications)),
         "staffed": np.bincount(duty_keys, weights=staffed, minlength=groups),
+        "capacity": np.bincount(duty_keys, weights=staffed * seats[duty_codes],
+                                minlength=groups),
         "busy": np.bincount(keys[served], weights=busy[served], minlength=groups),
         "handled": np.bincount(keys[served], weights=done[served].astype(float),
                                minlength=groups),
     })
-    table["utilization"] = _ratio(table["busy"].to_numpy(), table["staffed"].to_numpy())
+    table["utilization"] = _ratio(table["busy"].to_numpy(), table["capacity"].to_numpy())
     return table
 
 
@@ -201,11 +208,11 @@ def tier_metrics(
     agents = agent_metrics(plan, visits, duty)
     names = [t.name for t in plan.tiers]
     wide = agents.groupby(["replication", "tier"], sort=False)[
-        ["staffed", "busy", "handled"]].sum()
+        ["staffed", "capacity", "busy", "handled"]].sum()
     index = pd.MultiIndex.from_product([np.unique(agents["replication"]), names])
     wide = wide.reindex(index, fill_value=0.0)
     staffed = wide["staffed"].to_numpy()
-    wide["utilization"] = _ratio(wide["busy"].to_numpy(), staffed)
+    wide["utilization"] = _ratio(wide["busy"].to_numpy(), wide["capacity"].to_numpy())
     wide["agents_on_duty"] = staffed / window
     wide["per_agent_day"] = _ratio(wide["handled"].to_numpy(), staffed / AGENT_DAY_MINUTES)
     replications = index.levels[0].to_numpy()
@@ -217,7 +224,7 @@ def tier_metrics(
                                np.bincount(keys[waited], minlength=groups))
     areas = queue_area.set_index(["replication", "tier"])["area"]
     wide["queue_mean"] = areas.reindex(wide.index).to_numpy() / window
-    wide = wide.drop(columns=["staffed", "busy"])
+    wide = wide.drop(columns=["staffed", "capacity", "busy"])
     long = wide.rename_axis(index=["replication", "group"]).reset_index().melt(
         id_vars=["replication", "group"], var_name="metric", value_name="value"
     )

@@ -44,7 +44,8 @@ class HelperRule:
     joins_at: int
     leaves_at: int
     cap: float
-    """Most of their duty time they may spend in the queue."""
+    """Most of their hours they may spend in the queue: ``cap`` × the length of each
+    stretch of hours (a day's shift), spent whenever the queue needs them."""
 
 
 @dataclass(frozen=True)

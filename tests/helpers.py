@@ -50,6 +50,9 @@ class Scripted:
     followups: Sequence[float] = ()
     visits: int = 0
     """Tiers visited, if fewer than ``len(handles)``."""
+    reopens: Sequence[tuple[float, float]] = ()
+    """Repeat contacts: (minutes after the resolution, handle time) each."""
+    deflected: bool = False
 
 
 def batch_of(plan: DeskPlan, tickets: Sequence[Scripted]) -> TicketBatch:
@@ -68,6 +71,13 @@ def batch_of(plan: DeskPlan, tickets: Sequence[Scripted]) -> TicketBatch:
         followups[row, : len(ticket.followups)] = ticket.followups
     deadline = np.array([plan.channels[c].deadline(np.array([a]))[0]
                          for a, c in zip(arrived, channel, strict=True)])
+    width = max((len(t.reopens) for t in tickets), default=0)
+    reopen_after = np.full((len(tickets), width), math.nan)
+    reopen_handles = np.full((len(tickets), width), math.nan)
+    for row, ticket in enumerate(tickets):
+        for k, (after, handle) in enumerate(ticket.reopens):
+            reopen_after[row, k], reopen_handles[row, k] = after, handle
+    reopening = width > 0
     return TicketBatch(
         arrived=arrived,
         channel=channel,
@@ -81,6 +91,12 @@ def batch_of(plan: DeskPlan, tickets: Sequence[Scripted]) -> TicketBatch:
         touches=np.array([len(t.replies) + 1 for t in tickets], dtype=np.int64),
         reply_after=replies,
         followups=followups,
+        deflected=(np.array([t.deflected for t in tickets], dtype=bool)
+                   if any(t.deflected for t in tickets) else None),
+        reopens=(np.array([len(t.reopens) for t in tickets], dtype=np.int64)
+                 if reopening else None),
+        reopen_after=reopen_after if reopening else None,
+        reopen_handles=reopen_handles if reopening else None,
     )
 
 

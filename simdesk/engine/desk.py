@@ -118,6 +118,9 @@ class Desk:
         for tier in self.tiers:
             tier.queue = policy.queue(plan, tier.plan, tier.agents)
             tier.direct = bool(getattr(tier.queue, "any_agent", False))
+            tier.by_load = any(agent.seats > 1 for agent in tier.agents)
+            if tier.by_load:
+                tier.direct = False
             if any(agent.channels is not None for agent in tier.agents):
                 tier.queue = BlendedQueue(
                     [policy.queue(plan, tier.plan, tier.agents) for _ in plan.channels],
@@ -211,6 +214,7 @@ class Desk:
         self._schedule_duty()
         if plan.warmup > 0:
             Timeout(env, plan.warmup).callbacks.append(self._snapshot_warmup)
+        self._set_alarm()
         env.run(until=plan.horizon)
         self._admit(plan.horizon)
         self._close(plan.horizon)
@@ -304,11 +308,12 @@ class Desk:
         self._next_arrival = arrivals[i]
 
     def _set_alarm(self) -> None:
-        """Wake up at the next arrival if an agent who could take it is idle."""
+        """Wake up at the next arrival if an agent who could take it is idle (or a
+        helper might join when it arrives)."""
         if self._alarm.callbacks is not None or self._next >= self._count:
             return
         for tier in self._entry_tiers:
-            if tier.idle:
+            if tier.idle or tier.helpers:
                 self._alarm.callbacks = self._ring_callbacks
                 heappush(self._heap, (self._next_arrival, 1, next(self._ids), self._alarm))
                 return
@@ -342,9 +347,10 @@ class Desk:
             self._call_helpers(tier, now)
 
     def _offer(self, tier: TierState, now: float) -> None:
-        """Match waiting tickets with idle agents, longest idle first."""
+        """Match waiting tickets with idle agents, longest idle first (with several
+        seats: fewest tickets in hand first, then longest idle)."""
         while tier.idle:
-            for agent in tier.idle:
+            for agent in (sorted(tier.idle, key=_in_hand) if tier.by_load else tier.idle):
                 ticket = self._take(tier, agent, now)
                 if ticket is not None:
                     break
@@ -697,13 +703,8 @@ class Desk:
         self._free(agent, now)
 
     def _helper_budget(self, agent: Agent, now: float) -> float:
-        """Minutes a helper may still spend in the queue: ``cap`` of their duty time so
-        far, minus what they used."""
-        assert agent.helper is not None
-        window = sum(max(0.0, min(end, now) - begin) for begin, end in agent.plan.duty
-                     if begin < now)
-        used = agent.used + (now - agent.on_since if agent.on else 0.0)
-        return agent.helper.cap * window - used
+        """Minutes a helper may still spend in the queue in their current hours."""
+        return agent.allowance - agent.used - (now - agent.on_since if agent.on else 0.0)
 
     def _helper_leaves(self, agent: Agent, now: float) -> bool:
         """Between tickets: the queue is short again, or the time budget is spent."""
@@ -744,6 +745,8 @@ class Desk:
         self._admit(now)
         if agent.helper is not None:  # their hours begin: they join only when needed
             agent.duty_end = end
+            agent.allowance = agent.helper.cap * (end - now)
+            agent.used = 0.0
             if not agent.on:
                 self._call_helpers(agent.tier, now)
             return
@@ -777,6 +780,10 @@ class Desk:
             self._warmup_area[tier.index] = (
                 tier.queue_area + tier.waiting * (now - tier.queue_changed)
             )
+
+
+def _in_hand(agent: Agent) -> int:
+    return len(agent.hand)
 
 
 def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool = False,

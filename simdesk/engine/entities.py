@@ -132,12 +132,13 @@ class Agent:
     ``_ok`` are what SimPy's ``Environment.step`` reads), so finishing a ticket needs no
     new object. ``personal`` holds follow-ups (with their stay numbers) waiting for this
     agent as their owner. ``break_owed`` is a break due while the agent was busy, taken
-    when the ticket in hand is done; ``used`` a helper's minutes in the queue so far.
+    when the ticket in hand is done. A helper may spend ``allowance`` minutes in the
+    queue during their current hours and has ``used`` that many so far.
     """
 
-    __slots__ = ("break_owed", "callbacks", "channels", "duty_end", "hand", "helper", "index",
-                 "name", "on", "on_since", "personal", "plan", "seats", "skills", "started",
-                 "team", "ticket", "tier", "used")
+    __slots__ = ("allowance", "break_owed", "callbacks", "channels", "duty_end", "hand",
+                 "helper", "index", "name", "on", "on_since", "personal", "plan", "seats",
+                 "skills", "started", "team", "ticket", "tier", "used")
     _ok = True
 
     def __init__(self, plan: AgentPlan, tier: TierState) -> None:
@@ -160,6 +161,7 @@ class Agent:
         self.callbacks: list[Any] | None = None
         self.personal: deque[tuple[int, Ticket]] = deque()
         self.break_owed = 0.0
+        self.allowance = 0.0
         self.used = 0.0
 
     @property
@@ -181,6 +183,7 @@ class TierState:
 
     __slots__ = (
         "agents",
+        "by_load",
         "direct",
         "helpers",
         "idle",
@@ -203,6 +206,8 @@ class TierState:
         self.queue: TicketQueue
         self.direct = False
         """Any idle agent may take any ticket (the queue's ``any_agent``)."""
+        self.by_load = False
+        """Some agents have several seats: offer to the least loaded first."""
         self.waiting = 0
         self.queue_area = 0.0
         self.queue_changed = 0.0

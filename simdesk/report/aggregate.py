@@ -279,13 +279,14 @@ def agent_utilization(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame
             continue
         per = agent_metrics(plan, pv, pd_)
         replications = max(per["replication"].nunique(), 1)
-        totals = per.groupby(["tier", "agent"], sort=False)[["staffed", "busy", "handled"]].sum()
+        totals = per.groupby(["tier", "agent"], sort=False)[
+            ["staffed", "capacity", "busy", "handled"]].sum()
         totals = totals.loc[totals["staffed"] > 0].reset_index()
         with np.errstate(invalid="ignore", divide="ignore"):
             frames.append(pd.DataFrame({
                 "policy": policy, "tier": totals["tier"], "agent": totals["agent"],
                 "group": totals["agent"].map(group_of),
-                "utilization": totals["busy"] / totals["staffed"],
+                "utilization": totals["busy"] / totals["capacity"],
                 "hours_per_week": totals["staffed"] / 60 / (replications * weeks),
                 "handled_per_week": totals["handled"] / (replications * weeks),
             }))

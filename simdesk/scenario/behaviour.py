@@ -182,7 +182,8 @@ class Helper(SpecModel):
 
     During their ``shift`` they join when ``joins_at`` or more tickets wait, leave (after
     the ticket in hand) when no more than ``leaves_at`` wait, and spend at most ``cap``
-    of their shift time in the queue (the articles warn at 20 %).
+    of each shift in the queue, whenever it is needed (the articles warn at 20 %); the
+    cap is checked between tickets.
     """
 
     name: Annotated[str, Field(min_length=1)] = "manager"
