@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from simdesk.calendar import Interval, merge_intervals
-from simdesk.plan import DeskPlan, StreamPlan
+from simdesk.plan import AgentPlan, DeskPlan, StreamPlan, TierPlan
 from simdesk.scenario.schema import moment_minutes
 from simdesk.units import humanize_minutes
 
@@ -36,16 +38,73 @@ def reach(plan: DeskPlan, stream: StreamPlan, tier: int) -> float:
     return 0.0
 
 
+def repeat_contacts(share: float, most: int) -> float:
+    """Expected repeat contacts of a resolved ticket when each resolution comes back
+    with chance ``share``, at most ``most`` times: Σ share^k for k = 1..most."""
+    return sum(share**k for k in range(1, most + 1))
+
+
+def _work(plan: DeskPlan, stream: StreamPlan, tier: TierPlan) -> float:
+    """Expected minutes of work ``stream`` brings to ``tier`` over the horizon: first
+    contacts not deflected, plus repeat contacts of those it resolves."""
+    probability = reach(plan, stream, tier.index)
+    if probability == 0:
+        return 0.0
+    deflected = np.array([0.0 if d is None else d.share for d in plan.deflection])
+    shares = stream.topic_shares * (1 - deflected[: len(stream.topic_shares)])
+    if shares.sum() <= 0:
+        return 0.0
+    tickets = stream.expected * probability * shares.sum() / stream.topic_shares.sum()
+    work = tickets * tier.expected_handle(stream.channel, shares, plan.efforts)
+    resolves = 1.0 if tier.escalate_to is None else tier.resolves
+    for topic, share in enumerate(shares / shares.sum()):
+        spec = plan.topic_reopens[topic] if topic < len(plan.topic_reopens) else None
+        spec = spec or tier.reopens
+        if spec is None or share == 0:
+            continue
+        _, handle, scaled = tier.handle_for(stream.channel, topic)
+        mean = (spec.handle.expected if spec.handle is not None
+                else handle.expected * (plan.efforts[topic] if scaled else 1.0))
+        work += (tickets * resolves * share * repeat_contacts(spec.share, spec.max) * mean)
+    return float(work)
+
+
+def capacity_minutes(plan: DeskPlan, agent: AgentPlan) -> float:
+    """Minutes of standard work an agent can do over the horizon: on-duty time less
+    expected absence, time off the queue and breaks, times speed and seats (with
+    concurrency, the seats' worth at full occupancy). Helpers count for nothing: they
+    come only when called."""
+    if agent.helper is not None:
+        return 0.0
+    minutes = agent.duty_minutes - sum(length for _, length in agent.breaks)
+    shrinkage = plan.tiers[agent.tier].shrinkage
+    if shrinkage is not None:
+        minutes *= (1 - shrinkage.absence) * (1 - shrinkage.off_queue)
+    seats = agent.seats / (1 + agent.slowdown * (agent.seats - 1))
+    speed = agent.speed
+    if agent.ramp is not None:
+        start, over = agent.ramp
+        horizon = plan.horizon
+        ramping = min(over, horizon)
+        reached = start + (1 - start) * ramping / over
+        speed *= ((start + reached) / 2 * ramping + (horizon - ramping)) / horizon
+    return max(minutes, 0.0) * seats * speed
+
+
+def _reduced(plan: DeskPlan, tier: TierPlan) -> bool:
+    """Whether the tier's capacity is less than its agents' on-duty time (or more)."""
+    return tier.shrinkage is not None or any(
+        a.breaks or a.speed != 1 or a.ramp is not None or a.seats > 1 or a.helper is not None
+        for a in tier.agents)
+
+
 def tier_load(plan: DeskPlan, tier: int) -> tuple[float, float]:
-    """(offered load, mean agents on duty) of a tier over the horizon, in agents."""
+    """(offered load, capacity on duty) of a tier over the horizon, in agents' worth of
+    work (capacity as :func:`capacity_minutes` counts it)."""
     spec = plan.tiers[tier]
-    work = sum(
-        stream.expected * reach(plan, stream, tier)
-        * spec.expected_handle(stream.channel, stream.topic_shares, plan.efforts)
-        for stream in plan.streams
-    )
-    on_duty = sum(agent.duty_minutes for agent in plan.tiers[tier].agents)
-    return work / plan.horizon, on_duty / plan.horizon
+    work = sum(_work(plan, stream, spec) for stream in plan.streams)
+    capacity = sum(capacity_minutes(plan, agent) for agent in spec.agents)
+    return work / plan.horizon, capacity / plan.horizon
 
 
 def _gaps(covered: list[Interval], horizon: float) -> list[Interval]:
@@ -65,7 +124,8 @@ def _uncovered_arrivals(plan: DeskPlan) -> list[Notice]:
         streams = [s for s in plan.streams if plan.channels[s.channel].chain[0] == tier.index]
         if not streams:
             continue
-        covered = merge_intervals(i for agent in tier.agents for i in agent.duty)
+        covered = merge_intervals(i for agent in tier.agents for i in agent.duty
+                                  if agent.helper is None)
         gaps = _gaps(covered, plan.horizon)
         expected = [sum(s.expected_between(b, e) for s in streams) for b, e in gaps]
         total = sum(expected)
@@ -96,10 +156,12 @@ def diagnose(plan: DeskPlan) -> list[Notice]:
             message = (f"offered load {offered:.2f} agents' worth of work but no agent is ever "
                        "on duty: its tickets will never be served")
         else:
+            shrunk = (", and what absence, meetings, breaks, speed and concurrency leave of "
+                      "the agents" if _reduced(plan, tier) else "")
             message = (f"offered load {offered:.2f} agents' worth of work is at or above the "
                        f"{capacity:.2f} agents on duty on average over the horizon "
                        f"({offered / capacity:.0%}, counting every ticket that reaches it, "
-                       "before abandonment): its queue will keep growing")
+                       f"before abandonment{shrunk}): its queue will keep growing")
         warnings.append(Notice(f"tier {tier.name}", message))
     warnings.extend(_uncovered_arrivals(plan))
     scenario = plan.scenario
@@ -111,8 +173,36 @@ def diagnose(plan: DeskPlan) -> list[Notice]:
                 f"starts at {surge.at}, after the horizon "
                 f"({humanize_minutes(plan.horizon)}); it has no effect",
             ))
+    warnings.extend(_behaviour_warnings(plan))
     used = {stream.channel for stream in plan.streams}
     for channel in plan.channels:
         if channel.index not in used:
             warnings.append(Notice(f"channel {channel.name}", "has no arrivals"))
+    return warnings
+
+
+HELPER_CAP_WARNING = 0.2
+"""The source articles: a manager in the queue more than 20 % of the time neglects the team."""
+
+
+def _behaviour_warnings(plan: DeskPlan) -> list[Notice]:
+    warnings = []
+    for tier in plan.tiers:
+        entering = {c.index for c in plan.channels if tier.index in c.chain}
+        if any(a.channels is not None for a in tier.agents):
+            takers = set().union(*(set(a.channels) if a.channels is not None else entering
+                                   for a in tier.agents if a.helper is None))
+            for channel in sorted(entering - takers):
+                warnings.append(Notice(
+                    f"tier {tier.name}",
+                    f"no agent takes {plan.channels[channel].name} tickets (every agent "
+                    "lists its channels and none lists it): they will wait until the horizon"))
+        capped = sorted({a.helper.cap for a in tier.agents
+                         if a.helper is not None and a.helper.cap > HELPER_CAP_WARNING})
+        if capped:
+            warnings.append(Notice(
+                f"tier {tier.name}",
+                f"a helper may spend up to {capped[-1]:.0%} of their hours in the queue; the "
+                "source articles warn that a manager in the queue more than 20 % of the time "
+                "neglects the team"))
     return warnings
