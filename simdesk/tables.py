@@ -7,6 +7,10 @@ resolved, abandoned, sla_met, path, warmup``.
 ``refused`` (after the contract's columns): turned away at arrival by the routing
 policy (e.g. email for paid plans only); such tickets have no SLA outcome.
 
+``satisfaction`` (only with a ``satisfaction:`` model): the rating of each resolved
+ticket, an ordered categorical ``bad < okay < good``, missing for tickets not resolved
+(see :mod:`simdesk.satisfaction`).
+
 ``replies`` (only when tickets can need several agent replies): one row per reply at
 the conversation tier: ``replication, ticket, touch, asked, answered, wait, agent``.
 
@@ -24,6 +28,7 @@ import pandas as pd
 
 from simdesk.engine.desk import RunRecord
 from simdesk.plan import DeskPlan
+from simdesk.satisfaction import ticket_ratings
 from simdesk.tickets import TicketBatch
 
 
@@ -58,9 +63,11 @@ def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
 
 
 def ticket_table(
-    plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int
+    plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int,
+    satisfaction: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The per-ticket table of one replication."""
+    """The per-ticket table of one replication; ``satisfaction`` holds the tickets'
+    logistic draws of the satisfaction model (None: no ``satisfaction`` column)."""
     n = len(batch)
     arrived = record.arrived
     first_response = record.first_response
@@ -86,7 +93,7 @@ def ticket_table(
                       dtype=np.int64)
     for (channel_index, entered_count), code in path_codes.items():
         lookup[channel_index, entered_count] = code
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "replication": np.full(n, replication, dtype=np.int32),
         "ticket": np.arange(n, dtype=np.int64),
         "channel": _categorical(batch.channel, [c.name for c in plan.channels]),
@@ -102,6 +109,16 @@ def ticket_table(
         "warmup": arrived < plan.warmup,
         "refused": refused,
     })
+    if satisfaction is not None:
+        rated = ~np.isnan(record.resolved) & ~refused
+        if "deflected" in table:
+            rated &= ~table["deflected"].to_numpy(dtype=bool)
+        table["satisfaction"] = ticket_ratings(
+            plan, satisfaction, sla_wait=sla_wait, channel=batch.channel,
+            replies=batch.touches, entered=entered, arrived=arrived, resolved=record.resolved,
+            rated=rated,
+            reopens=table["reopens"].to_numpy() if "reopens" in table else None)
+    return table
 
 
 def reply_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
