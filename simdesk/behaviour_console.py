@@ -190,7 +190,12 @@ def agent_table(result: SimulationResult) -> Table:
 
         if not get("worked")[0] > 0:
             continue
-        table.add_row(escape(agent.name), count(get("worked")), count(get("resolved")),
+        label = escape(agent.name)
+        if agent.team or agent.skills is not None:
+            topics = result.plan.topics
+            takes = agent.team or ", ".join(topics[t] for t in sorted(agent.skills or ()))
+            label += f" [dim]({escape(takes)})[/]"
+        table.add_row(label, count(get("worked")), count(get("resolved")),
                       minutes(get("handle_mean")), percent(get("escalated")),
                       percent_ci(get("csat")), percent(get("bad")),
                       percent(get("csat_expected")), points_ci(get("csat_vs_mix")))
