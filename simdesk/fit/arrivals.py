@@ -11,12 +11,14 @@ by iterative proportional fitting, which gives the Poisson MLE). Many weeks of h
 or days of the week with different opening hours, favour the table; a few weeks of a
 regular pattern favour the factors, which pool the hours across days.
 
-**Surges.** A day whose count is far above what the fitted profile predicts for it —
-upper-tail probability below 1 % / (number of days) under a negative binomial with the
-day-to-day overdispersion of the other days (Poisson when there is none), and at least
-20 % above — is a surge: it is reported, left out of the base rate, and the fit repeats
-until the set of surge days is stable. Within a surge day the surge's hours are the run
-of hours that maximises the Poisson scan statistic ``n·log(n/μ) − (n − μ)``.
+**Surges.** Each day's count is compared with what the profile fitted *without that
+day* expects for it (so a surge cannot raise its own expectation). A day whose
+upper-tail probability is below 1 % / (number of days) under a negative binomial with
+the day-to-day overdispersion of the other days (Poisson when there is none), and which
+is at least 20 % above, is a surge: the most extreme one is left out of the base rate and
+the search repeats until no day stands out. Surges are reported, not baked in. Within a
+surge day the surge's hours are the run of hours that maximises the Poisson scan
+statistic ``n·log(n/μ) − (n − μ)``.
 """
 
 from __future__ import annotations
@@ -113,15 +115,16 @@ class ChannelArrivals:
 
 def _cells(times: pd.Series) -> np.ndarray:
     """Cell of the week (Monday 00:00 is 0) of each local time."""
-    cells: np.ndarray = (times.dt.weekday * 24 + times.dt.hour).to_numpy(dtype=np.int64)
+    cells: np.ndarray = (times.dt.day_of_week * 24 + times.dt.hour).to_numpy(dtype=np.int64)
     return cells
 
 
-def _product(counts: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+def _product(counts: np.ndarray, exposure: np.ndarray,
+             start: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Poisson MLE of ``rate[w, h] = a[w] · b[h]`` with exposures (iterative proportional
-    fitting: each step matches the fitted weekday or hour totals to the observed)."""
-    a = np.ones(7)
-    b = np.ones(24)
+    fitting: each step matches the fitted weekday or hour totals to the observed),
+    optionally starting from factors ``start``."""
+    a, b = (np.ones(7), np.ones(24)) if start is None else (start[0].copy(), start[1].copy())
     for _ in range(500):
         with np.errstate(invalid="ignore", divide="ignore"):
             a_new = np.nan_to_num(counts.sum(axis=1) / (exposure * b[None, :]).sum(axis=1))
@@ -195,6 +198,36 @@ def _window(hour_counts: np.ndarray, hour_expected: np.ndarray) -> tuple[int, in
     return where
 
 
+def _day_tables(slot_day: np.ndarray, slot_cell: np.ndarray, ticket_day: np.ndarray,
+                ticket_cell: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hours observed, tickets) per day and cell of the week: ``days × 168`` each."""
+    exposure = np.zeros((days, 168))
+    np.add.at(exposure, (slot_day, slot_cell), SLOT_MINUTES / 60)
+    counts = np.zeros((days, 168))
+    inside = (ticket_day >= 0) & (ticket_day < days)
+    np.add.at(counts, (ticket_day[inside], ticket_cell[inside]), 1)
+    return exposure, counts
+
+
+def _left_out_expected(exposure: np.ndarray, counts: np.ndarray, excluded: np.ndarray,
+                       model: str, start: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Each day's expected tickets from the rates fitted without it (and without the
+    excluded days): a surge cannot raise the expectation it is judged against."""
+    keep = ~excluded
+    total_e, total_n = exposure[keep].sum(axis=0), counts[keep].sum(axis=0)
+    expected = np.empty(len(exposure))
+    for day in range(len(exposure)):
+        e = total_e - exposure[day] if keep[day] else total_e
+        n = total_n - counts[day] if keep[day] else total_n
+        if model == "matrix":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rates = np.where(e > 0, n / e, 0.0)
+        else:
+            rates = _product(n.reshape(7, 24), e.reshape(7, 24), start).reshape(-1)
+        expected[day] = float(np.sum(rates * exposure[day]))
+    return expected
+
+
 def fit_channel(channel: str, created: pd.Series, first_day: pd.Timestamp, days: int,
                 zone: ZoneInfo | None, model: str = "auto") -> ChannelArrivals:
     """Fit one channel's weekday × hour rates from its tickets' local creation times."""
@@ -203,41 +236,52 @@ def fit_channel(channel: str, created: pd.Series, first_day: pd.Timestamp, days:
     slot_day = (slots.normalize() - first_day.normalize()).days.to_numpy()
     ticket_cell = _cells(created)
     ticket_day = (created.dt.normalize() - first_day.normalize()).dt.days.to_numpy()
-    per_day = np.bincount(ticket_day, minlength=days)[:days]
+    day_exposure, day_counts = _day_tables(slot_day, slot_cell, ticket_day, ticket_cell, days)
+    per_day = day_counts.sum(axis=1)
     excluded = np.zeros(days, dtype=bool)
-    hours = SLOT_MINUTES / 60
-    for _ in range(10):
-        used_slots = ~excluded[slot_day]
-        used_tickets = ~excluded[ticket_day]
-        exposure = np.bincount(slot_cell[used_slots], minlength=168).reshape(7, 24) * hours
-        counts = np.bincount(ticket_cell[used_tickets], minlength=168).reshape(7, 24)
-        rates, chosen, aic = _fit_rates(counts.astype(float), exposure, model)
-        expected = np.bincount(slot_day, weights=rates.reshape(-1)[slot_cell] * hours,
-                               minlength=days)[:days]
-        alpha = _dispersion(per_day[~excluded], expected[~excluded])
-        tails = np.array([_upper_tail(int(n), float(m), alpha)
-                          for n, m in zip(per_day, expected, strict=True)])
-        surge = (tails < FAMILY_ALPHA / days) & (per_day >= SURGE_RATIO * expected)
-        if np.array_equal(surge, excluded):
+    tails = np.ones(days)
+    alpha = 0.0
+    while True:
+        keep = ~excluded
+        exposure = day_exposure[keep].sum(axis=0).reshape(7, 24)
+        counts = day_counts[keep].sum(axis=0).reshape(7, 24)
+        rates, chosen, aic = _fit_rates(counts, exposure, model)
+        start = (rates.max(axis=1), rates.max(axis=0) / max(rates.max(), 1e-300))
+        expected = _left_out_expected(day_exposure, day_counts, excluded, chosen, start)
+        spread = (per_day - expected) ** 2 - per_day
+        weight = expected**2
+        total_spread, total_weight = spread[keep].sum(), weight[keep].sum()
+        tails = np.ones(days)
+        for day in range(days):
+            rest_spread = total_spread - (spread[day] if keep[day] else 0.0)
+            rest_weight = total_weight - (weight[day] if keep[day] else 0.0)
+            dispersion = max(0.0, rest_spread / rest_weight) if rest_weight > 0 else 0.0
+            tails[day] = _upper_tail(int(per_day[day]), float(expected[day]), dispersion)
+        alpha = _dispersion(per_day[keep], expected[keep])
+        candidates = keep & (tails < FAMILY_ALPHA / days) & (per_day >= SURGE_RATIO * expected)
+        if not candidates.any() or excluded.sum() >= days // 2:
             break
-        excluded = surge
+        excluded[np.flatnonzero(candidates)[np.argmin(tails[candidates])]] = True
+    fitted_expected = (day_exposure * rates.reshape(-1)[None, :]).sum(axis=1)
     surges = []
-    for day in np.flatnonzero(excluded):
-        in_day = slot_day == day
+    for found in np.flatnonzero(excluded).tolist():
+        in_day = slot_day == found
         hour_of = pd.Series(slots[in_day]).dt.hour.to_numpy()
+        hours = SLOT_MINUTES / 60
         hour_expected = np.bincount(hour_of, weights=rates.reshape(-1)[slot_cell[in_day]]
                                     * hours, minlength=24)
-        hour_counts = np.bincount(created[ticket_day == day].dt.hour.to_numpy(),
+        hour_counts = np.bincount(created[ticket_day == found].dt.hour.to_numpy(),
                                   minlength=24).astype(float)
         first, length = _window(hour_counts, hour_expected)
         window = slice(first, first + length)
-        surges.append(Surge(channel, first_day.normalize() + pd.Timedelta(days=int(day)),
-                            int(per_day[day]), float(expected[day]), float(tails[day]),
+        surges.append(Surge(channel, first_day.normalize() + pd.Timedelta(days=found),
+                            int(per_day[found]), float(fitted_expected[found]), float(tails[found]),
                             first, length, int(hour_counts[window].sum()),
                             float(hour_expected[window].sum())))
     daily = pd.DataFrame({
         "day": first_day.normalize() + pd.to_timedelta(np.arange(days), unit="D"),
-        "tickets": per_day, "expected": expected, "p_value": tails, "surge": excluded})
+        "tickets": per_day.astype(int), "expected": fitted_expected, "p_value": tails,
+        "surge": excluded})
     return ChannelArrivals(channel, len(created), counts, exposure, rates, chosen, aic, daily,
                            tuple(surges), alpha)
 

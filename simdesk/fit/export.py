@@ -103,8 +103,8 @@ def export_tickets(folder: str | Path, *, preset: str = "simdesk", replication: 
     if preset not in PRESETS:
         raise SimdeskError(f"--format {preset!r}: unknown; formats: {', '.join(PRESETS)}")
     rules = PRESETS[preset]
-    scenario = load_scenario(folder / "scenario.yaml")
     tickets, visits, _ = _replication_tables(folder, replication, policy)
+    scenario = load_scenario(folder / "scenario.yaml")
     start = pd.Timestamp(scenario.start)
     steps = _steps(visits)
     joined = steps.groupby("ticket", sort=True).agg(

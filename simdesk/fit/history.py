@@ -262,8 +262,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
     state = np.select([answered.to_numpy(), abandoned.to_numpy(), still_open.to_numpy()],
                       ["answered", "abandoned", "waiting"], default="refused")
 
-    stamps = [times[k].elapsed for k in times]
-    export_end = float(np.nanmax([s[keep].max() for s in stamps if s[keep].notna().any()]))
+    latest = [times[k].elapsed[keep].max() for k in times if times[k].elapsed[keep].notna().any()]
+    export_end = float(max(latest)) if latest else float("nan")
     first_day = created.local[keep].min().normalize() if keep.any() else pd.Timestamp(0)
     last_day = created.local[keep].max().normalize() if keep.any() else pd.Timestamp(0)
     days = int((last_day - first_day).days) + 1
@@ -311,7 +311,7 @@ def _steps(tickets: pd.DataFrame, groups: pd.Series, work: pd.Series | None,
            ) -> pd.DataFrame:
     """One row per ticket and tier it went through."""
     rows = tickets["row"].to_numpy()
-    counts = groups.map(len).to_numpy()
+    counts = groups.map(len).to_numpy(dtype=np.int64)
     ticket = np.repeat(np.arange(len(tickets)), counts)
     step = np.concatenate([np.arange(n) for n in counts]) if len(counts) else np.array([])
     tiers = [t for items in groups for t in items]
@@ -321,7 +321,7 @@ def _steps(tickets: pd.DataFrame, groups: pd.Series, work: pd.Series | None,
     for key, values in (("work_minutes", work), ("assignees", agents)):
         if values is None:
             continue
-        lengths = values.map(len).to_numpy()
+        lengths = values.map(len).to_numpy(dtype=np.int64)
         too_many = lengths > counts
         bad.add(f"{describe(key)} lists more items than groups", f"{key} ignored",
                 rows[too_many])
@@ -336,7 +336,7 @@ def _steps(tickets: pd.DataFrame, groups: pd.Series, work: pd.Series | None,
                     minutes[base + k] = _number(item)
     if work is not None:
         flat = _flat_items(work, counts)
-        unreadable = np.array([bool(item) for item in flat]) & np.isnan(minutes)
+        unreadable = np.array([bool(item) for item in flat], dtype=bool) & np.isnan(minutes)
         bad.add(f"{describe('work_minutes')} holds something that is not a number of minutes",
                 "that work time ignored", rows[ticket[unreadable]])
         negative = minutes < 0

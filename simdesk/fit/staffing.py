@@ -69,25 +69,24 @@ def _days_text(days: Sequence[int]) -> str:
 
 def shifts_from_counts(counts: np.ndarray) -> list[dict[str, object]]:
     """Shift groups whose agents on duty equal ``counts`` (7 × 24, whole agents) in every
-    hour: each day's staff is cut into layers of contiguous hours, and layers with the same
+    hour. Within a day, a rise in staff starts shifts and a fall ends the earliest-started
+    ones (first in, first out), so staggered shifts come out as they were worked; the same
     hours on several days become one shift."""
     counts = np.asarray(counts, dtype=int)
     if counts.min() == counts.max():
         return [{"shift": "24x7", "count": int(counts.max())}] if counts.max() > 0 else []
     runs: dict[tuple[int, int], list[int]] = {}
     for day in range(7):
-        for level in range(1, int(counts[day].max()) + 1):
-            on = counts[day] >= level
-            hour = 0
-            while hour < 24:
-                if on[hour]:
-                    end = hour
-                    while end < 24 and on[end]:
-                        end += 1
-                    runs.setdefault((hour, end), []).append(day)
-                    hour = end
-                else:
-                    hour += 1
+        started: list[int] = []
+        previous = 0
+        for hour in [*range(24), 24]:
+            now = int(counts[day, hour]) if hour < 24 else 0
+            if now > previous:
+                started += [hour] * (now - previous)
+            for begin in started[:max(previous - now, 0)]:
+                runs.setdefault((begin, hour), []).append(day)
+            started = started[max(previous - now, 0):]
+            previous = now
     groups: dict[str, int] = {}
     for (begin, end), days in sorted(runs.items()):
         remaining = list(days)
@@ -108,7 +107,8 @@ def infer_from_assignees(tier: str, steps: pd.DataFrame, first_day: pd.Timestamp
     mine = steps.loc[(steps["tier"] == tier) & steps["agent"].notna() & steps["start"].notna()]
     if mine.empty:
         return None
-    hour = ((mine["start"] - first_day).dt.total_seconds() // 3600).to_numpy(dtype=np.int64)
+    began = mine["start"].dt.round("min")  # work times carry rounding of a second or so
+    hour = ((began - first_day).dt.total_seconds() // 3600).to_numpy(dtype=np.int64)
     frame = pd.DataFrame({"agent": mine["agent"].to_numpy(), "hour": hour})
     frame = frame.loc[(frame["hour"] >= 0) & (frame["hour"] < days * 24)]
     frame = frame.sort_values(["agent", "hour"], kind="stable")
