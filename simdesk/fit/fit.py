@@ -365,7 +365,7 @@ def _render(history: History, options: FitOptions, staff: Scenario | None,
     top = [*scalar("name", name), *scalar("description", (
         f"Fitted from {len(history.tickets):,} tickets of {Path(history.source).name}, "
         f"{first:%Y-%m-%d} to {last:%Y-%m-%d}.")),
-        *scalar("start", first.date(), ["the first day of the history; as long as it:"]),
+        *scalar("start", first.date(), ["the history's first day and its length"]),
         *scalar("horizon", f"{days}d"),
         *scalar("warmup", format_duration(warmup), [
             "the simulation starts with an empty desk, the history did not"]),

@@ -296,6 +296,13 @@ def read_history(path: str | Path, *, preset: str | None = None,
                    agents[keep] if agents is not None else None, bad, label)
     tickets["path"] = groups[keep].map(">".join).astype(str)
     tickets = tickets.reset_index(drop=True)
+    for key in ("channel", "topic"):
+        slashed = tickets[key].str.contains("/", regex=False).fillna(False).astype(bool)
+        if slashed.any():
+            names = sorted(set(tickets.loc[slashed, key].astype(str)))
+            notes.append(f"{key} name(s) {', '.join(repr(n) for n in names)} hold '/', which "
+                         "handle_by keys use between channel and topic: '/' became '-'")
+            tickets[key] = tickets[key].str.replace("/", "-", regex=False)
     for key in ("segment", "topic"):
         if key in columns and tickets[key].isna().any():
             rows = tickets.loc[tickets[key].isna(), "row"]
