@@ -690,3 +690,9 @@ def console_main() -> None:
         except (OSError, ValueError):
             code = code or 1
     os._exit(code)
+
+
+from simdesk.fit.command import export, fit  # noqa: E402  (the commands live in simdesk.fit)
+
+main.add_command(fit)
+main.add_command(export)

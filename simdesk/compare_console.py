@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from simdesk.behaviour_console import MIN_DAYS
 from simdesk.comparison import Comparison
 from simdesk.console import verdict
 from simdesk.metrics import SHARE_METRICS
@@ -26,6 +27,13 @@ COLUMNS = (("sla", "SLA (95% CI)"), ("wait_mean", "Mean wait"), ("wait_median", 
            ("wait_p90", "P90 wait"), ("resolution_mean", "Resolution"),
            ("abandonment", "Abandoned"))
 """The compared metrics, in table order, with their headers."""
+OVERVIEWS = (("sla", "[bold]SLA attainment[/] by policy, side by side"),
+             ("days_met", "[bold]Days meeting the target[/] by policy (whole calendar days "
+                          "after the warm-up; all tickets: every channel met it)"),
+             ("csat", "[bold]Good ratings[/] (satisfaction proxy) by policy"))
+"""The metrics shown side by side for every scope, where the run has them: SLA; the
+share of days meeting the target (two measured days or more); the share of good
+ratings (a satisfaction model)."""
 
 _MARKS = {"better": "[green]✓[/]", "worse": "[red]✗[/]", "same": "[dim]=[/]"}
 _STYLES = {"better": "green", "worse": "red", "same": "dim"}
@@ -197,18 +205,26 @@ def describe_comparison(comparison: Comparison) -> str:
             "on the same tickets, ± its 95 % confidence half-width (pp: percentage points)",
             "    [green]✓[/] significantly better, [red]✗[/] significantly worse, [dim]=[/] "
             "no significant difference — higher SLA is better; shorter waits and "
-            "resolution, less abandonment are better",
+            "resolution, less abandonment are better; more days meeting the target, more "
+            "good and fewer bad ratings are better",
         ]
     return "\n".join(lines)
 
 
-def sla_overview(comparison: Comparison, lookup: _Lookup) -> Table:
-    """SLA attainment of every policy in every scope side by side, with the differences."""
-    table = Table(title="[bold]SLA attainment[/] by policy, side by side", title_justify="left",
-                  header_style="bold", show_lines=True)
+def sla_overview(comparison: Comparison, lookup: _Lookup, metric: str = "sla",
+                 title: str = OVERVIEWS[0][1]) -> Table | None:
+    """One metric (SLA by default) of every policy in every scope side by side, with the
+    differences; None when the run does not measure it."""
+    table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
     table.add_column("Policy", no_wrap=True)
-    scopes = [(scope, group) for scope, group, _ in _scopes(comparison)]
-    targets = _targets(comparison)
+    scopes = [(scope, group) for scope, group, _ in _scopes(comparison)
+              if not math.isnan(lookup.mean((comparison.baseline, scope, group, metric)))]
+    if metric == "days_met":  # as in a run's per-day table: two measured days or more
+        scopes = [(scope, group) for scope, group in scopes
+                  if lookup.mean((comparison.baseline, scope, group, "days")) >= MIN_DAYS]
+    if not scopes:
+        return None
+    targets = _targets(comparison) if metric in ("sla", "days_met") else {}
     for scope, group in scopes:
         header = "All tickets" if scope == "overall" else escape(group)
         if scope == "segment":
@@ -221,9 +237,9 @@ def sla_overview(comparison: Comparison, lookup: _Lookup) -> Table:
     for label in comparison.labels:
         cells = [_policy_cell(comparison, label)]
         for scope, group in scopes:
-            key = (label, scope, group, "sla")
-            text = _value("sla", lookup.mean(key))
-            if scope == "channel" and group in targets:
+            key = (label, scope, group, metric)
+            text = _value(metric, lookup.mean(key))
+            if metric == "sla" and scope == "channel" and group in targets:
                 text = f"{text} {_against_target(lookup, key, targets[group])}".rstrip()
             if label != comparison.baseline:
                 text += "\n" + lookup.difference(key)
@@ -238,5 +254,8 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
     lookup = _Lookup(comparison)
     for scope, group, title in _scopes(comparison):
         console.print(scope_table(comparison, lookup, scope, group, title))
-    console.print(sla_overview(comparison, lookup))
+    for metric, title in OVERVIEWS:
+        overview = sla_overview(comparison, lookup, metric, title)
+        if overview is not None:
+            console.print(overview)
 

@@ -47,8 +47,12 @@ BETTER: dict[str, str] = {
     "wait_p90": "lower",
     "resolution_mean": "lower",
     "abandonment": "lower",
+    "days_met": "higher",
+    "csat": "higher",
+    "bad": "lower",
 }
-"""The compared metrics, each with the direction that is better."""
+"""The compared metrics, each with the direction that is better (``days_met`` where days
+are measured, ``csat`` and ``bad`` with a satisfaction model)."""
 
 DIFFERENCE_COLUMNS = ["scope", "group", "metric", "policy", "baseline", "mean_difference",
                       "ci_low", "ci_high", "significant", "better", "replications"]

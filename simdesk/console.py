@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from simdesk.behaviour_console import print_behaviour
 from simdesk.diagnostics import Notice
 from simdesk.plan import ChannelPlan, DeskPlan
 from simdesk.simulation import SimulationResult
@@ -171,6 +172,7 @@ def print_result(console: Console, result: SimulationResult) -> None:
     console.print(describe_run(result), highlight=False)
     console.print(ticket_table(result))
     console.print(tier_table(result))
+    print_behaviour(console, result)
 
 
 def describe_plan(plan: DeskPlan) -> str:

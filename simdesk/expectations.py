@@ -74,15 +74,36 @@ TICKET_METRICS = ("tickets", "sla", "wait_mean", "wait_median", "wait_p90", "aba
 TIER_METRICS = ("utilization", "agents_on_duty", "handled", "per_agent_day", "queue_mean",
                 "wait_mean")
 REPLY_METRICS = ("wait_mean", "wait_median", "wait_p90", "replies")
+SATISFACTION_METRICS = ("csat", "bad", "net", "rated")
+"""With a ``satisfaction:`` model, per ticket scope (:mod:`simdesk.satisfaction`)."""
+EFFORT_METRICS = ("resolved", "handle_mean", "escalated")
+"""With a ``satisfaction:`` model, overall and per topic (:mod:`simdesk.effort`)."""
+BEHAVIOUR_METRICS = ("deflected", "reopen_rate")
+"""With deflection / repeat contacts, per ticket scope."""
+CHANNEL_DAY_METRICS = ("days", "days_met", "day_sla_p10", "day_sla_median", "day_sla_p90",
+                       "day_sla_worst")
+"""SLA per calendar day, per channel (:mod:`simdesk.days`); overall: days, days_met."""
 SCOPE_METRICS: dict[str, tuple[str, ...]] = {
-    "overall": TICKET_METRICS,
-    "channel": TICKET_METRICS,
-    "segment": TICKET_METRICS,
-    "topic": TICKET_METRICS,
-    "tier": TIER_METRICS,
+    "overall": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS, "days",
+                "days_met", *EFFORT_METRICS),
+    "channel": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS,
+                *CHANNEL_DAY_METRICS),
+    "segment": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS),
+    "topic": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS, *EFFORT_METRICS),
+    "tier": (*TIER_METRICS, "repeat_work"),
     "reply": REPLY_METRICS,
 }
-"""The metrics of :mod:`simdesk.metrics` in each scope of the summary."""
+"""The metrics of :mod:`simdesk.metrics` in each scope of the summary (some only when the
+scenario uses the feature behind them: :data:`FEATURE_OF`)."""
+FEATURE_OF: dict[str, str] = {
+    **dict.fromkeys((*SATISFACTION_METRICS, *EFFORT_METRICS), "satisfaction"),
+    "deflected": "deflection",
+    "reopen_rate": "reopens",
+    "repeat_work": "reopens",
+}
+"""Metrics measured only when the scenario uses a feature: ``satisfaction`` (a
+``satisfaction:`` model), ``deflection`` (a topic's ``deflection``) or ``reopens`` (a
+topic's or tier's ``reopens``)."""
 
 ALIASES: dict[str, str] = {
     "sla": "sla",
@@ -104,11 +125,33 @@ ALIASES: dict[str, str] = {
     "queue_mean": "queue_mean",
     "agents_on_duty": "agents_on_duty",
     "replies": "replies",
+    "csat": "csat",
+    "good": "csat",
+    "bad": "bad",
+    "net": "net",
+    "rated": "rated",
+    "resolved": "resolved",
+    "handle_mean": "handle_mean",
+    "mean_handle": "handle_mean",
+    "escalated": "escalated",
+    "deflected": "deflected",
+    "reopen_rate": "reopen_rate",
+    "repeat_work": "repeat_work",
+    "days": "days",
+    "days_met": "days_met",
+    "day_sla_p10": "day_sla_p10",
+    "day_sla_median": "day_sla_median",
+    "day_sla_p90": "day_sla_p90",
+    "day_sla_worst": "day_sla_worst",
+    "worst_day": "day_sla_worst",
 }
 """What an expectation may call a metric → the summary's metric name."""
 
-SHARES = frozenset({"sla", "abandonment", "utilization", "refused"})
-DURATIONS = frozenset({"wait_mean", "wait_median", "wait_p90", "resolution_mean"})
+SHARES = frozenset({"sla", "abandonment", "utilization", "refused", "csat", "bad", "net",
+                    "escalated", "deflected", "repeat_work", "days_met", "day_sla_p10",
+                    "day_sla_median", "day_sla_p90", "day_sla_worst"})
+DURATIONS = frozenset({"wait_mean", "wait_median", "wait_p90", "resolution_mean",
+                       "handle_mean"})
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
@@ -209,7 +252,8 @@ def _metric(word: str) -> str:
         listed = one_of(list(dict.fromkeys(ALIASES.values())))
         raise ExpectationError(
             f"unknown metric {word.strip()!r}; valid: {listed} (or mean_wait, median_wait, "
-            f"p90_wait, resolution){did_you_mean(word.strip().lower(), ALIASES)}"
+            f"p90_wait, resolution, mean_handle, good, worst_day)"
+            f"{did_you_mean(word.strip().lower(), ALIASES)}"
         )
     return name
 

@@ -32,65 +32,83 @@ import math
 import numpy as np
 import pandas as pd
 
+from simdesk.days import day_metrics
+from simdesk.effort import effort_metrics
+from simdesk.grouping import group_quantiles, long_metrics, ratio
 from simdesk.plan import DeskPlan
+from simdesk.satisfaction import BAD, GOOD, rating_codes
+from simdesk.scenario.schema import Scenario
 
 TICKET_SCOPES = ("overall", "channel", "segment", "topic")
-SHARE_METRICS = ("sla", "abandonment", "utilization", "refused")
+SHARE_METRICS = ("sla", "abandonment", "utilization", "refused", "csat", "bad", "deflected",
+                 "repeat_work", "escalated", "csat_expected", "days_met", "day_sla_p10",
+                 "day_sla_median", "day_sla_p90", "day_sla_worst")
+"""Metrics that are shares of a whole (their intervals are clipped to 0–100 %)."""
+SIGNED_METRICS = ("net", "csat_vs_mix")
+"""Metrics that may be negative (their intervals are clipped to −100 %–100 %)."""
 AGENT_DAY_MINUTES = 8 * 60
 CONFIDENCE = 0.95
 
 
 TICKET_METRICS = ("tickets", "sla", "wait_mean", "wait_median", "wait_p90", "abandonment",
                   "resolution_mean", "unresolved", "refused")
+"""The ticket metrics of every run."""
+SATISFACTION_METRICS = ("csat", "bad", "net", "rated")
+"""Ticket metrics of a run with a ``satisfaction:`` model."""
+DEFLECTION_METRICS = ("deflected",)
+REOPEN_METRICS = ("reopen_rate",)
 
 
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
+def uses_deflection(scenario: Scenario) -> bool:
+    """Some topic sends a share of its tickets to self-service."""
+    return any(t.deflection is not None and t.deflection.share > 0
+               for t in scenario.topics.values())
 
 
-def _group_quantiles(keys: np.ndarray, values: np.ndarray, groups: int,
-                     quantiles: tuple[float, ...]) -> list[np.ndarray]:
-    """Per-group quantiles (pandas' linear rule) of ``values`` already sorted ascending.
-
-    A stable sort by key keeps each group's values in ascending order.
-    """
-    order = np.argsort(keys, kind="stable")
-    ordered = values[order]
-    counts = np.bincount(keys, minlength=groups)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    results = []
-    for q in quantiles:
-        position = (counts - 1) * q
-        low = np.floor(position).astype(np.int64)
-        fraction = position - low
-        first = np.minimum(starts + low, max(len(ordered) - 1, 0))
-        second = np.minimum(starts + low + 1, starts + np.maximum(counts - 1, 0))
-        second = np.minimum(second, max(len(ordered) - 1, 0))
-        if len(ordered):
-            value = ordered[first] + fraction * (ordered[second] - ordered[first])
-        else:
-            value = np.zeros(groups)
-        results.append(np.where(counts > 0, value, np.nan))
-    return results
+def uses_reopens(scenario: Scenario) -> bool:
+    """Some topic or tier has repeat contacts."""
+    written = [t.reopens for t in scenario.topics.values()]
+    written += [t.reopens for t in scenario.tiers.values()]
+    return any(r is not None and r.share > 0 for r in written)
 
 
-def ticket_metrics(tickets: pd.DataFrame) -> pd.DataFrame:
+def _flag(tickets: pd.DataFrame, column: str) -> np.ndarray:
+    """A boolean column, all False when the table has no such column."""
+    if column not in tickets:
+        return np.zeros(len(tickets), dtype=bool)
+    return tickets[column].to_numpy(dtype=bool)
+
+
+def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
+                   reopens: bool = False) -> pd.DataFrame:
     """Long table ``replication, scope, group, metric, value`` of ticket metrics.
 
     Vectorized with numpy (bincount per group, one sort of the waits for the
-    quantiles); the median and p90 follow pandas' linear interpolation.
+    quantiles); the median and p90 follow pandas' linear interpolation. Beyond
+    :data:`TICKET_METRICS`: :data:`SATISFACTION_METRICS` when the table has a
+    ``satisfaction`` column, ``deflected`` and ``reopen_rate`` when ``deflection`` and
+    ``reopens`` ask for them (the scenario uses them: :func:`run_metrics`).
+    Deflected tickets count in ``tickets`` and ``deflected`` only: they have no SLA
+    outcome, wait, abandonment or resolution.
     """
     t = tickets.loc[~tickets["warmup"]]
     replications, rep_index = np.unique(t["replication"].to_numpy(), return_inverse=True)
-    abandoned = t["abandoned"].to_numpy(dtype=bool)
+    deflected = _flag(t, "deflected")
+    abandoned = t["abandoned"].to_numpy(dtype=bool) & ~deflected
     refused = t["refused"].to_numpy(dtype=bool)
-    wait = t["wait"].to_numpy(dtype=float)
+    wait = np.where(deflected, np.nan, t["wait"].to_numpy(dtype=float))
     answered = ~np.isnan(wait)
-    sla = t["sla_met"].to_numpy(dtype=float, na_value=np.nan)
+    sla = np.where(deflected, np.nan, t["sla_met"].to_numpy(dtype=float, na_value=np.nan))
     decided = ~np.isnan(sla)
     resolution = (t["resolved"] - t["arrived"]).to_numpy(dtype=float)
-    resolved = ~np.isnan(resolution)
+    resolved = ~np.isnan(resolution) & ~deflected
+    repeats = (t["reopens"].to_numpy(dtype=float) if "reopens" in t
+               else np.zeros(len(t)))
+    ratings = rating_codes(t["satisfaction"]) if "satisfaction" in t else None
+    optional = [*(SATISFACTION_METRICS if ratings is not None else ()),
+                *(DEFLECTION_METRICS if deflection else ()),
+                *(REOPEN_METRICS if reopens else ())]
+    names_of_metrics = (*TICKET_METRICS, *optional)
     by_wait = np.argsort(np.where(answered, wait, np.inf), kind="stable")[: answered.sum()]
     frames = []
     for scope in TICKET_SCOPES:
@@ -110,26 +128,30 @@ def ticket_metrics(tickets: pd.DataFrame) -> pd.DataFrame:
                                minlength=groups).astype(float)
 
         everything = np.ones(len(t), dtype=bool)
-        median, p90 = _group_quantiles(keys[by_wait], wait[by_wait], groups, (0.5, 0.9))
+        median, p90 = group_quantiles(keys[by_wait], wait[by_wait], groups, (0.5, 0.9))
         values = {
             "tickets": count(everything),
-            "sla": _ratio(count(decided, sla), count(decided)),
-            "wait_mean": _ratio(count(answered, wait), count(answered)),
+            "sla": ratio(count(decided, sla), count(decided)),
+            "wait_mean": ratio(count(answered, wait), count(answered)),
             "wait_median": median,
             "wait_p90": p90,
-            "abandonment": _ratio(count(abandoned), count(answered | abandoned)),
-            "resolution_mean": _ratio(count(resolved, resolution), count(resolved)),
-            "unresolved": count(~resolved & ~abandoned & ~refused),
-            "refused": _ratio(count(refused), count(everything)),
+            "abandonment": ratio(count(abandoned), count(answered | abandoned)),
+            "resolution_mean": ratio(count(resolved, resolution), count(resolved)),
+            "unresolved": count(~resolved & ~abandoned & ~refused & ~deflected),
+            "refused": ratio(count(refused), count(everything)),
         }
-        frames.append(pd.DataFrame({
-            "replication": np.tile(np.repeat(replications, width), len(TICKET_METRICS)),
-            "scope": scope,
-            "group": np.tile(np.array(names, dtype=object),
-                             len(replications) * len(TICKET_METRICS)),
-            "metric": np.repeat(np.array(TICKET_METRICS, dtype=object), groups),
-            "value": np.concatenate([values[m] for m in TICKET_METRICS]),
-        }))
+        if "deflected" in optional:
+            values["deflected"] = ratio(count(deflected), count(everything))
+        if "reopen_rate" in optional:
+            values["reopen_rate"] = ratio(count(resolved, repeats), count(resolved))
+        if ratings is not None:
+            rated = ratings >= 0
+            good, bad = count(ratings == GOOD), count(ratings == BAD)
+            total = count(rated)
+            values.update(csat=ratio(good, total), bad=ratio(bad, total),
+                          net=ratio(good - bad, total), rated=total)
+        frames.append(long_metrics(replications, scope, names,
+                                   {m: values[m] for m in names_of_metrics}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -196,14 +218,18 @@ def agent_metrics(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame) -> p
         "handled": np.bincount(keys[served], weights=done[served].astype(float),
                                minlength=groups),
     })
-    table["utilization"] = _ratio(table["busy"].to_numpy(), table["capacity"].to_numpy())
+    table["utilization"] = ratio(table["busy"].to_numpy(), table["capacity"].to_numpy())
     return table
 
 
 def tier_metrics(
-    plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame, queue_area: pd.DataFrame
+    plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame, queue_area: pd.DataFrame,
+    *, repeat_work: bool = False,
 ) -> pd.DataFrame:
-    """Long table of tier metrics (scope ``tier``), one value per replication and tier."""
+    """Long table of tier metrics (scope ``tier``), one value per replication and tier.
+
+    With ``repeat_work``, also the share of the tier's handling time in the window spent
+    on repeat contacts (visits without a ``contact`` column have none)."""
     window = plan.horizon - plan.warmup
     agents = agent_metrics(plan, visits, duty)
     names = [t.name for t in plan.tiers]
@@ -212,18 +238,28 @@ def tier_metrics(
     index = pd.MultiIndex.from_product([np.unique(agents["replication"]), names])
     wide = wide.reindex(index, fill_value=0.0)
     staffed = wide["staffed"].to_numpy()
-    wide["utilization"] = _ratio(wide["busy"].to_numpy(), wide["capacity"].to_numpy())
+    wide["utilization"] = ratio(wide["busy"].to_numpy(), wide["capacity"].to_numpy())
     wide["agents_on_duty"] = staffed / window
-    wide["per_agent_day"] = _ratio(wide["handled"].to_numpy(), staffed / AGENT_DAY_MINUTES)
+    wide["per_agent_day"] = ratio(wide["handled"].to_numpy(), staffed / AGENT_DAY_MINUTES)
     replications = index.levels[0].to_numpy()
     keys, _ = _keys(visits, "tier", replications, len(names))
     waited = (visits["queued"].to_numpy() >= plan.warmup) & visits["start"].notna().to_numpy()
     wait = (visits["start"] - visits["queued"]).to_numpy()
     groups = len(replications) * len(names)
-    wide["wait_mean"] = _ratio(np.bincount(keys[waited], weights=wait[waited], minlength=groups),
+    wide["wait_mean"] = ratio(np.bincount(keys[waited], weights=wait[waited], minlength=groups),
                                np.bincount(keys[waited], minlength=groups))
     areas = queue_area.set_index(["replication", "tier"])["area"]
     wide["queue_mean"] = areas.reindex(wide.index).to_numpy() / window
+    if repeat_work:
+        end = visits["end"].to_numpy(dtype=float)
+        busy = _overlap(visits["start"].to_numpy(dtype=float),
+                        np.where(np.isnan(end), plan.horizon, end), plan.warmup, plan.horizon)
+        busy = np.nan_to_num(busy)
+        repeat = (visits["contact"].to_numpy(dtype=float) > 0 if "contact" in visits
+                  else np.zeros(len(visits), dtype=bool))
+        wide["repeat_work"] = ratio(
+            np.bincount(keys[repeat], weights=busy[repeat], minlength=groups),
+            np.bincount(keys, weights=busy, minlength=groups))
     wide = wide.drop(columns=["staffed", "capacity", "busy"])
     long = wide.rename_axis(index=["replication", "group"]).reset_index().melt(
         id_vars=["replication", "group"], var_name="metric", value_name="value"
@@ -232,6 +268,25 @@ def tier_metrics(
     order = {name: i for i, name in enumerate(names)}
     long["_order"] = long["group"].map(order)
     return long.sort_values(["_order", "replication"], kind="stable").drop(columns="_order")
+
+
+def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
+                duty: pd.DataFrame, replies: pd.DataFrame, queue_area: pd.DataFrame
+                ) -> pd.DataFrame:
+    """Every metric of a run, per replication: tickets, days, tiers, replies and, with a
+    satisfaction model, the work and ratings per agent and topic
+    (:mod:`simdesk.effort`). Deflection and repeat-contact metrics come when the
+    scenario uses them."""
+    scenario = plan.scenario
+    reopens = uses_reopens(scenario)
+    parts = [ticket_metrics(tickets, deflection=uses_deflection(scenario), reopens=reopens),
+             day_metrics(plan, tickets),
+             tier_metrics(plan, visits, duty, queue_area, repeat_work=reopens)]
+    if len(replies):
+        parts.append(reply_metrics(replies, tickets))
+    if "satisfaction" in tickets:
+        parts.append(effort_metrics(plan, tickets, visits))
+    return pd.concat(parts, ignore_index=True)
 
 
 def t_quantile(replications: int) -> float:
@@ -257,8 +312,9 @@ def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
     low = summary["mean"] - summary["half_width"]
     high = summary["mean"] + summary["half_width"]
     shares = summary["metric"].isin(SHARE_METRICS)
-    summary["ci_low"] = low.clip(lower=0.0)
-    summary["ci_high"] = high.where(~shares, high.clip(upper=1.0))
+    signed = summary["metric"].isin(SIGNED_METRICS)
+    summary["ci_low"] = low.where(signed, low.clip(lower=0.0)).clip(lower=-1.0)
+    summary["ci_high"] = high.where(~(shares | signed), high.clip(upper=1.0))
     columns = ["scope", "group", "metric", "mean", "ci_low", "ci_high", "half_width",
                "replications"]
     return summary[columns]

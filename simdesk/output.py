@@ -2,8 +2,9 @@
 
 Files: ``scenario.yaml`` (every default filled in, seed included: running it again
 gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet``,
-``summary.csv``, ``summary.json``. Each file is written to a temporary name and moved
-into place, so a crash never leaves half a file.
+``days.parquet`` (SLA attainment per replication, calendar day and channel:
+:func:`simdesk.days.day_table`), ``summary.csv``, ``summary.json``. Each file is
+written to a temporary name and moved into place, so a crash never leaves half a file.
 
 A comparison of routing policies (:func:`write_comparison`) writes the same files with
 a ``policy`` column, plus ``comparison.csv``.
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from simdesk import __version__
+from simdesk.days import day_table
 from simdesk.errors import SimdeskError
 from simdesk.scenario.load import scenario_to_yaml
 from simdesk.simulation import SimulationResult
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
     from simdesk.comparison import Comparison
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "summary.csv", "summary.json", "comparison.csv")
+                "replies.parquet", "days.parquet", "summary.csv", "summary.json",
+                "comparison.csv")
 
 
 def slug(text: str) -> str:
@@ -120,7 +123,8 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
     )
     yaml_text = header + scenario_to_yaml(result.scenario)
     _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
-    tables = [("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty)]
+    tables = [("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty),
+              ("days", day_table(result.plan, result.tickets))]
     if len(result.replies):
         tables.append(("replies", result.replies))
     # Arrow writes the tables without holding the GIL, while this thread computes the
@@ -169,6 +173,19 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
             "differences": differences}
 
 
+def _days_by_policy(comparison: Comparison) -> pd.DataFrame:
+    """The per-day table of every policy, with a leading ``policy`` column."""
+    frames = []
+    for label in comparison.labels:
+        result = comparison.results[label]
+        frame = day_table(result.plan, result.tickets)
+        frame.insert(0, "policy", label)
+        frames.append(frame)
+    days = pd.concat(frames, ignore_index=True)
+    days["policy"] = pd.Categorical(days["policy"], categories=comparison.labels)
+    return days
+
+
 def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = False) -> Path:
     """Write a comparison into ``folder``: the files of a run, each with a ``policy``
     column (``summary.json`` with a section per policy), plus ``comparison.csv``."""
@@ -185,13 +202,13 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     )
     yaml_text = header + scenario_to_yaml(comparison.scenario)
     _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
-    names = ["tickets", "visits", "duty"]
+    tables = [(name, comparison.table(name)) for name in ("tickets", "visits", "duty")]
     if any(len(result.replies) for result in comparison.results.values()):
-        names.append("replies")
-    with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        writes = [pool.submit(_atomic, folder / f"{name}.parquet",
-                              partial(_write_parquet, comparison.table(name)))
-                  for name in names]
+        tables.append(("replies", comparison.table("replies")))
+    tables.append(("days", _days_by_policy(comparison)))
+    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
+        writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
+                  for name, frame in tables]
         _atomic(folder / "summary.csv", lambda p: comparison.summary.to_csv(p, index=False))
         document = json.dumps(comparison_document(comparison), indent=2, allow_nan=False)
         _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))

@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 
 from simdesk.engine.desk import run_desk
-from simdesk.metrics import reply_metrics, summarize, ticket_metrics, tier_metrics
+from simdesk.metrics import run_metrics, summarize
 from simdesk.plan import DeskPlan, compile_plan
 from simdesk.policies import make_policy
 from simdesk.policies.base import Policy
+from simdesk.satisfaction import satisfaction_draw
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario
 from simdesk.shrinkage import draw_duty
@@ -51,11 +52,8 @@ class SimulationResult:
     @cached_property
     def metrics(self) -> pd.DataFrame:
         """Every metric of every replication: ``replication, scope, group, metric, value``."""
-        parts = [ticket_metrics(self.tickets),
-                 tier_metrics(self.plan, self.visits, self.duty, self.queue_area)]
-        if len(self.replies):
-            parts.append(reply_metrics(self.replies, self.tickets))
-        return pd.concat(parts, ignore_index=True)
+        return run_metrics(self.plan, self.tickets, self.visits, self.duty, self.replies,
+                           self.queue_area)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -94,13 +92,14 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
     streams = Streams(seed, replication)
     batch = draw_tickets(plan, streams)
     record = run_desk(plan, batch, policy, duty=draw_duty(plan, streams))
+    luck = satisfaction_draw(plan, streams, len(batch))
     areas = pd.DataFrame({
         "replication": replication,
         "tier": [tier.name for tier in plan.tiers],
         "area": record.queue_area,
     })
     return ReplicationTables(
-        ticket_table(plan, batch, record, replication),
+        ticket_table(plan, batch, record, replication, satisfaction=luck),
         visit_table(plan, record, replication),
         duty_table(plan, record, replication),
         reply_table(plan, record, replication),

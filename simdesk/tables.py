@@ -10,6 +10,10 @@ never seen by an agent — neither has an SLA outcome; ``reopens``, the repeat c
 the ticket had (its ``resolved`` is the last resolution; empty while a repeat contact is
 open at the horizon).
 
+``satisfaction`` (only with a ``satisfaction:`` model): the rating of each resolved
+ticket, an ordered categorical ``bad < okay < good``, missing for tickets not resolved
+(see :mod:`simdesk.satisfaction`).
+
 ``replies`` (only when tickets can need several agent replies): one row per reply at
 the conversation tier: ``replication, ticket, touch, asked, answered, wait, agent``.
 
@@ -28,6 +32,7 @@ import pandas as pd
 
 from simdesk.engine.desk import RunRecord
 from simdesk.plan import DeskPlan
+from simdesk.satisfaction import ticket_ratings
 from simdesk.tickets import TicketBatch
 
 
@@ -66,9 +71,11 @@ def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
 
 
 def ticket_table(
-    plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int
+    plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int,
+    satisfaction: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The per-ticket table of one replication."""
+    """The per-ticket table of one replication; ``satisfaction`` holds the tickets'
+    logistic draws of the satisfaction model (None: no ``satisfaction`` column)."""
     n = len(batch)
     arrived = record.arrived
     first_response = record.first_response
@@ -96,7 +103,7 @@ def ticket_table(
                       dtype=np.int64)
     for (channel_index, entered_count), code in path_codes.items():
         lookup[channel_index, entered_count] = code
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "replication": np.full(n, replication, dtype=np.int32),
         "ticket": np.arange(n, dtype=np.int64),
         "channel": _categorical(batch.channel, [c.name for c in plan.channels]),
@@ -114,6 +121,16 @@ def ticket_table(
         "deflected": deflected,
         "reopens": _reopens(plan, record, n),
     })
+    if satisfaction is not None:
+        rated = ~np.isnan(record.resolved) & ~refused
+        if "deflected" in table:
+            rated &= ~table["deflected"].to_numpy(dtype=bool)
+        table["satisfaction"] = ticket_ratings(
+            plan, satisfaction, sla_wait=sla_wait, channel=batch.channel,
+            replies=batch.touches, entered=entered, arrived=arrived, resolved=record.resolved,
+            rated=rated,
+            reopens=table["reopens"].to_numpy() if "reopens" in table else None)
+    return table
 
 
 def _reopens(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:

@@ -114,11 +114,12 @@ PRESETS: dict[str, Preset] = {
     "freshdesk": Preset(
         "freshdesk",
         "Freshdesk's ticket export (times in the helpdesk's time zone, no offset); Plan, "
-        "Abandoned time, Groups, Work minutes and Agents are custom fields",
+        "First assigned time, Abandoned time, Groups, Work minutes and Agents are custom "
+        "fields",
         {"id": "Ticket ID", "created_at": "Created time", "channel": "Source",
          "segment": "Plan", "topic": "Type", "status": "Status",
-         "assigned_at": "Initial response time", "abandoned_at": "Abandoned time",
-         "first_response_at": "First response time", "solved_at": "Resolved time",
+         "assigned_at": "First assigned time", "abandoned_at": "Abandoned time",
+         "first_response_at": "Initial response time", "solved_at": "Resolved time",
          "groups": "Groups", "work_minutes": "Work minutes", "assignees": "Agents"},
         channel_names={"phone": "phone", "email": "email", "portal": "web",
                        "chat": "chat", "feedback widget": "web", "walk-in": "walk-in",

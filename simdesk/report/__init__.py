@@ -12,6 +12,9 @@ Figure ids (each is the ``id`` of the figure's ``<div>``; its data is in the
     run and compare
       fig-sla                 SLA attainment per channel (per policy), 95 % CI whiskers,
                               the target as a dashed line over each channel
+      fig-days                at least two whole days measured: how many days reached
+                              each level of daily SLA attainment, per channel (a line per
+                              policy), the target as a dashed line
       fig-compare-diff        compare only: each policy minus the baseline on the same
                               tickets, SLA and abandonment in percentage points with the
                               paired 95 % CI; significant ones filled green / red
@@ -30,6 +33,10 @@ Figure ids (each is the ``id`` of the figure's ``<div>``; its data is in the
       fig-abandonment         share of customers who gave up, per channel, 95 % CI
       fig-escalations         Sankey: channel → tiers (the ``path``) → resolved / gave up
                               / still open, tickets per replication
+      fig-satisfaction        with a satisfaction model: good / okay / bad shares of
+                              resolved tickets, all, per channel and per topic (and policy)
+      fig-satisfaction-agents with a satisfaction model: each agent's good share with its
+                              CI next to the desk's good share on the same kinds of tickets
     sweep
       fig-sweep-sla           SLA per channel against the first numeric parameter, a line
                               (with its CI band) per value of the others, target line
@@ -46,7 +53,8 @@ and :mod:`~simdesk.report.style` hold what they share); :mod:`~simdesk.report.bl
 the HTML tables and :mod:`~simdesk.report.html` the page.
 
 :data:`FIGURES` lists them per kind of folder (``fig-sweep-heatmap`` only with two
-parameters: :func:`expected_figures` says which a given report has). The page's
+parameters, ``fig-days`` only with two whole days measured, the satisfaction figures only
+with a satisfaction model: :func:`expected_figures` says which a given report has). The page's
 ``<body>`` lists its figure ids in ``data-figures``; once plotly has drawn every figure
 it sets ``data-rendered="true"`` on the body and on each figure's div (and
 ``data-render-error`` on the body if drawing failed).
@@ -63,9 +71,14 @@ from simdesk.errors import SimdeskError
 REPORT_NAME = "report.html"
 """Where ``--report`` writes: ``RESULTS_DIR/report.html``."""
 
-DESK_FIGURES = ("fig-sla", "fig-wait-ecdf", "fig-heatmap-p90", "fig-heatmap-arrivals",
-                "fig-queue-week", "fig-utilization", "fig-utilization-agents",
-                "fig-abandonment", "fig-escalations")
+DESK_FIGURES = ("fig-sla", "fig-days", "fig-wait-ecdf", "fig-heatmap-p90",
+                "fig-heatmap-arrivals", "fig-queue-week", "fig-utilization",
+                "fig-utilization-agents", "fig-abandonment", "fig-escalations",
+                "fig-satisfaction", "fig-satisfaction-agents")
+DAY_FIGURES = ("fig-days",)
+"""Only when the measured window holds at least two whole calendar days."""
+SATISFACTION_FIGURES = ("fig-satisfaction", "fig-satisfaction-agents")
+"""Only when the scenario has a satisfaction model."""
 FIGURES: dict[str, tuple[str, ...]] = {
     "run": DESK_FIGURES,
     "compare": (DESK_FIGURES[0], "fig-compare-diff", *DESK_FIGURES[1:]),
@@ -91,9 +104,15 @@ def expected_figures(results_dir: str | Path) -> tuple[str, ...]:
 
     results = load_results(results_dir)
     ids = FIGURES[results.kind]
-    if isinstance(results, SweepResults) and len(results.parameters) != 2:
-        ids = tuple(i for i in ids if i != "fig-sweep-heatmap")
-    return ids
+    if isinstance(results, SweepResults):
+        if len(results.parameters) != 2:
+            ids = tuple(i for i in ids if i != "fig-sweep-heatmap")
+        return ids
+    from simdesk.report.behaviour import has_days, has_satisfaction
+
+    left_out = (() if has_days(results) else DAY_FIGURES) + (
+        () if has_satisfaction(results) else SATISFACTION_FIGURES)
+    return tuple(i for i in ids if i not in left_out)
 
 
 def build_report(results_dir: str | Path) -> Report:
@@ -127,5 +146,5 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
     return target
 
 
-__all__ = ["ALL_FIGURES", "FIGURES", "REPORT_NAME", "Report", "build_report",
-           "expected_figures", "write_report"]
+__all__ = ["ALL_FIGURES", "DAY_FIGURES", "FIGURES", "REPORT_NAME", "SATISFACTION_FIGURES",
+           "Report", "build_report", "expected_figures", "write_report"]

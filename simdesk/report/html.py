@@ -19,6 +19,14 @@ from plotly.offline import get_plotlyjs
 from simdesk import __version__
 from simdesk.report import aggregate
 from simdesk.report.bars import abandonment_chart, agents_chart, sla_chart, utilization_chart
+from simdesk.report.behaviour import (
+    agents_rating_chart,
+    days_chart,
+    effort_tables,
+    has_days,
+    has_satisfaction,
+    satisfaction_chart,
+)
 from simdesk.report.blocks import (
     assumptions,
     difference_table,
@@ -72,10 +80,14 @@ def desk_charts(results: DeskResults) -> list[Chart]:
     charts = [sla_chart(results)]
     if results.kind == "compare":
         charts.append(difference_chart(results))
+    if has_days(results):
+        charts.append(days_chart(results))
     charts += [wait_ecdf_chart(results), heatmap_p90_chart(results, grid),
                heatmap_arrivals_chart(results, grid), queue_chart(results),
                utilization_chart(results), agents_chart(results), abandonment_chart(results),
                escalation_chart(results)]
+    if has_satisfaction(results):
+        charts += [satisfaction_chart(results), agents_rating_chart(results)]
     return charts
 
 
@@ -115,6 +127,18 @@ def desk_page(results: DeskResults) -> tuple[str, str, list[Chart]]:
     for chart in charts:
         sections.append((f"section-{chart.id}", chart.title))
         body.append(_figure(chart))
+        if chart.id == "fig-satisfaction-agents":
+            title = "Satisfaction next to the effort it took"
+            if compare:
+                title += f" ({text(results.baseline)})"
+            sections.append(("effort", title))
+            body.append(section("effort", title, effort_tables(results),
+                                 "Means per replication after the warm-up: the agents' "
+                                 "minutes per ticket, the share escalated and the ratings. "
+                                 "Same tickets: the desk's good share on this agent's mix "
+                                 "(channel, topic and path); a difference whose interval "
+                                 "holds 0 is a hard or easy mix, not a worse or better "
+                                 "agent."))
         if chart.id == "fig-compare-diff":
             sections.append(("differences", "All differences against the baseline"))
             body.append(section("differences", "All differences against the baseline",

@@ -32,8 +32,10 @@ RUN_FILES = ("scenario.yaml", "summary.csv", "tickets.parquet", "visits.parquet"
 SWEEP_FILES = ("sweep.yaml", "state.json", "scenario.yaml", "summary.parquet")
 """What a folder of ``simdesk sweep`` holds once a point has finished."""
 
-_TICKET_COLUMNS = ["replication", "channel", "segment", "arrived", "first_response", "wait",
-                   "resolved", "abandoned", "refused", "path", "warmup"]
+_TICKET_COLUMNS = ["replication", "channel", "segment", "topic", "arrived", "first_response",
+                   "wait", "resolved", "abandoned", "refused", "path", "warmup", "sla_met"]
+_OPTIONAL_TICKET_COLUMNS = ["deflected", "satisfaction"]
+"""Read when the file has them (the engine's behaviour data, the satisfaction proxy)."""
 _VISIT_COLUMNS = ["replication", "tier", "agent", "queued", "start", "end"]
 _DUTY_COLUMNS = ["replication", "tier", "agent", "on", "off"]
 
@@ -159,8 +161,14 @@ def _missing(folder: Path, names: tuple[str, ...], what: str) -> None:
                            f"{', '.join(missing)}; {EXPECTED}")
 
 
-def _read_parquet(path: Path, columns: list[str]) -> pd.DataFrame:
+def _read_parquet(path: Path, columns: list[str], optional: tuple[str, ...] = ()
+                  ) -> pd.DataFrame:
     try:
+        if optional:
+            import pyarrow.parquet as pq
+
+            present = set(pq.read_schema(path).names)
+            columns = [*columns, *(c for c in optional if c in present)]
         return pd.read_parquet(path, columns=columns)
     except Exception as exc:  # a damaged file, or one from something else
         raise SimdeskError(f"cannot read {path}: {exc}") from None
@@ -197,7 +205,7 @@ def _load_desk(folder: Path, kind: Literal["run", "compare"]) -> DeskResults:
     if kind == "compare":
         differences = pd.read_csv(folder / "comparison.csv", keep_default_na=False,
                                   na_values=[""])
-        differences["better"] = differences["better"].fillna("").astype(str)
+        differences["better"] = differences["better"].astype("string").fillna("").astype(str)
         if "policy" not in summary.columns:
             raise SimdeskError(f"{folder}/summary.csv has no policy column; {EXPECTED}")
         labels = [str(p) for p in dict.fromkeys(summary["policy"].astype(str))]
@@ -217,13 +225,15 @@ def _load_desk(folder: Path, kind: Literal["run", "compare"]) -> DeskResults:
                                                       exclude_none=True)}
         summary.insert(0, "policy", label)
     policy_column = ["policy"] if kind == "compare" else []
-    tickets = _read_parquet(folder / "tickets.parquet", policy_column + _TICKET_COLUMNS)
+    tickets = _read_parquet(folder / "tickets.parquet", policy_column + _TICKET_COLUMNS,
+                            tuple(_OPTIONAL_TICKET_COLUMNS))
     visits = _read_parquet(folder / "visits.parquet", policy_column + _VISIT_COLUMNS)
     duty = _read_parquet(folder / "duty.parquet", policy_column + _DUTY_COLUMNS)
     for frame in (tickets, visits, duty):
         _policies(frame, labels, labels[0])
     _with_categories(tickets, "channel", [c.name for c in plan.channels])
     _with_categories(tickets, "segment", list(plan.segments))
+    _with_categories(tickets, "topic", list(plan.topics))
     for frame in (visits, duty):
         _with_categories(frame, "tier", [t.name for t in plan.tiers])
         _with_categories(frame, "agent", [a.name for a in plan.agents])

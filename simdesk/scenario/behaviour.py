@@ -210,12 +210,14 @@ class Helper(SpecModel):
 class Satisfaction(SpecModel):
     """A customer satisfaction proxy: each resolved ticket is rated good, okay or bad.
 
-    An ordered logit model: the score ``z = base − wait × (first-response wait / the
-    channel's SLA time) − touch × (agent replies − 1) − reopen × reopens − escalation ×
-    (tiers visited − 1) − resolution × log2(1 + resolution time / 1 h)``; the rating is
-    bad when ``z + ε < okay``, good when ``z + ε >= good``, okay between, with
-    ``ε`` a standard logistic draw made at the ticket's birth. Defaults in
-    ``docs/behaviour.md``.
+    An ordered logit model: the score ``z = base − wait × log2(1 + first-response wait /
+    the channel's SLA time) − touch × (agent replies − 1) − reopen × reopens −
+    escalation × escalations − resolution × log2(1 + resolution time / 1 h)``, the wait
+    on the SLA's clock (business hours if it has them), escalations counting the tiers
+    entered after the first tier that works tickets (a dispatcher's hand-over is none);
+    the rating is bad when ``z + ε < okay``, good when ``z + ε >= good``, okay between,
+    with ``ε`` a standard logistic draw per ticket (:mod:`simdesk.satisfaction`).
+    Defaults and where they come from in ``docs/behaviour.md``.
     """
 
     base: float = 3.0

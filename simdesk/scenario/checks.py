@@ -17,7 +17,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from simdesk.expectations import ExpectationError, Names, parse_expectation, resolve
+from simdesk.expectations import (
+    FEATURE_OF,
+    ExpectationError,
+    Names,
+    parse_expectation,
+    resolve,
+)
 from simdesk.scenario.messages import did_you_mean, one_of
 from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath
@@ -158,13 +164,41 @@ def _most_touches(data: Mapping[str, Any]) -> int:
     return most
 
 
+_FEATURE_HINTS = {
+    "satisfaction": "the scenario has no satisfaction model; add e.g. satisfaction: {} "
+                    "(see docs/behaviour.md)",
+    "deflection": "no topic has a deflection (self-service share); add e.g. "
+                  "deflection: 20% to a topic",
+    "reopens": "no topic or tier has reopens (repeat contacts); add e.g. reopens: {share: "
+               "10%, after: {dist: exponential, mean: 2d}} to a topic or tier",
+}
+
+
+def _features(data: Mapping[str, Any]) -> set[str]:
+    """The optional features the raw scenario writes: satisfaction, deflection, reopens."""
+    used = set()
+    if data.get("satisfaction") is not None:
+        used.add("satisfaction")
+    for _, topic in _items(data, "topics"):
+        if topic.get("deflection") is not None:
+            used.add("deflection")
+        if topic.get("reopens") is not None:
+            used.add("reopens")
+    if any(tier.get("reopens") is not None for _, tier in _items(data, "tiers")):
+        used.add("reopens")
+    return used
+
+
 def check_expectations(data: Mapping[str, Any]) -> Iterator[Finding]:
     """Every assertion under ``expect:`` parses, and names a declared channel, segment,
-    topic or tier (or a reply that can happen) with a metric measured there."""
+    topic or tier (or a reply that can happen) with a metric measured there — and, for
+    a metric of an optional feature (satisfaction, deflection, reopens), the scenario
+    uses that feature."""
     items = data.get("expect")
     if not isinstance(items, list):
         return
     most = _most_touches(data)
+    used = _features(data)
     names = Names(
         channel=tuple(_names(data, "channels")),
         segment=tuple(_names(data, "segments")),
@@ -176,9 +210,13 @@ def check_expectations(data: Mapping[str, Any]) -> Iterator[Finding]:
         if not isinstance(text, str):
             continue  # the schema says it is not text
         try:
-            resolve(parse_expectation(text), names)
+            metric = resolve(parse_expectation(text), names).metric
         except ExpectationError as exc:
             yield ("expect", index), str(exc)
+            continue
+        feature = FEATURE_OF.get(metric)
+        if feature is not None and feature not in used:
+            yield ("expect", index), f"{metric} is not measured: {_FEATURE_HINTS[feature]}"
 
 
 def check_arrivals(channels: dict[str, Channel | None], arrivals: list[Arrival | None],

@@ -22,10 +22,11 @@ HOSTILE = "<script>window.hacked=1</script><b>bold</b>"
 
 def internal_it(**overrides: Any) -> dict[str, Any]:
     """scenarios/internal-it.yaml (dispatcher, L1, L2; four channels) shortened to a week
-    and a half, so a whole detail week follows the warm-up."""
+    and a half, so a whole detail week follows the warm-up, with the satisfaction proxy:
+    every figure of a run is drawn."""
     data: dict[str, Any] = yaml.safe_load(
         (REPO / "scenarios" / "internal-it.yaml").read_text(encoding="utf-8"))
-    data.update({"horizon": "9d", "warmup": "1d"} | overrides)
+    data.update({"horizon": "9d", "warmup": "1d", "satisfaction": {}} | overrides)
     return data
 
 

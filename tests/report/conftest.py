@@ -18,8 +18,9 @@ from simdesk.cli import main
 
 
 def desk(name: str = "Report test desk", **overrides: Any) -> dict[str, Any]:
-    """Two channels (one with business-hours SLA), two segments, a dispatcher-free
-    two-tier desk on weekday shifts: every figure has something to draw."""
+    """Two channels (one with business-hours SLA), two segments, two topics, a
+    dispatcher-free two-tier desk on weekday shifts, the satisfaction proxy: every figure
+    has something to draw."""
     data: dict[str, Any] = {
         "name": name,
         "description": "A small desk for the report tests.",
@@ -44,6 +45,9 @@ def desk(name: str = "Report test desk", **overrides: Any) -> dict[str, Any]:
                    "handle": {"dist": "exponential", "mean": "15m"}},
         },
         "policies": {"paid-first": {"policy": "paid-first", "order": ["paid", "free"]}},
+        "topics": {"question": {"share": "70%", "effort": 0.8},
+                   "problem": {"share": "30%", "effort": 1.5}},
+        "satisfaction": {},
     }
     data.update(overrides)
     return data

@@ -1,0 +1,22 @@
+"""Calibrate a scenario from ticket history: ``simdesk fit`` and ``simdesk export``.
+
+The flow: :mod:`~simdesk.fit.history` reads an export (columns by
+:mod:`~simdesk.fit.presets`, times by :mod:`~simdesk.fit.times`, problems collected in
+:mod:`~simdesk.fit.badrows`); :mod:`~simdesk.fit.fit` fits each part — arrivals
+(:mod:`~simdesk.fit.arrivals`), handle times (:mod:`~simdesk.fit.handles` on
+:mod:`~simdesk.fit.families`), patience (:mod:`~simdesk.fit.patience`), routing
+(:mod:`~simdesk.fit.routing`), mixes and the observed SLA (:mod:`~simdesk.fit.shares`),
+targets (:mod:`~simdesk.fit.targets`), staffing (:mod:`~simdesk.fit.staffing`) — and writes
+the scenario (:mod:`~simdesk.fit.scenario`); :mod:`~simdesk.fit.verify` simulates it
+against the history; :mod:`~simdesk.fit.console` and :mod:`~simdesk.fit.report` show it.
+:mod:`~simdesk.fit.export` writes a simulation's tickets as an export, for the round trip.
+"""
+
+from __future__ import annotations
+
+from simdesk.fit.export import export_tickets, write_export
+from simdesk.fit.fit import Fit, FitOptions, fit_history
+from simdesk.fit.history import History, read_history
+
+__all__ = ["Fit", "FitOptions", "History", "export_tickets", "fit_history", "read_history",
+           "write_export"]

@@ -1,0 +1,392 @@
+"""Read a ticket export (CSV or Parquet) into a ticket history the fit can use.
+
+Columns are found through a preset (:mod:`simdesk.fit.presets`, detected from the header
+when not named) and ``--map`` overrides; timestamps through :mod:`simdesk.fit.times`.
+A row without a usable creation time or channel is left out; a row with one bad field
+keeps what is good (it still counts as an arrival) and loses that field. Every problem is
+counted with its line numbers (:class:`~simdesk.fit.badrows.BadRows`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from simdesk.errors import SimdeskError
+from simdesk.fit.badrows import DROPPED, BadRows
+from simdesk.fit.presets import (
+    FIELDS,
+    LIST_SEPARATORS,
+    PRESETS,
+    TIME_FIELDS,
+    Preset,
+    detect_preset,
+)
+from simdesk.fit.times import ParsedTimes, parse_times
+
+STATES = ("answered", "abandoned", "waiting", "refused")
+"""How a ticket's first response went: answered, the customer gave up, still waiting
+when the export was taken, or turned away (closed with no response)."""
+
+
+@dataclass(frozen=True)
+class History:
+    """Tickets of an export, one row each, in the desk's local time.
+
+    ``tickets``: ``row`` (line or row number in the file), ``id``, ``created`` (local
+    wall-clock time), ``channel``, ``segment``, ``topic`` (``<NA>`` when not given),
+    ``state`` (one of :data:`STATES`), ``pickup_wait`` (minutes until an agent first
+    took it), ``response_wait`` (until the first response), ``abandon_wait`` (until the
+    customer gave up), ``open_for`` (minutes from creation to the end of the export),
+    ``solved_after``, ``path`` (``L1>L2``). Durations are elapsed minutes.
+
+    ``steps``: one row per ticket and tier it went through: ``ticket`` (the ticket's
+    position in ``tickets``), ``step`` (0 for the first tier), ``tier``, ``work``
+    (minutes, NaN if unknown), ``agent``, ``start`` (local time the work began when it
+    can be told: the first tier's pickup, the last tier's solve time minus its work).
+    """
+
+    source: str
+    preset: str
+    zone: ZoneInfo | None
+    rows: int
+    tickets: pd.DataFrame
+    steps: pd.DataFrame
+    first_day: pd.Timestamp
+    """Local midnight of the first day with tickets."""
+    days: int
+    """Whole local days from ``first_day`` to the day of the last ticket, inclusive."""
+    columns: Mapping[str, str]
+    """field → the column it was read from."""
+    bad: BadRows
+    notes: tuple[str, ...]
+
+    @property
+    def has(self) -> frozenset[str]:
+        """The fields the export provides."""
+        return frozenset(self.columns)
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
+    """The file as text columns, and how its rows are numbered."""
+    if not path.exists():
+        raise SimdeskError(f"{path}: no such file")
+    name = path.name.lower()
+    try:
+        if name.endswith((".parquet", ".pq")):
+            frame = pd.read_parquet(path)
+            unit = "row"
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            unit = "line"
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise SimdeskError(f"{path}: cannot read it as "
+                           f"{'Parquet' if name.endswith(('.parquet', '.pq')) else 'CSV'}: "
+                           f"{exc}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    text = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        missing = values.isna()
+        if pd.api.types.is_datetime64_any_dtype(values):
+            strings = values.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        else:
+            strings = values.astype("string")
+        text[column] = strings.mask(missing | (strings.str.strip() == ""))
+    return text, unit
+
+
+def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
+             mapping: Mapping[str, str]) -> dict[str, str]:
+    """field → column for the fields present, after checking what must be there."""
+    present = list(frame.columns)
+    wanted = dict(preset.columns) if preset is not None else {}
+    wanted.update(mapping)
+    for key, column in mapping.items():
+        if column not in present:
+            close = difflib.get_close_matches(column, present, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SimdeskError(f"{path}: --map {key}={column}: no column {column!r}{hint}; "
+                               f"columns: {', '.join(present)}")
+    for key in ("created_at", "channel"):
+        named = wanted.get(key)
+        if named is None or named not in present:
+            close = difflib.get_close_matches(named or key, present, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            source = f"the {preset.name} preset's" if preset is not None else "a"
+            raise SimdeskError(
+                f"{path}: no {source} {key} column {named or ''!r}{hint}; map it with "
+                f"--map {key}=COLUMN (columns: {', '.join(present)})")
+    found = {key: column for key, column in wanted.items() if column in present}
+    if "first_response_minutes" in found and "first_response_at" in found:
+        found.pop("first_response_minutes")
+    return found
+
+
+def _choose_preset(frame: pd.DataFrame, path: Path, name: str | None,
+                   mapping: Mapping[str, str]) -> Preset | None:
+    if name is not None:
+        if name not in PRESETS:
+            raise SimdeskError(f"--preset {name!r}: unknown; presets: {', '.join(PRESETS)}")
+        return PRESETS[name]
+    detected = detect_preset(frame.columns)
+    if detected is None and not {"created_at", "channel"} <= set(mapping):
+        needs = "; ".join(f"{p.name}: {p.columns['created_at']!r} and "
+                          f"{p.columns['channel']!r}" for p in PRESETS.values())
+        raise SimdeskError(
+            f"{path}: cannot tell which export this is: no preset's columns are there "
+            f"({needs}); columns in the file: {', '.join(frame.columns)}. Pass --preset "
+            "NAME, or --map created_at=COLUMN,channel=COLUMN")
+    return detected
+
+
+def _split(values: pd.Series) -> pd.Series:
+    """``'L1>L2'`` → ``['L1', 'L2']`` (``[]`` when missing)."""
+    return values.fillna("").map(
+        lambda v: [] if not v.strip() else [p.strip() for p in LIST_SEPARATORS.split(v.strip())])
+
+
+def _minutes(values: pd.Series) -> pd.Series:
+    """Minutes from numbers or ``HH:MM[:SS]``; NaN where unreadable."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    clock = values.str.fullmatch(r"\s*\d+:\d{2}(?::\d{2})?\s*").fillna(False).astype(bool)
+    if bool(clock.any()):
+        parts = values[clock].str.strip().str.split(":")
+        numbers[clock] = parts.map(
+            lambda p: int(p[0]) * 60 + int(p[1]) + (int(p[2]) / 60 if len(p) > 2 else 0))
+    return numbers.astype(float)
+
+
+def read_history(path: str | Path, *, preset: str | None = None,
+                 mapping: Mapping[str, str] | None = None, zone: ZoneInfo | None = None,
+                 time_format: str | None = None,
+                 channels: Collection[str] | None = None) -> History:
+    """Read a ticket export. ``channels``: the channels to accept (others are bad rows);
+    every channel in the file by default."""
+    path = Path(path)
+    frame, unit = _read_table(path)
+    mapping = dict(mapping or {})
+    chosen = _choose_preset(frame, path, preset, mapping)
+    columns = _columns(frame, path, chosen, mapping)
+    rules = chosen or Preset("custom", "columns given with --map", {})
+    bad = BadRows(unit)
+    numbers = frame.index.to_numpy() + (2 if unit == "line" else 1)
+    notes: list[str] = []
+
+    def column(key: str) -> pd.Series:
+        return frame[columns[key]] if key in columns else pd.Series(
+            pd.NA, index=frame.index, dtype="string")
+
+    def label(key: str) -> str:
+        return f"{key} ({columns[key]!r})" if key in columns else key
+
+    times: dict[str, ParsedTimes] = {}
+    for key in TIME_FIELDS:
+        if key in columns:
+            times[key] = parse_times(column(key), zone, time_format, f"{path}: {label(key)}")
+            if times[key].shifted:
+                notes.append(
+                    f"{times[key].shifted} {key} time(s) fell in an hour skipped or repeated "
+                    f"when clocks changed in {zone}: read as the first occurrence (a repeated "
+                    "hour) or the end of the gap (a skipped one)")
+
+    created = times["created_at"]
+    keep = pd.Series(True, index=frame.index)
+    missing = created.local.isna() & ~created.unreadable
+    bad.add(f"{label('created_at')} is empty", DROPPED, numbers[missing.to_numpy()])
+    example = column("created_at")[created.unreadable]
+    if len(example):
+        hint = "ISO 8601 such as 2026-03-02 08:15 or 2026-03-02T08:15:00+01:00"
+        bad.add(f"{label('created_at')} is not a timestamp (e.g. {example.iloc[0]!r}; "
+                f"expected {hint} or --time-format)", DROPPED,
+                numbers[created.unreadable.to_numpy()])
+    keep &= created.local.notna()
+
+    raw_channel = column("channel")
+    channel = raw_channel.fillna("").map(lambda v: rules.channel(v) if v.strip() else "")
+    empty = channel == ""
+    bad.add(f"{label('channel')} is empty", DROPPED, numbers[(empty & keep).to_numpy()])
+    keep &= ~empty
+    if channels is not None:
+        known = set(channels)
+        unknown = keep & ~channel.isin(known)
+        for value in sorted(set(channel[unknown])):
+            rows = unknown & (channel == value)
+            bad.add(f"unknown channel {value!r} (known: {', '.join(sorted(known))})", DROPPED,
+                    numbers[rows.to_numpy()])
+        keep &= ~unknown
+
+    def elapsed_after(key: str) -> pd.Series:
+        """Minutes from creation to the time in ``key`` (NaN if missing or bad)."""
+        if key not in times:
+            return pd.Series(np.nan, index=frame.index)
+        parsed = times[key]
+        bad.add(f"{label(key)} is not a timestamp", "that time ignored",
+                numbers[(parsed.unreadable & keep).to_numpy()])
+        after = parsed.elapsed - created.elapsed
+        negative = keep & (after < 0)
+        bad.add(f"{label(key)} is before created_at (a negative duration)",
+                "that time ignored", numbers[negative.to_numpy()])
+        return after.mask(after < 0)
+
+    response = elapsed_after("first_response_at")
+    if "first_response_minutes" in columns:
+        given = column("first_response_minutes")
+        response = _minutes(given)
+        unreadable = keep & given.notna() & response.isna()
+        bad.add(f"{label('first_response_minutes')} is not a number", "that time ignored",
+                numbers[unreadable.to_numpy()])
+        negative = keep & (response < 0)
+        bad.add(f"{label('first_response_minutes')} is negative", "that time ignored",
+                numbers[negative.to_numpy()])
+        response = response.mask(response < 0)
+    pickup = elapsed_after("assigned_at") if "assigned_at" in columns else response.copy()
+    if "assigned_at" in columns:
+        pickup = pickup.fillna(response)
+    abandon = elapsed_after("abandoned_at")
+    solved = elapsed_after("solved_at")
+
+    status = column("status").fillna("").str.strip().str.lower()
+    abandoned = abandon.notna() | status.isin(rules.abandoned_statuses)
+    answered = pickup.notna() | response.notna()
+    both = keep & abandoned & answered
+    bad.add("both abandoned and answered", "counted as answered", numbers[both.to_numpy()])
+    abandoned &= ~answered
+    still_open = status.isin(rules.open_statuses) | (status == "")
+    state = np.select([answered.to_numpy(), abandoned.to_numpy(), still_open.to_numpy()],
+                      ["answered", "abandoned", "waiting"], default="refused")
+
+    latest = [times[k].elapsed[keep].max() for k in times if times[k].elapsed[keep].notna().any()]
+    export_end = float(max(latest)) if latest else float("nan")
+    first_day = created.local[keep].min().normalize() if keep.any() else pd.Timestamp(0)
+    last_day = created.local[keep].max().normalize() if keep.any() else pd.Timestamp(0)
+    days = int((last_day - first_day).days) + 1
+    tickets = pd.DataFrame({
+        "row": numbers,
+        "id": column("id").fillna(pd.Series(numbers, index=frame.index).astype(str)),
+        "created": created.local,
+        "channel": channel,
+        "segment": column("segment").str.strip(),
+        "topic": column("topic").str.strip(),
+        "state": state,
+        "pickup_wait": pickup.where(answered),
+        "response_wait": response,
+        "abandon_wait": abandon.where(abandoned),
+        "open_for": export_end - created.elapsed,
+        "solved_after": solved,
+        "path": "",
+    })
+    if "groups" not in columns and "work_minutes" in columns:
+        notes.append("no groups column: every ticket is taken as worked by one tier, L1")
+    groups = _split(column("groups")) if "groups" in columns else None
+    work = _split(column("work_minutes")) if "work_minutes" in columns else None
+    agents = _split(column("assignees")) if "assignees" in columns else None
+    if groups is None:
+        tier = "L1" if ("work_minutes" in columns or "assignees" in columns) else ""
+        groups = pd.Series([[tier] if tier else [] for _ in range(len(frame))],
+                           index=frame.index)
+    tickets = tickets.loc[keep].copy()
+    steps = _steps(tickets, groups[keep], work[keep] if work is not None else None,
+                   agents[keep] if agents is not None else None, bad, label)
+    tickets["path"] = groups[keep].map(">".join).astype(str)
+    tickets = tickets.reset_index(drop=True)
+    for key in ("channel", "topic"):
+        slashed = tickets[key].str.contains("/", regex=False).fillna(False).astype(bool)
+        if slashed.any():
+            names = sorted(set(tickets.loc[slashed, key].astype(str)))
+            notes.append(f"{key} name(s) {', '.join(repr(n) for n in names)} hold '/', which "
+                         "handle_by keys use between channel and topic: '/' became '-'")
+            tickets[key] = tickets[key].str.replace("/", "-", regex=False)
+    for key in ("segment", "topic"):
+        if key in columns and tickets[key].isna().any():
+            rows = tickets.loc[tickets[key].isna(), "row"]
+            bad.add(f"{label(key)} is empty", f"counted as {key} 'unknown'", rows)
+            tickets[key] = tickets[key].fillna("unknown")
+    source = str(path)
+    return History(source, rules.name, zone, len(frame), tickets, steps,
+                   first_day, days, columns, bad, tuple(notes))
+
+
+def _steps(tickets: pd.DataFrame, groups: pd.Series, work: pd.Series | None,
+           agents: pd.Series | None, bad: BadRows, describe: Callable[[str], str]
+           ) -> pd.DataFrame:
+    """One row per ticket and tier it went through."""
+    rows = tickets["row"].to_numpy()
+    counts = groups.map(len).to_numpy(dtype=np.int64)
+    ticket = np.repeat(np.arange(len(tickets)), counts)
+    step = np.concatenate([np.arange(n) for n in counts]) if len(counts) else np.array([])
+    tiers = [t for items in groups for t in items]
+    minutes = np.full(len(ticket), np.nan)
+    names: list[object] = [pd.NA] * len(ticket)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    for key, values in (("work_minutes", work), ("assignees", agents)):
+        if values is None:
+            continue
+        lengths = values.map(len).to_numpy(dtype=np.int64)
+        too_many = lengths > counts
+        bad.add(f"{describe(key)} lists more items than groups", f"{key} ignored",
+                rows[too_many])
+        for position, items in enumerate(values.to_list()):
+            if too_many[position] or not items:
+                continue
+            base = offsets[position]
+            for k, item in enumerate(items):
+                if key == "assignees":
+                    names[base + k] = item or pd.NA
+                elif item:
+                    minutes[base + k] = _number(item)
+    if work is not None:
+        flat = _flat_items(work, counts)
+        unreadable = np.array([bool(item) for item in flat], dtype=bool) & np.isnan(minutes)
+        bad.add(f"{describe('work_minutes')} holds something that is not a number of minutes",
+                "that work time ignored", rows[ticket[unreadable]])
+        negative = minutes < 0
+        bad.add(f"{describe('work_minutes')} is negative", "that work time ignored",
+                rows[ticket[negative]])
+        minutes[negative] = np.nan
+    steps = pd.DataFrame({"ticket": ticket.astype(np.int64), "step": step.astype(np.int64),
+                          "tier": pd.Series(tiers, dtype="string"), "work": minutes,
+                          "agent": pd.Series(names, dtype="string")})
+    start = pd.Series(pd.NaT, index=steps.index, dtype="datetime64[ns]")
+    created = tickets["created"].to_numpy()
+    first = (steps["step"] == 0).to_numpy()
+    pickup = tickets["pickup_wait"].to_numpy()[ticket]
+    start[first] = created[ticket[first]] + pd.to_timedelta(pickup[first], unit="min")
+    last = (steps["step"] == counts[ticket] - 1).to_numpy() & ~first
+    solved = tickets["solved_after"].to_numpy()[ticket]
+    start[last] = created[ticket[last]] + pd.to_timedelta(solved[last] - minutes[last],
+                                                          unit="min")
+    steps["start"] = start
+    return steps
+
+
+def _flat_items(values: pd.Series, counts: np.ndarray) -> list[str]:
+    """The list items aligned with the steps (empty where a list is short or too long)."""
+    flat: list[str] = []
+    for items, count in zip(values.to_list(), counts.tolist(), strict=True):
+        if len(items) > count:
+            flat.extend([""] * count)
+        else:
+            flat.extend(items + [""] * (count - len(items)))
+    return flat
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        parts = text.split(":")
+        if len(parts) in (2, 3) and all(p.isdigit() for p in parts):
+            return int(parts[0]) * 60 + int(parts[1]) + (int(parts[2]) / 60
+                                                           if len(parts) == 3 else 0)
+        return float("nan")
+    return value if np.isfinite(value) else float("nan")
+
+
+__all__ = ["FIELDS", "STATES", "History", "read_history"]
