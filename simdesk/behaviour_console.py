@@ -241,6 +241,29 @@ def behaviour_table(result: SimulationResult) -> Table | None:
     return table
 
 
+# -- helpers ---------------------------------------------------------------------------
+
+
+def helper_table(result: SimulationResult) -> Table | None:
+    """Time each helper spent in the queue against their cap (None without helpers)."""
+    caps = {a.helper.name: (result.plan.tiers[a.tier].name, a.helper)
+            for a in result.plan.agents if a.helper is not None}
+    if not caps:
+        return None
+    values = Lookup(result.summary)
+    table = _table("Helpers in the queue (per person; means per replication, 95 % CI)",
+                   ["Helper", "Tier", "Joins at", "Hours/week in the queue",
+                    "Share of their hours", "Cap", "Called in/week"])
+    for name, (tier, rule) in caps.items():
+        table.add_row(escape(name), escape(tier), f"{rule.joins_at} waiting",
+                      count(values.get("helper", name, "queue_hours"), 1),
+                      percent_ci(values.get("helper", name, "queue_share")),
+                      f"{rule.cap:.0%}", count(values.get("helper", name, "joins"), 1))
+    table.caption = ("Hours: the helper's shift, in which they may join; they leave once the "
+                     "queue is short again or the cap of the day is spent.")
+    return table
+
+
 def behaviour_tables(result: SimulationResult) -> Iterator[Table]:
     """The tables of this module that apply to ``result``, in print order."""
     days = day_table(result)
@@ -250,9 +273,9 @@ def behaviour_tables(result: SimulationResult) -> Iterator[Table]:
         yield satisfaction_table(result)
         yield topic_table(result)
         yield agent_table(result)
-    extra = behaviour_table(result)
-    if extra is not None:
-        yield extra
+    for extra in (behaviour_table(result), helper_table(result)):
+        if extra is not None:
+            yield extra
 
 
 def print_behaviour(console: Console, result: SimulationResult) -> None:

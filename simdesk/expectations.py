@@ -16,7 +16,7 @@ Grammar::
                  | "overall." metric         the same, spelled out
                  | group "." metric          a channel, else a segment, topic or tier
                  | scope ":" group "." metric
-    scope       := overall | channel | segment | topic | tier | reply
+    scope       := overall | channel | segment | topic | tier | reply | helper
     op          := ">=" | "<=" | ">" | "<"
     value       := a share (80% or 0.8), a duration (30s, 4h) or a number, by metric
 
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 Unit = Literal["share", "duration", "count"]
 Bound = Literal["lower", "upper", "mean"]
 
-SCOPES = ("overall", "channel", "segment", "topic", "tier", "reply")
+SCOPES = ("overall", "channel", "segment", "topic", "tier", "reply", "helper")
 """The summary's scopes, as written before ``:``."""
 LOOKUP_ORDER = ("segment", "topic", "tier")
 """Where a bare ``group.metric`` is looked up when no channel has that name."""
@@ -74,6 +74,8 @@ TICKET_METRICS = ("tickets", "sla", "wait_mean", "wait_median", "wait_p90", "aba
 TIER_METRICS = ("utilization", "agents_on_duty", "handled", "per_agent_day", "queue_mean",
                 "wait_mean")
 REPLY_METRICS = ("wait_mean", "wait_median", "wait_p90", "replies")
+HELPER_METRICS = ("queue_hours", "queue_share", "joins")
+"""Per helper in a tier's ``helpers:`` (:mod:`simdesk.helper_time`)."""
 SATISFACTION_METRICS = ("csat", "bad", "net", "rated")
 """With a ``satisfaction:`` model, per ticket scope (:mod:`simdesk.satisfaction`)."""
 EFFORT_METRICS = ("resolved", "handle_mean", "escalated")
@@ -92,6 +94,7 @@ SCOPE_METRICS: dict[str, tuple[str, ...]] = {
     "topic": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS, *EFFORT_METRICS),
     "tier": (*TIER_METRICS, "repeat_work"),
     "reply": REPLY_METRICS,
+    "helper": HELPER_METRICS,
 }
 """The metrics of :mod:`simdesk.metrics` in each scope of the summary (some only when the
 scenario uses the feature behind them: :data:`FEATURE_OF`)."""
@@ -144,12 +147,15 @@ ALIASES: dict[str, str] = {
     "day_sla_p90": "day_sla_p90",
     "day_sla_worst": "day_sla_worst",
     "worst_day": "day_sla_worst",
+    "queue_hours": "queue_hours",
+    "queue_share": "queue_share",
+    "joins": "joins",
 }
 """What an expectation may call a metric → the summary's metric name."""
 
 SHARES = frozenset({"sla", "abandonment", "utilization", "refused", "csat", "bad", "net",
-                    "escalated", "deflected", "repeat_work", "days_met", "day_sla_p10",
-                    "day_sla_median", "day_sla_p90", "day_sla_worst"})
+                    "escalated", "deflected", "repeat_work", "queue_share", "days_met",
+                    "day_sla_p10", "day_sla_median", "day_sla_p90", "day_sla_worst"})
 DURATIONS = frozenset({"wait_mean", "wait_median", "wait_p90", "resolution_mean",
                        "handle_mean"})
 
@@ -363,7 +369,8 @@ def parse_expectation(text: object) -> Expectation:
 
 
 def _example(scope: str) -> str:
-    return {"tier": "utilization", "reply": "wait_mean"}.get(scope, "sla")
+    return {"tier": "utilization", "reply": "wait_mean", "helper": "queue_share"}.get(
+        scope, "sla")
 
 
 @dataclass(frozen=True)
@@ -375,6 +382,7 @@ class Names:
     topic: tuple[str, ...] = ()
     tier: tuple[str, ...] = ()
     reply: tuple[str, ...] = ()
+    helper: tuple[str, ...] = ()
 
     def of(self, scope: str) -> tuple[str, ...]:
         return (OVERALL_GROUP,) if scope == "overall" else tuple(getattr(self, scope))

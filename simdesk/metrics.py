@@ -35,14 +35,15 @@ import pandas as pd
 from simdesk.days import day_metrics
 from simdesk.effort import effort_metrics
 from simdesk.grouping import group_quantiles, long_metrics, ratio
+from simdesk.helper_time import helper_metrics, helper_names
 from simdesk.plan import DeskPlan
 from simdesk.satisfaction import BAD, GOOD, rating_codes
 from simdesk.scenario.schema import Scenario
 
 TICKET_SCOPES = ("overall", "channel", "segment", "topic")
 SHARE_METRICS = ("sla", "abandonment", "utilization", "refused", "csat", "bad", "deflected",
-                 "repeat_work", "escalated", "csat_expected", "days_met", "day_sla_p10",
-                 "day_sla_median", "day_sla_p90", "day_sla_worst")
+                 "repeat_work", "queue_share", "escalated", "csat_expected", "days_met",
+                 "day_sla_p10", "day_sla_median", "day_sla_p90", "day_sla_worst")
 """Metrics that are shares of a whole (their intervals are clipped to 0–100 %)."""
 SIGNED_METRICS = ("net", "csat_vs_mix")
 """Metrics that may be negative (their intervals are clipped to −100 %–100 %)."""
@@ -284,6 +285,8 @@ def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
              tier_metrics(plan, visits, duty, queue_area, repeat_work=reopens)]
     if len(replies):
         parts.append(reply_metrics(replies, tickets))
+    if helper_names(plan):
+        parts.append(helper_metrics(plan, duty))
     if "satisfaction" in tickets:
         parts.append(effort_metrics(plan, tickets, visits))
     return pd.concat(parts, ignore_index=True)

@@ -41,6 +41,8 @@ FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 class HelperRule:
     """When a helper (a manager, say) joins and leaves a tier's queue."""
 
+    name: str
+    """The helper's name in the scenario (the same for each of ``count`` people)."""
     joins_at: int
     leaves_at: int
     cap: float
@@ -326,7 +328,7 @@ def _tier_agents(tier: Tier, tier_index: int, name: str, first: int, clock: Cloc
                                     skills(rotation.skills), rotation.speed))
     for helper in tier.helpers:
         duty = tuple(parse_shift(helper.shift).intervals(clock, horizon))
-        rule = HelperRule(helper.joins_at, helper.leaves_at, helper.cap)
+        rule = HelperRule(helper.name, helper.joins_at, helper.leaves_at, helper.cap)
         for number in range(1, helper.count + 1):
             label = helper.name if helper.count == 1 else f"{helper.name}{number}"
             agents.append(AgentPlan(first + len(agents), f"{name}#{label}", tier_index,

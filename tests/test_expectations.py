@@ -96,8 +96,11 @@ def test_the_metric_names_are_those_of_the_summary() -> None:
     assert set(metrics.TICKET_SCOPES) <= set(SCOPE_METRICS)
     # Every optional feature on: a satisfaction model, whole days measured, and the
     # engine's columns of deflection and repeat contacts (here all off, but present).
-    result = simdesk.simulate(scenario_dict(horizon="3d", satisfaction={}), seed=1,
-                              replications=1)
+    helper = {"joins_at": 2}
+    tiers = {"L1": {"agents": 2, "handle": {"dist": "exponential", "mean": "6m"},
+                    "helpers": [helper]}}
+    result = simdesk.simulate(scenario_dict(horizon="3d", satisfaction={}, tiers=tiers),
+                              seed=1, replications=1)
     found = result.summary.groupby("scope")["metric"].agg(set).to_dict()
     assert found.pop("agent")  # per-agent rows: shown, not a target of expectations
     replies = pd.DataFrame({"replication": [0, 0], "ticket": [0, 0], "touch": [0, 1],
@@ -180,8 +183,10 @@ BAD = [
     ("unknown topic", "topic:bugs.sla >= 80%",
      "unknown topic 'bugs'; known: bug, billing (did you mean 'bug'?)"),
     ("unknown tier", "tier:L3.utilization <= 85%", "unknown tier 'L3'; known: L1, L2"),
+    ("unknown helper", "helper:boss.queue_share <= 20%",
+     "unknown helper 'boss'; known: (none declared)"),
     ("unknown scope", "chanel:phone.sla >= 80%",
-     "unknown scope 'chanel'; valid: overall, channel, segment, topic, tier, reply "
+     "unknown scope 'chanel'; valid: overall, channel, segment, topic, tier, reply, helper "
      "(did you mean 'channel'?)"),
     ("unknown metric", "phone.sal >= 80%", f"unknown metric 'sal'; valid: {METRIC_LIST} "
      "(did you mean 'sla'?)"),
@@ -229,6 +234,22 @@ def _validate(tmp_path: Path, text: str) -> tuple[int, str, str, Path]:
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(path)])
     return result.exit_code, result.stdout, result.stderr, path
+
+
+def test_helpers_are_named_in_expectations(tmp_path: Path) -> None:
+    with_helper = BASE.replace("    agents: 3\n",
+                               "    agents: 3\n    helpers: [{name: boss, joins_at: 5}]\n")
+    code, _, err, _ = _validate(tmp_path, with_helper.replace(
+        FIRST, "  - helper:boss.queue_share <= 20%", 1))
+    assert code == 0, err
+    code, _, err, path = _validate(tmp_path, with_helper.replace(
+        FIRST, "  - helper:bos.hours <= 20%", 1))
+    assert code == 2
+    assert err.splitlines()[0].startswith(f"Error: {path}:23: expect[0]: unknown metric 'hours'")
+    code, _, err, path = _validate(tmp_path, with_helper.replace(
+        "{agents: 2, handle", "{agents: 2, helpers: [{name: boss, joins_at: 3}], handle"))
+    assert code == 2
+    assert "helper name 'boss' is already used in tier 'L1'" in err
 
 
 def test_every_form_is_valid_in_a_scenario(tmp_path: Path) -> None:

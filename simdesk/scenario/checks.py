@@ -24,6 +24,7 @@ from simdesk.expectations import (
     parse_expectation,
     resolve,
 )
+from simdesk.scenario.behaviour import Helper
 from simdesk.scenario.messages import did_you_mean, one_of
 from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath
@@ -34,6 +35,16 @@ Finding = tuple[KeyPath, str]
 def _names(data: Mapping[str, Any], key: str) -> list[str]:
     section = data.get(key)
     return [str(k) for k in section] if isinstance(section, dict) else []
+
+
+def _helper_names(data: Mapping[str, Any]) -> list[str]:
+    names = []
+    for _, tier in _items(data, "tiers"):
+        helpers = tier.get("helpers")
+        for helper in helpers if isinstance(helpers, list) else []:
+            if isinstance(helper, dict):
+                names.append(str(helper.get("name", Helper.model_fields["name"].default)))
+    return names
 
 
 def _items(data: Mapping[str, Any], key: str) -> Iterator[tuple[str | int, dict[str, Any]]]:
@@ -205,6 +216,7 @@ def check_expectations(data: Mapping[str, Any]) -> Iterator[Finding]:
         topic=tuple(_names(data, "topics")),
         tier=tuple(_names(data, "tiers")),
         reply=tuple(str(n) for n in range(1, most + 1)) if most > 1 else (),
+        helper=tuple(_helper_names(data)),
     )
     for index, text in enumerate(items):
         if not isinstance(text, str):
@@ -286,6 +298,17 @@ def check_tiers(tiers: dict[str, Tier | None]) -> Iterator[Finding]:
             claimed.setdefault(channel, name)
     if tiers and all(t is not None and t.role == "dispatcher" for t in tiers.values()):
         yield ("tiers",), "every tier is a dispatcher: add a tier that works tickets"
+    helpers: dict[str, str] = {}
+    for name, tier in tiers.items():
+        for index, helper in enumerate(tier.helpers if tier else []):
+            if helper.name in helpers:
+                yield (
+                    ("tiers", name, "helpers", index, "name"),
+                    f"helper name {helper.name!r} is already used in tier "
+                    f"{helpers[helper.name]!r}; give each helper its own name (their time "
+                    "in the queue is reported by name)",
+                )
+            helpers.setdefault(helper.name, name)
 
 
 def _target(tiers: dict[str, Tier | None], name: str) -> str | None:

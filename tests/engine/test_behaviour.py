@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from simdesk.engine.desk import run_desk
-from simdesk.tables import ticket_table, visit_table
+from simdesk.helper_time import helper_metrics
+from simdesk.tables import duty_table, ticket_table, visit_table
 from tests.helpers import Scripted, batch_of, events, plan_for, run_scripted
 
 EXP5 = {"dist": "exponential", "mean": "5m"}
@@ -196,6 +197,19 @@ def test_a_helper_stops_between_tickets_once_the_time_cap_is_spent() -> None:
     record = run_scripted(plan, tickets)
     assert _starts(record) == [(0, 0, "L1#1"), (3, 1, "L1#boss"), (13, 2, "L1#boss")]
     assert record.duty[record.duty[:, 0] == 1][:, 1:].tolist() == [[3, 23]]
+
+
+def test_helper_time_is_measured_against_their_hours() -> None:
+    """The second case above: 20 of the boss's 100 minutes in the queue (cap 15 % plus
+    the ticket in hand), one call-in, over a window of 100 minutes (1/100.8 of a week)."""
+    plan = plan_for(horizon="100m", tiers=_with_helper("15%"))
+    tickets = [Scripted(at=0, handles=[100])] + [Scripted(at=t, handles=[10]) for t in (1, 2, 3)]
+    duty = duty_table(plan, run_scripted(plan, tickets), 0)
+    values = {m: v for m, v in helper_metrics(plan, duty)[["metric", "value"]].itertuples(
+        index=False)}
+    assert values["queue_share"] == pytest.approx(20 / 100)
+    assert values["queue_hours"] == pytest.approx(20 / 60 * 100.8)
+    assert values["joins"] == pytest.approx(100.8)
 
 
 # -- deflection -----------------------------------------------------------------------
