@@ -205,8 +205,8 @@ def test_helper_time_is_measured_against_their_hours() -> None:
     plan = plan_for(horizon="100m", tiers=_with_helper("15%"))
     tickets = [Scripted(at=0, handles=[100])] + [Scripted(at=t, handles=[10]) for t in (1, 2, 3)]
     duty = duty_table(plan, run_scripted(plan, tickets), 0)
-    values = {m: v for m, v in helper_metrics(plan, duty)[["metric", "value"]].itertuples(
-        index=False)}
+    values = dict(zip(*helper_metrics(plan, duty)[["metric", "value"]].T.to_numpy(),
+                      strict=True))
     assert values["queue_share"] == pytest.approx(20 / 100)
     assert values["queue_hours"] == pytest.approx(20 / 60 * 100.8)
     assert values["joins"] == pytest.approx(100.8)
