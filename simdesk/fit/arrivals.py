@@ -16,9 +16,10 @@ day* expects for it (so a surge cannot raise its own expectation). A day whose
 upper-tail probability is below 1 % / (number of days) under a negative binomial with
 the day-to-day overdispersion of the other days (Poisson when there is none), and which
 is at least 20 % above, is a surge: the most extreme one is left out of the base rate and
-the search repeats until no day stands out. Surges are reported, not baked in. Within a
-surge day the surge's hours are the run of hours that maximises the Poisson scan
-statistic ``n·log(n/μ) − (n − μ)``.
+the search repeats until no day stands out (a day is never left out if no ticket
+would remain: a channel seen on one day only has that day as its rate). Surges are
+reported, not baked in. Within a surge day the surge's hours are the run of hours that
+maximises the Poisson scan statistic ``n·log(n/μ) − (n − μ)``.
 """
 
 from __future__ import annotations
@@ -259,6 +260,8 @@ def fit_channel(channel: str, created: pd.Series, first_day: pd.Timestamp, days:
             tails[day] = _upper_tail(int(per_day[day]), float(expected[day]), dispersion)
         alpha = _dispersion(per_day[keep], expected[keep])
         candidates = keep & (tails < FAMILY_ALPHA / days) & (per_day >= SURGE_RATIO * expected)
+        # a day holding every remaining ticket is the channel's whole history, not a surge
+        candidates &= per_day[keep].sum() - per_day > 0
         if not candidates.any() or excluded.sum() >= days // 2:
             break
         excluded[np.flatnonzero(candidates)[np.argmin(tails[candidates])]] = True

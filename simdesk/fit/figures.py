@@ -43,6 +43,41 @@ QUANTILES = 200
 MAX_PANELS = 24
 FAMILY_DASH = dict(zip(FAMILIES, ("dot", "dash", "dashdot"), strict=True))
 PATIENCE_DASH = {"exponential": "dot", "weibull": "dash", "lognormal": "dashdot"}
+DURATION_TICKS = ((5 / 60, "5s"), (10 / 60, "10s"), (0.5, "30s"), (1, "1m"), (2, "2m"),
+                  (5, "5m"), (10, "10m"), (20, "20m"), (60, "1h"), (120, "2h"), (240, "4h"),
+                  (480, "8h"), (1440, "1d"), (2880, "2d"), (10080, "1w"))
+"""Round durations (minutes, label) marked on the log-scale axes of work time."""
+COARSE_TICKS = ("10s", "1m", "5m", "20m", "1h", "4h", "1d", "1w")
+"""The marks kept when a panel spans too many of :data:`DURATION_TICKS` to label each."""
+MAX_TICKS = 6
+TITLE_ROOM = 28
+"""Pixels between the top of the plots and the legend, for the subplots' titles."""
+
+
+def _style_axes(figure: go.Figure) -> None:
+    """Every subplot's axes in the style :func:`base_layout` gives the first."""
+    axis = base_layout(0)["xaxis"]
+    figure.update_xaxes(**axis)
+    figure.update_yaxes(**axis)
+
+
+def _legend_over_titles(layout: dict[str, Any], height: int) -> None:
+    """Lift the legend above the subplots' titles (it would cover them at its usual
+    place, just above the plots)."""
+    margin = layout.setdefault("margin", {"l": 60, "r": 20, "t": 40, "b": 50})
+    margin["t"] = max(margin.get("t", 40), TITLE_ROOM + 50)
+    plotted = height - margin["t"] - margin.get("b", 50)
+    layout["legend"]["y"] = 1 + TITLE_ROOM / max(plotted, 1)
+
+
+def _duration_axis(figure: go.Figure, low: float, high: float, row: int, col: int) -> None:
+    """A log axis of minutes marked at round durations (30s, 1m, 2m, 5m, ...) within
+    ``low``..``high``, rather than plotly's bare digits (5, 1, 2, 5, 10, 2, ...)."""
+    marks = [(v, t) for v, t in DURATION_TICKS if low <= v <= high]
+    if len(marks) > MAX_TICKS:
+        marks = [(v, t) for v, t in marks if t in COARSE_TICKS]
+    figure.update_xaxes(type="log", tickvals=[v for v, _ in marks],
+                        ticktext=[t for _, t in marks], row=row, col=col)
 
 
 def _family_legend(figure: go.Figure, families: tuple[str, ...],
@@ -89,10 +124,13 @@ def arrivals_chart(fit: Fit) -> Chart:
             hoverinfo="skip", showlegend=row == 1, legendgroup="fitted"), row=row, col=1)
         figure.update_yaxes(title={"text": "tickets / hour"}, rangemode="tozero", row=row,
                             col=1)
-    layout = base_layout(max(260, 230 * len(channels)))
+    height = max(260, 230 * len(channels))
+    layout = base_layout(height)
+    _legend_over_titles(layout, height)
     figure.update_layout(layout)
+    _style_axes(figure)
     figure.update_xaxes(tickvals=list(range(0, 168, 24)), ticktext=list(DAY_NAMES),
-                        range=[-1, 168], gridcolor="#e4e7eb")
+                        range=[-1, 168])
     models = "; ".join(f"{text(c)}: {MODEL_NAMES[f.model]}" for c, f in fit.arrivals.items())
     return Chart(
         "fig-fit-arrivals", "Arrivals through the week: observed and fitted",
@@ -171,15 +209,16 @@ def handles_chart(fit: Fit) -> Chart:
                 hovertemplate=(f"{family}{' (chosen)' if chosen else ''}: "
                                "%{y:.0%} within %{x:.2f} min<extra></extra>"),
                 showlegend=False), row=row, col=col)
-        figure.update_xaxes(type="log", row=row, col=col)
+        _duration_axis(figure, low, high, row, col)
         figure.update_yaxes(tickformat=".0%", range=[0, 1.02], row=row, col=col)
     _family_legend(figure, FAMILIES)
     layout = base_layout(max(300, 250 * rows))
     layout["margin"] = {"l": 50, "r": 20, "t": 60, "b": 40}
     figure.update_layout(layout)
+    _style_axes(figure)
     figure.update_annotations(font={"size": 12})
     omitted = len(groups) - len(shown)
-    note = ("Minutes on a log scale. Each tier's 'all tickets' fit is its handle: the "
+    note = ("Work time on a log scale. Each tier's 'all tickets' fit is its handle: the "
             "fallback for groups with fewer than 30 tickets.")
     if omitted:
         note += f" {omitted} smaller group(s) not drawn; every group is in the table above."
@@ -248,7 +287,11 @@ def patience_chart(fit: Fit) -> Chart | None:
         figure.update_xaxes(title={"text": "minutes waited"}, range=[0, end], row=row, col=col)
         figure.update_yaxes(tickformat=".0%", range=[0, 1.02], row=row, col=col)
     _family_legend(figure, tuple(PATIENCE_DASH), PATIENCE_DASH)
-    figure.update_layout(base_layout(max(340, 320 * rows)))
+    height = max(340, 320 * rows)
+    layout = base_layout(height)
+    _legend_over_titles(layout, height)
+    figure.update_layout(layout)
+    _style_axes(figure)
     return Chart(
         "fig-fit-patience", "Patience: who is still willing to wait",
         "The share of customers whose patience lasts longer than a wait. The coloured steps "
@@ -270,7 +313,8 @@ def _share_bars(figure: go.Figure, row: int, labels: list[str], successes: list[
                  "array": [h - m for m, (_, h) in zip(shares, intervals, strict=True)],
                  "arrayminus": [m - lo for m, (lo, _) in zip(shares, intervals, strict=True)],
                  "color": "#3E4C59", "thickness": 1.2, "width": 4},
-        text=[percent(s) for s in shares], textposition="outside", cliponaxis=False,
+        text=[percent(s) for s in shares], textposition="auto", insidetextanchor="start",
+        cliponaxis=False,
         hovertext=[f"{label}: {percent(s)} ({k:,} of {n:,} {hover_word})"
                    for label, s, k, n in zip(labels, shares, successes, totals, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>", showlegend=False), row=row, col=1)
@@ -308,6 +352,7 @@ def shares_chart(fit: Fit) -> Chart:
     layout = base_layout(height)
     layout["margin"] = {"l": 120, "r": 40, "t": 50, "b": 40}
     figure.update_layout(layout)
+    _style_axes(figure)
     return Chart(
         "fig-fit-shares", "Mixes and escalations",
         "The share of tickets of each segment and topic (per channel when the channels "
@@ -334,7 +379,7 @@ def sla_chart(fit: Fit, verification: Verification | None) -> Chart:
                                for c in channels],
                      "arrayminus": [checks[c].simulated - checks[c].low if c in checks
                                     else None for c in channels],
-                     "color": "#3E4C59", "thickness": 1.5, "width": 6},
+                     "color": "#1f2933", "thickness": 2, "width": 22},
             hovertext=[f"{text(c)}: simulated {percent(checks[c].simulated)} (95 % PI "
                        f"{percent(checks[c].low)}–{percent(checks[c].high)})"
                        if c in checks else "" for c in channels],
@@ -347,7 +392,7 @@ def sla_chart(fit: Fit, verification: Verification | None) -> Chart:
                                 hoverinfo="skip"))
     figure.add_trace(go.Scatter(
         x=names, y=observed, mode="markers", name="history (observed)",
-        marker={"symbol": "diamond", "size": 13, "color": "white",
+        marker={"symbol": "diamond", "size": 10, "color": "white",
                 "line": {"color": "#1f2933", "width": 2}},
         hovertext=[f"{text(c)}: observed {percent(v)}" for c, v in zip(channels, observed,
                                                                           strict=True)],

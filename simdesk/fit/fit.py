@@ -277,8 +277,9 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
         elif source == "placeholder":
             warnings.append(
                 f"channel {channel}: no SLA target known; wrote {format_percent(target)} "
-                f"within {format_duration(within)} (the wait 80 % of its tickets got in the "
-                f"history, rounded up). Set yours with --sla {channel}=WITHIN@TARGET")
+                f"within {format_duration(within)} (the wait 80 % of its answered tickets got "
+                f"in the history, rounded up; customers who gave up count as missed, so the "
+                f"history meets it less often). Set yours with --sla {channel}=WITHIN@TARGET")
     for routed in routing.tiers:
         if routed.channels_differ < DIFFERENCE_P:
             shares = ", ".join(f"{c} {r / n:.0%}" for c, (r, n) in routed.by_channel.items()
@@ -491,7 +492,8 @@ def _render(history: History, options: FitOptions, staff: Scenario | None,
 
 _SOURCE_WORDS = {"--sla": "--sla", "--staff": "the --staff scenario",
                  "preset": "simdesk's preset for this channel (not in ticket data; check it)",
-                 "placeholder": "nowhere: a PLACEHOLDER (the wait 80 % got); set it"}
+                 "placeholder": "nowhere: a PLACEHOLDER (the wait 80 % of answered tickets got, "
+                                "rounded up); set it"}
 _STAFF_WORDS = {
     "staff": "staffing from the --staff scenario",
     "assignees": "staffing inferred from the assignees (agents on duty per weekday × hour, "

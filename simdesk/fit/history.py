@@ -119,10 +119,11 @@ def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
         if named is None or named not in present:
             close = difflib.get_close_matches(named or key, present, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            source = f"the {preset.name} preset's" if preset is not None else "a"
+            what = (f"the {preset.name} preset's {key} column {named!r} is not in the file"
+                    if preset is not None and named is not None else f"no {key} column")
             raise SimdeskError(
-                f"{path}: no {source} {key} column {named or ''!r}{hint}; map it with "
-                f"--map {key}=COLUMN (columns: {', '.join(present)})")
+                f"{path}: {what}{hint}; map it with --map {key}=COLUMN (columns: "
+                f"{', '.join(present)})")
     found = {key: column for key, column in wanted.items() if column in present}
     if "first_response_minutes" in found and "first_response_at" in found:
         found.pop("first_response_minutes")

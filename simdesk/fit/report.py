@@ -130,8 +130,9 @@ def _sla(fit: Fit, verification: Verification | None) -> str:
                 row.append("—")
                 continue
             mark = "✓" if check.consistent else "✗"
-            row.append(f"{percent(check.observed)} vs {percent(check.simulated)} "
-                       f"({_interval(check.low, check.high, 'percent')}) {mark}")
+            row.append(f"{percent(check.observed)} vs {percent(check.simulated)} {mark}"
+                       f"<br><span class='note'>PI "
+                       f"{_interval(check.low, check.high, 'percent')}</span>")
         rows.append(row)
     return table(["Channel", "Target", "From", "Observed", "Tickets", "Weekly range",
                   "Abandoned", "SLA: history vs simulated (95 % PI)",
@@ -204,7 +205,10 @@ def render(fit: Fit, verification: Verification | None, scenario_path: str) -> t
                   "from."))
     parts.append(("sla", "Service level", _sla(fit, verification),
                   "Observed against the fitted scenario simulated: each figure of the "
-                  "history should fall in the 95 % prediction interval for one history."))
+                  "history should fall in the 95 % prediction interval (PI) for one history. "
+                  "The comparison counts the history's tickets created after the scenario's "
+                  "warm-up, as the simulation does, so its figure can differ a little from "
+                  "the Observed column (all tickets)."))
     sections = [(anchor, title) for anchor, title, _, _ in parts]
     body = [section(anchor, title, content, lead) for anchor, title, content, lead in parts]
     for chart in charts:

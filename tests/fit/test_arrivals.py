@@ -94,3 +94,14 @@ def test_the_model_can_be_chosen(model: str) -> None:
     fitted = fit_channel("email", created, START, 14, None, model)
     assert fitted.model == model
     assert set(fitted.aic) == {"matrix", "product"}
+
+
+def test_a_channel_seen_on_one_day_keeps_that_day_as_its_rate() -> None:
+    """Two tickets of a rare channel on the same morning: judged against the other days'
+    nothing, that day is far above them, but leaving it out would leave no rate at all
+    (and a profile of NaN). It stays in, as the channel's whole history."""
+    created = pd.Series(pd.to_datetime(["2026-01-05 08:43", "2026-01-05 08:53"]))
+    fitted = fit_channel("twitter", created, START, 28, None)
+    assert fitted.surges == ()
+    assert fitted.counts.sum() == 2
+    assert fitted.weekly == pytest.approx(2 / 4)

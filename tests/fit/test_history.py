@@ -91,8 +91,9 @@ def test_missing_required_column_names_the_preset_and_suggests(tmp_path: Path) -
     with pytest.raises(SimdeskError, match=r"cannot tell which export this is.*columns in "
                                            r"the file: Id, Created, Via"):
         read_history(path)
-    with pytest.raises(SimdeskError, match=r"no the zendesk preset's created_at column "
-                                           r"'Created at' \(did you mean 'Created'\?\)"):
+    with pytest.raises(SimdeskError, match=r"the zendesk preset's created_at column "
+                                           r"'Created at' is not in the file \(did you "
+                                           r"mean 'Created'\?\)"):
         read_history(path, preset="zendesk")
     history = read_history(path, preset="zendesk", mapping={"created_at": "Created"})
     assert history.tickets["channel"].tolist() == ["email"]
