@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simdesk.days import day_table, measured_days
+from simdesk.metrics import uses_deflection, uses_reopens
 from simdesk.report.blocks import table
 from simdesk.report.figures import (
     Chart,
@@ -328,5 +329,56 @@ def effort_tables(results: DeskResults) -> str:
                     agent_rows, "numbers"))
 
 
+def workload_tables(results: DeskResults) -> str:
+    """HTML tables of the baseline's self-service share, repeat contacts and helpers' time
+    in the queue: empty when the scenario uses none of them."""
+    estimates = Estimates(results.summary)
+    label, plan, scenario = results.baseline, results.plan, results.scenario
+
+    def get(scope: str, group: str, metric: str) -> tuple[float, float, float]:
+        return estimates.get(label, scope, group, metric)
+
+    def number(value: float, digits: int) -> str:
+        return "—" if math.isnan(value) else f"{value:,.{digits}f}"
+
+    parts = []
+    deflection, reopens = uses_deflection(scenario), uses_reopens(scenario)
+    if deflection or reopens:
+        rows = []
+        groups = [("overall", "all", "<b>All tickets</b>")]
+        groups += [("channel", c.name, text(c.name)) for c in plan.channels]
+        groups += [("topic", t, f"<span class='muted'>topic</span> {text(t)}")
+                   for t in plan.topics]
+        for scope, group, name in groups:
+            row = [name, number(get(scope, group, "tickets")[0], 0)]
+            if deflection:
+                row.append(interval(*get(scope, group, "deflected")))
+            if reopens:
+                row.append(number(get(scope, group, "reopen_rate")[0], 2))
+            rows.append(row)
+        headers = ["", "Tickets"] + (["Self-service (95 % CI)"] if deflection else []) + (
+            ["Repeat contacts per resolved ticket"] if reopens else [])
+        parts.append("<h3>Self-service and repeat contacts</h3>"
+                     + table(headers, rows, "numbers"))
+        if reopens:
+            work = ", ".join(f"{text(t.name)} {interval(*get('tier', t.name, 'repeat_work'))}"
+                             for t in plan.tiers)
+            parts.append(f"<p class='small'>Share of each tier's handling time spent on "
+                         f"repeat contacts: {work}.</p>")
+    helpers = {a.helper.name: (plan.tiers[a.tier].name, a.helper)
+               for a in plan.agents if a.helper is not None}
+    if helpers:
+        rows = [[text(name), text(tier), f"{rule.joins_at} waiting",
+                 number(get("helper", name, "queue_hours")[0], 1),
+                 interval(*get("helper", name, "queue_share")), percent(rule.cap, 0),
+                 number(get("helper", name, "joins")[0], 1)]
+                for name, (tier, rule) in helpers.items()]
+        parts.append("<h3>Helpers in the queue</h3>"
+                     + table(["Helper", "Tier", "Joins at", "Hours / week in the queue",
+                              "Share of their hours (95 % CI)", "Cap", "Called in / week"],
+                             rows, "numbers"))
+    return "".join(parts)
+
+
 __all__ = ["agents_rating_chart", "days_chart", "effort_tables", "has_days",
-           "has_satisfaction", "policy_days", "satisfaction_chart"]
+           "has_satisfaction", "policy_days", "satisfaction_chart", "workload_tables"]

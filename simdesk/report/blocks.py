@@ -12,6 +12,7 @@ from typing import Any
 from simdesk.calendar import MINUTES_PER_WEEK
 from simdesk.compare_console import format_difference, judgement
 from simdesk.console import summary_verdicts, verdict
+from simdesk.report.assumed import behaviour_items, group_details, tier_lines
 from simdesk.report.differences import difference_rows
 from simdesk.report.figures import Estimates
 from simdesk.report.load import DeskResults, SweepResults
@@ -91,6 +92,7 @@ def staffing(scenario: Scenario, tier_name: str) -> str:
             extra.append(f"team {text(group.team)}")
         if group.skills:
             extra.append("skills " + text(", ".join(group.skills)))
+        extra += group_details(group)
         more = f" ({'; '.join(extra)})" if extra else ""
         parts.append(f"{group.count} × {text(group.shift)}{more}")
     rotation = tier.rotation
@@ -100,7 +102,10 @@ def staffing(scenario: Scenario, tier_name: str) -> str:
         if rotation.availability < 1:
             line += (f", on the queue {percent(rotation.availability, 0)} of every "
                      f"{exact_duration(rotation.cycle)}")
+        if rotation.speed != 1:
+            line += f", speed {percent(rotation.speed, 0)}"
         parts.append(line)
+    parts += tier_lines(tier)
     return "<br>".join(parts) or "nobody"
 
 
@@ -158,7 +163,10 @@ def assumptions(scenario: Scenario, plan: Any) -> str:
             f"{text(name)} {percent(topic.share, 0)} ×{topic.effort:g}"
             for name, topic in scenario.topics.items()))
     mixes = "".join(f"<p class='small'>{line}</p>" for line in mix)
-    return f"<h3>Channels</h3>{channels}{mixes}<h3>Tiers</h3>{tiers}{surges}"
+    behaviour = "".join(f"<li>{item}</li>" for item in behaviour_items(scenario))
+    if behaviour:
+        behaviour = f"<h3>Behaviour</h3><ul class='plain'>{behaviour}</ul>"
+    return f"<h3>Channels</h3>{channels}{mixes}<h3>Tiers</h3>{tiers}{surges}{behaviour}"
 
 
 def toc(entries: Sequence[tuple[str, str]]) -> str:

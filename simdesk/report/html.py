@@ -26,6 +26,7 @@ from simdesk.report.behaviour import (
     has_days,
     has_satisfaction,
     satisfaction_chart,
+    workload_tables,
 )
 from simdesk.report.blocks import (
     assumptions,
@@ -124,6 +125,13 @@ def desk_page(results: DeskResults) -> tuple[str, str, list[Chart]]:
         body.append(section("results", "Results at a glance", results_table(results),
                              "Means over the replications, after the warm-up; waits are "
                              "over answered tickets."))
+        workload = workload_tables(results)
+        if workload:
+            sections.append(("workload", "Self-service, repeat contacts and helpers"))
+            body.append(section("workload", "Self-service, repeat contacts and helpers",
+                                workload, "What never reached an agent, what came back, "
+                                "and who was pulled into the queue: means per replication "
+                                "after the warm-up."))
     for chart in charts:
         sections.append((f"section-{chart.id}", chart.title))
         body.append(_figure(chart))

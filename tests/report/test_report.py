@@ -24,7 +24,7 @@ from simdesk.report import (
     expected_figures,
     write_report,
 )
-from tests.report.conftest import Folders, Page, desk, trace_points, write_yaml
+from tests.report.conftest import Folders, Page, desk, invoke, trace_points, write_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLE_HEAD = get_plotlyjs()[:400]
@@ -69,6 +69,39 @@ def test_run_report(folders: Folders) -> None:
         assert words in text, words
     assert "chip-met" in text or "chip-missed" in text or "chip-close" in text
     assert page.figure_data["fig-queue-week"]["data"][0]["x0"].startswith("2026-01-12")
+
+
+def test_the_behaviour_a_run_assumed_and_measured_is_in_the_report(tmp_path: Path) -> None:
+    """Speed, blending, concurrency, breaks, dates, helpers and the desk-wide behaviour
+    are listed under "What was simulated"; self-service, repeat contacts and the helper's
+    time in the queue are tabled; a plain run has none of it."""
+    data = desk(volume={"day_factor": {"cv": "20%"}, "trend": "1%/w"},
+                shrinkage={"absence": "5%"})
+    data["topics"]["question"]["deflection"] = {"share": "30%", "picks": "easiest"}
+    l1 = data["tiers"]["L1"]
+    l1["agents"][0].update(channels=["chat", "email"], concurrency={"max": 2, "slowdown": "20%"},
+                           breaks=[{"after": "4h30m", "for": "30m"}])
+    l1["agents"][1].update(speed="80%", ramp={"start": "50%", "over": "4w"}, dates=["day 3"])
+    l1["reopens"] = {"share": "10%", "after": {"dist": "exponential", "mean": "1d"}}
+    l1["helpers"] = [{"name": "boss", "joins_at": 3}]
+    scenario = write_yaml(tmp_path / "desk.yaml", data)
+    invoke("run", str(scenario), "--seed", "1", "-r", "2", "-o", str(tmp_path / "run"), "-q",
+           "--report")
+    text = (tmp_path / "run" / REPORT_NAME).read_text(encoding="utf-8")
+    for words in ("takes chat before email", "up to 2 at once, each 20% slower per other",
+                  "break 30m 4h30m into the shift", "speed 80% (from 40% over 4w)",
+                  "only on day 3", "helper boss: Mon-Fri 09:00-17:00, joins at 3 waiting",
+                  "Day-to-day volume</b>: every day × a gamma factor, mean 1, cv 20%",
+                  "volume grows 1%/w", "answers question 30% (the easiest)",
+                  "comes back from tier L1 10%", "5% of shifts missed",
+                  "Self-service, repeat contacts and helpers", "Helpers in the queue",
+                  "Share of each tier's handling time spent on repeat contacts"):
+        assert words in text, words
+    plain = tmp_path / "plain"
+    invoke("run", str(write_yaml(tmp_path / "plain.yaml", desk())), "--seed", "1", "-r", "2",
+           "-o", str(plain), "-q", "--report")
+    assert "Self-service, repeat contacts" not in (plain / REPORT_NAME).read_text(
+        encoding="utf-8")
 
 
 def test_compare_report(folders: Folders) -> None:
