@@ -14,9 +14,26 @@ against the history; :mod:`~simdesk.fit.console` and :mod:`~simdesk.fit.report` 
 
 from __future__ import annotations
 
-from simdesk.fit.export import export_tickets, write_export
-from simdesk.fit.fit import Fit, FitOptions, fit_history
-from simdesk.fit.history import History, read_history
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simdesk.fit.export import export_tickets, write_export
+    from simdesk.fit.fit import Fit, FitOptions, fit_history
+    from simdesk.fit.history import History, read_history
+
+_HOME = {"export_tickets": "export", "write_export": "export", "Fit": "fit",
+         "FitOptions": "fit", "fit_history": "fit", "History": "history",
+         "read_history": "history"}
+
+
+def __getattr__(name: str) -> Any:
+    """The package's names, imported when first used: the CLI imports
+    :mod:`simdesk.fit.command` on every start, and fitting needs scipy."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"simdesk.fit.{_HOME[name]}"), name)
+
 
 __all__ = ["Fit", "FitOptions", "History", "export_tickets", "fit_history", "read_history",
            "write_export"]

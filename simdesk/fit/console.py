@@ -164,6 +164,20 @@ def sla_table(fit: Fit, verification: Verification | None) -> Table:
     return table
 
 
+def day_variation_text(fit: Fit) -> str:
+    """One line on how much the days vary beyond Poisson, and what the scenario got."""
+    days = fit.days
+    low, high = days.interval
+    found = (f"day factor cv {days.cv:.1%} ({low:.1%}–{high:.1%}) over {days.days} days, "
+             f"dispersion test p = {days.p_value:.2g}")
+    if not days.significant:
+        return (f"[bold]Day-to-day volume[/]: {found}: no more than Poisson, no day factor "
+                "written")
+    return (f"[bold]Day-to-day volume[/]: {found}: written as volume.day_factor, "
+            + ("one for all channels" if days.shared else "one per channel")
+            + f" (channels' totals: cv {days.totals_cv:.1%})")
+
+
 def print_fit(console: Console, fit: Fit, verification: Verification | None) -> None:
     """The whole terminal report of a fit."""
     console.print(describe_history(fit), highlight=False)
@@ -174,6 +188,7 @@ def print_fit(console: Console, fit: Fit, verification: Verification | None) -> 
         for line in bad.lines():
             console.print(f"  {escape(line)}", highlight=False)
     console.print(arrivals_table(fit))
+    console.print(day_variation_text(fit), highlight=False)
     for extra in (surges_table(fit),):
         if extra is not None:
             console.print(extra)

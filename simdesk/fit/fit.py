@@ -36,6 +36,7 @@ from simdesk.fit.staffing import (
     placeholder,
 )
 from simdesk.fit.targets import PLACEHOLDER_TARGET, SLA_PRESETS, placeholder_within
+from simdesk.fit.volume import DayVariation, fit_day_variation
 from simdesk.plan import compile_plan
 from simdesk.scenario.load import load_scenario, scenario_to_dict
 from simdesk.scenario.schema import Scenario
@@ -76,6 +77,8 @@ class Fit:
     history: History
     options: FitOptions
     arrivals: dict[str, ChannelArrivals]
+    days: DayVariation
+    """How much the days vary beyond Poisson (a ``volume.day_factor`` when they do)."""
     handles: dict[str, TierHandles]
     patience: dict[str, ChannelPatience]
     routing: Routing
@@ -249,6 +252,7 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
                         "above): check the column mapping (--map) and time zone (--tz)")
     arrivals = fit_arrivals(tickets, history.first_day, history.days, history.zone,
                             options.profile)
+    days = fit_day_variation(arrivals)
     handles = fit_handles(tickets, history.steps)
     routing = fit_routing(tickets, history.steps)
     lacking = [t for t in routing.order if t not in handles]
@@ -312,8 +316,8 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
     if surges and not options.keep_surges:
         warnings.append(f"{len(surges)} surge day(s) detected and left out of the base rates "
                         "(see surges in the report); --keep-surges replays them")
-    text = _render(history, options, staff, arrivals, handles, patience, routing, segments,
-                   topics, sla, responses, staffing, escalations)
+    text = _render(history, options, staff, arrivals, days, handles, patience, routing,
+                   segments, topics, sla, responses, staffing, escalations)
     try:
         scenario = load_scenario(_yaml_data(text))
     except ScenarioError as exc:
@@ -322,8 +326,8 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
                 "history does not have" if staff is not None else "")
         raise SimdeskError(f"the fitted scenario does not validate: {lines}{hint}") from None
     notices = tuple(diagnose(compile_plan(scenario)))
-    return Fit(history, options, arrivals, handles, patience, routing, segments, topics, sla,
-               responses, staffing, escalations, scenario, text, tuple(warnings), notices)
+    return Fit(history, options, arrivals, days, handles, patience, routing, segments, topics,
+               sla, responses, staffing, escalations, scenario, text, tuple(warnings), notices)
 
 
 def _yaml_data(text: str) -> dict[str, Any]:
@@ -343,7 +347,8 @@ def _profile(fitted: ChannelArrivals) -> dict[str, Any]:
 
 
 def _render(history: History, options: FitOptions, staff: Scenario | None,
-            arrivals: Mapping[str, ChannelArrivals], handles: Mapping[str, TierHandles],
+            arrivals: Mapping[str, ChannelArrivals], days_vary: DayVariation,
+            handles: Mapping[str, TierHandles],
             patience: Mapping[str, ChannelPatience], routing: Routing, segments: Mix | None,
             topics: Mix | None, sla: Mapping[str, ObservedSla],
             responses: Mapping[str, tuple[str, str]], staffing: Mapping[str, TierStaffing],
@@ -485,9 +490,24 @@ def _render(history: History, options: FitOptions, staff: Scenario | None,
         routing_part = scalar("routing", {"policy": "fifo"},
                               ["not in ticket data: oldest first; see docs/policies.md"])
     parts = [top, block("channels", channel_entries), *mixes,
-             block("arrivals", arrival_entries), surge_part, block("tiers", tier_entries),
-             routing_part]
+             block("arrivals", arrival_entries), _volume_part(days_vary), surge_part,
+             block("tiers", tier_entries), routing_part]
     return document(header, parts)
+
+
+def _volume_part(days: DayVariation) -> list[str]:
+    """``volume:`` when the days vary beyond Poisson, else a comment saying they do not."""
+    low, high = days.interval
+    found = (f"{days.cv:.1%} (95 % CI {low:.1%}–{high:.1%}) over {days.days} days, "
+             f"dispersion test p = {days.p_value:.2g}")
+    volume = days.volume()
+    if volume is None:
+        return [f"# Day-to-day volume: the days vary no more than Poisson arrivals would "
+                f"(day factor cv {found}): no volume.day_factor"]
+    return scalar("volume", volume, [
+        f"the days vary more than Poisson arrivals would: a day factor with cv {found}; "
+        + ("one for all channels (their totals vary as much)" if days.shared else
+           "one per channel (their totals vary less than each channel)")])
 
 
 _SOURCE_WORDS = {"--sla": "--sla", "--staff": "the --staff scenario",
