@@ -28,8 +28,24 @@ FAMILIES = ("exponential", "lognormal", "gamma")
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 
 
+class Scored:
+    """A maximum-likelihood fit scored by AIC: one parameter for the exponential, two
+    for the others."""
+
+    family: str
+    log_likelihood: float
+
+    @property
+    def parameters(self) -> int:
+        return 1 if self.family == "exponential" else 2
+
+    @property
+    def aic(self) -> float:
+        return 2 * self.parameters - 2 * self.log_likelihood
+
+
 @dataclass(frozen=True)
-class FamilyFit:
+class FamilyFit(Scored):
     """One family fitted to one sample."""
 
     family: str
@@ -43,14 +59,6 @@ class FamilyFit:
     cv_se: float
     ks_statistic: float
     ks_p: float
-
-    @property
-    def parameters(self) -> int:
-        return 1 if self.family == "exponential" else 2
-
-    @property
-    def aic(self) -> float:
-        return 2 * self.parameters - 2 * self.log_likelihood
 
     def frozen(self) -> Any:
         """The scipy distribution."""

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from simdesk.fit.families import Scored
 from simdesk.fit.handles import minutes_text
 
 MIN_EVENTS = 10
@@ -36,7 +37,7 @@ TINY = 1e-9
 
 
 @dataclass(frozen=True)
-class CensoredFit:
+class CensoredFit(Scored):
     """One family fitted to censored waits."""
 
     family: str
@@ -47,14 +48,6 @@ class CensoredFit:
     mean_se: float
     cv: float
     cv_se: float
-
-    @property
-    def parameters(self) -> int:
-        return 1 if self.family == "exponential" else 2
-
-    @property
-    def aic(self) -> float:
-        return 2 * self.parameters - 2 * self.log_likelihood
 
     def survival(self, t: FloatArray) -> FloatArray:
         t = np.asarray(t, dtype=float)
