@@ -14,6 +14,7 @@ import numpy as np
 from simdesk.calendar import Interval, merge_intervals
 from simdesk.plan import AgentPlan, DeskPlan, StreamPlan, TierPlan
 from simdesk.scenario.schema import moment_minutes
+from simdesk.tickets import work_left
 from simdesk.units import humanize_minutes
 
 
@@ -55,7 +56,14 @@ def _work(plan: DeskPlan, stream: StreamPlan, tier: TierPlan) -> float:
     if shares.sum() <= 0:
         return 0.0
     tickets = stream.expected * probability * shares.sum() / stream.topic_shares.sum()
-    work = tickets * tier.expected_handle(stream.channel, shares, plan.efforts)
+    channel = plan.channels[stream.channel]
+    if channel.chain[channel.touch_step] == tier.index:  # where self-service picks
+        weights = stream.topic_shares * np.array(
+            [work_left(plan, channel, t) for t in range(len(stream.topic_shares))])
+        work = (tickets * tier.expected_handle(stream.channel, weights, plan.efforts)
+                * weights.sum() / shares.sum())
+    else:
+        work = tickets * tier.expected_handle(stream.channel, shares, plan.efforts)
     resolves = 1.0 if tier.escalate_to is None else tier.resolves
     for topic, share in enumerate(shares / shares.sum()):
         spec = plan.topic_reopens[topic] if topic < len(plan.topic_reopens) else None

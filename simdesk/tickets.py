@@ -219,7 +219,6 @@ def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: Fl
     uniform = streams.generator(*name, "deflection").random(len(topic))
     deflected = np.zeros(len(topic), dtype=bool)
     step = channel.touch_step
-    tier = plan.tiers[channel.chain[step]]
     for index, spec in enumerate(plan.deflection):
         if spec is None or spec.share <= 0:
             continue
@@ -227,12 +226,31 @@ def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: Fl
         if spec.picks == "random":
             deflected[rows] = uniform[rows] < spec.share
             continue
-        _, handle, scaled = tier.handle_for(channel.index, index)
-        reference = handle.sample(np.random.default_rng(QUANTILE_SEED), QUANTILE_DRAWS)
-        if scaled:
-            reference = reference * plan.efforts[index]
+        reference = _reference_handles(plan, channel, index)
         deflected[rows] = handles[rows, step] < np.quantile(reference, spec.share)
     return deflected
+
+
+def _reference_handles(plan: DeskPlan, channel: ChannelPlan, topic: int) -> np.ndarray:
+    """Fixed-seed draws of a topic's handle time at the channel's first working tier."""
+    tier = plan.tiers[channel.chain[channel.touch_step]]
+    _, handle, scaled = tier.handle_for(channel.index, topic)
+    reference = handle.sample(np.random.default_rng(QUANTILE_SEED), QUANTILE_DRAWS)
+    return reference * plan.efforts[topic] if scaled else reference
+
+
+def work_left(plan: DeskPlan, channel: ChannelPlan, topic: int) -> float:
+    """Share of a topic's first-tier work that self-service leaves to agents: ``1 − d``
+    when it picks at random, less when it takes the easiest tickets (the work above the
+    share's quantile of the handle time)."""
+    spec = plan.deflection[topic] if topic < len(plan.deflection) else None
+    if spec is None or spec.share <= 0:
+        return 1.0
+    if spec.picks == "random":
+        return 1.0 - spec.share
+    reference = _reference_handles(plan, channel, topic)
+    kept = reference >= np.quantile(reference, spec.share)
+    return float(reference[kept].sum() / max(reference.sum(), 1e-300))
 
 
 def _reopen_fates(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,
