@@ -3,10 +3,8 @@ timing checks)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -16,23 +14,15 @@ import pytest
 from simdesk.plan import compile_plan
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.routing import BUILTIN_POLICIES
+from tests.benchmarks import benchmark_module
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_policies.py"
 TICKETS = 1_500
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    """``benchmarks/bench_policies.py`` imported as a module (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_policies", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while decorating
-    try:
-        spec.loader.exec_module(module)
+    with benchmark_module("bench_policies") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def test_main_times_every_builtin_policy(

@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.benchmarks import benchmark_module
+
 pytest.importorskip("ciw")
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_mmc.py"
 TICKETS = 2_000
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    """``benchmarks/bench_mmc.py`` imported as a module (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_mmc", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while decorating
-    try:
-        spec.loader.exec_module(module)
+    with benchmark_module("bench_mmc") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def test_main_produces_every_figure(
