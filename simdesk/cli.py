@@ -122,6 +122,20 @@ def validate(scenario: Path) -> None:
     print_notices(_stderr(), diagnose(plan))
 
 
+def _results_options(command: F) -> F:
+    """--overwrite, --workers, --quiet and --report, as ``run`` and ``compare`` take them."""
+    for option in reversed([
+        click.option("--overwrite", is_flag=True, help="Replace results already in --out."),
+        click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
+                     help="Processes running replications side by side (0: one per core "
+                          "when the run is big enough to gain). Results do not depend on it."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only where the results went."),
+        click.option("--report", "with_report", is_flag=True, help=_REPORT_HELP),
+    ]):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
@@ -130,12 +144,7 @@ def validate(scenario: Path) -> None:
               help="Independent replications (default: the scenario's, else 10).")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-<timestamp>/).")
-@click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
-@click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
-              help="Processes running replications side by side (0: one per core when "
-                   "the run is big enough to gain). Results do not depend on it.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
-@click.option("--report", "with_report", is_flag=True, help=_REPORT_HELP)
+@_results_options
 @reports_errors
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
         overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
@@ -182,12 +191,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
                    "for confidence intervals.")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-compare-<timestamp>/).")
-@click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
-@click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
-              help="Processes running replications side by side (0: one per core when "
-                   "the run is big enough to gain). Results do not depend on it.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only where the results went.")
-@click.option("--report", "with_report", is_flag=True, help=_REPORT_HELP)
+@_results_options
 @reports_errors
 def compare(scenario: Path, policies: str, seed: int | None, replications: int | None,
             out: Path | None, overwrite: bool, workers: int, quiet: bool,
