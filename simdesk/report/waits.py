@@ -207,16 +207,7 @@ def heatmap_p90_chart(results: DeskResults, grid: aggregate.WeekGrid) -> Chart:
                 hovertemplate="%{hovertext}<extra></extra>",
             ))
             labels.append(name)
-    figure = go.Figure(traces)
-    layout = base_layout(390)
-    layout["yaxis"].update(autorange="reversed", title={"text": "day of arrival"},
-                           ticks="", showgrid=False)
-    layout["xaxis"].update(title={"text": "hour of arrival (09 = 09:00–09:59)"}, ticks="",
-                           showgrid=False, tickangle=0, type="category")
-    layout["margin"]["t"] = 60
-    if len(traces) > 1:
-        layout["updatemenus"] = _menu(labels, len(traces))
-    figure.update_layout(layout)
+    figure = _week_map(traces, labels)
     return Chart(
         "fig-heatmap-p90", "When customers wait: the slowest hours of the week",
         "Each cell is the wait that 9 customers in 10 arriving in that hour were answered "
@@ -226,6 +217,21 @@ def heatmap_p90_chart(results: DeskResults, grid: aggregate.WeekGrid) -> Chart:
         "Pooled over every replication after the warm-up; the hover shows how many answered "
         "tickets a cell rests on (few tickets: a rough value). Empty cells: no ticket was "
         "answered.")
+
+
+def _week_map(traces: list[go.Heatmap], labels: list[str]) -> go.Figure:
+    """Weekday × hour heatmaps, one per label, with a menu to switch between them."""
+    figure = go.Figure(traces)
+    layout = base_layout(390)
+    layout["yaxis"].update(autorange="reversed", title={"text": "day of arrival"}, ticks="",
+                           showgrid=False)
+    layout["xaxis"].update(title={"text": "hour of arrival (09 = 09:00–09:59)"}, ticks="",
+                           showgrid=False, tickangle=0, type="category")
+    layout["margin"]["t"] = 60
+    if len(traces) > 1:
+        layout["updatemenus"] = _menu(labels, len(traces))
+    figure.update_layout(layout)
+    return figure
 
 
 def heatmap_arrivals_chart(results: DeskResults, grid: aggregate.WeekGrid) -> Chart:
@@ -250,16 +256,7 @@ def heatmap_arrivals_chart(results: DeskResults, grid: aggregate.WeekGrid) -> Ch
                            "arrive in this hour, in an average week<extra></extra>"),
         ))
         names.append(name)
-    figure = go.Figure(traces)
-    layout = base_layout(390)
-    layout["yaxis"].update(autorange="reversed", title={"text": "day of arrival"}, ticks="",
-                           showgrid=False)
-    layout["xaxis"].update(title={"text": "hour of arrival (09 = 09:00–09:59)"}, ticks="",
-                           showgrid=False, tickangle=0, type="category")
-    layout["margin"]["t"] = 60
-    if len(traces) > 1:
-        layout["updatemenus"] = _menu(names, len(traces))
-    figure.update_layout(layout)
+    figure = _week_map(traces, names)
     return Chart(
         "fig-heatmap-arrivals", "When tickets arrive",
         "How many tickets arrive in each hour of an average week — put it next to the "
