@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 MINUTES_PER: dict[str, float] = {
     "s": 1 / 60,
@@ -160,16 +161,21 @@ def parse_percent(value: object) -> float:
     return fraction
 
 
-def format_percent(fraction: float) -> str:
-    """``0.8`` → ``80%``; falls back to the exact fraction when needed."""
+def _shortest(value: float, unit: str, parse: Callable[[str], float]) -> str | None:
+    """The shortest ``N%`` + ``unit`` text that ``parse`` reads back as ``value``."""
     for digits in range(0, 15):
-        text = f"{fraction * 100:.{digits}f}"
+        text = f"{value * 100:.{digits}f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
-        text += "%"
-        if parse_percent(text) == fraction:
+        text += "%" + unit
+        if parse(text) == value:
             return text
-    return repr(fraction)
+    return None
+
+
+def format_percent(fraction: float) -> str:
+    """``0.8`` → ``80%``; falls back to the exact fraction when needed."""
+    return _shortest(fraction, "", parse_percent) or repr(fraction)
 
 
 def parse_ratio(value: object) -> float:
@@ -196,13 +202,7 @@ def parse_ratio(value: object) -> float:
 
 def format_ratio(ratio: float) -> str:
     """``1.2`` → ``120%``; the exact number when no short percentage is exact."""
-    for digits in range(0, 15):
-        text = f"{ratio * 100:.{digits}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        if parse_ratio(f"{text}%") == ratio:
-            return f"{text}%"
-    return repr(ratio)
+    return _shortest(ratio, "", parse_ratio) or repr(ratio)
 
 
 def parse_growth(value: object) -> float:
@@ -223,12 +223,7 @@ def parse_growth(value: object) -> float:
 
 def format_growth(weekly: float) -> str:
     """Weekly growth as text (``0.02`` → ``2%/w``)."""
-    for digits in range(0, 15):
-        text = f"{weekly * 100:.{digits}f}".rstrip("0").rstrip(".") if digits else (
-            f"{weekly * 100:.0f}")
-        if parse_growth(f"{text}%/w") == weekly:
-            return f"{text}%/w"
-    return f"{weekly * 100!r}%/w"
+    return _shortest(weekly, "/w", parse_growth) or f"{weekly * 100!r}%/w"
 
 
 def humanize_minutes(minutes: float) -> str:
