@@ -111,6 +111,22 @@ def check_results_folder(folder: Path, *, overwrite: bool = False) -> None:
         )
 
 
+def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
+                  summary: Callable[[], tuple[pd.DataFrame, dict[str, Any]]]) -> None:
+    """Each table as ``NAME.parquet``, and ``summary.csv`` / ``summary.json``. Arrow writes
+    the tables without holding the GIL while this thread computes the summary (if it has
+    not been computed yet)."""
+    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
+        writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
+                  for name, frame in tables]
+        table, document = summary()
+        _atomic(folder / "summary.csv", lambda p: table.to_csv(p, index=False))
+        text = json.dumps(document, indent=2, allow_nan=False)
+        _atomic(folder / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
+        for write in writes:
+            write.result()
+
+
 def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False) -> Path:
     """Write every result file into ``folder`` and return it."""
     folder = Path(folder)
@@ -127,16 +143,7 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
               ("days", day_table(result.plan, result.tickets))]
     if len(result.replies):
         tables.append(("replies", result.replies))
-    # Arrow writes the tables without holding the GIL, while this thread computes the
-    # summary (if it has not been computed yet).
-    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
-        writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
-                  for name, frame in tables]
-        _atomic(folder / "summary.csv", lambda p: result.summary.to_csv(p, index=False))
-        document = json.dumps(summary_document(result), indent=2, allow_nan=False)
-        _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))
-        for write in writes:
-            write.result()
+    _write_tables(folder, tables, lambda: (result.summary, summary_document(result)))
     return folder
 
 
@@ -206,14 +213,7 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     if any(len(result.replies) for result in comparison.results.values()):
         tables.append(("replies", comparison.table("replies")))
     tables.append(("days", _days_by_policy(comparison)))
-    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
-        writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
-                  for name, frame in tables]
-        _atomic(folder / "summary.csv", lambda p: comparison.summary.to_csv(p, index=False))
-        document = json.dumps(comparison_document(comparison), indent=2, allow_nan=False)
-        _atomic(folder / "summary.json", lambda p: p.write_text(document, encoding="utf-8"))
-        _atomic(folder / "comparison.csv",
-                lambda p: comparison.differences.to_csv(p, index=False))
-        for write in writes:
-            write.result()
+    _write_tables(folder, tables,
+                  lambda: (comparison.summary, comparison_document(comparison)))
+    _atomic(folder / "comparison.csv", lambda p: comparison.differences.to_csv(p, index=False))
     return folder
