@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.days import measured_days
+from simdesk.helper_time import helper_rules
 from simdesk.metrics import uses_deflection, uses_reopens
 from simdesk.simulation import SimulationResult
 from simdesk.units import format_duration, humanize_minutes
@@ -246,8 +247,7 @@ def behaviour_table(result: SimulationResult) -> Table | None:
 
 def helper_table(result: SimulationResult) -> Table | None:
     """Time each helper spent in the queue against their cap (None without helpers)."""
-    caps = {a.helper.name: (result.plan.tiers[a.tier].name, a.helper)
-            for a in result.plan.agents if a.helper is not None}
+    caps = helper_rules(result.plan)
     if not caps:
         return None
     values = Lookup(result.summary)

@@ -13,21 +13,22 @@ import numpy as np
 import pandas as pd
 
 from simdesk.grouping import ratio
-from simdesk.plan import DeskPlan
+from simdesk.plan import DeskPlan, HelperRule
 
 HELPER_METRICS = ("queue_hours", "queue_share", "joins")
 """Per helper (scope ``helper``, group: the helper's name)."""
 WEEK = 7 * 24 * 60
 
 
-def helper_names(plan: DeskPlan) -> tuple[str, ...]:
-    """The helpers' names, in the order of the tiers."""
-    return tuple(dict.fromkeys(a.helper.name for a in plan.agents if a.helper is not None))
+def helper_rules(plan: DeskPlan) -> dict[str, tuple[str, HelperRule]]:
+    """Each helper's name → (their tier, their rule), in the order of the tiers."""
+    return {a.helper.name: (plan.tiers[a.tier].name, a.helper)
+            for a in plan.agents if a.helper is not None}
 
 
 def helper_metrics(plan: DeskPlan, duty: pd.DataFrame) -> pd.DataFrame:
     """Long table ``replication, scope, group, metric, value`` (scope ``helper``)."""
-    names = helper_names(plan)
+    names = tuple(helper_rules(plan))
     low, high = plan.warmup, plan.horizon
     weeks = (high - low) / WEEK
     of_agent = np.full(len(plan.agents), -1)

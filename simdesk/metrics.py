@@ -35,7 +35,7 @@ import pandas as pd
 from simdesk.days import day_metrics
 from simdesk.effort import effort_metrics
 from simdesk.grouping import group_quantiles, long_metrics, ratio
-from simdesk.helper_time import helper_metrics, helper_names
+from simdesk.helper_time import helper_metrics, helper_rules
 from simdesk.plan import DeskPlan
 from simdesk.satisfaction import BAD, GOOD, rating_codes
 from simdesk.scenario.schema import Scenario
@@ -285,7 +285,7 @@ def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
              tier_metrics(plan, visits, duty, queue_area, repeat_work=reopens)]
     if len(replies):
         parts.append(reply_metrics(replies, tickets))
-    if helper_names(plan):
+    if helper_rules(plan):
         parts.append(helper_metrics(plan, duty))
     if "satisfaction" in tickets:
         parts.append(effort_metrics(plan, tickets, visits))

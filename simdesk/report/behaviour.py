@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simdesk.days import day_table, measured_days
+from simdesk.helper_time import helper_rules
 from simdesk.metrics import uses_deflection, uses_reopens
 from simdesk.report.blocks import table
 from simdesk.report.figures import (
@@ -365,8 +366,7 @@ def workload_tables(results: DeskResults) -> str:
                              for t in plan.tiers)
             parts.append(f"<p class='small'>Share of each tier's handling time spent on "
                          f"repeat contacts: {work}.</p>")
-    helpers = {a.helper.name: (plan.tiers[a.tier].name, a.helper)
-               for a in plan.agents if a.helper is not None}
+    helpers = helper_rules(plan)
     if helpers:
         rows = [[text(name), text(tier), f"{rule.joins_at} waiting",
                  number(get("helper", name, "queue_hours")[0], 1),
