@@ -78,6 +78,19 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _allow(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    if value:
+        from simdesk.policies.custom import allow_code
+
+        allow_code()  # also for the worker processes this command starts
+
+
+allow_code_option = click.option(
+    "--allow-code", is_flag=True, expose_value=False, is_eager=True, callback=_allow,
+    help="Let the scenario name your own policy classes (module:Class); a scenario runs "
+         "no code without it (see docs/policies.md).")
+
+
 _REPORT_HELP = ("Also write an HTML report with charts to the results folder (report.html; "
                 "see simdesk report).")
 
@@ -104,6 +117,7 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
+@allow_code_option
 @reports_errors
 def validate(scenario: Path) -> None:
     """Check SCENARIO and report every problem at once (exit 2 if any)."""
@@ -145,6 +159,7 @@ def _results_options(command: F) -> F:
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-<timestamp>/).")
 @_results_options
+@allow_code_option
 @reports_errors
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
         overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
@@ -192,6 +207,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-compare-<timestamp>/).")
 @_results_options
+@allow_code_option
 @reports_errors
 def compare(scenario: Path, policies: str, seed: int | None, replications: int | None,
             out: Path | None, overwrite: bool, workers: int, quiet: bool,
@@ -262,6 +278,7 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
 @click.option("--report", "with_report", is_flag=True,
               help="Also write an HTML report with charts of the finished points to the "
                    "results folder (report.html; see simdesk report).")
+@allow_code_option
 @reports_errors
 def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
           dask_address: str | None, seed: int | None, replications: str | None,
@@ -397,6 +414,7 @@ NO_EXPECTATIONS = (
                    "target and pass) instead of the table.")
 @click.option("--quiet", "-q", is_flag=True,
               help="Print only the failed expectations and the count met.")
+@allow_code_option
 @reports_errors
 def check(scenario: Path, seed: int | None, replications: int | None, workers: int,
           out: Path | None, overwrite: bool, as_json: bool, quiet: bool) -> None:
@@ -609,6 +627,7 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
 @click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
               help="Processes for the replications of each simulation (0: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary lines.")
+@allow_code_option
 @reports_errors
 def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
           replications: int, confidence: str, tier_wait: str, shifts: Path | None,

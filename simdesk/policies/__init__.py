@@ -40,7 +40,7 @@ def make_policy(routing: spec.Fifo | spec.NewestFirst | spec.CherryPick | spec.S
                          windows=routing.windows, max_effort=routing.max_effort,
                          noise=routing.noise)
         case spec.Custom():
-            return load_policy(routing.policy, routing.options)
+            return load_policy(routing.policy, routing.options, routing._folder)
     raise AssertionError(f"no policy for {routing!r}")
 
 

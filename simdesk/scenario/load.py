@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from simdesk.errors import Problem, ScenarioError
 from simdesk.scenario.checks import cross_check
 from simdesk.scenario.messages import problems_from
+from simdesk.scenario.routing import Custom
 from simdesk.scenario.schema import Scenario, tier_defaults
 from simdesk.scenario.yamlsource import SourceMap, load_yaml_file
 
@@ -101,7 +102,20 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     if isinstance(source, Mapping):
         return validate_scenario(dict(source))
     data, source_map = load_yaml_file(source)
-    return validate_scenario(data, source_map)
+    return _beside(validate_scenario(data, source_map), Path(source).resolve().parent)
+
+
+def _beside(scenario: Scenario, folder: Path) -> Scenario:
+    """``scenario`` with its own policy classes looked up in ``folder`` too."""
+    routing, policies = scenario.routing, dict(scenario.policies)
+    if isinstance(routing, Custom):
+        routing = routing.beside(folder)
+    for name, spec in policies.items():
+        if isinstance(spec, Custom):
+            policies[name] = spec.beside(folder)
+    if routing is scenario.routing and policies == scenario.policies:
+        return scenario
+    return scenario.model_copy(update={"routing": routing, "policies": policies})
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

@@ -7,9 +7,18 @@ arguments (see :mod:`simdesk.policies.custom`).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, PositiveFloat, PositiveInt, Tag, field_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    PrivateAttr,
+    Tag,
+    field_validator,
+)
 
 from simdesk.scenario.base import SpecModel
 from simdesk.scenario.types import Percent, PositiveDuration, ShiftText
@@ -115,6 +124,14 @@ class Custom(RoutingBase):
 
     policy: str
     options: dict[str, Any] = Field(default_factory=dict)
+    _folder: Path | None = PrivateAttr(default=None)
+    """Where the scenario file lies: the module is also looked up there."""
+
+    def beside(self, folder: Path) -> Custom:
+        """This policy, looked up beside a scenario file in ``folder`` too."""
+        found = self.model_copy()
+        found._folder = folder
+        return found
 
     @field_validator("policy")
     @classmethod

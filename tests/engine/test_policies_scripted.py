@@ -188,7 +188,8 @@ def test_an_owner_fallback_releases_the_follow_up_to_anyone() -> None:
     assert events(record, "release") == [(80, "release", 0, "L1")]
 
 
-def test_custom_policy_from_a_module(tmp_path: Any, monkeypatch: Any) -> None:
+def test_custom_policy_from_a_module(tmp_path: Any, monkeypatch: Any, code_allowed: None
+                                     ) -> None:
     (tmp_path / "scripted_policies.py").write_text(
         "from simdesk.policies import ChoosingPolicy\n\n"
         "class LongestHandleLast(ChoosingPolicy):\n"

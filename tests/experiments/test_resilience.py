@@ -23,6 +23,7 @@ from click.testing import CliRunner
 
 from simdesk.cli import main
 from simdesk.experiments import InProcess, LocalProcesses, load_sweep, run_sweep
+from simdesk.policies.custom import ALLOW_CODE_ENV
 from tests.experiments.helpers import REPO, desk, markers, probe_routing, summary, write_sweep
 
 POINT_SECONDS = 0.3
@@ -40,7 +41,9 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """The summary of :func:`slow_sweep` run in one go, in this process (the same
     wherever the sweep file is)."""
     folder = tmp_path_factory.mktemp("uninterrupted")
-    outcome = run_sweep(load_sweep(slow_sweep(folder)), folder / "out", InProcess())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ALLOW_CODE_ENV, "1")  # the probe policy is this suite's own code
+        outcome = run_sweep(load_sweep(slow_sweep(folder)), folder / "out", InProcess())
     assert outcome.complete
     return summary(folder / "out")
 
@@ -112,8 +115,9 @@ def start_sweep(sweep_file: Path, out: Path, *options: str) -> subprocess.Popen[
     """``simdesk sweep`` in its own process group (the tests' package importable)."""
     command = [str(Path(sys.executable).with_name("simdesk")), "sweep", str(sweep_file),
                "--out", str(out), *options]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # before site-packages' own 'tests'
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, env=env)
 
 
 def wait_for_points(out: Path, count: int, process: subprocess.Popen[str]) -> None:
