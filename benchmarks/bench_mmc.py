@@ -55,12 +55,12 @@ from rich.table import Table
 import simdesk
 from simdesk.analytic import erlang_c
 from simdesk.engine.desk import RunRecord, run_desk
-from simdesk.plan import compile_plan
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import TicketBatch, draw_tickets
+from simdesk.plan.model import compile_plan
 from simdesk.policies import Fifo
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario
-from simdesk.streams import Streams
-from simdesk.tickets import TicketBatch, draw_tickets
 
 ARRIVALS_PER_HOUR = 45
 ARRIVALS_PER_MINUTE = ARRIVALS_PER_HOUR / 60

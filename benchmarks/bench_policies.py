@@ -42,13 +42,13 @@ from rich.table import Table
 
 import simdesk
 from simdesk.engine.desk import run_desk
-from simdesk.plan import compile_plan
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import draw_tickets
+from simdesk.plan.model import compile_plan
 from simdesk.policies import make_policy
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.routing import BUILTIN_POLICIES
 from simdesk.scenario.schema import Scenario
-from simdesk.streams import Streams
-from simdesk.tickets import draw_tickets
 
 DEFAULT_TICKETS = 250_000
 DEFAULT_REPEAT = 3

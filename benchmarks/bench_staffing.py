@@ -17,8 +17,8 @@ import time
 from rich.console import Console
 
 import simdesk
+from simdesk.console.staffing import staffing_summary
 from simdesk.staffing.search import staff
-from simdesk.staffing.view import staffing_summary
 
 
 def desk(weeks: int) -> simdesk.Scenario:

@@ -15,17 +15,17 @@ from typing import Any
 import pandas as pd
 
 from simdesk.engine.desk import run_desk
-from simdesk.metrics import run_metrics, summarize
-from simdesk.plan import DeskPlan, compile_plan
+from simdesk.fates.duty import draw_duty
+from simdesk.fates.streams import Streams, new_seed
+from simdesk.fates.tickets import draw_tickets
+from simdesk.metrics.measures import run_metrics, summarize
+from simdesk.metrics.ratings import satisfaction_draw
+from simdesk.metrics.tables import duty_table, reply_table, ticket_table, visit_table
+from simdesk.plan.model import DeskPlan, compile_plan
 from simdesk.policies import make_policy
 from simdesk.policies.base import Policy
-from simdesk.satisfaction import satisfaction_draw
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario
-from simdesk.shrinkage import draw_duty
-from simdesk.streams import Streams, new_seed
-from simdesk.tables import duty_table, reply_table, ticket_table, visit_table
-from simdesk.tickets import draw_tickets
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class SimulationResult:
     replications: int
     policy: str
     tickets: pd.DataFrame
-    """One row per ticket per replication (see :mod:`simdesk.tables`)."""
+    """One row per ticket per replication (see :mod:`simdesk.metrics.tables`)."""
     visits: pd.DataFrame
     duty: pd.DataFrame
     replies: pd.DataFrame

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from simdesk.engine.desk import RunRecord, run_desk
-from simdesk.plan import DeskPlan, compile_plan
+from simdesk.fates.tickets import TicketBatch
+from simdesk.plan.model import DeskPlan, compile_plan
 from simdesk.policies import Policy, make_policy
 from simdesk.scenario.load import load_scenario
-from simdesk.tickets import TicketBatch
 
 
 def scenario_dict(**overrides: Any) -> dict[str, Any]:

@@ -16,9 +16,10 @@ from click.testing import CliRunner
 from rich.console import Console
 from scipy import stats
 
-from simdesk.cli import main
-from simdesk.compare_console import format_difference, print_comparison
-from simdesk.comparison import (
+from simdesk.cli.commands import main
+from simdesk.console.compare import format_difference, print_comparison
+from simdesk.errors import SimdeskError
+from simdesk.experiments.compare import (
     DIFFERENCE_COLUMNS,
     Comparison,
     compare,
@@ -26,7 +27,6 @@ from simdesk.comparison import (
     resolve_policy,
     welch_interval,
 )
-from simdesk.errors import SimdeskError
 from simdesk.scenario import routing
 from simdesk.scenario.load import load_scenario
 from tests.helpers import scenario_dict

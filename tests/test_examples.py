@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli import main
-from simdesk.plan import compile_plan
+from simdesk.cli.commands import main
+from simdesk.plan.model import compile_plan
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 EXAMPLES = sorted(SCENARIOS.glob("*.yaml"))

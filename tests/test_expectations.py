@@ -13,9 +13,9 @@ import yaml
 from click.testing import CliRunner
 
 import simdesk
-from simdesk import metrics
-from simdesk.cli import main
-from simdesk.expectations import (
+from simdesk.cli.commands import main
+from simdesk.metrics import measures as metrics
+from simdesk.scenario.expect import (
     ALIASES,
     SCOPE_METRICS,
     TICKET_METRICS,

@@ -14,8 +14,8 @@ import pytest
 
 from tests.golden.record import (
     OUTPUTS,
-    REPO,
     REPLICATIONS,
+    REPO,
     SCENARIOS,
     SEED,
     SWEEPS,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simdesk.diagnostics import tier_load
 from simdesk.errors import ScenarioError
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import draw_tickets
+from simdesk.plan.diagnostics import tier_load
 from simdesk.scenario.load import load_scenario
-from simdesk.streams import Streams
-from simdesk.tickets import draw_tickets
 from tests.helpers import plan_for, scenario_dict
 
 CHANNELS = {"phone": {"sla": {"within": "30s", "target": "80%"}},

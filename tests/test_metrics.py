@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import simdesk
-from simdesk.metrics import summarize, ticket_metrics
+from simdesk.metrics.measures import summarize, ticket_metrics
 from tests.test_simulate import _desk
 
 

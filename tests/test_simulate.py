@@ -160,7 +160,7 @@ def test_any_valid_scenario_round_trips_through_yaml(
 
 
 def test_weibull_and_every_distribution_have_the_mean_they_promise() -> None:
-    from simdesk.distributions import Empirical, Gamma, Lognormal, Uniform, Weibull
+    from simdesk.scenario.distributions import Empirical, Gamma, Lognormal, Uniform, Weibull
 
     rng = np.random.default_rng(3)
     for dist in (Lognormal(dist="lognormal", mean="10m", cv=1.5),
@@ -177,9 +177,9 @@ def test_weibull_and_every_distribution_have_the_mean_they_promise() -> None:
 
 
 def test_topic_effort_scales_handle_times_but_not_the_dispatchers() -> None:
-    from simdesk.plan import compile_plan
-    from simdesk.streams import Streams
-    from simdesk.tickets import draw_tickets
+    from simdesk.fates.streams import Streams
+    from simdesk.fates.tickets import draw_tickets
+    from simdesk.plan.model import compile_plan
 
     plan = compile_plan(simdesk.load_scenario(scenario_dict(
         topics={"easy": {"share": "50%", "effort": 0.5}, "hard": {"share": "50%", "effort": 3}},

@@ -40,12 +40,12 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from simdesk.calendar import Interval
+from simdesk.engine.blend import BlendedQueue
 from simdesk.engine.entities import Agent, Fates, Ticket, TierState
-from simdesk.plan import DeskPlan
+from simdesk.fates.tickets import TicketBatch
+from simdesk.plan.model import DeskPlan
 from simdesk.policies.base import Policy
-from simdesk.policies.blend import BlendedQueue
-from simdesk.tickets import TicketBatch
+from simdesk.scenario.calendar import Interval
 
 NAN = math.nan
 INF = math.inf

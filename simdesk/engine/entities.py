@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from simdesk.plan import AgentPlan, TierPlan
+    from simdesk.fates.tickets import TicketBatch
+    from simdesk.plan.model import AgentPlan, TierPlan
     from simdesk.policies.base import TicketQueue
-    from simdesk.tickets import TicketBatch
 
 
 class Fates:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from simdesk.experiments.executors import Dask, Executor, InProcess, LocalProcesses
-from simdesk.experiments.runner import SweepOutcome, run_sweep
-from simdesk.experiments.spec import Point, Sweep, SweepSpec, load_sweep
+from simdesk.experiments.sweeps.executors import Dask, Executor, InProcess, LocalProcesses
+from simdesk.experiments.sweeps.runner import SweepOutcome, run_sweep
+from simdesk.experiments.sweeps.spec import Point, Sweep, SweepSpec, load_sweep
 
 __all__ = ["Dask", "Executor", "InProcess", "LocalProcesses", "Point", "Sweep", "SweepOutcome",
            "SweepSpec", "load_sweep", "run_sweep"]

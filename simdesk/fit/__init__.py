@@ -8,7 +8,7 @@ The flow: :mod:`~simdesk.fit.history` reads an export (columns by
 (:mod:`~simdesk.fit.routing`), mixes and the observed SLA (:mod:`~simdesk.fit.shares`),
 targets (:mod:`~simdesk.fit.targets`), staffing (:mod:`~simdesk.fit.staffing`) — and writes
 the scenario (:mod:`~simdesk.fit.scenario`); :mod:`~simdesk.fit.verify` simulates it
-against the history; :mod:`~simdesk.fit.console` and :mod:`~simdesk.fit.report` show it.
+against the history; :mod:`~simdesk.console.fit` and :mod:`~simdesk.report.fit_report` show it.
 :mod:`~simdesk.fit.export` writes a simulation's tickets as an export, for the round trip.
 """
 
@@ -29,7 +29,7 @@ _HOME = {"export_tickets": "export", "write_export": "export", "Fit": "fit",
 
 def __getattr__(name: str) -> Any:
     """The package's names, imported when first used: the CLI imports
-    :mod:`simdesk.fit.command` on every start, and fitting needs scipy."""
+    :mod:`simdesk.cli.fit` on every start, and fitting needs scipy."""
     if name not in _HOME:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f"simdesk.fit.{_HOME[name]}"), name)

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from simdesk import __version__
-from simdesk.diagnostics import Notice, diagnose
 from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.fit.arrivals import MODEL_NAMES, ChannelArrivals, fit_arrivals
 from simdesk.fit.handles import TierHandles, fit_handles, minutes_text
@@ -37,10 +36,11 @@ from simdesk.fit.staffing import (
 )
 from simdesk.fit.targets import PLACEHOLDER_TARGET, SLA_PRESETS, placeholder_within
 from simdesk.fit.volume import DayVariation, fit_day_variation
-from simdesk.plan import compile_plan
+from simdesk.plan.diagnostics import Notice, diagnose
+from simdesk.plan.model import compile_plan
 from simdesk.scenario.load import load_scenario, scenario_to_dict
 from simdesk.scenario.schema import Scenario
-from simdesk.units import format_duration, format_percent, humanize_minutes
+from simdesk.scenario.units import format_duration, format_percent, humanize_minutes
 
 MIN_TICKETS = 100
 """Usable tickets below which the fit refuses."""

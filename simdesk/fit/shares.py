@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simdesk.calendar import Clock, WorkingTime, parse_shift
 from simdesk.fit.routing import DIFFERENCE_P
+from simdesk.scenario.calendar import Clock, WorkingTime, parse_shift
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simdesk.calendar import DAY_NAMES
+from simdesk.scenario.calendar import DAY_NAMES
 
 PLACEHOLDER_BUSY = 0.8
 SESSION_GAP = 4

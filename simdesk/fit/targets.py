@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from simdesk.errors import SimdeskError
-from simdesk.units import parse_duration, parse_percent
+from simdesk.scenario.units import parse_duration, parse_percent
 
 SLA_PRESETS: dict[str, tuple[float, float]] = {
     "phone": (0.5, 0.8),

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
-    from simdesk.plan import DeskPlan, TierPlan
+    from simdesk.plan.model import DeskPlan, TierPlan
 
 
 class TicketQueue(Protocol):

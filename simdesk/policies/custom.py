@@ -37,7 +37,7 @@ from simdesk.policies.base import Entries
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
-    from simdesk.plan import DeskPlan, TierPlan
+    from simdesk.plan.model import DeskPlan, TierPlan
     from simdesk.policies.base import Policy
 
 ALLOW_CODE_ENV = "SIMDESK_ALLOW_CODE"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
-    from simdesk.plan import DeskPlan, TierPlan
+    from simdesk.plan.model import DeskPlan, TierPlan
 
 
 class ArrivalQueue:

@@ -6,12 +6,12 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from simdesk.calendar import parse_shift
 from simdesk.policies.base import Entries, Policy, TicketQueue, estimate
+from simdesk.scenario.calendar import parse_shift
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
-    from simdesk.plan import DeskPlan, TierPlan
+    from simdesk.plan.model import DeskPlan, TierPlan
 
 
 class NinjaQueue:

@@ -9,7 +9,7 @@ from simdesk.policies.base import Entries
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
-    from simdesk.plan import DeskPlan, TierPlan
+    from simdesk.plan.model import DeskPlan, TierPlan
 
 
 class ClassQueue:

@@ -11,7 +11,7 @@ from simdesk.policies.base import estimate
 
 if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
-    from simdesk.plan import DeskPlan, TierPlan
+    from simdesk.plan.model import DeskPlan, TierPlan
 
 
 class KeyQueue:

@@ -44,7 +44,7 @@ Figure ids (each is the ``id`` of the figure's ``<div>``; its data is in the
                               by its distance to the target
       fig-sweep-utilization   busy share per tier against the parameter
 
-Modules: :mod:`~simdesk.report.load` reads a results folder into a small typed bundle;
+Modules: :mod:`~simdesk.store.read` reads a results folder into a small typed bundle;
 :mod:`~simdesk.report.aggregate` reduces the tables (quantiles, weekday × hour grids,
 10-minute bins, flows); :mod:`~simdesk.report.bars`, :mod:`~simdesk.report.waits`,
 :mod:`~simdesk.report.flows`, :mod:`~simdesk.report.differences` and
@@ -100,7 +100,7 @@ class Report:
 
 def expected_figures(results_dir: str | Path) -> tuple[str, ...]:
     """The figure ids the report of ``results_dir`` has, in page order."""
-    from simdesk.report.load import SweepResults, load_results
+    from simdesk.store.read import SweepResults, load_results
 
     results = load_results(results_dir)
     ids = FIGURES[results.kind]
@@ -119,7 +119,7 @@ def build_report(results_dir: str | Path) -> Report:
     """Read ``results_dir`` (run, compare or sweep) and build its report page."""
     started = time.perf_counter()
     from simdesk.report.html import render
-    from simdesk.report.load import load_results
+    from simdesk.store.read import load_results
 
     results = load_results(results_dir)
     page, charts = render(results)

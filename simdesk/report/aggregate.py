@@ -17,9 +17,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from simdesk.calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
-from simdesk.metrics import agent_metrics
-from simdesk.plan import DeskPlan
+from simdesk.metrics.measures import agent_metrics
+from simdesk.plan.model import DeskPlan
+from simdesk.scenario.calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
 
 ECDF_POINTS = 200
 """Quantile points per wait curve."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from simdesk.report.style import exact_duration, percent, round_duration, text
 from simdesk.scenario.schema import Scenario, ShiftGroup, Tier
-from simdesk.units import format_growth
+from simdesk.scenario.units import format_growth
 
 
 def group_details(group: ShiftGroup) -> list[str]:

@@ -7,7 +7,7 @@ import math
 
 import plotly.graph_objects as go
 
-from simdesk.console import verdict
+from simdesk.console.run import verdict
 from simdesk.report import aggregate
 from simdesk.report.figures import (
     Chart,
@@ -17,7 +17,6 @@ from simdesk.report.figures import (
     policy_colour,
     target_text,
 )
-from simdesk.report.load import DeskResults
 from simdesk.report.style import (
     MUTED,
     TARGET_COLOUR,
@@ -30,6 +29,7 @@ from simdesk.report.style import (
     percent,
     text,
 )
+from simdesk.store.read import DeskResults
 
 
 def _channel_ticks(results: DeskResults, targets: bool) -> list[str]:

@@ -11,9 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simdesk.days import day_table, measured_days
-from simdesk.helper_time import helper_rules
-from simdesk.metrics import uses_deflection, uses_reopens
+from simdesk.metrics.daily_sla import day_table, measured_days
+from simdesk.metrics.helpers import helper_rules
+from simdesk.metrics.measures import uses_deflection, uses_reopens
 from simdesk.report.blocks import table
 from simdesk.report.figures import (
     Chart,
@@ -23,7 +23,6 @@ from simdesk.report.figures import (
     policy_colour,
     target_text,
 )
-from simdesk.report.load import DeskResults
 from simdesk.report.style import (
     TARGET_COLOUR,
     TIER_PALETTE,
@@ -35,6 +34,7 @@ from simdesk.report.style import (
     percent,
     text,
 )
+from simdesk.store.read import DeskResults
 
 MIN_DAYS = 2
 """The per-day chart needs at least this many measured days."""

@@ -9,13 +9,11 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from simdesk.calendar import MINUTES_PER_WEEK
-from simdesk.compare_console import format_difference, judgement
-from simdesk.console import summary_verdicts, verdict
+from simdesk.console.compare import format_difference, judgement
+from simdesk.console.run import summary_verdicts, verdict
 from simdesk.report.assumed import behaviour_items, group_details, tier_lines
 from simdesk.report.differences import difference_rows
 from simdesk.report.figures import Estimates
-from simdesk.report.load import DeskResults, SweepResults
 from simdesk.report.style import (
     VERDICT_WORDS,
     duration,
@@ -29,11 +27,13 @@ from simdesk.report.sweep_figures import (
     parameter_label,
     sweep_channels,
 )
+from simdesk.scenario.calendar import MINUTES_PER_WEEK
 from simdesk.scenario.schema import Scenario
+from simdesk.store.read import DeskResults, SweepResults
 
 
 def chip(kind: str) -> str:
-    """A met / missed / close label (``kind`` as :func:`simdesk.console.verdict` says)."""
+    """A met / missed / close label (``kind`` as :func:`simdesk.console.run.verdict` says)."""
     word = VERDICT_WORDS.get(kind, kind)
     mark = {"met": "✓", "missed": "✗", "borderline": "≈"}.get(kind, "")
     return f'<span class="chip chip-{html.escape(word)}">{mark} {html.escape(word)}</span>'

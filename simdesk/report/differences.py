@@ -7,17 +7,17 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simdesk.compare_console import judgement
-from simdesk.comparison import BETTER
+from simdesk.console.compare import judgement
+from simdesk.experiments.compare import BETTER
 from simdesk.report.figures import (
     Chart,
 )
-from simdesk.report.load import DeskResults
 from simdesk.report.style import (
     VERDICT_COLOURS,
     base_layout,
     text,
 )
+from simdesk.store.read import DeskResults
 
 DIFFERENCE_METRICS = (("sla", "SLA"), ("abandonment", "gave up"))
 """The shares drawn in the difference figure (percentage points)."""

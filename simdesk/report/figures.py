@@ -18,7 +18,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from simdesk.report.load import DeskResults
 from simdesk.report.style import (
     PALETTE,
     POLICY_PALETTE,
@@ -26,6 +25,7 @@ from simdesk.report.style import (
     exact_duration,
     percent,
 )
+from simdesk.store.read import DeskResults
 
 OUTCOME_COLOURS = {"resolved": "#1a7f37", "gave up": "#cf222e", "still open": "#9a6700"}
 

@@ -17,7 +17,6 @@ from simdesk.report.figures import (
     channel_colour,
     policy_colour,
 )
-from simdesk.report.load import DeskResults
 from simdesk.report.style import (
     AGENTS_COLOUR,
     QUEUE_COLOUR,
@@ -27,6 +26,7 @@ from simdesk.report.style import (
     rgba,
     text,
 )
+from simdesk.store.read import DeskResults
 
 
 def queue_chart(results: DeskResults) -> Chart:

@@ -43,7 +43,6 @@ from simdesk.report.blocks import (
 from simdesk.report.differences import difference_chart
 from simdesk.report.figures import Chart
 from simdesk.report.flows import escalation_chart, queue_chart
-from simdesk.report.load import DeskResults, Results, SweepResults
 from simdesk.report.style import (
     CONFIG,
     FONT,
@@ -57,6 +56,7 @@ from simdesk.report.sweep_figures import (
     sweep_utilization_chart,
 )
 from simdesk.report.waits import heatmap_arrivals_chart, heatmap_p90_chart, wait_ecdf_chart
+from simdesk.store.read import DeskResults, Results, SweepResults
 
 
 def _figure(chart: Chart) -> str:

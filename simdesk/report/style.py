@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from simdesk.units import format_duration, humanize_minutes
+from simdesk.scenario.units import format_duration, humanize_minutes
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
         'sans-serif')
@@ -34,7 +34,7 @@ SEGMENT_GREY = "#9AA5B1"
 TARGET_COLOUR = "#1f2933"
 VERDICT_COLOURS = {"met": "#1a7f37", "missed": "#cf222e", "borderline": "#9a6700"}
 VERDICT_WORDS = {"met": "met", "missed": "missed", "borderline": "close"}
-"""The words of :func:`simdesk.console.verdict` as the terminal shows them."""
+"""The words of :func:`simdesk.console.run.verdict` as the terminal shows them."""
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 CONFIG: dict[str, Any] = {

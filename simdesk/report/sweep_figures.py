@@ -17,9 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simdesk.console import verdict
+from simdesk.console.run import verdict
 from simdesk.report.figures import Chart, channel_colour
-from simdesk.report.load import SweepResults
 from simdesk.report.style import (
     PALETTE,
     TARGET_COLOUR,
@@ -32,6 +31,7 @@ from simdesk.report.style import (
     text,
 )
 from simdesk.scenario.schema import Scenario
+from simdesk.store.read import SweepResults
 
 _AGENT_COUNT = re.compile(r"^tiers\.([^.\[\]]+)\.agents\[(-?\d+)\]\.count$")
 _ARRIVAL = re.compile(r"^arrivals\[(-?\d+)\]\.(rate|volume)$")

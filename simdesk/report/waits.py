@@ -10,7 +10,6 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simdesk.calendar import DAY_NAMES
 from simdesk.report import aggregate
 from simdesk.report.figures import (
     Chart,
@@ -20,7 +19,6 @@ from simdesk.report.figures import (
     policy_colour,
     target_text,
 )
-from simdesk.report.load import DeskResults
 from simdesk.report.style import (
     DASHES,
     SEGMENT_GREY,
@@ -34,6 +32,8 @@ from simdesk.report.style import (
     text,
     wait_unit,
 )
+from simdesk.scenario.calendar import DAY_NAMES
+from simdesk.store.read import DeskResults
 
 
 def wait_ecdf_chart(results: DeskResults) -> Chart:

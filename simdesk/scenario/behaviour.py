@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, NonNegativeInt, PositiveInt, model_validator
 
-from simdesk.distributions import Distribution
 from simdesk.scenario.base import SpecModel
+from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.types import (
     Duration,
     Growth,
@@ -216,7 +216,7 @@ class Satisfaction(SpecModel):
     on the SLA's clock (business hours if it has them), escalations counting the tiers
     entered after the first tier that works tickets (a dispatcher's hand-over is none);
     the rating is bad when ``z + ε < okay``, good when ``z + ε >= good``, okay between,
-    with ``ε`` a standard logistic draw per ticket (:mod:`simdesk.satisfaction`).
+    with ``ε`` a standard logistic draw per ticket (:mod:`simdesk.metrics.ratings`).
     Defaults and where they come from in ``docs/behaviour.md``.
     """
 

@@ -17,14 +17,14 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from simdesk.expectations import (
+from simdesk.scenario.behaviour import Helper
+from simdesk.scenario.expect import (
     FEATURE_OF,
     ExpectationError,
     Names,
     parse_expectation,
     resolve,
 )
-from simdesk.scenario.behaviour import Helper
 from simdesk.scenario.messages import did_you_mean, one_of
 from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath

@@ -23,9 +23,6 @@ from pydantic import (
     model_validator,
 )
 
-from simdesk.calendar import SHIFT_HINT
-from simdesk.distributions import Distribution
-from simdesk.profiles import Profile
 from simdesk.scenario.base import SpecModel
 from simdesk.scenario.behaviour import (
     Break,
@@ -40,6 +37,9 @@ from simdesk.scenario.behaviour import (
     Volume,
     share_only,
 )
+from simdesk.scenario.calendar import SHIFT_HINT
+from simdesk.scenario.distributions import Distribution
+from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
 from simdesk.scenario.types import (
     Duration,
@@ -366,7 +366,7 @@ class Scenario(SpecModel):
     """Rate each resolved ticket good, okay or bad (a documented proxy model)."""
     expect: list[str] = Field(default_factory=list)
     """Assertions for ``simdesk check``, e.g. ``chat.sla >= 80%``; the grammar is in
-    :mod:`simdesk.expectations`, the names are checked in :mod:`simdesk.scenario.checks`."""
+    :mod:`simdesk.scenario.expect`, the names are checked in :mod:`simdesk.scenario.checks`."""
 
     @field_validator("segments")
     @classmethod

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
-from simdesk import units
-from simdesk.calendar import parse_shift
+from simdesk.scenario import units
+from simdesk.scenario.calendar import parse_shift
 
 
 def _positive(value: float) -> float:

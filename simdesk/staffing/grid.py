@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simdesk.calendar import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Clock
 from simdesk.errors import SimdeskError
-from simdesk.plan import DeskPlan, StreamPlan
-from simdesk.units import format_duration
+from simdesk.plan.model import DeskPlan, StreamPlan
+from simdesk.scenario.calendar import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, Clock
+from simdesk.scenario.units import format_duration
 
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
 

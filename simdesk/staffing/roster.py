@@ -30,9 +30,9 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import Field, PositiveFloat, ValidationError, field_validator, model_validator
 
-from simdesk.calendar import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, parse_shift
 from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.scenario.base import SpecModel
+from simdesk.scenario.calendar import DAY_NAMES, MINUTES_PER_DAY, MINUTES_PER_WEEK, parse_shift
 from simdesk.scenario.messages import problems_from
 from simdesk.scenario.types import PositiveDuration
 from simdesk.scenario.yamlsource import load_yaml_file

@@ -27,15 +27,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simdesk.diagnostics import reach
 from simdesk.errors import SimdeskError
-from simdesk.plan import DeskPlan, TierPlan, compile_plan
+from simdesk.fates.streams import new_seed
+from simdesk.plan.diagnostics import reach
+from simdesk.plan.model import DeskPlan, TierPlan, compile_plan
 from simdesk.scenario.load import scenario_to_dict, validate_scenario
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, simulate
 from simdesk.staffing.calculator import agents_needed
 from simdesk.staffing.grid import WeekGrid, arrival_rates
-from simdesk.streams import new_seed
 
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]

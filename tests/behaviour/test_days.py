@@ -14,8 +14,8 @@ from rich.console import Console
 
 import simdesk
 from simdesk.analytic import erlang_c
-from simdesk.behaviour_console import day_table as day_console_table
-from simdesk.days import day_metrics, day_table, measured_days
+from simdesk.console.beyond_sla import day_table as day_console_table
+from simdesk.metrics.daily_sla import day_metrics, day_table, measured_days
 from tests.helpers import assert_close_to, plan_for, scenario_dict
 
 

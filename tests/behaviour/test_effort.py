@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import simdesk
-from simdesk.effort import effort_metrics
-from simdesk.plan import DeskPlan
-from simdesk.satisfaction import RATINGS
+from simdesk.metrics.agents import effort_metrics
+from simdesk.metrics.ratings import RATINGS
+from simdesk.plan.model import DeskPlan
 from tests.helpers import plan_for
 
 

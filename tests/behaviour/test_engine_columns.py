@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 import simdesk
-from simdesk.behaviour_console import behaviour_table
-from simdesk.metrics import run_metrics, ticket_metrics, tier_metrics, uses_deflection
-from simdesk.plan import DeskPlan
+from simdesk.console.beyond_sla import behaviour_table
+from simdesk.metrics.measures import run_metrics, ticket_metrics, tier_metrics, uses_deflection
+from simdesk.plan.model import DeskPlan
 from tests.helpers import plan_for
 
 

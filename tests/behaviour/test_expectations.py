@@ -11,8 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli import main
-from simdesk.expectations import Names, evaluate, parse_expectation, resolve
+from simdesk.cli.commands import main
+from simdesk.scenario.expect import Names, evaluate, parse_expectation, resolve
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = Names(channel=("phone", "chat"), segment=("paid",), topic=("bug",), tier=("L1",))

@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 import simdesk
-from simdesk.plan import DeskPlan
-from simdesk.satisfaction import (
+from simdesk.metrics.ratings import (
     RATINGS,
     Experience,
     probabilities,
@@ -21,8 +20,9 @@ from simdesk.satisfaction import (
     rating_codes,
     score,
 )
+from simdesk.metrics.tables import ticket_table
+from simdesk.plan.model import DeskPlan
 from simdesk.scenario.behaviour import Satisfaction
-from simdesk.tables import ticket_table
 from tests.helpers import Scripted, assert_close_to, batch_of, plan_for, run_scripted
 
 MODEL = Satisfaction()

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from simdesk.engine.desk import run_desk
-from simdesk.helper_time import helper_metrics
-from simdesk.tables import duty_table, ticket_table, visit_table
+from simdesk.metrics.helpers import helper_metrics
+from simdesk.metrics.tables import duty_table, ticket_table, visit_table
 from tests.helpers import Scripted, batch_of, events, plan_for, run_scripted
 
 EXP5 = {"dist": "exponential", "mean": "5m"}
@@ -226,9 +226,9 @@ def test_deflected_tickets_never_reach_an_agent_and_have_no_sla_outcome() -> Non
 
 
 def test_the_plain_and_general_paths_agree_with_breaks_and_deflection() -> None:
+    from simdesk.fates.streams import Streams
+    from simdesk.fates.tickets import draw_tickets
     from simdesk.policies import make_policy
-    from simdesk.streams import Streams
-    from simdesk.tickets import draw_tickets
 
     plan = plan_for(horizon="5d", arrivals=[{"channel": "phone", "rate": "20/h"}],
                     topics={"a": {"share": "50%", "deflection": "30%"}, "b": "50%"},

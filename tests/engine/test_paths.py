@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 
 from simdesk.engine.desk import RunRecord, run_desk
-from simdesk.plan import DeskPlan, compile_plan
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import draw_tickets
+from simdesk.plan.model import DeskPlan, compile_plan
 from simdesk.policies import Fifo
 from simdesk.policies.fifo import ArrivalQueue
 from simdesk.scenario.load import load_scenario
-from simdesk.streams import Streams
-from simdesk.tickets import draw_tickets
 from tests.helpers import scenario_dict
 
 

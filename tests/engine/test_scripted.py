@@ -217,7 +217,7 @@ def test_queue_area_is_the_integral_of_the_number_waiting() -> None:
 
 
 def test_a_business_hours_sla_clock_stops_outside_the_hours() -> None:
-    from simdesk.tables import ticket_table
+    from simdesk.metrics.tables import ticket_table
     from tests.helpers import batch_of
 
     plan = plan_for(

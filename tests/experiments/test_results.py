@@ -12,10 +12,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from simdesk.cli import main
+from simdesk.cli.commands import main
 from simdesk.errors import SimdeskError
 from simdesk.experiments import InProcess, load_sweep, run_sweep
-from simdesk.streams import Streams
+from simdesk.fates.streams import Streams
 from tests.experiments.helpers import (
     desk,
     markers,
@@ -235,7 +235,7 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path: Path) -> None:
         "state.json)\n")
     assert not (tmp_path / "new").exists()
     with pytest.raises(SimdeskError, match="already holds this sweep's results"):
-        from simdesk.experiments.store import SweepStore
+        from simdesk.experiments.sweeps.store import SweepStore
 
         done = tmp_path / "done"
         run_sweep(load_sweep(path), done, InProcess())

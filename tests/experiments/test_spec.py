@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from simdesk.cli import main
+from simdesk.cli.commands import main
 from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.experiments import load_sweep
-from simdesk.experiments.keypath import get_path, parse_key_path, set_path
+from simdesk.experiments.sweeps.keypath import get_path, parse_key_path, set_path
 from tests.experiments.helpers import desk, write_sweep
 
 

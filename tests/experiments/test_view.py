@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from simdesk.console.sweep import sweep_progress, sweep_table
 from simdesk.experiments import InProcess, load_sweep, run_sweep
-from simdesk.experiments.view import sweep_progress, sweep_table
 from tests.experiments.helpers import write_sweep
 
 

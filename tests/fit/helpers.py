@@ -10,8 +10,8 @@ import yaml
 
 from simdesk.fit import export_tickets, write_export
 from simdesk.fit.times import zone_named
-from simdesk.output import write_results
 from simdesk.simulation import SimulationResult, simulate
+from simdesk.store.results import write_results
 
 CHAT_HOURS = [0, 0, 0, 0, 0, 0, 0, 0, 0.7, 1, 1, 0.9, 0.8, 0.9, 1, 0.9, 0.8, 0.7, 0.5, 0, 0, 0,
               0, 0]

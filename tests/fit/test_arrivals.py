@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from simdesk.fit.arrivals import fit_channel
-from simdesk.profiles import BUILTIN_PROFILES
+from simdesk.scenario.profiles import BUILTIN_PROFILES
 from simdesk.simulation import simulate
 
 Z = 3.5

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from simdesk.cli import main
-from simdesk.fit.figures import FIT_FIGURES
+from simdesk.cli.commands import main
+from simdesk.report.fit_figures import FIT_FIGURES
 from tests.fit.helpers import desk, write_yaml
 
 

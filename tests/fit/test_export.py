@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simdesk.comparison import compare
 from simdesk.errors import SimdeskError
+from simdesk.experiments.compare import compare
 from simdesk.fit import export_tickets
 from simdesk.fit.times import zone_named
-from simdesk.output import write_comparison, write_results
 from simdesk.simulation import simulate
+from simdesk.store.results import write_comparison, write_results
 from tests.fit.helpers import desk
 
 START = pd.Timestamp("2026-01-05")

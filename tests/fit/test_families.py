@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simdesk.distributions import Exponential, Gamma, Lognormal
 from simdesk.fit.families import best_by_aic, fit_families, fit_gamma, gamma_shape
 from simdesk.fit.handles import GroupFit, fit_tier
+from simdesk.scenario.distributions import Exponential, Gamma, Lognormal
 
 TRUTHS = {
     "exponential": Exponential(dist="exponential", mean="6m"),

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simdesk.distributions import Weibull
 from simdesk.fit.patience import fit_channel, fit_patience, kaplan_meier
+from simdesk.scenario.distributions import Weibull
 
 Z = 3.5
 """Standard errors allowed (two-sided ~5e-4 per check)."""

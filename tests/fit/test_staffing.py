@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simdesk.calendar import parse_shift
 from simdesk.fit import read_history
 from simdesk.fit.staffing import infer_from_assignees, placeholder, shifts_from_counts
+from simdesk.scenario.calendar import parse_shift
 from tests.fit.helpers import desk, simulated_export
 
 

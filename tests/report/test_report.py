@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 from plotly.offline import get_plotlyjs
 
-from simdesk.cli import main
-from simdesk.output import write_comparison, write_results
+from simdesk.cli.commands import main
 from simdesk.report import (
     ALL_FIGURES,
     FIGURES,
@@ -24,6 +23,7 @@ from simdesk.report import (
     expected_figures,
     write_report,
 )
+from simdesk.store.results import write_comparison, write_results
 from tests.report.conftest import Folders, Page, desk, invoke, trace_points, write_yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -201,7 +201,7 @@ def test_size_and_time_on_a_mid_size_run(tmp_path: Path) -> None:
 
 
 def test_compare_folder_written_from_python(tmp_path: Path) -> None:
-    from simdesk.comparison import compare
+    from simdesk.experiments.compare import compare
 
     comparison = compare(desk(horizon="4d", warmup="8h"), ["fifo", "newest-first"], seed=3,
                          replications=2)
@@ -224,7 +224,7 @@ def test_figure_ids_are_documented() -> None:
 
 
 def test_plotly_is_imported_only_for_a_report() -> None:
-    code = ("import sys, simdesk, simdesk.cli, simdesk.report, simdesk.output; "
+    code = ("import sys, simdesk, simdesk.cli.commands, simdesk.report, simdesk.store.results; "
             "print(any(m == 'plotly' or m.startswith('plotly.') for m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, cwd=REPO)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simdesk.calendar import Clock, parse_shift
-from simdesk.units import (
+from simdesk.scenario.calendar import Clock, parse_shift
+from simdesk.scenario.units import (
     format_duration,
     format_percent,
     format_rate,

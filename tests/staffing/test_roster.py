@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simdesk.calendar import parse_shift
 from simdesk.errors import ScenarioError
+from simdesk.scenario.calendar import parse_shift
 from simdesk.staffing.grid import WeekGrid
 from simdesk.staffing.roster import RosterSpec, Shift, expand, load_roster_spec, solve
 

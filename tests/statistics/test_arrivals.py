@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simdesk.calendar import MINUTES_PER_WEEK
-from simdesk.plan import compile_plan
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import arrival_times, draw_tickets
+from simdesk.plan.model import compile_plan
+from simdesk.scenario.calendar import MINUTES_PER_WEEK
 from simdesk.scenario.load import load_scenario
-from simdesk.streams import Streams
-from simdesk.tickets import arrival_times, draw_tickets
 from tests.helpers import assert_close_to, scenario_dict
 
 WEEKS = 30

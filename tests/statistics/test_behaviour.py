@@ -14,13 +14,13 @@ import pytest
 
 from simdesk import SimulationResult, simulate
 from simdesk.analytic import erlang_c, mmc_priority_waits
-from simdesk.calendar import MINUTES_PER_DAY
-from simdesk.diagnostics import tier_load
-from simdesk.plan import compile_plan
+from simdesk.fates.duty import draw_duty
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import draw_tickets, work_left
+from simdesk.plan.diagnostics import tier_load
+from simdesk.plan.model import compile_plan
+from simdesk.scenario.calendar import MINUTES_PER_DAY
 from simdesk.scenario.load import load_scenario
-from simdesk.shrinkage import draw_duty
-from simdesk.streams import Streams
-from simdesk.tickets import draw_tickets, work_left
 from tests.helpers import assert_close_to, scenario_dict
 
 EXP = {"dist": "exponential", "mean": "10m"}

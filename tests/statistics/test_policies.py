@@ -38,13 +38,13 @@ from scipy import integrate, special, stats
 
 from simdesk import SimulationResult, simulate
 from simdesk.analytic import erlang_c, mg1_priority_waits, mmc_priority_waits
-from simdesk.calendar import Interval, parse_shift
-from simdesk.plan import DeskPlan, TierPlan, compile_plan
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import TicketBatch, draw_tickets
+from simdesk.plan.model import DeskPlan, TierPlan, compile_plan
 from simdesk.policies import ChoosingPolicy, estimate
+from simdesk.scenario.calendar import Interval, parse_shift
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.routing import BUILTIN_POLICIES
-from simdesk.streams import Streams
-from simdesk.tickets import TicketBatch, draw_tickets
 from tests.helpers import (
     Scripted,
     assert_close_to,

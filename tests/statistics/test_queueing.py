@@ -19,11 +19,11 @@ import pytest
 from simdesk import simulate
 from simdesk.analytic import erlang_a, erlang_c, jackson_tandem_sojourn
 from simdesk.engine.desk import run_desk
-from simdesk.plan import compile_plan
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import draw_tickets
+from simdesk.plan.model import compile_plan
 from simdesk.policies import Fifo
 from simdesk.scenario.load import load_scenario
-from simdesk.streams import Streams
-from simdesk.tickets import draw_tickets
 from tests.helpers import assert_close_to, scenario_dict
 
 SIZES = [

@@ -1,0 +1,1 @@
+"""Step 8a of the flow: what the terminal shows (rich)."""

@@ -1,0 +1,121 @@
+"""Terminal rendering of a sweep: one row per point, the main metric with its CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from simdesk.experiments.sweeps.runner import SweepOutcome, SweepProgress
+from simdesk.experiments.sweeps.spec import Sweep
+from simdesk.scenario.units import humanize_minutes
+
+_SHARES = ("sla", "abandonment", "utilization", "refused")
+_DURATIONS = ("wait_mean", "wait_median", "wait_p90", "resolution_mean")
+
+
+def _value(metric: str, value: float) -> str:
+    if math.isnan(value):
+        return "—"
+    if metric in _SHARES:
+        return f"{value:.1%}"
+    if metric in _DURATIONS:
+        return humanize_minutes(value)
+    return f"{value:,.1f}"
+
+
+def _estimate(metric: str, row: pd.Series) -> str:
+    text = _value(metric, float(row["mean"]))
+    if not math.isnan(float(row["ci_low"])):
+        text += f" [dim]({_value(metric, float(row['ci_low']))}–"
+        text += f"{_value(metric, float(row['ci_high']))})[/]"
+    return text
+
+
+def sweep_table(sweep: Sweep, outcome: SweepOutcome) -> Table:
+    """Per point: its values, replications, the main metric with its CI and each
+    channel's SLA."""
+    scope, group, metric = sweep.spec.main_metric()
+    summary = outcome.summary
+    channels = [str(c) for c in sweep.base.get("channels", {})]
+    if scope == "channel" and metric == "sla":
+        channels = [c for c in channels if c != group]  # already the main column
+    table = Table(title=f"{escape(sweep.name)} — {len(outcome.points)} point(s), "
+                        f"seed {outcome.seed}",
+                  title_justify="left", header_style="bold")
+    table.add_column("#", justify="right")
+    for name in sweep.spec.parameters:
+        table.add_column(escape(name), justify="right")
+    table.add_column("Reps", justify="right")
+    table.add_column(f"{escape(sweep.spec.metric)} (95% CI)", justify="right")
+    for channel in channels:
+        table.add_column(f"{escape(channel)} SLA", justify="right")
+    failed = {f["key"]: f for f in outcome.failures}
+    for point in outcome.points:
+        rows = summary.loc[summary["point"] == point.key] if not summary.empty else summary
+        cells = [str(point.index)] + [escape(str(v)) for _, v in point.assignments]
+        if rows.empty:
+            status = "[red]failed[/]" if point.key in failed else "[yellow]not run[/]"
+            table.add_row(*cells, "", status, *[""] * len(channels))
+            continue
+
+        def pick(s: str, g: str, m: str, rows: pd.DataFrame = rows) -> pd.Series | None:
+            found = rows.loc[(rows["scope"] == s) & (rows["group"] == g) & (rows["metric"] == m)]
+            return None if found.empty else found.iloc[0]
+
+        main = pick(scope, group, metric)
+        reps = str(int(rows["replications"].max()))
+        slas = [pick("channel", c, "sla") for c in channels]
+        table.add_row(*cells, reps, "—" if main is None else _estimate(metric, main),
+                      *["—" if s is None else _value("sla", float(s["mean"])) for s in slas])
+    return table
+
+
+def print_sweep(console: Console, sweep: Sweep, outcome: SweepOutcome) -> None:
+    """The table (the command lists the failures and their errors on stderr)."""
+    console.print(sweep_table(sweep, outcome))
+
+
+def _clock(seconds: float) -> str:
+    return str(dt.timedelta(seconds=round(seconds)))
+
+
+@contextmanager
+def sweep_progress(console: Console, label: str, quiet: bool) -> Iterator[SweepProgress]:
+    """A progress bar on a terminal (none when quiet or redirected), one short line:
+    ``label ━━━━ 12/32 points · 1 failed · ETA 0:01:30 · 0:00:12 elapsed``. The ETA comes
+    from this run's pace (points finished before it do not count). Yields the hook
+    ``(done, total, failed)``; no refresh thread, as workers may be forked."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    shown = console.is_terminal and not quiet
+    columns = (TextColumn("{task.description}"), BarColumn(bar_width=16),
+               MofNCompleteColumn(), TextColumn("points{task.fields[status]}"))
+    with Progress(*columns, console=console, transient=True, disable=not shown,
+                  auto_refresh=False) as progress:
+        task: list[TaskID] = []
+        started: list[float] = []  # time and points processed at the first call
+
+        def advance(done: int, total: int, failed: int) -> None:
+            processed = done + failed
+            if not started:
+                started.extend([time.monotonic(), processed])
+            elapsed = time.monotonic() - started[0]
+            pace = (processed - started[1]) / elapsed if elapsed > 0 else 0.0
+            eta = _clock((total - processed) / pace) if pace > 0 else "–"
+            status = (f" · [red]{failed} failed[/]" if failed else "") + (
+                f" · ETA {eta} · {_clock(elapsed)} elapsed")
+            if not task:
+                task.append(progress.add_task(label, total=total, completed=processed,
+                                              status=status))
+            progress.update(task[0], completed=processed, total=total, status=status,
+                            refresh=True)
+
+        yield advance

@@ -1,0 +1,1 @@
+"""Sweeps: one base scenario run many times with parameters changed by key path."""

@@ -1,0 +1,233 @@
+"""Where sweep points run: in this process, in local processes, or on a dask cluster.
+
+Every executor takes point tasks and yields each one's outcome — a
+:class:`~simdesk.experiments.sweeps.work.PointResult` or a
+:class:`~simdesk.experiments.sweeps.work.PointFailure` — as it completes. Seeds travel with the
+task, so the results are the same whichever executor runs them, in whatever order.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import uuid
+import warnings
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from simdesk.errors import SimdeskError
+from simdesk.experiments.sweeps.work import PointFailure, PointResult, PointTask, failure, run_point
+
+Outcome = PointResult | PointFailure
+
+WORKER_DEATHS = 2
+"""A point in flight when this many worker processes died is recorded as failed."""
+
+
+class Executor(Protocol):
+    """Runs point tasks and yields their outcomes as they complete."""
+
+    name: str
+
+    def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """One point after the other, in this process."""
+
+    name = "in-process"
+
+    def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]:
+        for task in tasks:
+            try:
+                yield run_point(task)
+            except Exception as exc:
+                yield failure(task.key, exc)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _guarded(task: PointTask) -> Outcome:
+    """Run in a worker: an exception becomes a failure record (it pickles reliably)."""
+    try:
+        return run_point(task)
+    except Exception as exc:
+        return failure(task.key, exc)
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the parent, which stops them (no tracebacks)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalProcesses:
+    """Points side by side in ``workers`` processes of this machine.
+
+    At most ``workers`` points are in flight. A worker that dies (killed, out of memory)
+    breaks the pool: it is rebuilt and the points that were in flight run again, one at
+    a time, so that a point that kills its worker is told apart from its neighbours; a
+    point in flight during :data:`WORKER_DEATHS` deaths is recorded as failed. Points
+    that had not started are not affected.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.name = f"{self.workers} local processes"
+        self.worker_deaths = 0
+        """How many times a worker died (the pool was rebuilt) in this executor's runs."""
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        method = "fork" if sys.platform == "linux" else "spawn"
+        self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                         mp_context=multiprocessing.get_context(method),
+                                         initializer=_ignore_interrupts)
+        return self._pool
+
+    def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]:
+        queue = deque(tasks)
+        suspects: deque[PointTask] = deque()  # in flight when a worker died: run alone
+        deaths: dict[str, int] = {}
+        in_flight: dict[Future[Outcome], PointTask] = {}
+        while queue or suspects or in_flight:
+            if suspects:
+                if not in_flight:
+                    self._submit(suspects.popleft(), in_flight)
+            else:
+                while queue and len(in_flight) < self.workers:
+                    self._submit(queue.popleft(), in_flight)
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            lost: list[PointTask] = []
+            for future in done:
+                task = in_flight.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    lost.append(task)
+                else:
+                    yield outcome
+            if not lost:
+                continue
+            self.worker_deaths += 1
+            lost += in_flight.values()  # a broken pool loses every point in flight
+            in_flight.clear()
+            self._shutdown(wait=False)
+            for task in sorted(lost, key=lambda t: t.key):
+                deaths[task.key] = deaths.get(task.key, 0) + 1
+                if deaths[task.key] >= WORKER_DEATHS:
+                    yield PointFailure(task.key, "a worker process died running this point "
+                                       f"{deaths[task.key]} times (killed, or out of "
+                                       "memory?)", "worker")
+                else:
+                    suspects.append(task)
+        self._shutdown(wait=True)
+
+    def _submit(self, task: PointTask, in_flight: dict[Future[Outcome], PointTask]) -> None:
+        pool = self._pool or self._new_pool()
+        try:
+            future = pool.submit(_guarded, task)
+        except BrokenProcessPool:  # a worker died while idle: nothing was lost
+            self._shutdown(wait=False)
+            future = self._new_pool().submit(_guarded, task)
+        in_flight[future] = task
+
+    def pids(self) -> list[int]:
+        """The process ids of the current pool's workers (none between runs)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return [pid for pid, process in processes.items() if process.is_alive()]
+
+    def _shutdown(self, *, wait: bool) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=wait, cancel_futures=True)
+        if not wait:  # stopped early: the points in flight are abandoned
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+
+    def close(self) -> None:
+        """Stop: the workers are terminated and points in flight abandoned."""
+        self._shutdown(wait=False)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """SIGINT ignored meanwhile, so that processes started now inherit that (Python
+    keeps a SIGINT its parent ignored ignored); only the main thread can set it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class Dask:
+    """Points on a dask.distributed cluster: ``address`` of a running scheduler, or
+    ``"local"`` to start a LocalCluster of worker processes on this machine.
+
+    The workers must be able to import simdesk (the same version) and anything the
+    scenario names, such as your own policy module. A worker lost while running a point
+    is retried by dask; after its ``allowed-failures`` the point is recorded as failed.
+    """
+
+    def __init__(self, address: str, workers: int | None = None, *,
+                 timeout: float = 30) -> None:
+        from distributed import Client, LocalCluster
+
+        self._cluster: Any = None
+        self.client: Any = None
+        try:
+            if address == "local":
+                with _interrupts_ignored(), warnings.catch_warnings():
+                    # the scheduler's HTTP server moves off a busy port 8787 on its own
+                    warnings.filterwarnings("ignore", "Port .* is already in use")
+                    self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                                 threads_per_worker=1, processes=True,
+                                                 dashboard_address=None,
+                                                 silence_logs=logging.ERROR)
+                self.client = Client(self._cluster, timeout=timeout)
+            else:
+                self.client = Client(address, timeout=timeout)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            raise SimdeskError(f"cannot reach the dask scheduler at {address}: {exc}") from None
+        self.name = f"dask {address}"
+
+    def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]:
+        from distributed import as_completed
+
+        run = uuid.uuid4().hex[:8]  # keys are shared by every client of the scheduler
+        futures = {self.client.submit(_guarded, task, key=f"simdesk-{task.key}-{run}",
+                                      pure=False): task for task in tasks}
+        for future in as_completed(list(futures)):
+            task = futures[future]
+            try:
+                yield future.result()
+            except Exception as exc:  # e.g. KilledWorker after dask's retries
+                yield failure(task.key, exc)
+            future.release()
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None

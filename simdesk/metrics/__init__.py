@@ -1,0 +1,1 @@
+"""Step 5 of the flow: engine records → tables → per-replication metrics → summary."""

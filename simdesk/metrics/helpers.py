@@ -1,0 +1,67 @@
+"""How much of their time helpers (a manager who joins when the queue is long) spend in
+the queue: per replication and helper, in the measured window.
+
+The engine records a helper's stretches in the queue as on-duty rows; their *hours* are
+the shift in which they may join. ``queue_share`` is the first over the second — what
+the articles' 20 % warning is about — ``queue_hours`` the first per person and week, and
+``joins`` how often per person and week they were called in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simdesk.metrics.kernels import ratio
+from simdesk.plan.model import DeskPlan, HelperRule
+
+HELPER_METRICS = ("queue_hours", "queue_share", "joins")
+"""Per helper (scope ``helper``, group: the helper's name)."""
+WEEK = 7 * 24 * 60
+
+
+def helper_rules(plan: DeskPlan) -> dict[str, tuple[str, HelperRule]]:
+    """Each helper's name → (their tier, their rule), in the order of the tiers."""
+    return {a.helper.name: (plan.tiers[a.tier].name, a.helper)
+            for a in plan.agents if a.helper is not None}
+
+
+def helper_metrics(plan: DeskPlan, duty: pd.DataFrame) -> pd.DataFrame:
+    """Long table ``replication, scope, group, metric, value`` (scope ``helper``)."""
+    names = tuple(helper_rules(plan))
+    low, high = plan.warmup, plan.horizon
+    weeks = (high - low) / WEEK
+    of_agent = np.full(len(plan.agents), -1)
+    hours = np.zeros(len(names))
+    people = np.zeros(len(names))
+    for agent in plan.agents:
+        if agent.helper is not None:
+            which = names.index(agent.helper.name)
+            of_agent[agent.index] = which
+            people[which] += 1
+            hours[which] += sum(max(0.0, min(end, high) - max(begin, low))
+                                for begin, end in agent.duty)
+    replications = np.unique(duty["replication"].to_numpy())
+    codes = duty["agent"].cat.codes.to_numpy()
+    helper = np.where(codes >= 0, of_agent[codes], -1)
+    rows = helper >= 0
+    keys = (np.searchsorted(replications, duty["replication"].to_numpy()[rows]) * len(names)
+            + helper[rows])
+    on, off = duty["on"].to_numpy()[rows], duty["off"].to_numpy()[rows]
+    inside = np.clip(np.minimum(off, high) - np.maximum(on, low), 0, None)
+    size = len(replications) * len(names)
+    queue = np.bincount(keys, weights=inside, minlength=size).reshape(-1, len(names))
+    joins = np.bincount(keys, weights=((on >= low) & (on < high)).astype(float),
+                        minlength=size).reshape(-1, len(names))
+    values = {
+        "queue_hours": queue / 60 / people / weeks,
+        "queue_share": ratio(queue, np.broadcast_to(hours, queue.shape)),
+        "joins": joins / people / weeks,
+    }
+    return pd.DataFrame({
+        "replication": np.tile(np.repeat(replications, len(names)), len(HELPER_METRICS)),
+        "scope": "helper",
+        "group": np.tile(np.array(names, dtype=object), len(replications) * len(HELPER_METRICS)),
+        "metric": np.repeat(np.array(HELPER_METRICS, dtype=object), size),
+        "value": np.concatenate([values[m].ravel() for m in HELPER_METRICS]),
+    })

@@ -1,0 +1,192 @@
+"""Flat engine records → the pandas tables of the output contract.
+
+``tickets``: one row per ticket per replication, times in minutes since the start:
+``replication, ticket, channel, segment, topic, arrived, first_response, wait,
+resolved, abandoned, sla_met, path, warmup``.
+
+After the contract's columns: ``refused``, turned away at arrival by the routing
+policy (e.g. email for paid plans only); ``deflected``, answered by self-service and
+never seen by an agent — neither has an SLA outcome; ``reopens``, the repeat contacts
+the ticket had (its ``resolved`` is the last resolution; empty while a repeat contact is
+open at the horizon).
+
+``satisfaction`` (only with a ``satisfaction:`` model): the rating of each resolved
+ticket, an ordered categorical ``bad < okay < good``, missing for tickets not resolved
+(see :mod:`simdesk.metrics.ratings`).
+
+``replies`` (only when tickets can need several agent replies): one row per reply at
+the conversation tier: ``replication, ticket, touch, asked, answered, wait, agent``.
+
+``visits``: one row per ticket per tier entered: ``replication, ticket, tier, agent,
+queued, start, end, contact`` — ``end`` is when it left the tier (service done, or the
+customer gave up: then ``agent`` is empty and ``start`` NaN); NaN if still there at the
+horizon; ``contact`` is 0 for the first contact and k for the k-th repeat contact.
+
+``duty``: when each agent was actually on the queue: ``replication, tier, agent, on, off``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simdesk.engine.desk import RunRecord
+from simdesk.fates.tickets import TicketBatch
+from simdesk.metrics.ratings import ticket_ratings
+from simdesk.plan.model import DeskPlan
+
+
+def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical[str]:
+    """Integer codes with their names, as a pandas categorical."""
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(list(names)))
+
+
+def _paths(plan: DeskPlan) -> tuple[list[str], dict[tuple[int, int], int]]:
+    """Every possible path string and its code, keyed by (channel, tiers entered)."""
+    names: list[str] = []
+    codes: dict[tuple[int, int], int] = {}
+    for channel in plan.channels:
+        for entered in range(len(channel.chain) + 1):
+            text = ">".join(plan.tiers[t].name for t in channel.chain[:entered])
+            if text not in names:
+                names.append(text)
+            codes[(channel.index, entered)] = names.index(text)
+    return names, codes
+
+
+def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
+    """How many tiers each ticket entered (a conversation visits its tier several times;
+    repeat contacts return to a tier already entered)."""
+    visits = record.visits
+    if plan.max_reopens:
+        visits = visits[visits[:, 6] == 0]
+    tickets = visits[:, 0].astype(np.int64)
+    if plan.max_touches == 1:  # one visit per tier entered
+        return np.bincount(tickets, minlength=n)
+    tiers = len(plan.tiers)
+    seen = np.bincount(tickets * tiers + visits[:, 1].astype(np.int64),
+                       minlength=n * tiers).reshape(n, tiers)
+    entered: np.ndarray = np.count_nonzero(seen, axis=1)
+    return entered
+
+
+def ticket_table(
+    plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int,
+    satisfaction: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The per-ticket table of one replication; ``satisfaction`` holds the tickets'
+    logistic draws of the satisfaction model (None: no ``satisfaction`` column)."""
+    n = len(batch)
+    arrived = record.arrived
+    first_response = record.first_response
+    wait = first_response - arrived
+    abandoned = ~np.isnan(record.abandoned_at)
+    refused = record.refused
+    deflected = (np.zeros(n, dtype=bool) if batch.deflected is None
+                 else batch.deflected.astype(bool))
+    within = np.array([c.sla_within for c in plan.channels])[batch.channel]
+    answered = ~np.isnan(first_response)
+    sla_wait, waited_by_horizon = wait.copy(), plan.horizon - arrived
+    for channel in plan.channels:
+        if channel.sla_hours is not None:
+            rows = batch.channel == channel.index
+            start = channel.sla_hours.elapsed(arrived[rows])
+            sla_wait[rows] = channel.sla_hours.elapsed(first_response[rows]) - start
+            waited_by_horizon[rows] = channel.sla_hours.elapsed(
+                np.full(rows.sum(), plan.horizon)) - start
+    decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused & ~deflected
+    sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
+    sla_met[~decided] = pd.NA
+    entered = _tiers_entered(plan, record, n)
+    path_names, path_codes = _paths(plan)
+    lookup = np.zeros((len(plan.channels), max(len(c.chain) for c in plan.channels) + 1),
+                      dtype=np.int64)
+    for (channel_index, entered_count), code in path_codes.items():
+        lookup[channel_index, entered_count] = code
+    table = pd.DataFrame({
+        "replication": np.full(n, replication, dtype=np.int32),
+        "ticket": np.arange(n, dtype=np.int64),
+        "channel": _categorical(batch.channel, [c.name for c in plan.channels]),
+        "segment": _categorical(batch.segment, plan.segments),
+        "topic": _categorical(batch.topic, plan.topics),
+        "arrived": arrived,
+        "first_response": first_response,
+        "wait": wait,
+        "resolved": record.resolved,
+        "abandoned": abandoned,
+        "sla_met": sla_met,
+        "path": _categorical(lookup[batch.channel, entered.astype(np.int64)], path_names),
+        "warmup": arrived < plan.warmup,
+        "refused": refused,
+        "deflected": deflected,
+        "reopens": _reopens(plan, record, n),
+    })
+    if satisfaction is not None:
+        rated = ~np.isnan(record.resolved) & ~refused
+        if "deflected" in table:
+            rated &= ~table["deflected"].to_numpy(dtype=bool)
+        table["satisfaction"] = ticket_ratings(
+            plan, satisfaction, sla_wait=sla_wait, channel=batch.channel,
+            replies=batch.touches, entered=entered, arrived=arrived, resolved=record.resolved,
+            rated=rated,
+            reopens=table["reopens"].to_numpy() if "reopens" in table else None)
+    return table
+
+
+def _reopens(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
+    """Repeat contacts each ticket had (opened by the horizon)."""
+    count = np.zeros(n, dtype=np.int16)
+    if plan.max_reopens and len(record.visits):
+        contacts = record.visits[:, 6]
+        rows = contacts > 0
+        np.maximum.at(count, record.visits[rows, 0].astype(np.int64),
+                      contacts[rows].astype(np.int16))
+    return count
+
+
+def reply_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
+    """Every agent reply at the conversation tier: when the customer wrote, when they
+    got the reply (``touch`` 0 is the tier's first reply to the ticket)."""
+    replies = record.replies
+    return pd.DataFrame({
+        "replication": np.full(len(replies), replication, dtype=np.int32),
+        "ticket": replies[:, 0].astype(np.int64),
+        "touch": replies[:, 1].astype(np.int64),
+        "asked": replies[:, 2],
+        "answered": replies[:, 3],
+        "wait": replies[:, 3] - replies[:, 2],
+        "agent": _categorical(replies[:, 4].astype(np.int64), [a.name for a in plan.agents]),
+    })
+
+
+def visit_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
+    """The per-visit table of one replication."""
+    visits = record.visits
+    agents = [a.name for a in plan.agents]
+    agent_codes = visits[:, 2].astype(np.int64)
+    return pd.DataFrame({
+        "replication": np.full(len(visits), replication, dtype=np.int32),
+        "ticket": visits[:, 0].astype(np.int64),
+        "tier": _categorical(visits[:, 1].astype(np.int64), [t.name for t in plan.tiers]),
+        "agent": _categorical(agent_codes, agents),
+        "queued": visits[:, 3],
+        "start": visits[:, 4],
+        "end": visits[:, 5],
+        "contact": visits[:, 6].astype(np.int16),
+    })
+
+
+def duty_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
+    """When each agent was on the queue in one replication."""
+    duty = record.duty
+    agents = plan.agents
+    agent_codes = duty[:, 0].astype(np.int64)
+    tier_of = np.array([a.tier for a in agents], dtype=np.int64)
+    return pd.DataFrame({
+        "replication": np.full(len(duty), replication, dtype=np.int32),
+        "tier": _categorical(tier_of[agent_codes] if len(duty) else agent_codes,
+                             [t.name for t in plan.tiers]),
+        "agent": _categorical(agent_codes, [a.name for a in agents]),
+        "on": duty[:, 1],
+        "off": duty[:, 2],
+    })

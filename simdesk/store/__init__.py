@@ -1,0 +1,1 @@
+"""Step 7 of the flow: results folders on disk, written and read in one place."""
