@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from tests.helpers import scenario_dict
 
 
@@ -113,8 +113,8 @@ def test_bad_input_on_run_exits_2_without_traceback(tmp_path: Path) -> None:
 
 
 def _console_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The installed entry point, :func:`simdesk.cli.commands.console_main`, in its own process."""
-    code = ("import sys; from simdesk.cli.commands import console_main; "
+    """The installed entry point, :func:`simdesk.cli.console_main`, in its own process."""
+    code = ("import sys; from simdesk.cli import console_main; "
             "sys.argv[0] = 'simdesk'; console_main()")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           cwd=cwd, timeout=120, check=False)

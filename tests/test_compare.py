@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from rich.console import Console
 from scipy import stats
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.console.compare import format_difference, print_comparison
 from simdesk.errors import SimdeskError
 from simdesk.experiments.compare import (

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli.commands import main
+from simdesk.cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "custom-policy"
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.plan.model import compile_plan
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.metrics import measures as metrics
 from simdesk.scenario.expect import (
     ALIASES,

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from simdesk.cli.common import err_console, out_console, reports_errors
 from simdesk.errors import SimdeskError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _reports_errors(command: F) -> F:
-    """:func:`simdesk.cli.commands.reports_errors`, looked up when the command runs (the CLI
-    module imports this one)."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from simdesk.cli.commands import reports_errors
-
-        return reports_errors(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _refuse_existing(path: Path, overwrite: bool) -> None:
@@ -84,7 +73,7 @@ def _report_path(out: Path) -> Path:
               help="Seed of the verifying simulation.")
 @click.option("--overwrite", is_flag=True, help="Replace the scenario (and report) at -o.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and where files went.")
-@_reports_errors
+@reports_errors
 def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
         zone_name: str | None, time_format: str | None, staff: Path | None,
         sla_options: tuple[str, ...], channels: str | None, name: str | None, profile: str,
@@ -93,7 +82,6 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
     """Fit a scenario to TICKETS, a help desk's ticket export (CSV or Parquet): arrival
     rates by weekday × hour, surges, handle times, patience, escalations, mixes; write it
     to -o with an HTML report of observed against fitted. See docs/fit.md."""
-    from simdesk.cli.commands import _stderr, _stdout
     from simdesk.console.fit import print_fit
     from simdesk.fit.fit import FitOptions, fit_history
     from simdesk.fit.history import read_history
@@ -134,9 +122,9 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
         out.write_text(fitted.text, encoding="utf-8")
     except OSError as exc:
         raise SimdeskError(f"cannot write {out}: {exc.strerror or exc}") from None
-    console = _stdout()
+    console = out_console()
     if quiet:
-        errors = _stderr()
+        errors = err_console()
         for warning in fitted.warnings:
             errors.print(f"[yellow]Warning:[/] {warning}", highlight=False, markup=True)
     else:
@@ -168,13 +156,12 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
               help="Place the scenario's local times in this time zone (IANA); without it, "
                    "times are written without an offset.")
 @click.option("--overwrite", is_flag=True, help="Replace the file at -o.")
-@_reports_errors
+@reports_errors
 def export(results_dir: Path, out: Path, preset: str, replication: int | None,
            policy: str | None, zone_name: str | None, overwrite: bool) -> None:
     """Write the tickets of one replication of RESULTS_DIR as a help desk's ticket export
     (one row per ticket: times, channel, segment, topic, status, tiers, work and agents),
     ready for simdesk fit. See docs/fit.md."""
-    from simdesk.cli.commands import _stdout
     from simdesk.fit.export import export_tickets, write_export
     from simdesk.fit.times import zone_named
 
@@ -182,5 +169,5 @@ def export(results_dir: Path, out: Path, preset: str, replication: int | None,
     table = export_tickets(results_dir, preset=preset, replication=replication,
                            zone=zone_named(zone_name), policy=policy)
     written = write_export(table, out)
-    _stdout().print(f"{len(table):,} tickets written to {written} ({preset} format)",
+    out_console().print(f"{len(table):,} tickets written to {written} ({preset} format)",
                     highlight=False)

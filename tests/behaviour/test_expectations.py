@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.scenario.expect import Names, evaluate, parse_expectation, resolve
 
 REPO = Path(__file__).resolve().parents[2]

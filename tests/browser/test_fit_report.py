@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.report.fit_figures import FIT_FIGURES
 from tests.browser.harness import Chromium
 from tests.fit.helpers import desk, write_yaml

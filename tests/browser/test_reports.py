@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.report import FIGURES, REPORT_NAME, expected_figures
 from tests.browser.harness import Chromium, LoadedPage
 

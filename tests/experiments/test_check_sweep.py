@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "saas-startup.yaml"
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.experiments import load_sweep
 from tests.experiments.helpers import REPO, markers
 

@@ -93,7 +93,7 @@ def test_the_cli_runs_on_a_dask_scheduler(sweep_file: Path, reference: Path, clu
                                           tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from simdesk.cli.commands import main
+    from simdesk.cli import main
 
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["sweep", str(sweep_file), "--dask", cluster,

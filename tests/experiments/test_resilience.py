@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.experiments import InProcess, LocalProcesses, load_sweep, run_sweep
 from simdesk.policies.custom import ALLOW_CODE_ENV
 from tests.experiments.helpers import REPO, desk, markers, probe_routing, summary, write_sweep

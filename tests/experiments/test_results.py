@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.errors import SimdeskError
 from simdesk.experiments import InProcess, load_sweep, run_sweep
 from simdesk.fates.streams import Streams

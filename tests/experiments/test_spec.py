@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.experiments import load_sweep
 from simdesk.experiments.sweeps.keypath import get_path, parse_key_path, set_path

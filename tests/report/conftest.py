@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 
 
 def desk(name: str = "Report test desk", **overrides: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from plotly.offline import get_plotlyjs
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from simdesk.report import (
     ALL_FIGURES,
     FIGURES,
@@ -224,7 +224,7 @@ def test_figure_ids_are_documented() -> None:
 
 
 def test_plotly_is_imported_only_for_a_report() -> None:
-    code = ("import sys, simdesk, simdesk.cli.commands, simdesk.report, simdesk.store.results; "
+    code = ("import sys, simdesk, simdesk.cli, simdesk.report, simdesk.store.results; "
             "print(any(m == 'plotly' or m.startswith('plotly.') for m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, cwd=REPO)

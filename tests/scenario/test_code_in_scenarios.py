@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 
 DESK = {
     "name": "code in a scenario",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simdesk.cli.commands import main
+from simdesk.cli import main
 
 BASE = """\
 name: test

@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 import simdesk
-from simdesk.cli.commands import main
+from simdesk.cli import main
 from tests.helpers import scenario_dict
 
 
