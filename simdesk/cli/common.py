@@ -86,6 +86,33 @@ allow_code_option = click.option(
          "no code without it (see docs/policies.md).")
 
 
+def _max_tickets(context: click.Context, parameter: click.Parameter, value: int | None
+                 ) -> None:
+    from simdesk.plan.budget import MAX_TICKETS, limits
+
+    limits().max_tickets = MAX_TICKETS if value is None else value
+
+
+def _no_limits(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    from simdesk.plan.budget import limits
+
+    limits().enforced = not value
+
+
+def limits_options(command: F) -> F:
+    """--max-tickets and --no-limits: the budget of work a command accepts (see
+    docs/scenario.md, Limits)."""
+    command = click.option(
+        "--no-limits", is_flag=True, expose_value=False, callback=_no_limits,
+        help="Run whatever the work (horizon, agents, expected tickets); you may run out "
+             "of memory or time.")(command)
+    return click.option(
+        "--max-tickets", type=click.IntRange(1), default=None, expose_value=False,
+        callback=_max_tickets, metavar="N",
+        help="Accept up to N expected tickets over all replications (default 10 million); "
+             "a bigger run is refused before it starts, with the estimate.")(command)
+
+
 REPORT_HELP = ("Also write an HTML report with charts to the results folder (report.html; "
                 "see simdesk report).")
 

@@ -11,6 +11,7 @@ import click
 from simdesk.cli.common import (
     allow_code_option,
     err_console,
+    limits_options,
     out_console,
     progress_bar,
     reports_errors,
@@ -23,6 +24,7 @@ from simdesk.errors import SimdeskError
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @allow_code_option
+@limits_options
 @reports_errors
 def validate(scenario: Path) -> None:
     """Check SCENARIO and report every problem at once (exit 2 if any)."""
@@ -32,8 +34,11 @@ def validate(scenario: Path) -> None:
     from simdesk.policies import make_policy
     from simdesk.scenario.load import load_scenario
 
+    from simdesk.plan.budget import check_work
+
     loaded = load_scenario(scenario)
     plan = compile_plan(loaded)
+    check_work(plan, loaded.replications, what=str(scenario))
     for routing in (loaded.routing, *loaded.policies.values()):
         make_policy(routing)  # imports your own policy classes: a missing one is an error
     console = out_console()
@@ -52,6 +57,7 @@ def validate(scenario: Path) -> None:
               help="Results folder (default: results/<scenario>-<timestamp>/).")
 @results_options
 @allow_code_option
+@limits_options
 @reports_errors
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
         overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
@@ -63,13 +69,16 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, default_results_dir, write_results
 
+    from simdesk.plan.budget import check_work
+
     loaded = load_scenario(scenario)
     plan = compile_plan(loaded)
+    check_work(plan, replications or loaded.replications, what=str(scenario))
+    folder = out or default_results_dir(loaded.name)
+    check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     errors = err_console()
     if not quiet:
         print_notices(errors, diagnose(plan))
-    folder = out or default_results_dir(loaded.name)
-    check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     with progress_bar(errors, "Simulating replications", quiet) as advance:
         result = simulate(loaded, seed=seed, replications=replications,
                           workers=workers or auto_workers(plan, replications or
@@ -100,6 +109,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
               help="Results folder (default: results/<scenario>-compare-<timestamp>/).")
 @results_options
 @allow_code_option
+@limits_options
 @reports_errors
 def compare(scenario: Path, policies: str, seed: int | None, replications: int | None,
             out: Path | None, overwrite: bool, workers: int, quiet: bool,
@@ -121,11 +131,15 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
     names = split_policy_names(policies)
     resolve_policies(loaded, names)  # bad names fail before any work
     plan = compile_plan(loaded)
+    from simdesk.plan.budget import check_work
+
+    check_work(plan, replications or loaded.replications, what=str(scenario),
+               times=len(names))
+    folder = out or default_comparison_dir(loaded.name)
+    check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     errors = err_console()
     if not quiet:
         print_notices(errors, diagnose(plan))
-    folder = out or default_comparison_dir(loaded.name)
-    check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     with progress_bar(errors, f"Simulating {len(names)} policies", quiet) as advance:
         comparison = compare_policies(
             loaded, names, seed=seed, replications=replications,
@@ -173,6 +187,7 @@ NO_EXPECTATIONS = (
 @click.option("--quiet", "-q", is_flag=True,
               help="Print only the failed expectations and the count met.")
 @allow_code_option
+@limits_options
 @reports_errors
 def check(scenario: Path, seed: int | None, replications: int | None, workers: int,
           out: Path | None, overwrite: bool, as_json: bool, quiet: bool) -> None:
@@ -197,6 +212,9 @@ def check(scenario: Path, seed: int | None, replications: int | None, workers: i
     if not loaded.expect:
         raise SimdeskError(NO_EXPECTATIONS.format(file=scenario))
     plan = compile_plan(loaded)
+    from simdesk.plan.budget import check_work
+
+    check_work(plan, replications or loaded.replications, what=str(scenario))
     errors = err_console()
     if not quiet:
         print_notices(errors, diagnose(plan))

@@ -89,6 +89,11 @@ def validate_scenario(data: Any, source: SourceMap | None = None) -> Scenario:
         sections = _valid_sections(data)
     for path, message in cross_check(data, sections):
         problems.append(Problem(path, message, source.file, source.line(path)))
+    if scenario is not None and not problems:
+        from simdesk.plan.budget import size_problems
+
+        for path, message in size_problems(scenario):
+            problems.append(Problem(path, message, source.file, source.line(path)))
     if problems:
         raise ScenarioError(problems)
     assert scenario is not None

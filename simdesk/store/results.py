@@ -30,6 +30,8 @@ from simdesk.errors import SimdeskError
 from simdesk.metrics.daily_sla import day_table
 from simdesk.scenario.load import scenario_to_yaml
 from simdesk.simulation import SimulationResult
+from simdesk.store.atomic import atomic_write
+from simdesk.store.spreadsheet import neutralised
 
 if TYPE_CHECKING:
     from simdesk.experiments.compare import Comparison
@@ -57,9 +59,13 @@ def default_results_dir(name: str, root: Path = Path("results")) -> Path:
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    write(temporary)
-    temporary.replace(path)
+    atomic_write(path, write)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as CSV at ``path``, atomically, text a spreadsheet would run as a formula
+    neutralised (:mod:`simdesk.store.spreadsheet`)."""
+    atomic_write(path, lambda p: neutralised(frame).to_csv(p, index=False))
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -101,8 +107,46 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
     }
 
 
+MIN_FREE_BYTES = 16 * 2**20
+"""Free space an output needs to be started (16 MiB)."""
+
+
+def check_writable(path: Path, *, folder: bool = True, option: str = "--out") -> None:
+    """Refuse, before any work, an output ``path`` (a folder, or a file with
+    ``folder=False``) that cannot be written: a file where a folder goes (or the other
+    way round), a path under a file, a read-only place, a full disk."""
+    import os
+    import shutil
+
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        if folder and not path.is_dir():
+            raise SimdeskError(f"{option} {path}: exists and is not a folder")
+        if not folder and path.is_dir():
+            raise SimdeskError(f"{option} {path}: is a folder; give a file name")
+    existing = path if folder and path.is_dir() else path.parent
+    while not existing.exists() and not existing.is_symlink():
+        if existing == existing.parent:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise SimdeskError(f"{option} {path}: {existing} is a file, not a folder")
+    try:
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise SimdeskError(f"{option} {path}: {existing} is not writable (read-only "
+                               "or no permission)")
+        free = shutil.disk_usage(existing).free
+    except OSError as exc:
+        raise SimdeskError(f"{option} {path}: {exc.strerror or exc}") from None
+    if free < MIN_FREE_BYTES:
+        raise SimdeskError(f"{option} {path}: only {free / 2**20:.1f} MiB free on the disk "
+                           f"of {existing}; at least {MIN_FREE_BYTES // 2**20} MiB needed")
+
+
 def check_results_folder(folder: Path, *, overwrite: bool = False) -> None:
-    """Refuse to replace results already in ``folder`` unless told to."""
+    """Refuse an output folder that cannot be written, or results already in ``folder``
+    unless told to replace them."""
+    check_writable(folder)
     existing = [name for name in RESULT_FILES if (folder / name).exists()]
     if existing and not overwrite:
         raise SimdeskError(
@@ -120,18 +164,25 @@ def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
         writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
                   for name, frame in tables]
         table, document = summary()
-        _atomic(folder / "summary.csv", lambda p: table.to_csv(p, index=False))
+        write_csv(table, folder / "summary.csv")
         text = json.dumps(document, indent=2, allow_nan=False)
         _atomic(folder / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
         for write in writes:
             write.result()
 
 
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SimdeskError(f"cannot create {folder}: {exc.strerror or exc}") from None
+
+
 def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False) -> Path:
     """Write every result file into ``folder`` and return it."""
     folder = Path(folder)
     check_results_folder(folder, overwrite=overwrite)
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     header = (
         f"# Resolved scenario written by simdesk {__version__} on "
         f"{dt.datetime.now():%Y-%m-%d %H:%M}: every default filled in, seed included.\n"
@@ -198,7 +249,7 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     column (``summary.json`` with a section per policy), plus ``comparison.csv``."""
     folder = Path(folder)
     check_results_folder(folder, overwrite=overwrite)
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     command = ("simdesk compare scenario.yaml --policies "
                f"{shlex.quote(','.join(comparison.labels))}")
     header = (
@@ -215,5 +266,5 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     tables.append(("days", _days_by_policy(comparison)))
     _write_tables(folder, tables,
                   lambda: (comparison.summary, comparison_document(comparison)))
-    _atomic(folder / "comparison.csv", lambda p: comparison.differences.to_csv(p, index=False))
+    write_csv(comparison.differences, folder / "comparison.csv")
     return folder

@@ -7,20 +7,25 @@ OUT/state.json               what must match to resume (fingerprint, seed) and t
 OUT/points/KEY.parquet       one row per replication × scope × group × metric, with the
                              point's parameter values as columns: together a Parquet
                              dataset (pandas.read_parquet("OUT/points"))
-OUT/points/_KEY.json         the point's values, replications, time: written last, the
-                             mark of a finished point (readers of the dataset skip _files)
+OUT/points/_KEY.json         the point's key, values, replications, time and the SHA-256
+                             of its files: written last, the mark of a finished point
+                             (readers of the dataset skip _files)
 OUT/tickets/KEY.parquet      with keep_tickets only
 OUT/failures/KEY.json        why a point failed (removed when it later succeeds)
 OUT/summary.parquet, .csv    every finished point's summary with its values, rewritten
                              at the end of every run
 ```
 
-Files are written to a temporary name and moved into place, so an interrupted write
-never leaves a half file that looks finished.
+Files are written to a temporary file created exclusively and moved into place
+(:mod:`simdesk.store.atomic`), so an interrupted write never leaves a half file that looks
+finished. A resume trusts a point only when its marker names this point (key and values)
+and the checksums match its files: a point file changed, swapped, truncated or emptied
+since is moved to ``OUT/rejected/`` and the point runs again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -32,20 +37,24 @@ import yaml
 from simdesk.errors import SimdeskError
 from simdesk.experiments.sweeps.spec import Point, Sweep
 from simdesk.experiments.sweeps.work import PointFailure, PointResult
+from simdesk.store.atomic import atomic_text as _atomic_text
+from simdesk.store.atomic import atomic_write
+from simdesk.store.spreadsheet import neutralised
 
 MARKER = "_{key}.json"
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def _atomic_parquet(path: Path, frame: pd.DataFrame) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    frame.to_parquet(partial, index=False, compression="zstd")
-    partial.replace(path)
+    atomic_write(path, lambda p: frame.to_parquet(p, index=False, compression="zstd"))
+
+
+def _digest(path: Path) -> str | None:
+    """SHA-256 of a file (None when it cannot be read)."""
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def _plain(value: Any) -> Any:
@@ -102,6 +111,8 @@ class SweepStore:
     """Reads and writes one sweep's results folder."""
 
     def __init__(self, folder: Path) -> None:
+        self.rejected: list[str] = []
+        """Point files found not to match on this resume (moved to ``rejected/``)."""
         self.folder = Path(folder)
         self.points_dir = self.folder / "points"
         self.failures_dir = self.folder / "failures"
@@ -113,7 +124,14 @@ class SweepStore:
         path = self.folder / "state.json"
         if not path.exists():
             return None
-        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SimdeskError(f"{path} cannot be read ({exc}); the folder cannot be resumed: "
+                               "choose another --out") from None
+        if not isinstance(loaded, dict) or not isinstance(loaded.get("fingerprint"), str):
+            raise SimdeskError(f"{path} is not a sweep's state; the folder cannot be "
+                               "resumed: choose another --out")
         return loaded
 
     def check(self, sweep: Sweep, seed: int) -> bool:
@@ -171,22 +189,75 @@ class SweepStore:
         return self.points_dir / MARKER.format(key=key)
 
     def finished(self) -> set[str]:
-        """Keys of the points whose results are complete on disk."""
+        """Keys of the points whose results are complete on disk and check out (see
+        :meth:`verify`); a point that does not is moved aside, to run again."""
         if not self.points_dir.exists():
             return set()
         keys = {p.stem.removeprefix("_") for p in self.points_dir.glob(MARKER.format(key="*"))}
-        return {key for key in keys if (self.points_dir / f"{key}.parquet").exists()}
+        return {key for key in keys if self.verify(key)}
+
+    def _expected_values(self) -> dict[str, dict[str, Any]]:
+        state = self.state() or {}
+        return {str(p.get("key")): p.get("values", {}) for p in state.get("points", [])
+                if isinstance(p, dict)}
+
+    def verify(self, key: str) -> bool:
+        """Whether point ``key``'s files on disk are the ones written for it: the marker
+        names this key and its values, and its files' checksums match. One that does not
+        is moved to ``rejected/`` and recorded in :attr:`rejected`."""
+        marker = self.marker(key)
+        files = [self.points_dir / f"{key}.parquet"]
+        problem = None
+        try:
+            meta = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta, problem = None, f"{marker.name} cannot be read"
+        if problem is None and not isinstance(meta, dict):
+            problem = f"{marker.name} is not a point marker"
+        if problem is None:
+            assert isinstance(meta, dict)
+            digests = meta.get("sha256")
+            expected = self._expected_values()
+            if meta.get("key") != key:
+                problem = f"{marker.name} names another point ({meta.get('key')!r})"
+            elif key in expected and meta.get("values") != expected[key]:
+                problem = f"{marker.name} holds other parameter values"
+            elif not isinstance(digests, dict):
+                problem = f"{marker.name} has no checksums (written by an older simdesk)"
+            else:
+                if "tickets" in digests:
+                    files.append(self.tickets_dir / f"{key}.parquet")
+                for file in files:
+                    if _digest(file) != digests.get(file.parent.name):
+                        problem = f"{file.parent.name}/{file.name} does not match its checksum"
+                        break
+        if problem is None:
+            return True
+        self.rejected.append(f"{self.folder}/points/{marker.name}: {problem}")
+        self._reject([marker, *files])
+        return False
+
+    def _reject(self, files: list[Path]) -> None:
+        aside = self.folder / "rejected"
+        aside.mkdir(exist_ok=True)
+        for file in files:
+            if file.exists() or file.is_symlink():
+                file.replace(aside / f"{file.parent.name}-{file.name}")
 
     def save(self, point: Point, result: PointResult, types: dict[str, str]) -> None:
         """Write a finished point (its marker last)."""
-        _atomic_parquet(self.points_dir / f"{point.key}.parquet",
-                        _with_values(result.metrics, point, types))
+        points_file = self.points_dir / f"{point.key}.parquet"
+        _atomic_parquet(points_file, _with_values(result.metrics, point, types))
+        digests = {"points": _digest(points_file)}
         if result.tickets is not None:
             self.tickets_dir.mkdir(exist_ok=True)
-            _atomic_parquet(self.tickets_dir / f"{point.key}.parquet", result.tickets)
+            tickets_file = self.tickets_dir / f"{point.key}.parquet"
+            _atomic_parquet(tickets_file, result.tickets)
+            digests["tickets"] = _digest(tickets_file)
         meta = {"key": point.key, "index": point.index,
                 "values": {k: _plain(v) for k, v in point.assignments},
-                "replications": result.replications, "seconds": round(result.seconds, 3)}
+                "replications": result.replications, "seconds": round(result.seconds, 3),
+                "sha256": digests}
         _atomic_text(self.marker(point.key), json.dumps(meta, indent=1))
         (self.failures_dir / f"{point.key}.json").unlink(missing_ok=True)
 
@@ -195,8 +266,17 @@ class SweepStore:
         _atomic_text(self.failures_dir / f"{point.key}.json", json.dumps(record, indent=1))
 
     def failures(self) -> list[dict[str, Any]]:
-        return [json.loads(p.read_text(encoding="utf-8"))
-                for p in sorted(self.failures_dir.glob("*.json"))]
+        records = []
+        for path in sorted(self.failures_dir.glob("*.json")):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                record = None
+            if isinstance(record, dict) and "key" in record:
+                records.append(record)
+            else:  # not one this sweep wrote: retried like any failed point
+                path.unlink(missing_ok=True)
+        return records
 
     # -- tables ------------------------------------------------------------------------
 
@@ -229,7 +309,6 @@ class SweepStore:
             return pd.DataFrame()
         table = pd.concat(frames, ignore_index=True)
         _atomic_parquet(self.folder / "summary.parquet", table)
-        partial = self.folder / ".summary.csv.partial"
-        table.to_csv(partial, index=False)
-        partial.replace(self.folder / "summary.csv")
+        atomic_write(self.folder / "summary.csv",
+                     lambda p: neutralised(table).to_csv(p, index=False))
         return table
