@@ -271,6 +271,9 @@ def _check_sweep(path: Path, seed: int | None, replications: int | None, workers
         updates["replications"] = replications
     spec = type(loaded.spec).model_validate(loaded.spec.model_dump() | updates)
     loaded = type(loaded)(spec, loaded.file, loaded.base, loaded.base_file)
+    from simdesk.experiments.sweeps.preflight import preflight
+
+    preflight(loaded)
     executor: Any = InProcess() if workers == 1 else LocalProcesses(workers or None)
     with tempfile.TemporaryDirectory(prefix="simdesk-check-") as scratch:
         folder = out or Path(scratch) / "sweep"

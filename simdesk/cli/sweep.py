@@ -11,6 +11,7 @@ import click
 from simdesk.cli.common import (
     allow_code_option,
     err_console,
+    limits_options,
     out_console,
     precision_option,
     replication_count,
@@ -51,6 +52,7 @@ from simdesk.errors import SimdeskError
               help="Also write an HTML report with charts of the finished points to the "
                    "results folder (report.html; see simdesk report).")
 @allow_code_option
+@limits_options
 @reports_errors
 def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
           dask_address: str | None, seed: int | None, replications: str | None,
@@ -63,6 +65,7 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     point failed, 130 when interrupted, 2 for bad input. See docs/sweeps.md."""
     from simdesk.console.sweep import print_sweep, sweep_progress
     from simdesk.experiments import Dask, InProcess, LocalProcesses, load_sweep, run_sweep
+    from simdesk.experiments.sweeps.preflight import preflight
     from simdesk.experiments.sweeps.runner import check_sweep_folder
     from simdesk.store.results import default_results_dir, slug
 
@@ -86,6 +89,7 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     if resume and out is None:
         raise SimdeskError("--resume needs the --out folder of the sweep to finish")
     folder = out or default_results_dir(f"{slug(loaded.name)}-sweep")
+    preflight(loaded)  # every value, the grid's size and the work: before any point runs
     loaded, _ = check_sweep_folder(loaded, folder, resume=resume)  # before any work
     if dask_address is not None:
         executor: Any = Dask(dask_address, workers or None)
@@ -96,6 +100,9 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     errors = err_console()
     with sweep_progress(errors, executor.name, quiet) as advance:
         outcome = run_sweep(loaded, folder, executor, progress=advance, resume=resume)
+    for rejected in outcome.rejected:
+        errors.print(f"Warning: {rejected}; moved to rejected/ and run again",
+                     highlight=False, markup=False)
     console = out_console()
     if not quiet:
         print_sweep(console, loaded, outcome)

@@ -38,6 +38,8 @@ class SweepOutcome:
     ran: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
+    rejected: list[str] = field(default_factory=list)
+    """Point files that did not check out on resume (moved aside and run again)."""
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -60,6 +62,9 @@ def check_sweep_folder(sweep: Sweep, folder: Path, *, resume: bool = False
     The seed is the sweep's, else the one recorded in the folder, else a fresh one. A
     folder whose points kept their tickets keeps them for the rest.
     """
+    from simdesk.store.results import check_writable
+
+    check_writable(folder)
     store = SweepStore(folder)
     state = store.state()
     if resume and state is None:
@@ -94,7 +99,8 @@ def run_sweep(sweep: Sweep, folder: Path, executor: Executor, *,
         raise
     finished = store.finished()
     todo = [p for p in points if p.key not in finished]
-    outcome = SweepOutcome(Path(folder), seed, points, skipped=len(points) - len(todo))
+    outcome = SweepOutcome(Path(folder), seed, points, skipped=len(points) - len(todo),
+                           rejected=list(store.rejected))
     by_key = {p.key: p for p in todo}
     types = value_types(points)
     plan = replications_of(sweep)

@@ -1,0 +1,101 @@
+"""Checks of a whole sweep before any point runs.
+
+- The grid's size, computed from the list lengths (not by building it).
+- Every parameter value on its own: the base scenario with that one value set must be a
+  valid scenario within the limits, and must not name Python code unless code is allowed
+  (a bad value is refused up front, exit 2, not found point by point).
+- The work of the whole sweep: the expected tickets of each point estimated as the
+  base's times, for each parameter, the ratio its value brings (exact for rates,
+  surges and anything that scales arrivals; an estimate otherwise), summed over the
+  points, times the replications.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from simdesk.errors import Problem, ScenarioError, SimdeskError, format_key_path
+from simdesk.experiments.sweeps.keypath import parse_key_path, set_path
+from simdesk.experiments.sweeps.spec import Sweep, _scenario_keys
+from simdesk.plan.budget import check_work, expected_work, limits
+
+MAX_POINTS = 10_000
+"""The most points a sweep may have (``--no-limits`` lifts it)."""
+
+
+def point_count(sweep: Sweep) -> int:
+    lengths = [len(values) for values in sweep.spec.parameters.values()]
+    return math.prod(lengths) if sweep.spec.mode == "grid" else min(lengths)
+
+
+def check_size(sweep: Sweep) -> None:
+    count = point_count(sweep)
+    if limits().enforced and count > MAX_POINTS:
+        lengths = " × ".join(str(len(v)) for v in sweep.spec.parameters.values())
+        raise SimdeskError(f"{sweep.file}: the grid has {count:,} points ({lengths}); at most "
+                           f"{MAX_POINTS:,} are run; pass --no-limits to go on")
+
+
+def _variant_problem(sweep: Sweep, text: str, value: Any, exc: SimdeskError) -> Problem:
+    if isinstance(exc, ScenarioError):
+        reasons = "; ".join(f"{format_key_path(p.path)}: {p.message}" if p.path else p.message
+                            for p in exc.problems[:3])
+    else:
+        reasons = str(exc)
+    where = ("parameters", text)
+    return Problem(where, f"the value {value!r} gives an invalid scenario: {reasons}",
+                   str(sweep.file) if sweep.file else None, None)
+
+
+def _replications(sweep: Sweep) -> int:
+    spec = sweep.spec
+    return spec.max_replications if spec.replications == "auto" else int(spec.replications)
+
+
+def preflight(sweep: Sweep) -> None:
+    """Refuse a sweep too big to run, or one with a parameter value no point could run
+    (every such value reported at once); the estimate of its work otherwise passes."""
+    from simdesk.plan.model import compile_plan
+    from simdesk.policies import make_policy
+    from simdesk.scenario.load import validate_scenario
+
+    check_size(sweep)
+    base_scenario = validate_scenario(sweep.base)
+    base_plan = compile_plan(base_scenario)
+    replications = _replications(sweep)
+    base_tickets = expected_work(base_plan, 1).tickets_per_replication
+    problems: list[Problem] = []
+    ratios: dict[str, list[float]] = {}
+    for text, values in sweep.spec.parameters.items():
+        steps = parse_key_path(text)
+        ratios[text] = []
+        seen: dict[str, float] = {}
+        for value in values:
+            marker = repr(value)
+            if marker in seen:
+                ratios[text].append(seen[marker])
+                continue
+            try:
+                data = set_path(sweep.base, steps, value, _scenario_keys)
+                scenario = validate_scenario(data)
+                for routing in (scenario.routing, *scenario.policies.values()):
+                    if type(routing).__name__ == "Custom":
+                        make_policy(routing)  # code refused unless allowed
+                plan = compile_plan(scenario)
+                tickets = check_work(plan, replications,
+                                     what=f"{text}: {value!r}").tickets_per_replication
+            except SimdeskError as exc:
+                problems.append(_variant_problem(sweep, text, value, exc))
+                tickets = base_tickets
+            ratio = tickets / base_tickets if base_tickets > 0 else 1.0
+            seen[marker] = ratio
+            ratios[text].append(ratio)
+    if problems:
+        raise ScenarioError(problems)
+    lists = list(ratios.values())
+    if sweep.spec.mode == "grid":
+        factor = math.prod(sum(r) for r in lists)
+    else:
+        factor = sum(math.prod(column) for column in zip(*lists, strict=True))
+    check_work(base_plan, replications, what=f"the sweep {sweep.file}", times=factor)
