@@ -41,13 +41,21 @@ def console_main() -> None:
     import os
     import threading
 
+    from simdesk.cli.common import install_signal_handlers, interrupt_status, interrupted
+
     try:
+        install_signal_handlers()
         main.main(standalone_mode=True)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if not isinstance(exc.code, int | None):
             print(exc.code, file=sys.stderr)
+    except KeyboardInterrupt:  # before or after a command's own handling
+        print("Interrupted.", file=sys.stderr)
+        code = interrupt_status()
+    if interrupted() and code in (0, 1):
+        code = interrupt_status()
     if threading.active_count() > 1:
         sys.exit(code)
     atexit._run_exitfuncs()

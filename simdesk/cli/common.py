@@ -2,7 +2,10 @@
 options and the parsing of option values."""
 
 
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -16,6 +19,78 @@ from simdesk.errors import ScenarioError, SimdeskError
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT (Ctrl-C)."""
+EXIT_TERMINATED = 143
+"""128 + SIGTERM."""
+GRACE_SECONDS = 1.5
+"""After a signal, the time cleanup may take before the process exits regardless."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so the same cleanup runs."""
+
+
+class _Signals:
+    received: int | None = None
+
+
+def interrupt_status() -> int:
+    """The exit status after an interrupt: 143 for SIGTERM, else 130."""
+    return EXIT_TERMINATED if _Signals.received == signal.SIGTERM else EXIT_INTERRUPTED
+
+
+def interrupted() -> bool:
+    return _Signals.received is not None
+
+
+def _stop_children() -> None:
+    """Terminate the worker processes this process started (they would finish points
+    nobody waits for)."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        try:
+            child.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def _exit_now() -> None:
+    _stop_children()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(interrupt_status())
+
+
+def _on_signal(number: int, frame: object) -> None:
+    """SIGINT or SIGTERM: stop the workers and unwind once (finished work is kept);
+    a second signal, or cleanup beyond :data:`GRACE_SECONDS`, exits at once."""
+    if _Signals.received is not None:
+        _exit_now()
+    _Signals.received = number
+    _stop_children()
+    timer = threading.Timer(GRACE_SECONDS, _exit_now)
+    timer.daemon = True
+    timer.start()
+    raise Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
+
+
+def install_signal_handlers() -> None:
+    """For the ``simdesk`` process: SIGINT and SIGTERM unwind as :func:`_on_signal`
+    says, and every worker process forked from now on ignores Ctrl-C (the parent stops
+    it), dies with its parent, and cannot be signalled between the fork and that setup
+    (see :mod:`simdesk.experiments.sweeps.workers`)."""
+    from simdesk.experiments.sweeps.workers import guard_forks
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    guard_forks()
 
 
 def err_console() -> Console:
@@ -53,11 +128,19 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         context = click.get_current_context()
         try:
-            return command(*args, **kwargs)
-        except KeyboardInterrupt:
-            err_console().print("Interrupted.")
-            sys.exit(130)
-        except SimdeskError as exc:
+            result = command(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, Terminated):
+                _Signals.received = signal.SIGTERM
+            err_console().print("Interrupted." if not isinstance(exc, Terminated)
+                                else "Terminated.")
+            sys.exit(interrupt_status())
+        except Exception as exc:
+            if interrupted():  # an error the interrupt caused (a worker stopped)
+                err_console().print("Interrupted.")
+                sys.exit(interrupt_status())
+            if not isinstance(exc, SimdeskError):
+                raise
             if context.find_root().params.get("debug"):
                 raise
             lines = (
@@ -69,6 +152,9 @@ def reports_errors(command: F) -> F:
             if isinstance(exc, ScenarioError) and len(lines) > 1:
                 console.print(f"{len(lines)} problems found.")
             sys.exit(EXIT_BAD_INPUT)
+        if interrupted():  # never 0 after an interrupt, whatever the command did
+            sys.exit(interrupt_status())
+        return result
 
     return wrapper  # type: ignore[return-value]
 

@@ -282,7 +282,9 @@ def _check_sweep(path: Path, seed: int | None, replications: int | None, workers
                                 progress=lambda done, total, failed: advance(done, total))
         verdicts = evaluate_points(outcome.summary, expectations)
     if outcome.interrupted:
-        sys.exit(130)
+        from simdesk.cli.common import interrupt_status
+
+        sys.exit(interrupt_status())
     passed = [p for p in outcome.points if all(v.passed for v in verdicts.get(p.key, []))
               and p.key in verdicts]
     if as_json:

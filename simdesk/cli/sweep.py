@@ -11,6 +11,7 @@ import click
 from simdesk.cli.common import (
     allow_code_option,
     err_console,
+    interrupt_status,
     limits_options,
     out_console,
     precision_option,
@@ -115,7 +116,7 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     if outcome.interrupted:
         errors.print(f"Interrupted: the finished points are kept in {outcome.folder}/; run "
                      "the same command again to finish the others.")
-        sys.exit(130)
+        sys.exit(interrupt_status())
     if outcome.failures:
         errors.print(f"[red]Error:[/] {len(outcome.failures)} point(s) failed:")
         for record in outcome.failures:

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from simdesk.errors import SimdeskError
 from simdesk.experiments.sweeps.work import PointFailure, PointResult, PointTask, failure, run_point
+from simdesk.experiments.sweeps.workers import signals_deferred, worker_started
 
 Outcome = PointResult | PointFailure
 
@@ -66,9 +67,6 @@ def _guarded(task: PointTask) -> Outcome:
         return failure(task.key, exc)
 
 
-def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops them (no tracebacks)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class LocalProcesses:
@@ -92,7 +90,8 @@ class LocalProcesses:
         method = "fork" if sys.platform == "linux" else "spawn"
         self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                          mp_context=multiprocessing.get_context(method),
-                                         initializer=_ignore_interrupts)
+                                         initializer=worker_started,
+                                         initargs=(os.getpid(),))
         return self._pool
 
     def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]:
@@ -134,13 +133,14 @@ class LocalProcesses:
         self._shutdown(wait=True)
 
     def _submit(self, task: PointTask, in_flight: dict[Future[Outcome], PointTask]) -> None:
-        pool = self._pool or self._new_pool()
-        try:
-            future = pool.submit(_guarded, task)
-        except BrokenProcessPool:  # a worker died while idle: nothing was lost
-            self._shutdown(wait=False)
-            future = self._new_pool().submit(_guarded, task)
-        in_flight[future] = task
+        with signals_deferred():  # the pool forks its workers here: not interruptible
+            pool = self._pool or self._new_pool()
+            try:
+                future = pool.submit(_guarded, task)
+            except BrokenProcessPool:  # a worker died while idle: nothing was lost
+                self._shutdown(wait=False)
+                future = self._new_pool().submit(_guarded, task)
+            in_flight[future] = task
 
     def pids(self) -> list[int]:
         """The process ids of the current pool's workers (none between runs)."""
@@ -152,12 +152,13 @@ class LocalProcesses:
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=wait, cancel_futures=True)
         if not wait:  # stopped early: the points in flight are abandoned
             for process in processes:
-                process.terminate()
+                process.kill()
+        pool.shutdown(wait=wait, cancel_futures=True)
+        if not wait:
             for process in processes:
-                process.join(timeout=5)
+                process.join(timeout=1)
 
     def close(self) -> None:
         """Stop: the workers are terminated and points in flight abandoned."""
