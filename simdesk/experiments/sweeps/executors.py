@@ -179,6 +179,77 @@ def _interrupts_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+DASK_SCHEMES = ("tcp", "tls")
+CONNECT_SECONDS = 5.0
+
+
+def check_dask_address(address: str, timeout: float = CONNECT_SECONDS) -> tuple[str, int]:
+    """``scheme://host:port`` of a dask scheduler, parsed and probed before dask is asked
+    (which would wait, or allocate what a foreign server's first bytes say): a clear
+    error for a malformed address, a port nothing listens on, or one that does not
+    answer within ``timeout`` seconds."""
+    import socket
+    from urllib.parse import urlsplit
+
+    text = address.strip()
+    hint = "write tcp://HOST:PORT (a dask scheduler, e.g. tcp://10.0.0.5:8786) or 'local'"
+    if "://" not in text:
+        text = f"tcp://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise SimdeskError(f"--dask {address!r}: {exc}; {hint}") from None
+    if parts.scheme not in DASK_SCHEMES:
+        raise SimdeskError(f"--dask {address!r}: scheme {parts.scheme!r} is not a dask "
+                           f"scheduler's; {hint}")
+    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise SimdeskError(f"--dask {address!r}: not an address; {hint}")
+    port = port or 8786
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout) as probe:
+            greeting = _greeting(probe, timeout) if parts.scheme == "tcp" else DASK_GREETING
+    except socket.gaierror:
+        raise SimdeskError(f"--dask {address!r}: unknown host {parts.hostname!r}") from None
+    except TimeoutError:
+        raise SimdeskError(f"--dask {address!r}: no answer within {timeout:.0f} s "
+                           f"(nothing accepts connections on {parts.hostname}:{port})") from None
+    except OSError as exc:
+        raise SimdeskError(f"--dask {address!r}: cannot connect to {parts.hostname}:{port} "
+                           f"({exc.strerror or exc})") from None
+    if greeting is None:
+        raise SimdeskError(f"--dask {address!r}: {parts.hostname}:{port} accepts connections "
+                           f"but sent no dask greeting within {timeout:.0f} s: not a dask "
+                           "scheduler, or a hung one")
+    if DASK_GREETING not in greeting:
+        raise SimdeskError(f"--dask {address!r}: {parts.hostname}:{port} is not a dask "
+                           f"scheduler (it answered {greeting[:24]!r})")
+    return parts.hostname, port
+
+
+DASK_GREETING = b"pickle-protocol"
+"""In the handshake a dask scheduler sends as soon as a connection opens."""
+
+
+def _greeting(connection: Any, timeout: float) -> bytes | None:
+    """The first bytes a server sends on its own within ``timeout`` (None: nothing)."""
+    import time
+
+    connection.settimeout(timeout)
+    received = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while len(received) < 256 and DASK_GREETING not in received:
+            connection.settimeout(max(deadline - time.monotonic(), 0.01))
+            chunk = connection.recv(256)
+            if not chunk:
+                break
+            received += chunk
+    except (TimeoutError, OSError):
+        pass
+    return received or None
+
+
 class Dask:
     """Points on a dask.distributed cluster: ``address`` of a running scheduler, or
     ``"local"`` to start a LocalCluster of worker processes on this machine.
@@ -189,7 +260,7 @@ class Dask:
     """
 
     def __init__(self, address: str, workers: int | None = None, *,
-                 timeout: float = 30) -> None:
+                 timeout: float = 10) -> None:
         from distributed import Client, LocalCluster
 
         self._cluster: Any = None
@@ -205,10 +276,16 @@ class Dask:
                                                  silence_logs=logging.ERROR)
                 self.client = Client(self._cluster, timeout=timeout)
             else:
-                self.client = Client(address, timeout=timeout)
-        except (OSError, TimeoutError) as exc:
+                check_dask_address(address)
+                self.client = _connect(Client, address, timeout)
+        except SimdeskError:
             self.close()
-            raise SimdeskError(f"cannot reach the dask scheduler at {address}: {exc}") from None
+            raise
+        except Exception as exc:  # dask's and tornado's timeouts, a foreign protocol
+            self.close()
+            raise SimdeskError(f"--dask {address!r}: not a dask scheduler, or it did not "
+                               f"answer within {timeout:.0f} s ({type(exc).__name__}: "
+                               f"{str(exc)[:100]})") from None
         self.name = f"dask {address}"
 
     def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]:
@@ -232,3 +309,9 @@ class Dask:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def _connect(client: Any, address: str, timeout: float) -> Any:
+    """A dask client of ``address`` (checked to greet like a scheduler), its connection
+    bounded by ``timeout``."""
+    return client(address, timeout=timeout)
