@@ -17,9 +17,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 
-def _refuse_existing(path: Path, overwrite: bool) -> None:
+def _refuse_existing(path: Path, overwrite: bool, option: str = "-o") -> None:
+    """Before any work: an output that cannot be written, or one that exists."""
+    from simdesk.store.results import check_writable
+
+    check_writable(path, folder=False, option=option)
     if path.exists() and not overwrite:
-        raise SimdeskError(f"{path} exists; choose another -o or pass --overwrite")
+        raise SimdeskError(f"{path} exists; choose another {option} or pass --overwrite")
 
 
 def _report_path(out: Path) -> Path:
@@ -93,7 +97,7 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
     report = None if no_report else (report_path or _report_path(out))
     _refuse_existing(out, overwrite)
     if report is not None:
-        _refuse_existing(report, overwrite)
+        _refuse_existing(report, overwrite, "--report")
     minutes = None
     if warmup is not None:
         try:
@@ -117,11 +121,13 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
         from simdesk.fit.verify import verify as simulate_fit
 
         verification = simulate_fit(fitted, replications=replications, seed=seed)
+    from simdesk.store.atomic import atomic_text
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(fitted.text, encoding="utf-8")
     except OSError as exc:
         raise SimdeskError(f"cannot write {out}: {exc.strerror or exc}") from None
+    atomic_text(out, fitted.text)  # whole or not at all: never a 0-byte scenario
     console = out_console()
     if quiet:
         errors = err_console()
@@ -165,7 +171,7 @@ def export(results_dir: Path, out: Path, preset: str, replication: int | None,
     from simdesk.fit.export import export_tickets, write_export
     from simdesk.fit.times import zone_named
 
-    _refuse_existing(out, overwrite)
+    _refuse_existing(out, overwrite)  # before the work, not after
     table = export_tickets(results_dir, preset=preset, replication=replication,
                            zone=zone_named(zone_name), policy=policy)
     written = write_export(table, out)

@@ -123,9 +123,11 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
     from simdesk.staffing.roster import load_roster_spec
     from simdesk.staffing.search import staff as find_staffing
     from simdesk.staffing.verify import roster_for, write_staffing
-    from simdesk.store.results import default_results_dir, slug
+    from simdesk.store.results import check_writable, default_results_dir, slug
 
     loaded = load_scenario(scenario)
+    folder = out or default_results_dir(f"{slug(loaded.name)}-staffing")
+    check_writable(folder)  # before the work, not after
     spec = load_roster_spec(shifts) if shifts is not None else None
     minutes = unit_option(parse_duration, "--interval")(interval) or 60.0
     if minutes != int(minutes):
@@ -154,6 +156,5 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
             for line in shortfall_lines(tier, roster, result):
                 console.print(line, highlight=False)
         console.print(verdict_line(rosters.missed(result)), highlight=False)
-    folder = out or default_results_dir(f"{slug(loaded.name)}-staffing")
     write_staffing(folder, result, rosters)
     console.print(f"Results written to {folder}/")

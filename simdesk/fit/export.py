@@ -166,15 +166,20 @@ def _rounded_minutes(start: pd.Timestamp, arrived: np.ndarray, response: np.ndar
 
 def write_export(table: pd.DataFrame, out: str | Path) -> Path:
     """Write the export as CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``)."""
+    from simdesk.store.atomic import atomic_write
+    from simdesk.store.spreadsheet import neutralised
+
     target = Path(out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.name.lower().endswith((".parquet", ".pq")):
-            table.to_parquet(target, index=False)
-        elif target.name.lower().endswith(".gz"):
-            table.to_csv(target, index=False, compression={"method": "gzip", "mtime": 0})
-        else:
-            table.to_csv(target, index=False)
     except OSError as exc:
         raise SimdeskError(f"cannot write {target}: {exc.strerror or exc}") from None
+    name = target.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        atomic_write(target, lambda p: table.to_parquet(p, index=False))
+    elif name.endswith(".gz"):  # text a spreadsheet would run as a formula neutralised
+        atomic_write(target, lambda p: neutralised(table).to_csv(
+            p, index=False, compression={"method": "gzip", "mtime": 0}))
+    else:
+        atomic_write(target, lambda p: neutralised(table).to_csv(p, index=False))
     return target

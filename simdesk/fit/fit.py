@@ -252,6 +252,10 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
                         "above): check the column mapping (--map) and time zone (--tz)")
     arrivals = fit_arrivals(tickets, history.first_day, history.days, history.zone,
                             options.profile)
+    if not any(math.isfinite(a.weekly) and a.weekly >= 0.05 for a in arrivals.values()):
+        raise SimdeskError(f"{history.source}: the fitted scenario would have no arrivals "
+                           "(below 0.05 tickets a week on every channel): check the dates "
+                           "of the export")
     days = fit_day_variation(arrivals)
     handles = fit_handles(tickets, history.steps)
     routing = fit_routing(tickets, history.steps)

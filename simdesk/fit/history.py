@@ -30,6 +30,14 @@ from simdesk.fit.presets import (
 )
 from simdesk.fit.times import ParsedTimes, parse_times
 
+MAX_GAP_DAYS = 31
+"""Days without a ticket that split a history: tickets beyond such a gap from the bulk
+of the export (a 1980 typo among 2026 tickets) are reported and left out."""
+MAX_SPAN_DAYS = 5 * 365
+"""The longest history fitted (a scenario of at most 5 years)."""
+MAX_WORK_MINUTES = 10 * 365 * 24 * 60
+"""Work times above ten years are not work times (``1e308``)."""
+
 STATES = ("answered", "abandoned", "waiting", "refused")
 """How a ticket's first response went: answered, the customer gave up, still waiting
 when the export was taken, or turned away (closed with no response)."""
@@ -156,7 +164,8 @@ def _split(values: pd.Series) -> pd.Series:
 def _minutes(values: pd.Series) -> pd.Series:
     """Minutes from numbers or ``HH:MM[:SS]``; NaN where unreadable."""
     numbers = pd.to_numeric(values, errors="coerce")
-    clock = values.str.fullmatch(r"\s*\d+:\d{2}(?::\d{2})?\s*").fillna(False).astype(bool)
+    numbers = numbers.where(np.isfinite(numbers) & (numbers.abs() <= MAX_WORK_MINUTES))
+    clock = values.str.fullmatch(r"\s*\d+:[0-5]\d(?::[0-5]\d)?\s*").fillna(False).astype(bool)
     if bool(clock.any()):
         parts = values[clock].str.strip().str.split(":")
         numbers[clock] = parts.map(
@@ -204,7 +213,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
     example = column("created_at")[created.unreadable]
     if len(example):
         hint = "ISO 8601 such as 2026-03-02 08:15 or 2026-03-02T08:15:00+01:00"
-        bad.add(f"{label('created_at')} is not a timestamp (e.g. {example.iloc[0]!r}; "
+        bad.add(f"{label('created_at')} is not a timestamp from 1900 to 2199 (e.g. "
+                f"{example.iloc[0]!r}; "
                 f"expected {hint} or --time-format)", DROPPED,
                 numbers[created.unreadable.to_numpy()])
     keep &= created.local.notna()
@@ -222,6 +232,20 @@ def read_history(path: str | Path, *, preset: str | None = None,
             bad.add(f"unknown channel {value!r} (known: {', '.join(sorted(known))})", DROPPED,
                     numbers[rows.to_numpy()])
         keep &= ~unknown
+
+    far = _far_from_the_rest(created.local, keep)
+    for day, rows in far:
+        bad.add(f"{label('created_at')} on {day:%Y-%m-%d} is more than {MAX_GAP_DAYS} days "
+                "away from the bulk of the tickets (a typo, or another export?)", DROPPED,
+                numbers[rows.to_numpy()])
+        keep &= ~rows
+    if keep.any():
+        span = (created.local[keep].max() - created.local[keep].min()).days
+        if span > MAX_SPAN_DAYS:
+            raise SimdeskError(
+                f"{path}: the tickets span {span:,} days ({span / 365.25:.0f} years) with no "
+                f"gap of {MAX_GAP_DAYS} days; fit at most {MAX_SPAN_DAYS // 365} years at a "
+                "time (filter the export by date)")
 
     def elapsed_after(key: str) -> pd.Series:
         """Minutes from creation to the time in ``key`` (NaN if missing or bad)."""
@@ -314,6 +338,24 @@ def read_history(path: str | Path, *, preset: str | None = None,
                    first_day, days, columns, bad, tuple(notes))
 
 
+def _far_from_the_rest(created: pd.Series, keep: pd.Series
+                       ) -> list[tuple[pd.Timestamp, pd.Series]]:
+    """Days of tickets separated from the bulk (the stretch of days with the most
+    tickets, splitting at gaps over :data:`MAX_GAP_DAYS`), each with its rows."""
+    days = created[keep].dt.normalize()
+    if days.empty:
+        return []
+    counts = days.value_counts().sort_index()
+    gaps = np.diff(counts.index.to_numpy()).astype("timedelta64[D]").astype(np.int64)
+    cluster = np.concatenate([[0], np.cumsum(gaps > MAX_GAP_DAYS)])
+    if cluster[-1] == 0:
+        return []
+    sizes = np.bincount(cluster, weights=counts.to_numpy())
+    bulk = int(np.argmax(sizes))
+    outside = counts.index[cluster != bulk]
+    return [(day, keep & (created.dt.normalize() == day)) for day in outside]
+
+
 def _steps(tickets: pd.DataFrame, groups: pd.Series, work: pd.Series | None,
            agents: pd.Series | None, bad: BadRows, describe: Callable[[str], str]
            ) -> pd.DataFrame:
@@ -383,11 +425,12 @@ def _number(text: str) -> float:
         value = float(text)
     except ValueError:
         parts = text.split(":")
-        if len(parts) in (2, 3) and all(p.isdigit() for p in parts):
+        if (len(parts) in (2, 3) and all(p.isdigit() for p in parts)
+                and all(int(p) < 60 for p in parts[1:])):
             return int(parts[0]) * 60 + int(parts[1]) + (int(parts[2]) / 60
                                                            if len(parts) == 3 else 0)
         return float("nan")
-    return value if np.isfinite(value) else float("nan")
+    return value if np.isfinite(value) and abs(value) <= MAX_WORK_MINUTES else float("nan")
 
 
 __all__ = ["FIELDS", "STATES", "History", "read_history"]

@@ -25,6 +25,22 @@ import pandas as pd
 from simdesk.errors import SimdeskError
 
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+EARLIEST = pd.Timestamp("1900-01-01")
+LATEST = pd.Timestamp("2200-01-01")
+"""Timestamps outside these are unreadable (year 1, year 9999: typos or placeholders)."""
+
+
+def _read(text: pd.Series, fmt: str, *, utc: bool) -> pd.Series:
+    """``text`` as timestamps in nanoseconds, NaT where unreadable or out of range; a
+    format pandas cannot use is a clear error."""
+    try:
+        read = pd.to_datetime(text, format=fmt, utc=utc, errors="coerce")
+    except (ValueError, TypeError) as exc:
+        raise SimdeskError(f"--time-format {fmt!r}: {str(exc).splitlines()[0]}") from None
+    low, high = (EARLIEST.tz_localize("UTC"), LATEST.tz_localize("UTC")) if utc else (
+        EARLIEST, LATEST)
+    read = read.where((read >= low) & (read < high))
+    return read.dt.as_unit("ns")
 
 
 def zone_named(name: str | None) -> ZoneInfo | None:
@@ -75,11 +91,10 @@ def parse_times(values: pd.Series, zone: ZoneInfo | None, time_format: str | Non
     local = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     shifted = 0
     if bool(aware.any()):
-        read = pd.to_datetime(text[aware], format=fmt, utc=True, errors="coerce")
-        instants[aware] = read.dt.as_unit("ns")
+        instants[aware] = _read(text[aware], fmt, utc=True)
     naive = given & ~aware
     if bool(naive.any()):
-        read = pd.to_datetime(text[naive], format=fmt, errors="coerce").dt.as_unit("ns")
+        read = _read(text[naive], fmt, utc=False)
         if zone is None:
             local[naive] = read
         else:
