@@ -62,8 +62,10 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
 
     Every point runs on the same random numbers (replication r of every point uses the
     same seed). Each point is written as soon as it finishes; running again into the
-    same --out skips the finished points and retries the failed ones. Exit 1 when a
-    point failed, 130 when interrupted, 2 for bad input. See docs/sweeps.md."""
+    same --out skips the finished points and retries the failed ones. The sweep file's
+    expect: assertions are judged at every point, as simdesk check does. Exit 1 when a
+    point failed or missed an expectation, 130 when interrupted (143 on SIGTERM), 2 for
+    bad input. See docs/sweeps.md."""
     from simdesk.console.sweep import print_sweep, sweep_progress
     from simdesk.experiments import Dask, InProcess, LocalProcesses, load_sweep, run_sweep
     from simdesk.experiments.sweeps.preflight import preflight
@@ -117,6 +119,7 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
         errors.print(f"Interrupted: the finished points are kept in {outcome.folder}/; run "
                      "the same command again to finish the others.")
         sys.exit(interrupt_status())
+    met = _judge(console, loaded.spec.expect, outcome, quiet)
     if outcome.failures:
         errors.print(f"[red]Error:[/] {len(outcome.failures)} point(s) failed:")
         for record in outcome.failures:
@@ -125,3 +128,23 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
         errors.print(f"Details in {outcome.folder}/failures/; running the same command "
                      "again retries only these points.")
         sys.exit(1)
+    if not met:
+        sys.exit(1)
+
+
+def _judge(console: Any, expectations: list[str], outcome: Any, quiet: bool) -> bool:
+    """The sweep file's own ``expect:`` judged at every finished point, as ``simdesk
+    check`` does (whether every point meets every one; True when there are none)."""
+    if not expectations or outcome.summary.empty:
+        return True
+    from simdesk.console.check import sweep_check_table
+    from simdesk.scenario.expect import evaluate_points
+
+    verdicts = evaluate_points(outcome.summary, expectations)
+    finished = [p for p in outcome.points if p.key in verdicts]
+    passed = [p for p in finished if all(v.passed for v in verdicts[p.key])]
+    if not quiet:
+        console.print(sweep_check_table(finished, verdicts, expectations))
+    console.print(f"{len(passed)} of {len(finished)} finished points meet every expectation "
+                  "of the sweep file", highlight=False)
+    return len(passed) == len(finished)
