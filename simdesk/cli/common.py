@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from simdesk.errors import ScenarioError, SimdeskError
 
@@ -147,8 +148,8 @@ def reports_errors(command: F) -> F:
                 [str(p) for p in exc.problems] if isinstance(exc, ScenarioError) else [str(exc)]
             )
             console = err_console()
-            for line in lines:
-                console.print(f"[red]Error:[/] {line}", markup=True, highlight=False)
+            for line in lines:  # the text is the user's: never read as markup
+                console.print(f"[red]Error:[/] {escape(line)}", markup=True, highlight=False)
             if isinstance(exc, ScenarioError) and len(lines) > 1:
                 console.print(f"{len(lines)} problems found.")
             sys.exit(EXIT_BAD_INPUT)

@@ -83,8 +83,17 @@ class History:
 
 def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
     """The file as text columns, and how its rows are numbered."""
-    if not path.exists():
-        raise SimdeskError(f"{path}: no such file")
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise SimdeskError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SimdeskError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise SimdeskError(f"{path}: not a regular file (a device, pipe or folder); give "
+                           "a CSV or Parquet export")
     name = path.name.lower()
     try:
         if name.endswith((".parquet", ".pq")):
@@ -213,9 +222,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
     example = column("created_at")[created.unreadable]
     if len(example):
         hint = "ISO 8601 such as 2026-03-02 08:15 or 2026-03-02T08:15:00+01:00"
-        bad.add(f"{label('created_at')} is not a timestamp from 1900 to 2199 (e.g. "
-                f"{example.iloc[0]!r}; "
-                f"expected {hint} or --time-format)", DROPPED,
+        bad.add(f"{label('created_at')} is not a timestamp (e.g. {example.iloc[0]!r}; "
+                f"expected {hint}, from 1900 to 2199, or --time-format)", DROPPED,
                 numbers[created.unreadable.to_numpy()])
     keep &= created.local.notna()
 

@@ -106,6 +106,6 @@ def test_the_cli_runs_on_a_dask_scheduler(sweep_file: Path, reference: Path, clu
 def test_an_unreachable_scheduler_is_a_clear_error() -> None:
     from simdesk.errors import SimdeskError
 
-    with pytest.raises(SimdeskError, match=re.escape("cannot reach the dask scheduler at "
-                                                     "tcp://127.0.0.1:9:")):
+    with pytest.raises(SimdeskError, match=re.escape("--dask 'tcp://127.0.0.1:9': cannot "
+                                                     "connect to 127.0.0.1:9")):
         Dask("tcp://127.0.0.1:9", timeout=2)
