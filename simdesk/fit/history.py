@@ -10,6 +10,8 @@ counted with its line numbers (:class:`~simdesk.fit.badrows.BadRows`).
 from __future__ import annotations
 
 import difflib
+import re
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,8 @@ MAX_SPAN_DAYS = 5 * 365
 """The longest history fitted (a scenario of at most 5 years)."""
 MAX_WORK_MINUTES = 10 * 365 * 24 * 60
 """Work times above ten years are not work times (``1e308``)."""
+
+_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields?, saw (\d+)")
 
 STATES = ("answered", "abandoned", "waiting", "refused")
 """How a ticket's first response went: answered, the customer gave up, still waiting
@@ -81,8 +85,9 @@ class History:
         return frozenset(self.columns)
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
-    """The file as text columns, and how its rows are numbered."""
+def _read_table(path: Path) -> tuple[pd.DataFrame, str, np.ndarray, dict[int, str]]:
+    """The file as text columns, how its rows are numbered, each row's number, and the
+    lines left out because they do not have the header's number of fields."""
     import stat
 
     try:
@@ -95,13 +100,21 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
         raise SimdeskError(f"{path}: not a regular file (a device, pipe or folder); give "
                            "a CSV or Parquet export")
     name = path.name.lower()
+    ragged: dict[int, str] = {}
     try:
         if name.endswith((".parquet", ".pq")):
             frame = pd.read_parquet(path)
             unit = "row"
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False,
+                                    skipinitialspace=True, on_bad_lines="warn")
             unit = "line"
+            for warning in caught:
+                for match in _RAGGED.finditer(str(warning.message)):
+                    ragged[int(match.group(1))] = (f"has {match.group(3)} fields, the header "
+                                                   f"{match.group(2)}")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise SimdeskError(f"{path}: cannot read it as "
                            f"{'Parquet' if name.endswith(('.parquet', '.pq')) else 'CSV'}: "
@@ -116,7 +129,10 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
         else:
             strings = values.astype("string")
         text[column] = strings.mask(missing | (strings.str.strip() == ""))
-    return text, unit
+    if unit == "row":
+        return text, unit, frame.index.to_numpy() + 1, ragged
+    lines = np.setdiff1d(np.arange(2, len(frame) + len(ragged) + 2), list(ragged))
+    return text, unit, lines[:len(frame)], ragged
 
 
 def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
@@ -189,13 +205,14 @@ def read_history(path: str | Path, *, preset: str | None = None,
     """Read a ticket export. ``channels``: the channels to accept (others are bad rows);
     every channel in the file by default."""
     path = Path(path)
-    frame, unit = _read_table(path)
+    frame, unit, numbers, ragged = _read_table(path)
     mapping = dict(mapping or {})
     chosen = _choose_preset(frame, path, preset, mapping)
     columns = _columns(frame, path, chosen, mapping)
     rules = chosen or Preset("custom", "columns given with --map", {})
     bad = BadRows(unit)
-    numbers = frame.index.to_numpy() + (2 if unit == "line" else 1)
+    for reason in sorted(set(ragged.values())):
+        bad.add(reason, DROPPED, [line for line, why in ragged.items() if why == reason])
     notes: list[str] = []
 
     def column(key: str) -> pd.Series:
@@ -342,7 +359,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
             bad.add(f"{label(key)} is empty", f"counted as {key} 'unknown'", rows)
             tickets[key] = tickets[key].fillna("unknown")
     source = str(path)
-    return History(source, rules.name, zone, len(frame), tickets, steps,
+    return History(source, rules.name, zone, len(frame) + len(ragged), tickets, steps,
                    first_day, days, columns, bad, tuple(notes))
 
 
