@@ -107,7 +107,7 @@ def size_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]
         agents += tier.rotation.pool if tier.rotation is not None else 0
     if _LIMITS.enforced and agents > MAX_AGENTS:
         problems.append((("tiers",), (
-            f"{agents:,} agents; at most {MAX_AGENTS:,} are simulated (each has its own "
+            f"{_count(agents)} agents; at most {MAX_AGENTS:,} are simulated (each has its own "
             "duty intervals and events); pass --no-limits to go on")))
     return problems
 
@@ -141,6 +141,9 @@ class Work:
 
 
 def _count(value: float) -> str:
+    if isinstance(value, int) and value < 10**7:
+        return f"{value:,}"
+    value = float(value) if abs(value) < 1e300 else math.inf
     if not math.isfinite(value):
         return "unboundedly many"
     if value >= 1e15:

@@ -158,6 +158,11 @@ def _scalar(node: yaml.Node, path: KeyPath, constructor: yaml.constructor.SafeCo
         return None
 
 
+_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+         ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
+"""The YAML types a scenario is written in (no ``!!binary``, ``!!set``, ``!!python/...``)."""
+
+
 def _build(
     node: yaml.Node,
     path: KeyPath,
@@ -167,6 +172,11 @@ def _build(
     file: str | None,
 ) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag not in _TAGS:
+        problems.append(Problem(path, f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r}"
+                                      " is not allowed in a scenario", file,
+                                node.start_mark.line + 1))
+        return None
     if isinstance(node, yaml.MappingNode):
         constructor.flatten_mapping(node)
         result: dict[Any, Any] = {}
@@ -207,7 +217,11 @@ def load_yaml_text(text: str, file: str | None = None) -> tuple[Any, SourceMap]:
     if len(text) > MAX_BYTES:
         raise ScenarioError([Problem((), f"{len(text) / 2**20:.1f} MiB of YAML; at most "
                                      f"{MAX_BYTES // 2**20} MiB is read", file, None)])
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # characters YAML does not allow (NUL, controls)
+        raise ScenarioError([Problem((), f"YAML syntax error: {exc}".splitlines()[0][:200],
+                                     file, None)]) from None
     try:
         root = loader.get_single_node()
     except _TooDeep as exc:

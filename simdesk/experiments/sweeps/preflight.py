@@ -44,7 +44,7 @@ def _variant_problem(sweep: Sweep, text: str, value: Any, exc: SimdeskError) -> 
     else:
         reasons = str(exc)
     where = ("parameters", text)
-    return Problem(where, f"the value {value!r} gives an invalid scenario: {reasons}",
+    return Problem(where, f"the value {value!r}: {reasons}",
                    str(sweep.file) if sweep.file else None, None)
 
 
