@@ -38,8 +38,9 @@ MAX_TICKETS = 10_000_000
 """Expected tickets over all replications of one run (or all points of a sweep)."""
 MAX_TICKETS_PER_REPLICATION = 5_000_000
 """Expected tickets of one replication: one replication's tables are held in memory."""
-BYTES_PER_TICKET = 400
-"""Memory the tickets, visits and duty tables take per ticket (measured: ~250-350 B)."""
+BYTES_PER_TICKET = 150
+"""Memory the tickets, visits, duty and replies tables take per ticket (measured: 105 B
+on scenarios/saas-startup.yaml, whose tickets visit up to three tiers)."""
 
 
 @dataclass
@@ -132,7 +133,7 @@ class Work:
     @property
     def memory(self) -> float:
         """Bytes one replication's tables take."""
-        return self.tickets_per_replication * BYTES_PER_TICKET * self.visits_per_ticket
+        return self.tickets_per_replication * BYTES_PER_TICKET
 
     def describe(self) -> str:
         return (f"about {_count(self.tickets_per_replication)} tickets per replication × "
