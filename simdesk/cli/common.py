@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,19 +51,15 @@ def _stop_children() -> None:
     import multiprocessing
 
     for child in multiprocessing.active_children():
-        try:
+        with suppress(OSError, ValueError, AttributeError):
             child.kill()
-        except (OSError, ValueError, AttributeError):
-            pass
 
 
 def _exit_now() -> None:
     _stop_children()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     os._exit(interrupt_status())
 
 

@@ -29,12 +29,11 @@ from simdesk.errors import SimdeskError
 def validate(scenario: Path) -> None:
     """Check SCENARIO and report every problem at once (exit 2 if any)."""
     from simdesk.console.run import describe_plan, print_notices
+    from simdesk.plan.budget import check_work
     from simdesk.plan.diagnostics import diagnose
     from simdesk.plan.model import compile_plan
     from simdesk.policies import make_policy
     from simdesk.scenario.load import load_scenario
-
-    from simdesk.plan.budget import check_work
 
     loaded = load_scenario(scenario)
     plan = compile_plan(loaded)
@@ -63,13 +62,12 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
         overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
     """Simulate SCENARIO, print a summary and write results to a folder."""
     from simdesk.console.run import print_notices, print_result
+    from simdesk.plan.budget import check_work
     from simdesk.plan.diagnostics import diagnose
     from simdesk.plan.model import compile_plan
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, default_results_dir, write_results
-
-    from simdesk.plan.budget import check_work
 
     loaded = load_scenario(scenario)
     plan = compile_plan(loaded)

@@ -34,7 +34,7 @@ MAX_ALIAS_NODES = 10_000
 """How many nodes aliases (``*name``) may add to a document when expanded."""
 
 
-class _TooDeep(Exception):
+class _TooDeepError(Exception):
     def __init__(self, line: int) -> None:
         self.line = line
 
@@ -48,7 +48,7 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark.line + 1)
+                raise _TooDeepError(self.peek_event().start_mark.line + 1)
             return super().compose_node(parent, index)  # type: ignore[no-any-return]
         finally:
             self._depth -= 1
@@ -173,9 +173,9 @@ def _build(
 ) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if node.tag not in _TAGS:
-        problems.append(Problem(path, f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r}"
-                                      " is not allowed in a scenario", file,
-                                node.start_mark.line + 1))
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(Problem(path, f"the YAML tag {tag!r} is not allowed in a scenario",
+                                file, node.start_mark.line + 1))
         return None
     if isinstance(node, yaml.MappingNode):
         constructor.flatten_mapping(node)
@@ -224,7 +224,7 @@ def load_yaml_text(text: str, file: str | None = None) -> tuple[Any, SourceMap]:
                                      file, None)]) from None
     try:
         root = loader.get_single_node()
-    except _TooDeep as exc:
+    except _TooDeepError as exc:
         raise ScenarioError([Problem((), f"nested more than {MAX_DEPTH} levels deep",
                                      file, exc.line)]) from None
     except yaml.MarkedYAMLError as exc:

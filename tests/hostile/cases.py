@@ -329,7 +329,7 @@ def _sweep_cases() -> list[Case]:
             "  arrivals[0].rate: [9/h, 1e9/h]")}, says="too big"),
         Case("sweep-value-horizon", sw, {**base, "w.yaml": sweep_file(
             "  horizon: [4w, 100000w]")}, says="years"),
-        Case("sweep-work", sw + ("-r", "100000"), {**base, "w.yaml": sweep_file(
+        Case("sweep-work", (*sw, "-r", "100000"), {**base, "w.yaml": sweep_file(
             "  arrivals[0].rate: [9/h, 11/h]")}, says="budget"),
         Case("sweep-replications-1e9", sw, {**base, "w.yaml": sweep_file(
             "  arrivals[0].rate: [9/h]").replace("replications: 2", "replications: "

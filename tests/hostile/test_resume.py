@@ -22,7 +22,7 @@ from simdesk.errors import SimdeskError
 from simdesk.experiments import InProcess, load_sweep, run_sweep
 from simdesk.store.atomic import atomic_text, atomic_write
 from simdesk.store.spreadsheet import neutralised
-from tests.hostile.cases import SAAS, saas
+from tests.hostile.cases import saas
 
 SMALL = saas("horizon: 4w", "horizon: 1w", saas("warmup: 1w", "warmup: 1d"))
 
@@ -151,7 +151,7 @@ def _no_space(partial: Path) -> None:
 def test_a_full_disk_is_an_error_and_leaves_nothing_simulated(tmp_path: Path) -> None:
     """ENOSPC simulated in the middle of a write (the tmpfs test below does it for real)."""
     target = tmp_path / "p.parquet"
-    with pytest.raises(SimdeskError, match="cannot write .*p.parquet: No space left"):
+    with pytest.raises(SimdeskError, match=r"cannot write .*p\.parquet: No space left"):
         atomic_write(target, _no_space)
     assert list(tmp_path.iterdir()) == []
 

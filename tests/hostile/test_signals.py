@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.capped import simdesk, start
-from tests.hostile.cases import SAAS, saas
+from tests.hostile.cases import saas
 
 SMALL = saas("horizon: 4w", "horizon: 2w")
 EXIT_CAP = 2.0

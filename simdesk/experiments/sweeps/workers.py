@@ -22,6 +22,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 PR_SET_PDEATHSIG = 1
@@ -89,12 +91,12 @@ def worker_started(parent: int) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
 
 
-class signals_deferred:
+@contextmanager
+def signals_deferred() -> Iterator[None]:
     """SIGINT and SIGTERM held back in this thread meanwhile (delivered after): no
     interrupt can land half-way through starting worker processes."""
-
-    def __enter__(self) -> None:
-        self._previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-
-    def __exit__(self, *exc: object) -> None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, self._previous)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
