@@ -48,8 +48,11 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _TooDeepError(self.peek_event().start_mark.line + 1)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _TooDeepError(event.start_mark.line + 1)
+            node = super().compose_node(parent, index)
+            assert node is not None
+            return node
         finally:
             self._depth -= 1
 
