@@ -322,7 +322,7 @@ def _sweep_cases() -> list[Case]:
             "  tiers.L1.agents[1].count: [" + ", ".join(map(str, range(1000))) + "]")},
              says="points"),
         Case("sweep-value-invalid", sw, {**base, "w.yaml": sweep_file(
-            "  arrivals[0].rate: [9/h, abc]")}, says="value .abc.: .*rate"),
+            "  arrivals[0].rate: [9/h, abc]")}, code=1, says=r"1 point\(s\) failed"),
         Case("sweep-value-code", sw, {**base, "w.yaml": sweep_file(
             "  routing.policy: [fifo, 'subprocess:Popen']")}, says="names Python code"),
         Case("sweep-value-rate-1e9", sw, {**base, "w.yaml": sweep_file(

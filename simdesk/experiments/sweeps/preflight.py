@@ -1,9 +1,11 @@
 """Checks of a whole sweep before any point runs.
 
 - The grid's size, computed from the list lengths (not by building it).
-- Every parameter value on its own: the base scenario with that one value set must be a
-  valid scenario within the limits, and must not name Python code unless code is allowed
-  (a bad value is refused up front, exit 2, not found point by point).
+- Every parameter value on its own: the base scenario with that one value set, when it
+  is a valid scenario, must be within the limits and must not name Python code unless
+  code is allowed (refused up front, exit 2, not found point by point). A value that
+  makes the scenario invalid is left to its point, which fails on its own while the
+  others run (docs/sweeps.md, Failures).
 - The work of the whole sweep: the expected tickets of each point estimated as the
   base's times, for each parameter, the ratio its value brings (exact for rates,
   surges and anything that scales arrivals; an estimate otherwise), summed over the
@@ -13,12 +15,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from simdesk.errors import Problem, ScenarioError, SimdeskError, format_key_path
 from simdesk.experiments.sweeps.keypath import parse_key_path, set_path
 from simdesk.experiments.sweeps.spec import Sweep, _scenario_keys
-from simdesk.plan.budget import check_work, expected_work, limits
+from simdesk.plan.budget import check_work, expected_work, limits, size_problems
+from simdesk.scenario.routing import Custom
+from simdesk.scenario.schema import Scenario
 
 MAX_POINTS = 10_000
 """The most points a sweep may have (``--no-limits`` lifts it)."""
@@ -53,18 +59,51 @@ def _replications(sweep: Sweep) -> int:
     return spec.max_replications if spec.replications == "auto" else int(spec.replications)
 
 
+@contextmanager
+def _unlimited() -> Iterator[None]:
+    """Validation without the size limits (checked on their own, up front)."""
+    budget = limits()
+    enforced, budget.enforced = budget.enforced, False
+    try:
+        yield
+    finally:
+        budget.enforced = enforced
+
+
+def _bounded(scenario: Scenario, text: str, value: Any, replications: int) -> float:
+    """A valid point's scenario within the limits, naming no code unless allowed; its
+    expected tickets per replication (a :class:`SimdeskError` otherwise)."""
+    from simdesk.plan.model import compile_plan
+    from simdesk.policies.custom import HOW_TO_ALLOW, code_allowed
+
+    size = size_problems(scenario)
+    if size:
+        raise ScenarioError([Problem(path, message) for path, message in size])
+    for routing in (scenario.routing, *scenario.policies.values()):
+        if isinstance(routing, Custom) and not code_allowed():  # not imported here
+            raise SimdeskError(f"policy {routing.policy!r} names Python code: {HOW_TO_ALLOW}")
+    plan = compile_plan(scenario)
+    return check_work(plan, replications, what=f"{text}: {value!r}").tickets_per_replication
+
+
 def preflight(sweep: Sweep) -> None:
     """Refuse a sweep too big to run, or one with a parameter value no point could run
     (every such value reported at once); the estimate of its work otherwise passes."""
     from simdesk.plan.model import compile_plan
-    from simdesk.policies import make_policy
     from simdesk.scenario.load import validate_scenario
 
     check_size(sweep)
-    base_scenario = validate_scenario(sweep.base)
-    base_plan = compile_plan(base_scenario)
     replications = _replications(sweep)
-    base_tickets = expected_work(base_plan, 1).tickets_per_replication
+    try:
+        with _unlimited():
+            base_scenario = validate_scenario(sweep.base)
+    except SimdeskError:
+        base_scenario = None  # the parameters may be what makes it valid
+    base_plan = None
+    if base_scenario is not None:
+        _bounded(base_scenario, "the base scenario", sweep.base_file, replications)
+        base_plan = compile_plan(base_scenario)
+    base_tickets = expected_work(base_plan, 1).tickets_per_replication if base_plan else 0.0
     problems: list[Problem] = []
     ratios: dict[str, list[float]] = {}
     for text, values in sweep.spec.parameters.items():
@@ -76,18 +115,18 @@ def preflight(sweep: Sweep) -> None:
             if marker in seen:
                 ratios[text].append(seen[marker])
                 continue
+            tickets = base_tickets
             try:
                 data = set_path(sweep.base, steps, value, _scenario_keys)
-                scenario = validate_scenario(data)
-                for routing in (scenario.routing, *scenario.policies.values()):
-                    if type(routing).__name__ == "Custom":
-                        make_policy(routing)  # code refused unless allowed
-                plan = compile_plan(scenario)
-                tickets = check_work(plan, replications,
-                                     what=f"{text}: {value!r}").tickets_per_replication
-            except SimdeskError as exc:
-                problems.append(_variant_problem(sweep, text, value, exc))
-                tickets = base_tickets
+                with _unlimited():
+                    scenario = validate_scenario(data)
+            except SimdeskError:
+                scenario = None  # an invalid point: it fails on its own, the others go on
+            if scenario is not None:
+                try:
+                    tickets = _bounded(scenario, text, value, replications)
+                except SimdeskError as exc:
+                    problems.append(_variant_problem(sweep, text, value, exc))
             ratio = tickets / base_tickets if base_tickets > 0 else 1.0
             seen[marker] = ratio
             ratios[text].append(ratio)
@@ -98,4 +137,5 @@ def preflight(sweep: Sweep) -> None:
         factor = math.prod(sum(r) for r in lists)
     else:
         factor = sum(math.prod(column) for column in zip(*lists, strict=True))
-    check_work(base_plan, replications, what=f"the sweep {sweep.file}", times=factor)
+    if base_plan is not None:
+        check_work(base_plan, replications, what=f"the sweep {sweep.file}", times=factor)

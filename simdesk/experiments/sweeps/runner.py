@@ -20,6 +20,7 @@ from simdesk.experiments.sweeps.executors import Executor
 from simdesk.experiments.sweeps.spec import Point, Sweep
 from simdesk.experiments.sweeps.store import SweepStore, value_types
 from simdesk.experiments.sweeps.work import PointResult, PointTask, Replications
+from simdesk.experiments.sweeps.workers import signals_deferred
 from simdesk.fates.streams import new_seed
 
 SweepProgress = Callable[[int, int, int], None]
@@ -112,13 +113,14 @@ def run_sweep(sweep: Sweep, folder: Path, executor: Executor, *,
     try:
         for result in executor.run(tasks):
             point = by_key[result.key]
-            if isinstance(result, PointResult):
-                store.save(point, result, types)
-                outcome.ran += 1
-                done += 1
-            else:
-                store.save_failure(point, result)
-                failed += 1
+            with signals_deferred():  # a point is written and counted, or neither
+                if isinstance(result, PointResult):
+                    store.save(point, result, types)
+                    outcome.ran += 1
+                    done += 1
+                else:
+                    store.save_failure(point, result)
+                    failed += 1
             if progress is not None:
                 progress(done, len(points), failed)
     except KeyboardInterrupt:
