@@ -131,3 +131,28 @@ def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+@pytest.mark.parametrize("command", ["run", "staff", "fit"])
+def test_other_commands_stop_on_a_signal(tmp_path: Path, command: str, number: int) -> None:
+    from tests.hostile.cases import BAD_MONTH, HEADER, ROWS, history
+
+    (tmp_path / "s.yaml").write_text(BAD_MONTH if command == "run" else SMALL,
+                                     encoding="utf-8")
+    (tmp_path / "h.csv").write_text(history(ROWS, HEADER), encoding="utf-8")
+    args = {"run": ("run", "-q", "-r", "40", "-w", "2", "--out", "o", "s.yaml"),
+            "staff": ("staff", "-q", "--out", "o", "s.yaml"),
+            "fit": ("fit", "h.csv", "-o", "f.yaml")}[command]
+    process = start(*args, cwd=tmp_path)
+    time.sleep(2.0)
+    workers = _children(process.pid)
+    sent = time.perf_counter()
+    process.send_signal(number)
+    _, stderr = process.communicate(timeout=30)
+    seconds = time.perf_counter() - sent
+    assert "Traceback" not in stderr, stderr
+    assert process.returncode in (0, 128 + number), stderr
+    assert seconds < EXIT_CAP
+    time.sleep(0.5)
+    assert not any(_alive(pid) for pid in workers)
