@@ -21,17 +21,19 @@ from simdesk.scenario.schema import Scenario, tier_defaults
 from simdesk.scenario.yamlsource import SourceMap, load_yaml_file
 
 
-def _salvage(adapter: TypeAdapter[Any], item_adapter: TypeAdapter[Any] | None, value: Any) -> Any:
+def _salvage(adapter: TypeAdapter[Any], item_adapter: TypeAdapter[Any] | None, value: Any,
+             container: type | None = None) -> Any:
     """Validate a section; if it fails, keep the items of a dict or list that pass (None
-    for the others), so cross-section checks still see every name."""
+    for the others), so cross-section checks still see every name. A section of the
+    wrong shape (a mapping where a list goes) cannot be salvaged."""
     try:
         return adapter.validate_python(value)
     except ValidationError:
         if item_adapter is None:
             raise
-    if isinstance(value, dict):
+    if isinstance(value, dict) and container in (None, dict):
         return {key: _try(item_adapter, item) for key, item in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list) and container in (None, list):
         return [_try(item_adapter, item) for item in value]
     raise ValueError("section cannot be salvaged")
 
@@ -62,7 +64,7 @@ def _valid_sections(data: Mapping[str, Any]) -> dict[str, Any]:
         if key == "tiers":
             value = tier_defaults(value)
         try:
-            sections[key] = _salvage(adapter, item, value)
+            sections[key] = _salvage(adapter, item, value, origin)
         except (ValidationError, ValueError):
             continue
     return sections
