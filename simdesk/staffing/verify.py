@@ -13,6 +13,8 @@ from simdesk.scenario.schema import Scenario
 from simdesk.simulation import simulate
 from simdesk.staffing.roster import Roster, RosterSpec, expand, solve
 from simdesk.staffing.search import Staffing, assess
+from simdesk.store.atomic import atomic_write
+from simdesk.store.spreadsheet import neutralised
 
 
 @dataclass
@@ -50,7 +52,8 @@ def write_staffing(folder: Path, staffing: Staffing, rosters: RosterPlan | None)
     """``staffing.csv``, ``staffed.yaml`` (the requirement as agents), and with a roster
     ``roster.csv`` and ``rostered.yaml``."""
     folder.mkdir(parents=True, exist_ok=True)
-    staffing.table().to_csv(folder / "staffing.csv", index=False)
+    table = neutralised(staffing.table())  # names a spreadsheet would run: as text
+    atomic_write(folder / "staffing.csv", lambda p: table.to_csv(p, index=False))
     (folder / "staffed.yaml").write_text(
         "# The scenario with the staffing found by simulation, one 'seat' per level\n"
         + scenario_to_yaml(staffing.staffed()), encoding="utf-8")
@@ -60,7 +63,8 @@ def write_staffing(folder: Path, staffing: Staffing, rosters: RosterPlan | None)
             rows += [{"tier": tier, "pattern": s.pattern, "days": ",".join(map(str, s.days)),
                       "shift": s.text(), "people": n, "cost": s.cost * n}
                      for s, n in roster.shifts]
-        pd.DataFrame(rows).to_csv(folder / "roster.csv", index=False)
+        roster_table = neutralised(pd.DataFrame(rows))
+        atomic_write(folder / "roster.csv", lambda p: roster_table.to_csv(p, index=False))
         (folder / "rostered.yaml").write_text(
             "# The scenario with the cheapest roster of the allowed shifts\n"
             + scenario_to_yaml(rosters.scenario), encoding="utf-8")

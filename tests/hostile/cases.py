@@ -406,7 +406,32 @@ def _fit_cases() -> list[Case]:
     ]
 
 
+def _code_cases() -> list[Case]:
+    def routing(policy: str) -> str:
+        return saas("routing: {policy: fifo}", f"routing: {{policy: '{policy}'}}")
+
+    allowed = ("validate", "--allow-code", "{s_yaml}")
+    return [
+        Case("code-refused", ("validate", "{s_yaml}"), {"s.yaml": routing("subprocess:Popen")},
+             says="names Python code"),
+        Case("code-os-system", ("validate", "{s_yaml}"), {"s.yaml": routing("os:system")},
+             says="names Python code"),
+        Case("code-exit-on-import", allowed, {"s.yaml": routing("evil_exit:Policy"),
+                                              "evil_exit.py": "import sys\nsys.exit(3)\n"},
+             says="evil_exit"),
+        Case("code-raises-on-import", allowed, {
+            "s.yaml": routing("evil_raise:Policy"),
+            "evil_raise.py": "raise RuntimeError('boom')\n"}, says="evil_raise"),
+        Case("code-wrong-signature", allowed, {
+            "s.yaml": routing("evil_signature:Policy"),
+            "evil_signature.py": "class Policy:\n    def choose(self):\n        return None\n"},
+             says="Policy"),
+        Case("code-not-a-policy", allowed, {"s.yaml": routing("subprocess:Popen")},
+             says="Popen"),
+    ]
+
+
 def cases() -> list[Case]:
     return [*_yaml_cases(), *_number_cases(), *_output_cases(), *_sweep_cases(),
-            *_fit_cases()]
+            *_fit_cases(), *_code_cases()]
 
