@@ -167,13 +167,17 @@ def _bytes(value: float) -> str:
 def expected_work(plan: DeskPlan, replications: int) -> Work:
     """Expected tickets per replication from the plan's arrival rates (surges and trend
     included; the day factor has mean 1), and the tiers a ticket visits."""
+    import numpy as np
+
     tickets = 0.0
-    for stream in plan.streams:
-        with_rates = stream.rates * (stream.horizon - stream.starts).clip(min=0)
-        if not bool((stream.rates >= 0).all()) or not math.isfinite(float(with_rates.sum())):
-            tickets = math.inf
-            break
-        tickets += stream.expected
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is the answer here
+        for stream in plan.streams:
+            with_rates = stream.rates * (stream.horizon - stream.starts).clip(min=0)
+            if not bool((stream.rates >= 0).all()) or not math.isfinite(
+                    float(with_rates.sum())):
+                tickets = math.inf
+                break
+            tickets += stream.expected
     visits = max((len(channel.chain) for channel in plan.channels), default=1)
     visits *= 1 + plan.max_reopens
     return Work(tickets, max(replications, 1), float(visits))
