@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import simdesk
-from simdesk.metrics.measures import summarize, ticket_metrics
+from simdesk.metrics.stats import summarize
+from simdesk.metrics.tickets import ticket_metrics
 from tests.test_simulate import _desk
 
 

@@ -183,9 +183,9 @@ def check(scenario: Path, seed: int | None, replications: int | None, workers: i
 
     from simdesk.console.check import print_check
     from simdesk.console.run import print_notices
+    from simdesk.metrics.verdicts import evaluate, report
     from simdesk.plan.diagnostics import diagnose
     from simdesk.plan.model import compile_plan
-    from simdesk.scenario.expect import evaluate, report
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, write_results
@@ -240,7 +240,7 @@ def _check_sweep(path: Path, seed: int | None, replications: int | None, workers
 
     from simdesk.console.check import sweep_check_table
     from simdesk.experiments import InProcess, LocalProcesses, load_sweep, run_sweep
-    from simdesk.scenario.expect import evaluate_points
+    from simdesk.metrics.verdicts import evaluate_points
 
     loaded = load_sweep(path)
     expectations = list(loaded.spec.expect or loaded.base.get("expect") or [])

@@ -11,8 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
+from simdesk.metrics.verdicts import summary_verdicts
 from simdesk.plan.diagnostics import Notice
-from simdesk.plan.model import ChannelPlan, DeskPlan
+from simdesk.plan.model import DeskPlan
 from simdesk.scenario.units import format_duration, humanize_minutes
 from simdesk.simulation import SimulationResult
 
@@ -42,17 +43,6 @@ def _scaled(value: tuple[float, float] | None, factor: float) -> str:
     return "—" if value is None or math.isnan(value[0]) else f"{value[0] * factor:,.0f}"
 
 
-def verdict(mean: float, low: float, high: float, target: float) -> str:
-    """``met``, ``missed`` or ``borderline`` (the CI contains the target)."""
-    if math.isnan(low):
-        return "met" if mean >= target else "missed"
-    if low >= target:
-        return "met"
-    if high < target:
-        return "missed"
-    return "borderline"
-
-
 _VERDICT_STYLE = {"met": "[green]✓ met[/]", "missed": "[red]✗ missed[/]",
                   "borderline": "[yellow]≈ close[/]"}
 
@@ -60,20 +50,6 @@ _VERDICT_STYLE = {"met": "[green]✓ met[/]", "missed": "[red]✗ missed[/]",
 def channel_verdicts(result: SimulationResult) -> dict[str, str]:
     """Per channel with a target: met / missed / borderline, judged by the 95 % CI."""
     return summary_verdicts(result.plan.channels, result.summary)
-
-
-def summary_verdicts(channels: Iterable[ChannelPlan], summary: pd.DataFrame) -> dict[str, str]:
-    """:func:`channel_verdicts` from a summary table (``scope, group, metric, mean, ci_low,
-    ci_high``), e.g. one read back from ``summary.csv``."""
-    rows = {(r["scope"], r["group"], r["metric"]): r for r in summary.to_dict("records")}
-    verdicts = {}
-    for channel in channels:
-        row = rows.get(("channel", channel.name, "sla"))
-        if math.isnan(channel.sla_target) or row is None:
-            continue
-        verdicts[channel.name] = verdict(float(row["mean"]), float(row["ci_low"]),
-                                         float(row["ci_high"]), channel.sla_target)
-    return verdicts
 
 
 def _interval(summary: pd.DataFrame, scope: str, group: str, metric: str) -> str:
