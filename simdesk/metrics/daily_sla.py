@@ -36,9 +36,6 @@ from simdesk.metrics.kernels import long_metrics, ratio
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.calendar import MINUTES_PER_DAY
 
-CHANNEL_DAY_METRICS = ("days", "days_met", "day_sla_p10", "day_sla_median", "day_sla_p90",
-                       "day_sla_worst")
-OVERALL_DAY_METRICS = ("days", "days_met")
 DAY_COLUMNS = ("replication", "date", "channel", "tickets", "decided", "sla", "target", "met")
 """Columns of :func:`day_table` (and ``days.parquet``)."""
 
@@ -183,5 +180,5 @@ def day_metrics(plan: DeskPlan, tickets: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([overall, channel], ignore_index=True)
 
 
-__all__ = ["CHANNEL_DAY_METRICS", "DAY_COLUMNS", "OVERALL_DAY_METRICS", "DayCounts", "Days",
+__all__ = ["DAY_COLUMNS", "DayCounts", "Days",
            "count_days", "day_metrics", "day_table", "measured_days"]

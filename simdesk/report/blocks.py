@@ -337,8 +337,8 @@ def points_table(results: SweepResults) -> str:
         elif math.isnan(main[1]):
             cells.append(format_metric(metric, main[0]))
         else:
-            low, high = (format_metric(metric, v) for v in main[1:])
-            cells.append(f"{format_metric(metric, main[0])} ({low}–{high})")
+            bounds = "–".join(format_metric(metric, v) for v in main[1:])
+            cells.append(f"{format_metric(metric, main[0])} ({bounds})")
         scenario = point.scenario or results.base
         main_sla = scenario.channels[group].sla if scope == "channel" and metric == "sla" \
             and scenario is not None and group in scenario.channels else None

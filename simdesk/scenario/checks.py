@@ -47,8 +47,13 @@ def _agent_names(data: Mapping[str, Any]) -> list[str]:
     names = []
     for tier_name, tier in _items(data, "tiers"):
         groups = tier.get("agents")
-        count = sum(g.get("count", 1) for g in groups if isinstance(g, dict)
-                    and isinstance(g.get("count", 1), int)) if isinstance(groups, list) else 0
+        if isinstance(groups, int):
+            count = groups  # the shorthand: that many agents, always on duty
+        elif isinstance(groups, list):
+            count = sum(g.get("count", 1) for g in groups if isinstance(g, dict)
+                        and isinstance(g.get("count", 1), int))
+        else:
+            count = 0
         names += [f"{tier_name}#{n}" for n in range(1, count + 1)]
         rotation = tier.get("rotation")
         pool = rotation.get("pool") if isinstance(rotation, dict) else None

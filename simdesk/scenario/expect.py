@@ -135,6 +135,8 @@ def _metric(word: str) -> str:
 
 def _target_value(metric: str, text: str) -> float:
     unit = unit_of(metric)
+    if catalogue.get(metric).signed and text.startswith("-"):
+        return -_target_value(metric, text[1:].strip())  # a difference of shares
     if unit == "share":
         try:
             bare = float(text)
