@@ -172,3 +172,18 @@ def test_agent_names_read_from_the_raw_scenario_are_the_plans(path: Path) -> Non
     raw = yaml.safe_load(path.read_text())
     plan = compile_plan(simdesk.load_scenario(path))
     assert _agent_names(raw) == [a.name for a in plan.agents]
+
+
+@pytest.mark.parametrize("written", ["channel:chat.days_met", "overall.csat", "csat",
+                                     "overall:all.csat", "overall:csat"])
+def test_the_sweep_metrics_of_issue_14_are_accepted(tmp_path: Path, written: str) -> None:
+    """The user-visible bug: every run produces these, a sweep used to reject them."""
+    (tmp_path / "desk.yaml").write_text(yaml.safe_dump(EVERY_FEATURE, sort_keys=False))
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump({"scenario": "desk.yaml",
+                                    "parameters": {"tiers.L2.agents": [1, 2]},
+                                    "metric": written}))
+    scope, group, metric = load_sweep(path).spec.main_metric()
+    assert (scope, metric) == (("channel", "days_met") if "chat" in written
+                               else ("overall", "csat"))
+    assert group == ("chat" if "chat" in written else "all")

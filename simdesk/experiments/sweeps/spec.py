@@ -95,9 +95,12 @@ class SweepSpec(SpecModel):
         return self
 
     def main_metric(self) -> tuple[str, str, str]:
-        """``(scope, group, metric)`` of :attr:`metric`."""
-        scope, _, rest = self.metric.rpartition(":")
+        """``(scope, group, metric)`` of :attr:`metric`: ``scope:group.metric``, or over all
+        tickets ``metric``, ``overall.metric`` or ``overall:metric``."""
+        scope, _, rest = self.metric.strip().rpartition(":")
         group, _, metric = rest.rpartition(".")
+        if not scope and group == "overall":
+            group = ""
         return scope or "overall", group or "all", metric
 
 
@@ -267,6 +270,9 @@ def check_metric(sweep: Sweep, source: SourceMap) -> list[Problem]:
                    f"{one_of(catalogue.SCOPES)}{did_you_mean(scope, catalogue.SCOPES)}")
     elif found is not None and found.name != metric and found.name in valid:
         message = f"write the metric's name {found.name!r}, not {metric!r}"
+    elif scope == "overall" and ":" not in sweep.spec.metric and group != "all":
+        message = (f"write scope:group.metric for {group!r}, e.g. channel:{group}.{metric} "
+                   f"(a bare metric or overall.{metric} is over all tickets)")
     elif metric not in valid:
         message = (f"{scope} has no metric {metric!r}; it has {one_of(valid)}"
                    f"{did_you_mean(metric, valid)}")
