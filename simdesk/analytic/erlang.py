@@ -364,11 +364,6 @@ def _queue_log_weights(lam: float, cmu: float, theta: float, k: int) -> NDArray[
     return out
 
 
-def _logsumexp(x: NDArray[np.float64]) -> float:
-    m = float(np.max(x))
-    return m + math.log(float(np.sum(np.exp(x - m))))
-
-
 def erlang_a(rate: float, mean_handle: float, agents: int, mean_patience: float) -> ErlangAResult:
     """Erlang A (M/M/c+M) steady-state metrics; see :class:`ErlangAResult`.
 
@@ -436,9 +431,11 @@ def erlang_a(rate: float, mean_handle: float, agents: int, mean_patience: float)
     if k_start > _MAX_TRUNCATION:
         raise too_long
     k = int(k_start)
+    from scipy.special import logsumexp
+
     while True:
         log_queue = _queue_log_weights(lam, cmu, theta, k)
-        log_total = _logsumexp(np.concatenate((log_below, log_queue)))
+        log_total = float(logsumexp(np.concatenate((log_below, log_queue))))
         r = lam / (cmu + (k + 1) * theta)  # ratio π(c+j+1)/π(c+j), decreasing in j
         if r < 1.0:
             # Σ_{j>k} π(c+j)·max(1, j) ≤ π(c+k)·r/(1−r)·(k + 1/(1−r)): bounds both the
