@@ -13,6 +13,11 @@ References
   with applications to call centers", in *Advances in Services Innovations*, Springer;
   O. Garnett, A. Mandelbaum, M. Reiman (2002), "Designing a call center with impatient
   customers", M&SOM 4(3):208-227 (Erlang A).
+
+Why this module is long: the three formulas share their input checks and recursions
+(Erlang C is built on Erlang B, Erlang A truncates the same birth-death chain), and
+each comes with its result type and staffing inversion; apart, they would import each
+other's private helpers.
 """
 
 from __future__ import annotations
