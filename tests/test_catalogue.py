@@ -187,3 +187,12 @@ def test_the_sweep_metrics_of_issue_14_are_accepted(tmp_path: Path, written: str
     assert (scope, metric) == (("channel", "days_met") if "chat" in written
                                else ("overall", "csat"))
     assert group == ("chat" if "chat" in written else "all")
+
+
+def test_the_metric_table_of_the_docs_is_the_catalogue() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text()
+    start = "<!-- metric table: simdesk.metrics.catalogue.markdown_table() -->\n"
+    written = docs[docs.index(start) + len(start): docs.index("<!-- end of metric table -->")]
+    assert written == catalogue.markdown_table(), (
+        "docs/ci.md's metric table differs from the catalogue: paste "
+        "simdesk.metrics.catalogue.markdown_table() between its markers")

@@ -276,6 +276,18 @@ def format_difference(metric: str, mean: float, half_width: float) -> str:
     return text if math.isnan(half_width) else f"{text} ±{spread}"
 
 
+def markdown_table() -> str:
+    """The catalogue as the Markdown table of docs/ci.md (a test keeps the two equal)."""
+    lines = ["| metric | also written | unit | scopes | needs | better |",
+             "|---|---|---|---|---|---|"]
+    for m in CATALOGUE:
+        aliases = ", ".join(f"`{a}`" for a in m.aliases)
+        unit = "share (may be negative)" if m.signed else m.unit
+        lines.append(f"| `{m.name}` | {aliases} | {unit} | {', '.join(m.scopes)} | "
+                     f"{m.feature or ''} | {'' if m.better == 'none' else m.better} |")
+    return "\n".join(lines) + "\n"
+
+
 __all__ = [
     "ALIASES",
     "CATALOGUE",
@@ -296,5 +308,6 @@ __all__ = [
     "get",
     "in_scope",
     "label_of",
+    "markdown_table",
     "unit_of",
 ]
