@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
+from simdesk.metrics.catalogue import label_of
 from simdesk.metrics.verdicts import summary_verdicts
 from simdesk.plan.diagnostics import Notice
 from simdesk.plan.model import DeskPlan
@@ -70,8 +71,9 @@ def ticket_table(result: SimulationResult) -> Table:
     verdicts = channel_verdicts(result)
     table = Table(title="Tickets (means per replication; SLA with its 95 % confidence interval)",
                   title_justify="left", header_style="bold")
-    for column in ("", "Tickets", "SLA (95% CI)", "Target", "", "Mean wait", "Median",
-                   "P90 wait", "Abandoned", "Resolution", "Unresolved"):
+    for column in ("", label_of("tickets"), f"{label_of('sla')} (95% CI)", "Target", "",
+                   *map(label_of, ("wait_mean", "wait_median", "wait_p90", "abandonment",
+                                   "resolution_mean", "unresolved"))):
         table.add_column(column, justify="right" if column else "left", no_wrap=True)
     rows: list[tuple[str, str, str]] = [("overall", "all", "[bold]All tickets[/]")]
     rows += [("channel", c.name, escape(c.name)) for c in plan.channels
@@ -108,8 +110,9 @@ def tier_table(result: SimulationResult) -> Table:
     values = _estimate(result.summary)
     table = Table(title="Tiers (means per replication)", title_justify="left",
                   header_style="bold")
-    for column in ("Tier", "Agent-hours/week", "Utilization", "Handled", "Per agent-day",
-                   "Queue (avg)", "Wait in queue"):
+    for column in ("Tier", "Agent-hours/week",
+                   *map(label_of, ("utilization", "handled", "per_agent_day", "queue_mean")),
+                   "Wait in queue"):
         table.add_column(column, justify="left" if column == "Tier" else "right", no_wrap=True)
     for tier in result.plan.tiers:
         def get(metric: str, name: str = tier.name) -> tuple[float, float] | None:
