@@ -99,9 +99,12 @@ def test_every_summary_metric_is_accepted_by_expect_and_judged() -> None:
         text = _target(scope, group, metric)
         parsed = resolve(parse_expectation(text), names)
         assert (parsed.scope, parsed.group, parsed.metric) == (scope, group, metric)
+        shown = f"{text.split(' >= ')[0]} {parsed.target_text}"
+        assert parse_expectation(shown).target == parsed.target  # shown reads back the same
         texts.append(text)
     verdicts = evaluate(_summary(), texts)
     assert all(not v.note for v in verdicts), [v.note for v in verdicts if v.note]
+    assert all(v.expectation.format(v.value) for v in verdicts)
 
 
 def test_a_scenario_may_expect_every_summary_metric() -> None:

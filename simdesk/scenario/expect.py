@@ -113,7 +113,8 @@ class Expectation:
     def target_text(self) -> str:
         """``>= 90%``, ``<= 4h``, ``>= 1500``."""
         if self.unit == "share":
-            text = format_percent(self.target)
+            sign = "-" if self.target < 0 else ""  # a difference of shares
+            text = sign + format_percent(abs(self.target))
         elif self.unit == "duration":
             text = format_duration(self.target)
         else:
