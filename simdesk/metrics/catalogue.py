@@ -276,6 +276,17 @@ def format_difference(metric: str, mean: float, half_width: float) -> str:
     return text if math.isnan(half_width) else f"{text} ±{spread}"
 
 
+def split_reference(text: str) -> tuple[str, str, str]:
+    """``(scope, group, metric)`` of a summary row written ``scope:group.metric``; over
+    all tickets also ``metric``, ``overall.metric`` or ``overall:metric`` (a sweep's
+    main metric). The names are not checked here."""
+    scope, _, rest = text.strip().rpartition(":")
+    group, _, metric = rest.rpartition(".")
+    if not scope and group == "overall":
+        group = ""
+    return scope or "overall", group or OVERALL_GROUP, metric
+
+
 def markdown_table() -> str:
     """The catalogue as the Markdown table of docs/ci.md (a test keeps the two equal)."""
     lines = ["| metric | also written | unit | scopes | needs | better |",
@@ -309,5 +320,6 @@ __all__ = [
     "in_scope",
     "label_of",
     "markdown_table",
+    "split_reference",
     "unit_of",
 ]

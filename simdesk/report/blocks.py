@@ -9,7 +9,13 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from simdesk.metrics.catalogue import format_difference, format_metric, label_of, unit_of
+from simdesk.metrics.catalogue import (
+    format_difference,
+    format_metric,
+    label_of,
+    split_reference,
+    unit_of,
+)
 from simdesk.metrics.verdicts import judgement, summary_verdicts, verdict
 from simdesk.report.assumed import behaviour_items, group_details, tier_lines
 from simdesk.report.differences import difference_rows
@@ -309,9 +315,7 @@ def difference_table(results: DeskResults) -> str:
 
 def points_table(results: SweepResults) -> str:
     summary = results.summary
-    scope, _, rest = results.metric.rpartition(":")
-    group, _, metric = rest.rpartition(".")
-    scope, group = scope or "overall", group or "all"
+    scope, group, metric = split_reference(results.metric)
     channels = [c for c in sweep_channels(results)
                 if not (scope == "channel" and metric == "sla" and c == group)]
     headers = ["#"] + [text(parameter_label(results.base, p)) for p in results.parameters]

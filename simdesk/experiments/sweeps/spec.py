@@ -97,11 +97,7 @@ class SweepSpec(SpecModel):
     def main_metric(self) -> tuple[str, str, str]:
         """``(scope, group, metric)`` of :attr:`metric`: ``scope:group.metric``, or over all
         tickets ``metric``, ``overall.metric`` or ``overall:metric``."""
-        scope, _, rest = self.metric.strip().rpartition(":")
-        group, _, metric = rest.rpartition(".")
-        if not scope and group == "overall":
-            group = ""
-        return scope or "overall", group or "all", metric
+        return catalogue.split_reference(self.metric)
 
 
 @dataclass(frozen=True)
