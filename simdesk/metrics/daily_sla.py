@@ -5,7 +5,7 @@ replication's measured window is cut into the scenario's **calendar days** (midn
 midnight of the scenario's clock, ``start`` being day 0), and per replication, day and
 channel with a target the attainment is taken over the tickets that *arrived* that day:
 tickets that got a first response within the target time over those with an SLA outcome
-(as in :mod:`simdesk.metrics.measures`: abandoned tickets count as missed, tickets still waiting
+(as in :mod:`simdesk.metrics.tickets`: abandoned tickets count as missed, tickets still waiting
 at the horizon count once they have waited longer than the target). The day met the
 target when its attainment is at or above it.
 
