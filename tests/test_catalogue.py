@@ -9,9 +9,11 @@ and every catalogue entry must be produced by that run (the desk uses every feat
 
 from __future__ import annotations
 
+import copy
 import math
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -26,7 +28,7 @@ from simdesk.metrics.verdicts import evaluate
 from simdesk.scenario.checks import check_expectations
 from simdesk.scenario.expect import Names, parse_expectation, resolve
 
-EVERY_FEATURE: dict[str, object] = {
+EVERY_FEATURE: dict[str, Any] = {
     "name": "every feature",
     "start": "2026-01-05",
     "horizon": "4d",
@@ -113,12 +115,39 @@ def test_a_scenario_may_expect_every_summary_metric() -> None:
     assert list(check_expectations(data)) == []
 
 
-@pytest.mark.parametrize("scope", [s for s in SCOPES if s != "overall"])
-def test_a_missing_feature_is_named(scope: str) -> None:
-    for m in CATALOGUE:
-        if scope in m.scopes:
-            feature = feature_of(scope, m.name)
-            assert feature is None or feature in FEATURES
+def _without(feature: str) -> dict[str, Any]:
+    """The desk of every feature, with one feature turned off."""
+    data = copy.deepcopy(EVERY_FEATURE)
+    howto, l1 = data["topics"]["howto"], data["tiers"]["L1"]
+    {"satisfaction": lambda: data.pop("satisfaction"),
+     "deflection": lambda: howto.pop("deflection"),
+     "reopens": lambda: howto.pop("reopens"),
+     "replies": lambda: howto.pop("touches"),
+     "helpers": lambda: l1.pop("helpers")}[feature]()
+    return data
+
+
+@pytest.mark.parametrize("feature", sorted(FEATURES))
+def test_a_feature_brings_exactly_the_metrics_the_catalogue_says(feature: str) -> None:
+    """Without the feature, the summary lacks exactly the metrics that need it, and a
+    target on one of them is refused at load time with how to turn the feature on."""
+    data = _without(feature)
+    summary = simdesk.simulate(data, seed=7, replications=1).summary
+    produced = set(summary[["scope", "metric"]].itertuples(index=False, name=None))
+    claimed = {(scope, m.name) for m in CATALOGUE for scope in m.scopes}
+    needing = {(s, m) for s, m in claimed if feature_of(s, m) == feature}
+    assert needing
+    assert produced == claimed - needing
+    scope, metric = sorted(needing)[0]
+    group = {"overall": "all", "agent": "L1#1", "helper": "lead", "reply": "2",
+             "tier": "L1"}.get(scope, "chat" if scope == "channel" else "x")
+    if scope in ("segment", "topic"):
+        group = "paid" if scope == "segment" else "howto"
+    findings = list(check_expectations({**data, "expect": [_target(scope, group, metric)]}))
+    assert len(findings) == 1
+    message = findings[0][1]
+    assert message == f"{metric} is not measured: {FEATURES[feature]}" or (
+        scope in ("reply", "helper") and scope in message), message
 
 
 def test_every_summary_metric_is_accepted_by_a_sweep(tmp_path: Path) -> None:
