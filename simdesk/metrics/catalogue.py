@@ -31,8 +31,10 @@ from simdesk.scenario.units import humanize_minutes
 Unit = Literal["share", "duration", "count", "rate"]
 Better = Literal["higher", "lower", "none"]
 Source = Literal["tickets", "days", "tiers", "replies", "helpers", "effort"]
-"""Which measure computes a metric (:mod:`simdesk.metrics.tickets`, ``daily_sla``,
-``tiers``, ``replies`` in ``tickets``, ``helpers``, ``agents``)."""
+"""The measure that writes a metric in its first scope (:mod:`simdesk.metrics.tickets`,
+``daily_sla``, ``tiers``, the replies of ``tickets``, ``helpers``, ``agents``); a name
+shared by several measures (``wait_mean`` also per tier and reply, ``csat`` also per
+agent) is listed under the first. :func:`from_source` gives a measure its names."""
 
 TICKET_SCOPES = ("overall", "channel", "segment", "topic")
 """The scopes of ticket metrics: all tickets, and per channel, segment and topic."""
