@@ -57,7 +57,7 @@ from simdesk.analytic import erlang_c
 from simdesk.engine.desk import RunRecord, run_desk
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import TicketBatch, draw_tickets
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.policies import Fifo
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario

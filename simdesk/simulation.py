@@ -21,7 +21,8 @@ from simdesk.fates.tickets import draw_tickets
 from simdesk.metrics.measures import run_metrics, summarize
 from simdesk.metrics.ratings import satisfaction_draw
 from simdesk.metrics.tables import duty_table, reply_table, ticket_table, visit_table
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan
 from simdesk.policies import make_policy
 from simdesk.policies.base import Policy
 from simdesk.scenario.load import load_scenario

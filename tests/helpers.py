@@ -11,7 +11,8 @@ import numpy as np
 
 from simdesk.engine.desk import RunRecord, run_desk
 from simdesk.fates.tickets import TicketBatch
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan
 from simdesk.policies import Policy, make_policy
 from simdesk.scenario.load import load_scenario
 

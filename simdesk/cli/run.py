@@ -27,8 +27,8 @@ from simdesk.errors import SimdeskError
 def validate(scenario: Path) -> None:
     """Check SCENARIO and report every problem at once (exit 2 if any)."""
     from simdesk.console.run import describe_plan, print_notices
+    from simdesk.plan.compile import compile_plan
     from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
     from simdesk.policies import make_policy
     from simdesk.scenario.load import load_scenario
 
@@ -57,8 +57,8 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
         overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
     """Simulate SCENARIO, print a summary and write results to a folder."""
     from simdesk.console.run import print_notices, print_result
+    from simdesk.plan.compile import compile_plan
     from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, default_results_dir, write_results
@@ -111,8 +111,8 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
     from simdesk.console.run import print_notices
     from simdesk.experiments.compare import compare as compare_policies
     from simdesk.experiments.compare import resolve_policies, split_policy_names
+    from simdesk.plan.compile import compile_plan
     from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers
     from simdesk.store.results import check_results_folder, default_comparison_dir, write_comparison
@@ -183,8 +183,8 @@ def check(scenario: Path, seed: int | None, replications: int | None, workers: i
 
     from simdesk.console.check import print_check
     from simdesk.console.run import print_notices
+    from simdesk.plan.compile import compile_plan
     from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
     from simdesk.scenario.expect import evaluate, report
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers, simulate
