@@ -8,8 +8,9 @@ The plan is immutable and the same for every replication.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -219,6 +220,9 @@ class DeskPlan:
     """Who takes a conversation's follow-ups: anyone (``shared``) or its ``owner``."""
     owner_fallback: float | None = None
     """Minutes a follow-up waits for its owner before anyone may take it."""
+    cache: dict[tuple[object, ...], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    """Values derived from the plan alone, computed once (see :mod:`simdesk.plan.work`)."""
 
     @property
     def volume(self) -> Volume | None:
