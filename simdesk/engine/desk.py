@@ -117,7 +117,7 @@ class Desk(FollowUps, Shifts):
     def _release(self) -> None:
         """Break the desk's reference cycles (agents are events whose callbacks point
         back here) so its tickets are freed now, not at the next garbage collection."""
-        self.env._queue.clear()
+        self.env.clear()
         for tier in self.tiers:
             for agent in tier.agents:
                 agent.callbacks = None
@@ -132,7 +132,7 @@ class Desk(FollowUps, Shifts):
         self._done_callbacks = []
         self._ring_callbacks = []
 
-    # -- tickets---------------------------------------------------------------------
+    # -- tickets ----------------------------------------------------------------------
 
     def _admit(self, now: float) -> None:
         """Put every ticket that arrived up to ``now`` into its queue, at its arrival time."""
