@@ -43,7 +43,13 @@ import numpy as np
 
 from simdesk.engine.entities import Agent, Ticket, TierState
 from simdesk.engine.followups import FollowUps
-from simdesk.engine.records import DUTY_COLUMNS, REPLY_COLUMNS, VISIT_COLUMNS, RunRecord
+from simdesk.engine.records import (
+    DUTY_COLUMNS,
+    REPLY_COLUMNS,
+    VISIT_COLUMNS,
+    RunRecord,
+    queue_areas,
+)
 from simdesk.engine.shifts import Shifts
 from simdesk.engine.state import INF, NAN, is_plain
 from simdesk.fates.tickets import TicketBatch
@@ -69,23 +75,21 @@ class Desk(FollowUps, Shifts):
         """Simulate from 0 to the horizon and return the records. A desk runs once."""
         env, plan = self.env, self.plan
         self._schedule_duty()
-        if plan.warmup > 0:
-            env.call(plan.warmup, self._snapshot_warmup)
         self._set_alarm()
         env.run(until=plan.horizon)
         self._admit(plan.horizon)
         self._close(plan.horizon)
+        visits = np.asarray(self.visits, dtype=float).reshape(-1, VISIT_COLUMNS)
         record = RunRecord(
             arrived=np.asarray(self._arrivals[:-1], dtype=float),
             first_response=np.asarray(self.first_response, dtype=float),
             resolved=np.asarray(self.resolved, dtype=float),
             abandoned_at=np.asarray(self.abandoned_at, dtype=float),
             refused=np.asarray(self.refused, dtype=bool),
-            visits=np.asarray(self.visits, dtype=float).reshape(-1, VISIT_COLUMNS),
+            visits=visits,
             replies=np.asarray(self.replies, dtype=float).reshape(-1, REPLY_COLUMNS),
             duty=np.asarray(self.duty, dtype=float).reshape(-1, DUTY_COLUMNS),
-            queue_area=np.array([t.queue_area - w
-                                 for t, w in zip(self.tiers, self._warmup_area, strict=True)]),
+            queue_area=queue_areas(visits, len(self.tiers), plan.warmup, plan.horizon),
             log=None if self.log is None else sorted(self.log, key=lambda entry: entry[0]),
         )
         self._release()
@@ -103,7 +107,6 @@ class Desk(FollowUps, Shifts):
                 if agent.on or agent.busy:
                     self.duty.extend((agent.index, agent.on_since, horizon))
                 waiting.extend(t for stay, t in agent.personal if t.waiting == stay)
-            tier.queue_changes(horizon, 0)
             for ticket in waiting:
                 if not ticket.waiting or ticket.tiers[ticket.step] != tier.index:
                     continue
@@ -192,7 +195,7 @@ class Desk(FollowUps, Shifts):
         self._stays += 1
         ticket.waiting = self._stays
         tier.queue.push(ticket, now)
-        tier.queue_changes(now, +1)
+        tier.waiting += 1
         if self.log is not None:
             self.log.append((now, "queue", ticket.id, tier.plan.name))
         if tier.idle:
@@ -236,14 +239,13 @@ class Desk(FollowUps, Shifts):
                     continue  # a stale entry of a queue that does not check stays
                 ticket = chosen
             ticket.waiting = 0
-            tier.queue_changes(now, -1)
+            tier.waiting -= 1
             if ticket.abandon_at > now:
                 return ticket
             self._abandon(tier, ticket, now)
 
     def _abandon(self, tier: TierState, ticket: Ticket, now: float) -> None:
         """Record a customer who left at ``abandon_at`` (noticed at ``now``)."""
-        tier.uncount(ticket.abandon_at, now)
         self.abandoned_at[ticket.id] = ticket.abandon_at
         self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, ticket.abandon_at,
                             0))

@@ -193,8 +193,6 @@ class TierState:
         "index",
         "plan",
         "queue",
-        "queue_area",
-        "queue_changed",
         "waiting",
         "wake",
     )
@@ -212,27 +210,6 @@ class TierState:
         self.by_load = False
         """Some agents have several seats: offer to the least loaded first."""
         self.waiting = 0
-        self.queue_area = 0.0
-        self.queue_changed = 0.0
+        """Tickets in its queue (customers who left count until an agent notices)."""
         self.wake = float("inf")
         """When a wake-up for idle agents is already scheduled."""
-
-    def queue_changes(self, now: float, change: int) -> None:
-        """``change`` tickets join (+) or leave (−) the queue at ``now``: the queue area
-        grows by the length so far times the time since the last change."""
-        self.queue_area += self.waiting * (now - self.queue_changed)
-        self.queue_changed = now
-        self.waiting += change
-
-    def uncount(self, left: float, now: float) -> None:
-        """A customer who left at ``left`` is noticed at ``now``: the area counted them
-        in the queue in between."""
-        self.queue_area -= now - left
-
-    def area_until(self, now: float) -> float:
-        """∫ queue length dt from 0 to ``now``, counting the customers still in the
-        queue who have already left (it is noticed only when an agent would take them)
-        only until they left."""
-        gone = {id(t): now - t.abandon_at for t in self.queue
-                if t.waiting and t.tiers[t.step] == self.index and t.abandon_at < now}
-        return self.queue_area + self.waiting * (now - self.queue_changed) - sum(gone.values())

@@ -47,7 +47,7 @@ class FollowUps(DeskState):
         self._stays += 1
         ticket.waiting = self._stays
         owner.personal.append((ticket.waiting, ticket))
-        tier.queue_changes(now, +1)
+        tier.waiting += 1
         if self.log is not None:
             self.log.append((now, "queue", ticket.id, owner.name))
         if self._owner_fallback is not None:  # the stay of this answer, before it is taken

@@ -26,7 +26,7 @@ class PlainDesk(Desk):
             if not ticket.waiting or ticket.tiers[ticket.step] != index:
                 continue
             ticket.waiting = 0
-            tier.queue_changes(now, -1)
+            tier.waiting -= 1
             if ticket.abandon_at > now:
                 return ticket
             self._abandon(tier, ticket, now)

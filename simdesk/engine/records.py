@@ -54,6 +54,22 @@ class RunRecord:
     duty: Matrix
     """Columns ``DUTY_*``: agent, on, off — when each agent was actually on the queue."""
     queue_area: FloatArray
-    """Per tier, ∫ queue length dt from the warm-up to the horizon (customers who have
-    left count only until they left)."""
+    """Per tier, ∫ queue length dt from the warm-up to the horizon (:func:`queue_areas`)."""
     log: list[LogEntry] | None
+
+
+def queue_areas(visits: Matrix, tiers: int, warmup: float, horizon: float) -> FloatArray:
+    """Per tier, ∫ queue length dt over the measured window [``warmup``, ``horizon``].
+
+    Little's law on the sample path: the area is the sum of every stay's waiting time
+    inside the window. A stay waits from ``queued`` until an agent starts it, the
+    customer leaves (``end`` without a ``start``), or the horizon; every ticket that
+    ever waited has a visit row, so nothing is missed, and a customer who left counts
+    only until they left.
+    """
+    start, end = visits[:, VISIT_START], visits[:, VISIT_END]
+    left = np.where(np.isnan(start), np.where(np.isnan(end), horizon, end), start)
+    inside = np.minimum(left, horizon) - np.maximum(visits[:, VISIT_QUEUED], warmup)
+    return np.asarray(np.bincount(visits[:, VISIT_TIER].astype(np.int64),
+                                  weights=np.clip(inside, 0.0, None), minlength=tiers),
+                      dtype=np.float64)

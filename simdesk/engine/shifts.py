@@ -1,5 +1,5 @@
-"""Who is on the queue when: shifts and rotations (duty), breaks, helpers who join when
-the queue is long, and the warm-up snapshot."""
+"""Who is on the queue when: shifts and rotations (duty), breaks, and helpers who join
+when the queue is long."""
 
 from __future__ import annotations
 
@@ -113,10 +113,3 @@ class Shifts(DeskState):
             if self.log is not None:
                 self.log.append((now, "joins", None, agent.name))
             self._free(agent, now)
-
-    def _snapshot_warmup(self, event: Any) -> None:
-        """The measured window begins: note each tier's queue area so far."""
-        now = self.env.now
-        self._admit(now)
-        for tier in self.tiers:
-            self._warmup_area[tier.index] = tier.area_until(now)

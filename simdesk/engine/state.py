@@ -80,7 +80,6 @@ class DeskState:
         self._chains = [channel.chain for channel in plan.channels]
         self._talk = [channel.touch_step for channel in plan.channels]
         self._entry = [self.tiers[channel.chain[0]] for channel in plan.channels]
-        self._warmup_area = [0.0] * len(self.tiers)
         self._entry_tiers = [self.tiers[i] for i in sorted({c.chain[0] for c in plan.channels})]
         self._stays = 0
         """Stays in a queue numbered so far (see :class:`simdesk.policies.base.Entries`)."""
