@@ -224,6 +224,10 @@ class DeskPlan:
         default_factory=dict, init=False, repr=False, compare=False)
     """Values derived from the plan alone, computed once (see :mod:`simdesk.plan.work`)."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for worker processes) without the cache: it is cheaper to rebuild."""
+        return {**self.__dict__, "cache": {}}
+
     @property
     def volume(self) -> Volume | None:
         return self.scenario.volume
