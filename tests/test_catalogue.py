@@ -198,7 +198,7 @@ def test_names_and_aliases_are_unique_and_lower_case() -> None:
     "scenarios/*.yaml")), ids=lambda p: p.stem)
 def test_agent_names_read_from_the_raw_scenario_are_the_plans(path: Path) -> None:
     """``agent:NAME`` targets are checked at load time against the plan's own names."""
-    from simdesk.plan.model import compile_plan
+    from simdesk.plan.compile import compile_plan
     from simdesk.scenario.checks import _agent_names
 
     raw = yaml.safe_load(path.read_text())

@@ -118,14 +118,14 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
         staffing_summary,
         verdict_line,
     )
-    from simdesk.scenario.load import load_scenario
+    from simdesk.plan.prepare import prepare
     from simdesk.scenario.units import parse_duration, parse_percent
     from simdesk.staffing.roster import load_roster_spec
     from simdesk.staffing.search import staff as find_staffing
     from simdesk.staffing.verify import roster_for, write_staffing
     from simdesk.store.results import default_results_dir, slug
 
-    loaded = load_scenario(scenario)
+    loaded = prepare(scenario).scenario  # each staffing tried is compiled on its own
     spec = load_roster_spec(shifts) if shifts is not None else None
     minutes = unit_option(parse_duration, "--interval")(interval) or 60.0
     if minutes != int(minutes):

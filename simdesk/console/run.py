@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 import pandas as pd
 from rich.console import Console
@@ -11,10 +10,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
+from simdesk.console.plan import describe_plan as describe_plan
+from simdesk.console.plan import print_notices as print_notices
 from simdesk.metrics.catalogue import label_of
 from simdesk.metrics.verdicts import summary_verdicts
-from simdesk.plan.diagnostics import Notice
-from simdesk.plan.model import DeskPlan
 from simdesk.scenario.units import format_duration, humanize_minutes
 from simdesk.simulation import SimulationResult
 
@@ -141,29 +140,9 @@ def describe_run(result: SimulationResult) -> str:
     )
 
 
-def print_notices(console: Console, notices: Iterable[Notice]) -> None:
-    for notice in notices:
-        console.print(f"[yellow]Warning:[/] {escape(str(notice))}", highlight=False)
-
-
 def print_result(console: Console, result: SimulationResult) -> None:
     """The whole terminal summary of a run."""
     console.print(describe_run(result), highlight=False)
     console.print(ticket_table(result))
     console.print(tier_table(result))
     print_behaviour(console, result)
-
-
-def describe_plan(plan: DeskPlan) -> str:
-    """One line about a valid scenario: what it contains and the volume it expects."""
-    weekly = sum(s.expected for s in plan.streams) / plan.horizon * 10080
-    scenario = plan.scenario
-    agents = sum(g.count for tier in scenario.tiers.values() for g in tier.agents)
-    rotations = [t.rotation for t in scenario.tiers.values() if t.rotation is not None]
-    people = f"{agents} agent(s)"
-    if rotations:
-        people += " and " + ", ".join(f"a rota of {r.on_duty} from {r.pool}" for r in rotations)
-    return (
-        f"{len(plan.channels)} channel(s), {len(plan.tiers)} tier(s) with {people}, "
-        f"about {weekly:,.0f} tickets per week over {format_duration(plan.horizon)}"
-    )

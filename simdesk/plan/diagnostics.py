@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simdesk.fates.tickets import work_left
 from simdesk.plan.model import AgentPlan, DeskPlan, StreamPlan, TierPlan
+from simdesk.plan.work import work_left
 from simdesk.scenario.calendar import Interval, merge_intervals
 from simdesk.scenario.schema import moment_minutes
 from simdesk.scenario.units import humanize_minutes

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from simdesk.engine.desk import run_desk
+from simdesk.engine.run import run_desk
 from simdesk.metrics.helpers import helper_metrics
 from simdesk.metrics.tables import duty_table, ticket_table, visit_table
 from tests.helpers import Scripted, batch_of, events, plan_for, run_scripted
