@@ -150,3 +150,30 @@ def test_warns_when_tickets_arrive_while_nobody_is_on_duty(tmp_path: Path) -> No
     assert ("Warning: tier L1: about 1,920 tickets (76% of those entering here) arrive while "
             "no L1 agent is on duty, e.g. Mon 00:00 (day 1) – Mon 08:00 (day 1); Mon 16:00 "
             "(day 1) – Tue 08:00 (day 2); they wait for the next shift") in err
+
+
+@pytest.mark.parametrize("base", ["fifo", "cherry-pick", "{policy: newest-first}"])
+def test_ninja_base_takes_a_policy_name_or_a_mapping(tmp_path: Path, base: str) -> None:
+    """docs/policies.md: ``base`` defaults to ``fifo``; writing it out must be accepted."""
+    path = tmp_path / "ninja.yaml"
+    path.write_text(
+        "name: ninja\nhorizon: 1d\n"
+        "channels: {phone: {sla: {within: 1m, target: 80%}}}\n"
+        "arrivals: [{channel: phone, rate: 10/h}]\n"
+        "tiers: {L1: {agents: 3, handle: {dist: exponential, mean: 10m}}}\n"
+        f"routing: {{policy: ninja, base: {base}}}\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_ninja_base_names_the_valid_policies(tmp_path: Path) -> None:
+    path = tmp_path / "ninja.yaml"
+    path.write_text(
+        "name: ninja\nhorizon: 1d\n"
+        "channels: {phone: {sla: {within: 1m, target: 80%}}}\n"
+        "arrivals: [{channel: phone, rate: 10/h}]\n"
+        "tiers: {L1: {agents: 3, handle: {dist: exponential, mean: 10m}}}\n"
+        "routing: {policy: ninja, base: lifo}\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "routing.base: unknown policy 'lifo'; valid: fifo" in result.stderr
