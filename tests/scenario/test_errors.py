@@ -139,7 +139,8 @@ def test_warnings_name_the_overloaded_tier_with_numbers(tmp_path: Path) -> None:
     assert code == 0
     assert ("Warning: tier L1: offered load 2.50 agents' worth of work is at or above the "
             "1.00 agents on duty on average over the horizon (250%, counting every ticket that "
-            "reaches it, before abandonment): its queue will keep "
+            "reaches it, its follow-up replies and repeat contacts, before abandonment): its "
+            "queue will keep "
             "growing") in err
 
 
@@ -177,3 +178,21 @@ def test_ninja_base_names_the_valid_policies(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert "routing.base: unknown policy 'lifo'; valid: fifo" in result.stderr
+
+
+def _load_desk(rate: str, touches: str) -> str:
+    return ("name: replies\nhorizon: 2w\n"
+            "channels: {email: {sla: {within: 4h, target: 80%}" + touches + "}}\n"
+            f"arrivals: [{{channel: email, rate: {rate}}}]\n"
+            "tiers: {L1: {agents: 1, handle: {dist: exponential, mean: 10.8m}}}\n")
+
+
+def test_the_load_check_counts_follow_up_replies(tmp_path: Path) -> None:
+    """600 tickets a week needing 1.8 agent replies each are the same work as 1,080
+    one-reply tickets: both must warn, with the same load."""
+    one_reply = _validate(tmp_path, _load_desk("1080/w", ""))[2]
+    replies = _validate(tmp_path, _load_desk(
+        "600/w", ", touches: {1: 20%, 2: 80%}, reply_after: {dist: exponential, mean: 1h}"))[2]
+    assert "offered load 1.16 agents' worth of work" in one_reply
+    assert "offered load 1.16 agents' worth of work" in replies
+    assert "(116%, counting every ticket" in replies
