@@ -253,14 +253,17 @@ def helper_table(result: SimulationResult) -> Table | None:
     values = Lookup(result.summary)
     table = _table("Helpers in the queue (per person; means per replication, 95 % CI)",
                    ["Helper", "Tier", "Joins at", "Hours/week in the queue",
-                    "Share of their hours", "Cap", "Called in/week"])
+                    "Share of their hours (cap)", "Cap", "Past the cap", "Called in/week"])
     for name, (tier, rule) in caps.items():
         table.add_row(escape(name), escape(tier), f"{rule.joins_at} waiting",
                       count(values.get("helper", name, "queue_hours"), 1),
                       percent_ci(values.get("helper", name, "queue_share")),
-                      f"{rule.cap:.0%}", count(values.get("helper", name, "joins"), 1))
+                      f"{rule.cap:.0%}", percent_ci(values.get("helper", name, "overrun_share")),
+                      count(values.get("helper", name, "joins"), 1))
     table.caption = ("Hours: the helper's shift, in which they may join; they leave once the "
-                     "queue is short again or the cap of the day is spent.")
+                     "queue is short again or the cap of the day is spent. Share (cap): their "
+                     "time in the queue up to each day's cap; past the cap: finishing the "
+                     "ticket in hand when the cap ran out (hours/week count both).")
     return table
 
 

@@ -371,11 +371,13 @@ def workload_tables(results: DeskResults) -> str:
         rows = [[text(name), text(tier), f"{rule.joins_at} waiting",
                  number(get("helper", name, "queue_hours")[0], 1),
                  interval(*get("helper", name, "queue_share")), percent(rule.cap, 0),
+                 interval(*get("helper", name, "overrun_share")),
                  number(get("helper", name, "joins")[0], 1)]
                 for name, (tier, rule) in helpers.items()]
         parts.append("<h3>Helpers in the queue</h3>"
                      + table(["Helper", "Tier", "Joins at", "Hours / week in the queue",
-                              "Share of their hours (95 % CI)", "Cap", "Called in / week"],
+                              "Share of their hours, up to the cap (95 % CI)", "Cap",
+                              "Past the cap, finishing the ticket in hand", "Called in / week"],
                              rows, "numbers"))
     return "".join(parts)
 

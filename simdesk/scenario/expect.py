@@ -74,7 +74,7 @@ TICKET_METRICS = ("tickets", "sla", "wait_mean", "wait_median", "wait_p90", "aba
 TIER_METRICS = ("utilization", "agents_on_duty", "handled", "per_agent_day", "queue_mean",
                 "wait_mean")
 REPLY_METRICS = ("wait_mean", "wait_median", "wait_p90", "replies")
-HELPER_METRICS = ("queue_hours", "queue_share", "joins")
+HELPER_METRICS = ("queue_hours", "queue_share", "overrun_share", "joins")
 """Per helper in a tier's ``helpers:`` (:mod:`simdesk.metrics.helpers`)."""
 SATISFACTION_METRICS = ("csat", "bad", "net", "rated")
 """With a ``satisfaction:`` model, per ticket scope (:mod:`simdesk.metrics.ratings`)."""
@@ -149,13 +149,14 @@ ALIASES: dict[str, str] = {
     "worst_day": "day_sla_worst",
     "queue_hours": "queue_hours",
     "queue_share": "queue_share",
+    "overrun_share": "overrun_share",
     "joins": "joins",
 }
 """What an expectation may call a metric → the summary's metric name."""
 
 SHARES = frozenset({"sla", "abandonment", "utilization", "refused", "csat", "bad", "net",
-                    "escalated", "deflected", "repeat_work", "queue_share", "days_met",
-                    "day_sla_p10", "day_sla_median", "day_sla_p90", "day_sla_worst"})
+                    "escalated", "deflected", "repeat_work", "queue_share", "overrun_share",
+                    "days_met", "day_sla_p10", "day_sla_median", "day_sla_p90", "day_sla_worst"})
 DURATIONS = frozenset({"wait_mean", "wait_median", "wait_p90", "resolution_mean",
                        "handle_mean"})
 
