@@ -17,7 +17,6 @@ from simdesk.cli.common import (
 )
 from simdesk.errors import SimdeskError
 
-
 FIGURE_UNITS = {
     "agents": "count", "rate": "per minute", "mean_handle": "minutes", "within": "minutes",
     "service_level": "share", "asa": "minutes", "p_wait": "share", "occupancy": "share",

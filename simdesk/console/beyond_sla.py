@@ -113,7 +113,7 @@ def day_table(result: SimulationResult) -> Table | None:
                     "P90 day"])
     overall = values.get("overall", "all", "days_met")
     if not math.isnan(overall[0]):
-        table.add_row("[bold]Every channel[/]", "", days_met_text(
+        table.add_row("[bold]Every channel[/] [dim](days all had tickets)[/]", "", days_met_text(
             values.get("overall", "all", "days"), overall), "", "", "", "")
     for channel in result.plan.channels:
         if ("channel", channel.name, "days_met") not in values.values:
@@ -127,7 +127,8 @@ def day_table(result: SimulationResult) -> Table | None:
                       percent(get("day_sla_worst")), percent(get("day_sla_p10")),
                       percent(get("day_sla_median")), percent(get("day_sla_p90")))
     table.caption = ("A day's attainment is over the tickets that arrived that day; days "
-                     "without tickets on a channel are not counted for it.")
+                     "without tickets on a channel are not counted for it, nor for "
+                     "\"every channel\".")
     return table
 
 

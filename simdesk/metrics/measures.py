@@ -42,8 +42,8 @@ from simdesk.scenario.schema import Scenario
 
 TICKET_SCOPES = ("overall", "channel", "segment", "topic")
 SHARE_METRICS = ("sla", "abandonment", "utilization", "refused", "csat", "bad", "deflected",
-                 "repeat_work", "queue_share", "overrun_share", "escalated", "csat_expected", "days_met",
-                 "day_sla_p10", "day_sla_median", "day_sla_p90", "day_sla_worst")
+                 "repeat_work", "queue_share", "overrun_share", "escalated", "csat_expected",
+                 "days_met", "day_sla_p10", "day_sla_median", "day_sla_p90", "day_sla_worst")
 """Metrics that are shares of a whole (their intervals are clipped to 0–100 %)."""
 SIGNED_METRICS = ("net", "csat_vs_mix")
 """Metrics that may be negative (their intervals are clipped to −100 %–100 %)."""
