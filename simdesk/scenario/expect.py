@@ -71,8 +71,8 @@ OVERALL_GROUP = "all"
 
 TICKET_METRICS = ("tickets", "sla", "wait_mean", "wait_median", "wait_p90", "abandonment",
                   "resolution_mean", "unresolved", "refused")
-TIER_METRICS = ("utilization", "agents_on_duty", "handled", "per_agent_day", "queue_mean",
-                "wait_mean")
+TIER_METRICS = ("utilization", "agents_on_duty", "handled", "per_agent_day",
+                "services_per_agent_day", "queue_mean", "wait_mean")
 REPLY_METRICS = ("wait_mean", "wait_median", "wait_p90", "replies")
 HELPER_METRICS = ("queue_hours", "queue_share", "overrun_share", "joins")
 """Per helper in a tier's ``helpers:`` (:mod:`simdesk.metrics.helpers`)."""
@@ -125,6 +125,7 @@ ALIASES: dict[str, str] = {
     "unresolved": "unresolved",
     "handled": "handled",
     "per_agent_day": "per_agent_day",
+    "services_per_agent_day": "services_per_agent_day",
     "queue_mean": "queue_mean",
     "agents_on_duty": "agents_on_duty",
     "replies": "replies",

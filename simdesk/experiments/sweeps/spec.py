@@ -233,8 +233,8 @@ def check_parameters(sweep: Sweep, source: SourceMap) -> list[Problem]:
 
 SCOPE_METRICS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("overall", "channel", "segment", "topic"), TICKET_METRICS),
-    "tier": ("utilization", "agents_on_duty", "handled", "per_agent_day", "queue_mean",
-             "wait_mean"),
+    "tier": ("utilization", "agents_on_duty", "handled", "per_agent_day",
+             "services_per_agent_day", "queue_mean", "wait_mean"),
     "reply": ("wait_mean", "wait_median", "wait_p90", "replies"),
 }
 """The metrics of each scope (see :mod:`simdesk.metrics.measures`)."""
