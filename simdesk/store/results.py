@@ -3,7 +3,9 @@
 Files: ``scenario.yaml`` (every default filled in, seed included: running it again
 gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet``,
 ``days.parquet`` (SLA attainment per replication, calendar day and channel:
-:func:`simdesk.metrics.daily_sla.day_table`), ``summary.csv``, ``summary.json``. Each file is
+:func:`simdesk.metrics.daily_sla.day_table`), ``hours.parquet`` (per channel, weekday and
+hour of arrival: :func:`simdesk.metrics.hours.hour_table`), ``summary.csv`` and
+``summary.json`` (each metric with its ``unit``: :func:`metric_unit`). Each file is
 written to a temporary name and moved into place, so a crash never leaves half a file.
 
 A comparison of routing policies (:func:`write_comparison`) writes the same files with
@@ -68,6 +70,40 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, compression="zstd", use_dictionary=categorical)
 
 
+_UNITS: dict[str, str] = {
+    **dict.fromkeys(("wait_mean", "wait_median", "wait_p90", "resolution_mean",
+                     "handle_mean"), "minutes"),
+    **dict.fromkeys(("tickets", "unresolved", "handled", "replies", "rated", "days",
+                     "resolved", "worked"), "count"),
+    **dict.fromkeys(("per_agent_day", "services_per_agent_day"), "per agent-day (8 h on duty)"),
+    "agents_on_duty": "agents",
+    "queue_mean": "tickets waiting",
+    "queue_hours": "hours per person-week",
+    "joins": "per person-week",
+    "reopen_rate": "per resolved ticket",
+}
+
+
+def metric_unit(metric: str) -> str:
+    """The unit of a summary metric: ``share`` (0–1), ``signed share`` (−1–1),
+    ``minutes``, ``count`` or a rate such as ``per agent-day (8 h on duty)``."""
+    from simdesk.metrics.measures import SHARE_METRICS, SIGNED_METRICS
+
+    if metric in SHARE_METRICS:
+        return "share"
+    if metric in SIGNED_METRICS:
+        return "signed share"
+    return _UNITS.get(metric, "number")
+
+
+def with_units(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with a ``unit`` column after ``metric``."""
+    columns = list(summary.columns)
+    after = columns.index("metric") + 1
+    units = summary["metric"].map(metric_unit)
+    return summary.assign(unit=units)[[*columns[:after], "unit", *columns[after:]]]
+
+
 def _number(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
@@ -81,6 +117,7 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
             "ci_low": _number(row["ci_low"]),
             "ci_high": _number(row["ci_high"]),
             "replications": int(row["replications"]),
+            "unit": metric_unit(row["metric"]),
         }
     return {
         "scenario": result.scenario.name,
@@ -94,7 +131,8 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
         "policy": result.policy,
         "confidence": 0.95,
         "targets": {
-            c.name: {"within_minutes": c.sla_within, "target": c.sla_target}
+            c.name: {"within_minutes": c.sla_within, "target": c.sla_target,
+                     "target_unit": "share"}
             for c in result.plan.channels if not math.isinf(c.sla_within)
         },
         "metrics": nested,
@@ -120,7 +158,7 @@ def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
         writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
                   for name, frame in tables]
         table, document = summary()
-        _atomic(folder / "summary.csv", lambda p: table.to_csv(p, index=False))
+        _atomic(folder / "summary.csv", lambda p: with_units(table).to_csv(p, index=False))
         text = json.dumps(document, indent=2, allow_nan=False)
         _atomic(folder / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
         for write in writes:
@@ -215,5 +253,6 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     tables.append(("days", _days_by_policy(comparison)))
     _write_tables(folder, tables,
                   lambda: (comparison.summary, comparison_document(comparison)))
-    _atomic(folder / "comparison.csv", lambda p: comparison.differences.to_csv(p, index=False))
+    _atomic(folder / "comparison.csv",
+            lambda p: with_units(comparison.differences).to_csv(p, index=False))
     return folder
