@@ -14,12 +14,13 @@ a ``policy`` column, plus ``comparison.csv``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -30,14 +31,17 @@ import pandas as pd
 from simdesk import __version__
 from simdesk.errors import SimdeskError
 from simdesk.metrics.daily_sla import day_table
+from simdesk.metrics.hours import hour_table
 from simdesk.scenario.load import scenario_to_yaml
 from simdesk.simulation import SimulationResult
 
 if TYPE_CHECKING:
     from simdesk.experiments.compare import Comparison
+    from simdesk.metrics.misses import ChannelMisses
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "days.parquet", "summary.csv", "summary.json",
+                "replies.parquet", "days.parquet", "hours.parquet", "summary.csv",
+                "summary.json", "misses.json",
                 "comparison.csv")
 
 
@@ -165,8 +169,22 @@ def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
             write.result()
 
 
-def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False) -> Path:
-    """Write every result file into ``folder`` and return it."""
+def misses_document(misses: Sequence[ChannelMisses]) -> list[dict[str, Any]]:
+    """Why each channel missed (or nearly missed) its target, as JSON (``misses.json``)."""
+    document = []
+    for entry in misses:
+        data = dataclasses.asdict(entry)
+        data["blocks"] = [{**dataclasses.asdict(b), "label": b.label} for b in entry.blocks]
+        data["suggestions"] = [{**dataclasses.asdict(s), "significant": s.significant}
+                               for s in entry.suggestions]
+        document.append(data)
+    return json.loads(json.dumps(document, default=_number).replace("NaN", "null"))
+
+
+def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False,
+                  misses: Sequence[ChannelMisses] | None = None) -> Path:
+    """Write every result file into ``folder`` and return it; with ``misses``, also
+    ``misses.json`` (:mod:`simdesk.experiments.suggest`)."""
     folder = Path(folder)
     check_results_folder(folder, overwrite=overwrite)
     folder.mkdir(parents=True, exist_ok=True)
@@ -178,10 +196,14 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
     yaml_text = header + scenario_to_yaml(result.scenario)
     _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
     tables = [("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty),
-              ("days", day_table(result.plan, result.tickets))]
+              ("days", day_table(result.plan, result.tickets)),
+              ("hours", hour_table(result.plan, result.tickets))]
     if len(result.replies):
         tables.append(("replies", result.replies))
     _write_tables(folder, tables, lambda: (result.summary, summary_document(result)))
+    if misses is not None:
+        text = json.dumps(misses_document(misses), indent=2, allow_nan=False)
+        _atomic(folder / "misses.json", lambda p: p.write_text(text, encoding="utf-8"))
     return folder
 
 
