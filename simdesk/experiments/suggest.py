@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from simdesk.metrics.measures import t_quantile
 from simdesk.metrics.misses import (
     Block,
     ChannelMisses,
@@ -29,7 +30,6 @@ from simdesk.metrics.misses import (
     channel_misses,
     days_text,
 )
-from simdesk.metrics.measures import t_quantile
 from simdesk.plan.model import ChannelPlan
 from simdesk.scenario.calendar import parse_shift
 from simdesk.scenario.schema import Scenario, ShiftGroup

@@ -122,8 +122,8 @@ def hour_table(plan: DeskPlan, tickets: pd.DataFrame, *, pooled: bool = False
     parts = summary["group"].str.split("|", expand=True)
     summary = summary.assign(channel=parts[0], pool=parts[1].astype(int),
                              hour=parts[2].astype(int))
-    wide = summary.pivot_table(index=["channel", "pool", "hour"], columns="metric",
-                               values=["mean", "ci_low", "ci_high"], aggfunc="first")
+    wide = summary.pivot(index=["channel", "pool", "hour"], columns="metric",
+                         values=["mean", "ci_low", "ci_high"])
     table = pd.DataFrame(index=wide.index)
     for metric in HOUR_METRICS:
         table[metric] = wide[("mean", metric)]

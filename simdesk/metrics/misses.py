@@ -267,4 +267,4 @@ def channel_misses(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
         _queue_ahead(plan, channel, tickets, visits, worst.loc[~worst["refused"]]))
 
 
-__all__ = ["days_text", "Block", "ChannelMisses", "QueueAhead", "Suggestion", "channel_misses"]
+__all__ = ["Block", "ChannelMisses", "QueueAhead", "Suggestion", "channel_misses", "days_text"]

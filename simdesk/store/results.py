@@ -178,7 +178,9 @@ def misses_document(misses: Sequence[ChannelMisses]) -> list[dict[str, Any]]:
         data["suggestions"] = [{**dataclasses.asdict(s), "significant": s.significant}
                                for s in entry.suggestions]
         document.append(data)
-    return json.loads(json.dumps(document, default=_number).replace("NaN", "null"))
+    cleaned: list[dict[str, Any]] = json.loads(
+        json.dumps(document, default=_number).replace("NaN", "null"))
+    return cleaned
 
 
 def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False,
