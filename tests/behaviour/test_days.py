@@ -131,7 +131,7 @@ def test_every_channel_counts_only_days_on_which_every_channel_had_tickets() -> 
         {"channel": "email", "rate": "1/h"}])
     result = simdesk.simulate(office, seed=5, replications=2)
     table = day_table(result.plan, result.tickets)
-    weekend = table["date"].dt.dayofweek >= 5
+    weekend = table["date"].dt.day_of_week >= 5
     assert (table.loc[weekend & (table["channel"] == "phone"), "decided"] == 0).all()
     assert (table.loc[weekend & (table["channel"] == "email"), "decided"] > 0).all()
     weekdays = table.loc[~weekend, "date"].nunique()
