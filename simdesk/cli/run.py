@@ -87,12 +87,16 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
                           workers=workers or auto_workers(plan, replications or
                                                           loaded.replications),
                           progress=advance)
+    from rich.console import Console
+
     from simdesk.console.misses import miss_lines
     from simdesk.experiments.suggest import explain_misses
 
     explained = explain_misses(result, suggest=not no_suggest, workers=workers)
     written = write_results(result, folder, overwrite=overwrite, misses=explained)
     console = out_console()
+    if wide and console.width < 160:  # every column, even past the terminal's edge
+        console = Console(highlight=False, soft_wrap=True, width=160)
     if not quiet:
         print_result(console, result, wide=wide or not console.is_terminal
                      or console.width >= 150, by_hour=by_hour,

@@ -26,7 +26,7 @@ def _cell(row: pd.Series, target: float) -> str:
     return f"{sla:.0%} {_MARK[verdict]}{left}"
 
 
-def hour_tables(result: SimulationResult) -> Iterator[Table]:
+def hour_tables(result: SimulationResult) -> Iterator[str | Table]:
     """Per channel with a target: hour rows × weekday columns (identical weekdays pooled),
     each cell the SLA attainment of the tickets arriving in that hour, its verdict (✓ met,
     ✗ missed, ? uncertain: the interval straddles the target or too few tickets) and the
@@ -40,10 +40,10 @@ def hour_tables(result: SimulationResult) -> Iterator[Table]:
         if part.empty:
             continue
         days = list(dict.fromkeys(part.sort_values("weekday")["days"]))
-        table = Table(title=f"{escape(channel.name)}: SLA per hour of arrival (target "
-                            f"{channel.sla_target:.0%}; ✓ met, ✗ missed, ? uncertain; dim: "
-                            "share who gave up)",
-                      title_justify="left", header_style="bold")
+        yield (f"[bold]{escape(channel.name)}: SLA per hour of arrival[/] (target "
+               f"{channel.sla_target:.0%}; ✓ met, ✗ missed, ? uncertain; dim: share who "
+               "gave up)")
+        table = Table(header_style="bold", caption_justify="left")
         table.add_column("Hour", no_wrap=True)
         for day in days:
             table.add_column(day, justify="right", no_wrap=True)
@@ -59,8 +59,8 @@ def hour_tables(result: SimulationResult) -> Iterator[Table]:
                          "identical (same arrivals and agents on duty, hour by hour).")
         notes.append(f"?: the 95 % interval straddles the target, or fewer than "
                      f"{MIN_DECIDED} tickets.")
-        table.caption = " ".join(notes)
         yield table
+        yield f"[dim]{' '.join(notes)}[/]"
 
 
 __all__ = ["hour_tables"]

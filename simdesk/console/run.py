@@ -93,7 +93,7 @@ def _interval(summary: pd.DataFrame, scope: str, group: str, metric: str,
 
 def _sla_header(result: SimulationResult, wide: bool) -> str:
     if result.replications < 2:
-        return "SLA (one replication: no interval)"
+        return "SLA"
     return "SLA (95% CI)" if wide else "SLA ± 95% CI"
 
 
@@ -108,8 +108,9 @@ def ticket_table(result: SimulationResult, wide: bool = True) -> Table:
     verdicts = channel_verdicts(result)
     title = ("Tickets (means per replication; SLA with its 95 % confidence interval)"
              if result.replications > 1 else
-             "Tickets (one replication: no interval, no verdict beyond the point value)")
-    table = Table(title=title, title_justify="left", header_style="bold")
+             "Tickets (one replication: no interval; the verdict compares the value alone)")
+    table = Table(title=title, title_justify="left", header_style="bold",
+                  caption_justify="left")
     columns = ["Channel", "Tickets", _sla_header(result, wide), "Target", "Verdict",
                "Abandoned", "P90 wait"]
     if wide:
@@ -211,8 +212,8 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
     for line in misses:
         console.print(line, highlight=False, soft_wrap=False)
     if by_hour:
-        for table in hour_tables(result):
-            console.print(table, soft_wrap=False)
+        for part in hour_tables(result):
+            console.print(part, soft_wrap=False, highlight=False)
     console.print(tier_table(result, wide), soft_wrap=False)
     print_behaviour(console, result, wide)
 
