@@ -25,10 +25,9 @@ def _plain(result: simdesk.SimulationResult) -> pd.DataFrame:
     t = t.assign(weekday=when.dt.day_of_week, hour=when.dt.hour,
                  sla=t["sla_met"].astype(float),
                  left=t["abandoned"].astype(float).where(t["wait"].notna() | t["abandoned"]))
-    per = t.groupby(["replication", "weekday", "hour"]).agg(
+    return t.groupby(["replication", "weekday", "hour"]).agg(
         tickets=("ticket", "size"), sla=("sla", "mean"), abandonment=("left", "mean"),
         wait_p90=("wait", lambda w: w.quantile(0.9)))
-    return per
 
 
 def test_each_cell_is_the_mean_over_replications_with_a_t_interval(
