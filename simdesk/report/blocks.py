@@ -232,9 +232,11 @@ def verdict_table(results: DeskResults) -> str:
         cells = [f"<b>{text(channel.name)}</b>", target]
         for label in results.labels:
             mean, low, high = estimates.get(label, "channel", channel.name, "sla")
-            cell = interval(mean, low, high)
+            cell = percent(mean)
             if not math.isnan(channel.sla_target) and not math.isnan(mean):
                 cell += " " + chip(verdict(mean, low, high, channel.sla_target))
+            if not math.isnan(low):  # the interval on its own line: 4+ policies fit
+                cell += (f"<br><span class='muted'>{percent(low)}–{percent(high)}</span>")
             cells.append(cell)
         rows.append(cells)
     return table(headers, rows, "numbers")

@@ -73,7 +73,9 @@ def test_run_report(chromium: Chromium, tmp_path: Path, request: pytest.FixtureR
     for channel in ("phone", "voicemail", "walk-in", "email"):
         assert any(channel in label for label in labels), (channel, labels)
     nodes = loaded.page.evaluate("document.getElementById('fig-escalations').data[0].node.label")
-    assert {"phone", "email", "dispatcher", "L1", "L2", "resolved"} <= set(nodes), nodes
+    names = {str(n).split(" · ")[0] for n in nodes}
+    assert {"phone", "email", "dispatcher", "L1", "L2", "resolved"} <= names, nodes
+    assert all(re.fullmatch(r".+ · [\d,]+", str(n)) for n in nodes), nodes  # counts printed
 
 
 def test_comparison_report(chromium: Chromium, tmp_path: Path,
