@@ -43,6 +43,7 @@ from simdesk.report.blocks import (
 from simdesk.report.differences import difference_chart
 from simdesk.report.figures import Chart
 from simdesk.report.flows import escalation_chart, queue_chart
+from simdesk.report.misses import misses_html
 from simdesk.report.style import (
     CONFIG,
     FONT,
@@ -55,7 +56,6 @@ from simdesk.report.sweep_figures import (
     sweep_sla_chart,
     sweep_utilization_chart,
 )
-from simdesk.report.misses import misses_html
 from simdesk.report.waits import heatmap_arrivals_chart, heatmap_sla_chart, wait_ecdf_chart
 from simdesk.store.read import DeskResults, Results, SweepResults
 

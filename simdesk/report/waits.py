@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from simdesk.metrics.hours import MIN_DECIDED, cell_verdict, hour_table
 from simdesk.report import aggregate
 from simdesk.report.figures import (
     Chart,
@@ -26,14 +27,12 @@ from simdesk.report.style import (
     TARGET_COLOUR,
     base_layout,
     colour,
-    compact_duration,
     duration,
     exact_duration,
     percent,
     text,
     wait_unit,
 )
-from simdesk.metrics.hours import MIN_DECIDED, cell_verdict, hour_table
 from simdesk.scenario.calendar import DAY_NAMES
 from simdesk.store.read import DeskResults
 
@@ -196,34 +195,36 @@ def heatmap_sla_chart(results: DeskResults) -> Chart:
             if any("–" in d or "," in d for d in days):
                 pooled_note = (" Days the scenario makes identical (the same arrivals and "
                                "agents on duty, hour by hour) are pooled into one row, e.g. "
-                               f"{[d for d in days if '–' in d or ',' in d][0]}.")
+                               f"{next(d for d in days if '–' in d or ',' in d)}.")
             z = np.full((len(days), 24), np.nan)
             gave_up = np.full((len(days), 24), np.nan)
             shown = [["" for _ in range(24)] for _ in days]
             hover = [["" for _ in range(24)] for _ in days]
             gave_text = [["" for _ in range(24)] for _ in days]
             name = text(channel.name) + (f" — {text(label)}" if compact else "")
-            for row in part.itertuples():
-                y, x = days.index(str(row.days)), int(row.hour)
-                verdict, reason = cell_verdict(row.sla, row.sla_low, row.sla_high,
-                                               row.decided, channel.sla_target)
+            for row in part.to_dict("records"):
+                y, x = days.index(str(row["days"])), int(row["hour"])
+                value, low, high, share, decided = (
+                    float(row[k]) for k in ("sla", "sla_low", "sla_high", "abandonment",
+                                             "decided"))
+                verdict, reason = cell_verdict(value, low, high, decided, channel.sla_target)
                 z[y, x] = _CODE[verdict]
-                gave_up[y, x] = row.abandonment
-                sla = "—" if math.isnan(row.sla) else f"{row.sla:.0%}"
+                gave_up[y, x] = share
+                sla = "—" if math.isnan(value) else f"{value:.0%}"
                 shown[y][x] = sla + ("?" if verdict == "uncertain" else "")
-                gave_text[y][x] = ("" if math.isnan(row.abandonment)
-                                   else f"{row.abandonment:.0%}")
-                interval = ("no interval" if math.isnan(row.sla_low)
-                            else f"{percent(row.sla_low)}–{percent(row.sla_high)}")
+                gave_text[y][x] = "" if math.isnan(share) else f"{share:.0%}"
+                interval = ("no interval" if math.isnan(low)
+                            else f"{percent(low)}–{percent(high)}")
                 hover[y][x] = (
-                    f"<b>{name}</b><br>arriving {text(str(row.days))} {x:02d}:00–{x:02d}:59"
-                    f"<br>SLA <b>{sla}</b> ({interval}), target "
+                    f"<b>{name}</b><br>arriving {text(str(row['days']))} "
+                    f"{x:02d}:00–{x:02d}:59<br>SLA <b>{sla}</b> ({interval}), target "
                     f"{channel.sla_target:.0%} in {exact_duration(channel.sla_within)}"
                     f"<br><b>{verdict}</b>" + (f": {reason}" if reason else "")
-                    + f"<br>{percent(row.abandonment)} gave up; 9 in 10 answered within "
-                    f"{duration(row.wait_p90)}"
-                    f"<br>{row.tickets:,.1f} tickets per replication, {row.decided:,.0f} "
-                    f"with an outcome in {results.replications} replication(s)")
+                    + f"<br>{percent(share)} gave up; 9 in 10 answered within "
+                    f"{duration(float(row['wait_p90']))}"
+                    f"<br>{float(row['tickets']):,.1f} tickets per replication, "
+                    f"{decided:,.0f} with an outcome in {results.replications} "
+                    "replication(s)")
             traces.append(go.Heatmap(
                 z=z, x=hours, y=days, text=shown, hovertext=hover, texttemplate="%{text}",
                 textfont={"size": 10}, xgap=1, ygap=1, hoverongaps=False,
