@@ -22,3 +22,18 @@ def lunch_gap_desk(**overrides: Any) -> dict[str, Any]:
                                     {"shift": "Mon-Fri 14:00-18:00", "count": 5}],
                          "handle": {"dist": "exponential", "mean": "10m"}}},
         **overrides})
+
+
+def overnight_backlog_desk(**overrides: Any) -> dict[str, Any]:
+    """Email all day and night, phone 08:00–18:00, three agents 08:00–17:30 taking both
+    first come, first served: at 08:00 callers queue behind the night's email."""
+    return scenario_dict(**{
+        "start": "2026-01-05", "horizon": "3w", "warmup": "1w",
+        "channels": {"phone": {"sla": {"within": "1m", "target": "80%"},
+                               "patience": {"dist": "exponential", "mean": "3m"}},
+                     "email": {"sla": {"within": "8h", "target": "80%"}}},
+        "arrivals": [{"channel": "phone", "rate": "10/h", "profile": OFFICE_HOURS},
+                     {"channel": "email", "rate": "2/h"}],
+        "tiers": {"L1": {"agents": [{"shift": "Mon-Fri 08:00-17:30", "count": 3}],
+                         "handle": {"dist": "exponential", "mean": "8m"}}},
+        **overrides})

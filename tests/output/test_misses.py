@@ -62,3 +62,21 @@ def test_one_replication_says_no_change_was_tried() -> None:
     result = simdesk.simulate(lunch_gap_desk(), seed=3, replications=1)
     (phone,) = explain_misses(result)
     assert phone.suggestions == [] and "one replication" in phone.suggestion_note
+
+
+def test_callers_at_opening_queue_behind_the_nights_email() -> None:
+    """The issue's desk: email all night, phone and agents from 08:00, first come first
+    served — the morning callers' misses are explained by the email backlog carried over
+    from hours with nobody on duty."""
+    from tests.output.desks import overnight_backlog_desk
+
+    result = simdesk.simulate(overnight_backlog_desk(), seed=1, replications=3)
+    phone = next(m for m in explain_misses(result, suggest=False) if m.channel == "phone")
+    assert phone.blocks[0].start == 8 and phone.blocks[0].share > phone.blocks[0].tickets_share
+    queue = phone.queue
+    assert queue is not None and list(queue.other_channels) == ["email"]
+    assert queue.other_channels["email"] > 0.9 * queue.waiting > 5
+    assert queue.from_closed_hours > 0.5 * queue.waiting
+    text = "\n".join(channel_lines(phone))
+    assert "email" in text and "while no L1 agent was on duty" in text
+    assert phone.suggestions == [] and phone.suggestion_note == ""
