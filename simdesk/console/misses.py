@@ -13,7 +13,8 @@ _HEAD = {"missed": "[red]✗ missed[/]", "borderline": "[yellow]≈ close to[/]"
 
 
 def _points(value: float) -> str:
-    return f"{value * 100:+.1f}"
+    points = round(value * 100, 1)
+    return "0.0" if points == 0 else f"{points:+.1f}"
 
 
 def suggestion_text(s: Suggestion) -> str:

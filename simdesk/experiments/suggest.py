@@ -39,6 +39,9 @@ REPLICATIONS = 5
 """Replications per candidate change (at most the run's)."""
 CANDIDATES = 3
 """Candidate changes tried per channel."""
+CHANNELS = 2
+"""Channels whose changes are tried, furthest below their target first: together at most
+``CHANNELS × CANDIDATES × REPLICATIONS`` extra replications."""
 
 
 def _with_groups(scenario: Scenario, tier: str, groups: list[ShiftGroup]) -> Scenario:
@@ -137,13 +140,14 @@ def candidates(result: SimulationResult, misses: ChannelMisses
         yield priority
 
 
-def try_changes(result: SimulationResult, misses: ChannelMisses, *, workers: int = 1,
+def try_changes(result: SimulationResult, misses: ChannelMisses, *, workers: int = 0,
                 replications: int = REPLICATIONS) -> list[Suggestion]:
     """Simulate each candidate on the run's first replications (same seed) and return
-    the paired change in the channel's SLA, best first."""
-    from simdesk.simulation import simulate
+    the paired change in the channel's SLA: significant gains first, largest first."""
+    from simdesk.simulation import auto_workers, simulate
 
     count = min(replications, result.replications)
+    workers = workers or auto_workers(result.plan, count)
     base = _sla_by_replication(result.metrics, misses.channel, count)
     found = []
     for change, scenario in list(candidates(result, misses))[:CANDIDATES]:
@@ -151,7 +155,13 @@ def try_changes(result: SimulationResult, misses: ChannelMisses, *, workers: int
         gains = _sla_by_replication(trial.metrics, misses.channel, count) - base
         mean, low, high = paired_t(gains)
         found.append(Suggestion(change, mean, low, high, count))
-    return sorted(found, key=lambda s: -s.gain if not math.isnan(s.gain) else math.inf)
+    return sorted(found, key=_rank)
+
+
+def _rank(suggestion: Suggestion) -> tuple[int, float]:
+    """Significant gains first, then the rest; each by the size of the gain."""
+    gain = suggestion.gain if not math.isnan(suggestion.gain) else -math.inf
+    return (0 if suggestion.significant and gain > 0 else 1, -gain)
 
 
 def paired_t(gains: np.ndarray) -> tuple[float, float, float]:
@@ -175,32 +185,39 @@ def _sla_by_replication(metrics: object, channel: str, count: int) -> np.ndarray
     return rows.sort_values("replication")["value"].to_numpy(dtype=float)
 
 
-def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: int = 1
+def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: int = 0
                    ) -> list[ChannelMisses]:
     """For each channel whose target is missed or close (by the 95 % interval): where
-    and why, and — with ``suggest`` — a few changes tried on the same tickets."""
+    and why, and — with ``suggest`` — a few changes tried on the same tickets for the
+    :data:`CHANNELS` channels furthest below their targets (``workers``: 0 chooses)."""
     from simdesk.console.run import channel_verdicts
 
     verdicts = channel_verdicts(result)
     summary = result.summary
-    explained = []
+    explained: list[ChannelMisses] = []
     for channel in result.plan.channels:
         verdict = verdicts.get(channel.name)
         if verdict not in ("missed", "borderline"):
             continue
         row = summary.loc[(summary["scope"] == "channel") & (summary["group"] == channel.name)
                           & (summary["metric"] == "sla")]
-        misses = channel_misses(result.plan, result.tickets, result.visits, channel, verdict,
-                                float(row["mean"].iloc[0]))
-        if suggest and result.replications >= 2:
-            misses.suggestions = try_changes(result, misses, workers=max(workers, 1))
+        explained.append(channel_misses(result.plan, result.tickets, result.visits, channel,
+                                        verdict, float(row["mean"].iloc[0])))
+    if not suggest:
+        return explained
+    worst_first = sorted(explained, key=lambda m: m.sla - m.target)
+    for rank, misses in enumerate(worst_first):
+        if result.replications < 2:
+            misses.suggestion_note = "no changes tried: one replication gives no interval"
+        elif rank >= CHANNELS:
+            misses.suggestion_note = (f"no changes tried: they are tried for the {CHANNELS} "
+                                      "channels furthest below their targets")
+        else:
+            misses.suggestions = try_changes(result, misses, workers=workers)
             misses.suggestion_note = (
                 f"each change simulated on the same tickets: seed {result.seed}, "
                 f"replications 1–{min(REPLICATIONS, result.replications)}")
-        elif suggest:
-            misses.suggestion_note = "no changes tried: one replication gives no interval"
-        explained.append(misses)
     return explained
 
 
-__all__ = ["CANDIDATES", "REPLICATIONS", "candidates", "explain_misses", "try_changes"]
+__all__ = ["CANDIDATES", "CHANNELS", "REPLICATIONS", "candidates", "explain_misses", "try_changes"]
