@@ -162,7 +162,7 @@ def tier_table(result: SimulationResult, wide: bool = True) -> Table:
     """Staffing and workload per tier; ``wide`` adds services per agent-day and the queue."""
     values = _estimate(result.summary)
     table = Table(title="Tiers (means per replication)", title_justify="left",
-                  header_style="bold")
+                  header_style="bold", caption_justify="left")
     columns = ["Tier", "Agent-hours/week", "Utilization", "Tickets/agent-day",
                "Wait in queue"]
     if wide:
