@@ -18,8 +18,9 @@ from simdesk.engine.desk import run_desk
 from simdesk.fates.duty import draw_duty
 from simdesk.fates.streams import Streams, new_seed
 from simdesk.fates.tickets import draw_tickets
-from simdesk.metrics.measures import run_metrics, summarize
 from simdesk.metrics.ratings import satisfaction_draw
+from simdesk.metrics.run import run_metrics
+from simdesk.metrics.stats import summarize
 from simdesk.metrics.tables import duty_table, reply_table, ticket_table, visit_table
 from simdesk.plan.model import DeskPlan, compile_plan
 from simdesk.policies import make_policy

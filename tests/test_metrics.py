@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import simdesk
-from simdesk.metrics.measures import summarize, ticket_metrics
+from simdesk.metrics.stats import summarize
+from simdesk.metrics.tickets import ticket_metrics
 from tests.test_simulate import _desk
 
 
@@ -96,8 +97,8 @@ def test_tier_metrics_agree_with_the_ticket_table_on_a_single_tier() -> None:
 def test_per_agent_day_counts_conversations_and_services_are_their_own_metric() -> None:
     """Two tickets, one needing three agent replies, one repeat contact: 2 conversations
     and 5 services on one agent over one 8-hour day."""
-    from simdesk.metrics.measures import tier_metrics
     from simdesk.metrics.tables import duty_table, visit_table
+    from simdesk.metrics.tiers import tier_metrics
     from tests.helpers import Scripted, plan_for, run_scripted
 
     plan = plan_for(horizon="8h", channels={"email": {

@@ -89,8 +89,8 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
                           progress=advance)
     from rich.console import Console
 
-    from simdesk.console.misses import miss_lines
     from simdesk.experiments.suggest import explain_misses
+    from simdesk.metrics.misses_text import miss_lines
 
     explained = explain_misses(result, suggest=not no_suggest, workers=workers)
     written = write_results(result, folder, overwrite=overwrite, misses=explained)
@@ -205,9 +205,9 @@ def check(scenario: Path, seed: int | None, replications: int | None, workers: i
 
     from simdesk.console.check import print_check
     from simdesk.console.run import print_notices
+    from simdesk.metrics.verdicts import evaluate, report
     from simdesk.plan.diagnostics import diagnose
     from simdesk.plan.model import compile_plan
-    from simdesk.scenario.expect import evaluate, report
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, write_results
@@ -262,7 +262,7 @@ def _check_sweep(path: Path, seed: int | None, replications: int | None, workers
 
     from simdesk.console.check import sweep_check_table
     from simdesk.experiments import InProcess, LocalProcesses, load_sweep, run_sweep
-    from simdesk.scenario.expect import evaluate_points
+    from simdesk.metrics.verdicts import evaluate_points
 
     loaded = load_sweep(path)
     expectations = list(loaded.spec.expect or loaded.base.get("expect") or [])

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from simdesk.metrics.daily_sla import measured_days
 from simdesk.metrics.helpers import helper_rules
-from simdesk.metrics.measures import uses_deflection, uses_reopens
+from simdesk.metrics.tickets import uses_deflection, uses_reopens
 from simdesk.scenario.units import format_duration, humanize_minutes
 from simdesk.simulation import SimulationResult
 

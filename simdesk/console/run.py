@@ -12,8 +12,10 @@ from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
 from simdesk.console.hours import hour_tables
+from simdesk.metrics.catalogue import label_of
+from simdesk.metrics.verdicts import summary_verdicts
 from simdesk.plan.diagnostics import Notice
-from simdesk.plan.model import ChannelPlan, DeskPlan
+from simdesk.plan.model import DeskPlan
 from simdesk.scenario.units import format_duration, humanize_minutes
 from simdesk.simulation import SimulationResult
 
@@ -43,17 +45,6 @@ def _scaled(value: tuple[float, float] | None, factor: float) -> str:
     return "—" if value is None or math.isnan(value[0]) else f"{value[0] * factor:,.0f}"
 
 
-def verdict(mean: float, low: float, high: float, target: float) -> str:
-    """``met``, ``missed`` or ``borderline`` (the CI contains the target)."""
-    if math.isnan(low):
-        return "met" if mean >= target else "missed"
-    if low >= target:
-        return "met"
-    if high < target:
-        return "missed"
-    return "borderline"
-
-
 _VERDICT_STYLE = {"met": "[green]✓ met[/]", "missed": "[red]✗ missed[/]",
                   "borderline": "[yellow]≈ close[/]"}
 
@@ -61,20 +52,6 @@ _VERDICT_STYLE = {"met": "[green]✓ met[/]", "missed": "[red]✗ missed[/]",
 def channel_verdicts(result: SimulationResult) -> dict[str, str]:
     """Per channel with a target: met / missed / borderline, judged by the 95 % CI."""
     return summary_verdicts(result.plan.channels, result.summary)
-
-
-def summary_verdicts(channels: Iterable[ChannelPlan], summary: pd.DataFrame) -> dict[str, str]:
-    """:func:`channel_verdicts` from a summary table (``scope, group, metric, mean, ci_low,
-    ci_high``), e.g. one read back from ``summary.csv``."""
-    rows = {(r["scope"], r["group"], r["metric"]): r for r in summary.to_dict("records")}
-    verdicts = {}
-    for channel in channels:
-        row = rows.get(("channel", channel.name, "sla"))
-        if math.isnan(channel.sla_target) or row is None:
-            continue
-        verdicts[channel.name] = verdict(float(row["mean"]), float(row["ci_low"]),
-                                         float(row["ci_high"]), channel.sla_target)
-    return verdicts
 
 
 def _interval(summary: pd.DataFrame, scope: str, group: str, metric: str,
@@ -92,9 +69,10 @@ def _interval(summary: pd.DataFrame, scope: str, group: str, metric: str,
 
 
 def _sla_header(result: SimulationResult, wide: bool) -> str:
+    sla = label_of("sla")
     if result.replications < 2:
-        return "SLA"
-    return "SLA (95% CI)" if wide else "SLA ± 95% CI"
+        return sla
+    return f"{sla} (95% CI)" if wide else f"{sla} ± 95% CI"
 
 
 def ticket_table(result: SimulationResult, wide: bool = True) -> Table:
@@ -111,10 +89,10 @@ def ticket_table(result: SimulationResult, wide: bool = True) -> Table:
              "Tickets (one replication: no interval; the verdict compares the value alone)")
     table = Table(title=title, title_justify="left", header_style="bold",
                   caption_justify="left")
-    columns = ["Channel", "Tickets", _sla_header(result, wide), "Target", "Verdict",
-               "Abandoned", "P90 wait"]
+    columns = ["Channel", label_of("tickets"), _sla_header(result, wide), "Target", "Verdict",
+               *map(label_of, ("abandonment", "wait_p90"))]
     if wide:
-        columns += ["Mean wait", "Median wait", "Resolution", "Unresolved"]
+        columns += map(label_of, ("wait_mean", "wait_median", "resolution_mean", "unresolved"))
     for column in columns:
         table.add_column(column, justify="left" if column in ("Channel", "Verdict")
                          else "right", no_wrap=column != "Channel")
@@ -163,10 +141,10 @@ def tier_table(result: SimulationResult, wide: bool = True) -> Table:
     values = _estimate(result.summary)
     table = Table(title="Tiers (means per replication)", title_justify="left",
                   header_style="bold", caption_justify="left")
-    columns = ["Tier", "Agent-hours/week", "Utilization", "Tickets/agent-day",
+    columns = ["Tier", "Agent-hours/week", *map(label_of, ("utilization", "per_agent_day")),
                "Wait in queue"]
     if wide:
-        columns[4:4] = ["Handled", "Services/agent-day", "Queue (avg)"]
+        columns[4:4] = map(label_of, ("handled", "services_per_agent_day", "queue_mean"))
     for column in columns:
         table.add_column(column, justify="left" if column == "Tier" else "right", no_wrap=True)
     for tier in result.plan.tiers:

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from simdesk.metrics.measures import t_quantile
 from simdesk.metrics.misses import (
     Block,
     ChannelMisses,
@@ -30,6 +29,8 @@ from simdesk.metrics.misses import (
     channel_misses,
     days_text,
 )
+from simdesk.metrics.stats import t_quantile
+from simdesk.metrics.verdicts import summary_verdicts
 from simdesk.plan.model import ChannelPlan
 from simdesk.scenario.calendar import parse_shift
 from simdesk.scenario.schema import Scenario, ShiftGroup
@@ -190,9 +191,7 @@ def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: i
     """For each channel whose target is missed or close (by the 95 % interval): where
     and why, and — with ``suggest`` — a few changes tried on the same tickets for the
     :data:`CHANNELS` channels furthest below their targets (``workers``: 0 chooses)."""
-    from simdesk.console.run import channel_verdicts
-
-    verdicts = channel_verdicts(result)
+    verdicts = summary_verdicts(result.plan.channels, result.summary)
     summary = result.summary
     explained: list[ChannelMisses] = []
     for channel in result.plan.channels:

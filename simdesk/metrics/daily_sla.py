@@ -5,7 +5,7 @@ replication's measured window is cut into the scenario's **calendar days** (midn
 midnight of the scenario's clock, ``start`` being day 0), and per replication, day and
 channel with a target the attainment is taken over the tickets that *arrived* that day:
 tickets that got a first response within the target time over those with an SLA outcome
-(as in :mod:`simdesk.metrics.measures`: abandoned tickets count as missed, tickets still waiting
+(as in :mod:`simdesk.metrics.tickets`: abandoned tickets count as missed, tickets still waiting
 at the horizon count once they have waited longer than the target). The day met the
 target when its attainment is at or above it.
 
@@ -37,9 +37,6 @@ from simdesk.metrics.kernels import long_metrics, ratio
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.calendar import MINUTES_PER_DAY
 
-CHANNEL_DAY_METRICS = ("days", "days_met", "day_sla_p10", "day_sla_median", "day_sla_p90",
-                       "day_sla_worst")
-OVERALL_DAY_METRICS = ("days", "days_met")
 DAY_COLUMNS = ("replication", "date", "channel", "tickets", "decided", "sla", "target", "met")
 """Columns of :func:`day_table` (and ``days.parquet``)."""
 
@@ -184,5 +181,5 @@ def day_metrics(plan: DeskPlan, tickets: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([overall, channel], ignore_index=True)
 
 
-__all__ = ["CHANNEL_DAY_METRICS", "DAY_COLUMNS", "OVERALL_DAY_METRICS", "DayCounts", "Days",
+__all__ = ["DAY_COLUMNS", "DayCounts", "Days",
            "count_days", "day_metrics", "day_table", "measured_days"]

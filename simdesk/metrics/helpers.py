@@ -20,11 +20,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simdesk.metrics.catalogue import from_source
 from simdesk.metrics.kernels import ratio
 from simdesk.plan.model import DeskPlan, HelperRule
 
-HELPER_METRICS = ("queue_hours", "queue_share", "overrun_share", "joins")
-"""Per helper (scope ``helper``, group: the helper's name)."""
+HELPER_METRICS = from_source("helpers")
+"""Per helper (scope ``helper``, group: the helper's name), from the catalogue."""
 WEEK = 7 * 24 * 60
 
 

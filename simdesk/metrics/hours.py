@@ -11,7 +11,7 @@ that arrived after the warm-up (deflected ones left out):
 * ``wait_mean``, ``wait_p90`` — first-response wait of the answered.
 
 :func:`hour_table` gives their means across replications with 95 % Student-t intervals
-(as :func:`simdesk.metrics.measures.summarize`), plus ``decided`` — tickets with an SLA
+(as :func:`simdesk.metrics.stats.summarize`), plus ``decided`` — tickets with an SLA
 outcome over all replications, what a cell's verdict rests on. ``hours.parquet`` holds
 it per weekday; :func:`pooled_days` finds the weekdays the scenario makes identical (the
 same expected arrivals and agents on duty, hour by hour) so that a map can pool them:
@@ -25,7 +25,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from simdesk.metrics.measures import summarize
+from simdesk.metrics.stats import summarize
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.calendar import DAY_NAMES, MINUTES_PER_DAY
 

@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from simdesk.metrics.daily_sla import day_table, measured_days
 from simdesk.metrics.helpers import helper_rules
-from simdesk.metrics.measures import uses_deflection, uses_reopens
+from simdesk.metrics.tickets import uses_deflection, uses_reopens
 from simdesk.report.blocks import table
 from simdesk.report.figures import (
     Chart,

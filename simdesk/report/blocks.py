@@ -9,8 +9,14 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from simdesk.console.compare import format_difference, judgement
-from simdesk.console.run import summary_verdicts, verdict
+from simdesk.metrics.catalogue import (
+    format_difference,
+    format_metric,
+    label_of,
+    split_reference,
+    unit_of,
+)
+from simdesk.metrics.verdicts import judgement, summary_verdicts, verdict
 from simdesk.report.assumed import behaviour_items, group_details, tier_lines
 from simdesk.report.differences import difference_rows
 from simdesk.report.figures import Estimates
@@ -276,8 +282,8 @@ def results_table(results: DeskResults) -> str:
                    "P90 wait", "Gave up", "Resolution"], rows, "numbers")
 
 
-DIFFERENCE_COLUMNS = (("sla", "SLA"), ("wait_mean", "Mean wait"), ("wait_p90", "P90 wait"),
-                       ("abandonment", "Gave up"), ("resolution_mean", "Resolution"))
+DIFFERENCE_METRICS = ("sla", "wait_mean", "wait_p90", "abandonment", "resolution_mean")
+"""The paired differences in the table, in order (headings from the catalogue)."""
 
 
 def difference_table(results: DeskResults) -> str:
@@ -290,7 +296,7 @@ def difference_table(results: DeskResults) -> str:
     for scope, group, label in difference_rows(results):
         for policy in results.labels[1:]:
             cells = [f"<b>{label}</b>", text(policy)]
-            for metric, _ in DIFFERENCE_COLUMNS:
+            for metric in DIFFERENCE_METRICS:
                 row = index.get((scope, group, metric, policy))
                 if row is None:
                     cells.append("—")
@@ -308,7 +314,7 @@ def difference_table(results: DeskResults) -> str:
                 mark = {"better": "✓", "worse": "✗", "same": "="}[judged]
                 cells.append(f'<span class="d-{judged}">{shown} {mark}</span>')
             rows.append(cells)
-    headers = ["", "Policy"] + [f"Δ {title}" for _, title in DIFFERENCE_COLUMNS]
+    headers = ["", "Policy"] + [f"Δ {label_of(metric)}" for metric in DIFFERENCE_METRICS]
     return table(headers, rows, "numbers differences")
 
 
@@ -317,9 +323,7 @@ def difference_table(results: DeskResults) -> str:
 
 def points_table(results: SweepResults) -> str:
     summary = results.summary
-    scope, _, rest = results.metric.rpartition(":")
-    group, _, metric = rest.rpartition(".")
-    scope, group = scope or "overall", group or "all"
+    scope, group, metric = split_reference(results.metric)
     channels = [c for c in sweep_channels(results)
                 if not (scope == "channel" and metric == "sla" and c == group)]
     headers = ["#"] + [text(parameter_label(results.base, p)) for p in results.parameters]
@@ -339,12 +343,14 @@ def points_table(results: SweepResults) -> str:
                                       for p in results.parameters]
         cells.append(str(int(frame["replications"].max())))
         main = lookup.get((scope, group, metric), (math.nan, math.nan, math.nan))
-        fmt = "percent" if metric in ("sla", "abandonment", "utilization", "refused") else (
-            "duration" if metric.startswith(("wait", "resolution")) else "number")
-        if fmt == "number":
-            cells.append("—" if math.isnan(main[0]) else f"{main[0]:,.1f}")
+        unit = unit_of(metric)
+        if unit in ("share", "duration"):
+            cells.append(interval(*main, fmt="percent" if unit == "share" else "duration"))
+        elif math.isnan(main[1]):
+            cells.append(format_metric(metric, main[0]))
         else:
-            cells.append(interval(*main, fmt=fmt))
+            bounds = "–".join(format_metric(metric, v) for v in main[1:])
+            cells.append(f"{format_metric(metric, main[0])} ({bounds})")
         scenario = point.scenario or results.base
         main_sla = scenario.channels[group].sla if scope == "channel" and metric == "sla" \
             and scenario is not None and group in scenario.channels else None

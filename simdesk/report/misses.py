@@ -10,8 +10,8 @@ from typing import Any
 
 from rich.text import Text
 
-from simdesk.console.misses import channel_lines
 from simdesk.metrics.misses import Block, ChannelMisses, QueueAhead, Suggestion
+from simdesk.metrics.misses_text import channel_lines
 from simdesk.report.style import text
 
 

@@ -5,8 +5,9 @@ gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet`
 ``days.parquet`` (SLA attainment per replication, calendar day and channel:
 :func:`simdesk.metrics.daily_sla.day_table`), ``hours.parquet`` (per channel, weekday and
 hour of arrival: :func:`simdesk.metrics.hours.hour_table`), ``summary.csv`` and
-``summary.json`` (each metric with its ``unit``: :func:`metric_unit`). Each file is
-written to a temporary name and moved into place, so a crash never leaves half a file.
+``summary.json`` (each metric with its ``unit``, from the metric catalogue:
+:func:`simdesk.metrics.catalogue.unit_text`). Each file is written to a temporary name
+and moved into place, so a crash never leaves half a file.
 
 A comparison of routing policies (:func:`write_comparison`) writes the same files with
 a ``policy`` column, plus ``comparison.csv``.
@@ -30,6 +31,7 @@ import pandas as pd
 
 from simdesk import __version__
 from simdesk.errors import SimdeskError
+from simdesk.metrics.catalogue import unit_text
 from simdesk.metrics.daily_sla import day_table
 from simdesk.metrics.hours import hour_table
 from simdesk.scenario.load import scenario_to_yaml
@@ -74,37 +76,11 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, compression="zstd", use_dictionary=categorical)
 
 
-_UNITS: dict[str, str] = {
-    **dict.fromkeys(("wait_mean", "wait_median", "wait_p90", "resolution_mean",
-                     "handle_mean"), "minutes"),
-    **dict.fromkeys(("tickets", "unresolved", "handled", "replies", "rated", "days",
-                     "resolved", "worked"), "count"),
-    **dict.fromkeys(("per_agent_day", "services_per_agent_day"), "per agent-day (8 h on duty)"),
-    "agents_on_duty": "agents",
-    "queue_mean": "tickets waiting",
-    "queue_hours": "hours per person-week",
-    "joins": "per person-week",
-    "reopen_rate": "per resolved ticket",
-}
-
-
-def metric_unit(metric: str) -> str:
-    """The unit of a summary metric: ``share`` (0–1), ``signed share`` (−1–1),
-    ``minutes``, ``count`` or a rate such as ``per agent-day (8 h on duty)``."""
-    from simdesk.metrics.measures import SHARE_METRICS, SIGNED_METRICS
-
-    if metric in SHARE_METRICS:
-        return "share"
-    if metric in SIGNED_METRICS:
-        return "signed share"
-    return _UNITS.get(metric, "number")
-
-
 def with_units(summary: pd.DataFrame) -> pd.DataFrame:
     """The summary with a ``unit`` column after ``metric``."""
     columns = list(summary.columns)
     after = columns.index("metric") + 1
-    units = summary["metric"].map(metric_unit)
+    units = summary["metric"].map(unit_text)
     return summary.assign(unit=units)[[*columns[:after], "unit", *columns[after:]]]
 
 
@@ -121,7 +97,7 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
             "ci_low": _number(row["ci_low"]),
             "ci_high": _number(row["ci_high"]),
             "replications": int(row["replications"]),
-            "unit": metric_unit(row["metric"]),
+            "unit": unit_text(row["metric"]),
         }
     return {
         "scenario": result.scenario.name,

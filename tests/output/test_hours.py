@@ -10,7 +10,7 @@ import pytest
 
 import simdesk
 from simdesk.metrics.hours import cell_verdict, hour_table, pooled_days
-from simdesk.metrics.measures import t_quantile
+from simdesk.metrics.stats import t_quantile
 from tests.output.desks import lunch_gap_desk
 
 

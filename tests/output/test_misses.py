@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 import simdesk
-from simdesk.console.misses import channel_lines
 from simdesk.experiments.suggest import explain_misses
 from simdesk.metrics.misses import ChannelMisses
+from simdesk.metrics.misses_text import channel_lines
 from tests.output.desks import lunch_gap_desk
 
 

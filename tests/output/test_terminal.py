@@ -40,7 +40,7 @@ def test_a_shipped_scenario_fits_100_columns(scenario: str, tmp_path: Path) -> N
                        "--no-suggest", "--by-hour", "-o", str(tmp_path / "out")])
     _fits(lines)
     header = next(line for line in lines if "Channel" in line and "Tickets" in line)
-    for column in ("SLA ± 95% CI", "Target", "Verdict", "Abandoned", "P90 wait"):
+    for column in ("SLA ± 95% CI", "Target", "Verdict", "Gave up", "P90 wait"):
         assert column in header
     assert "Mean wait" not in header  # --wide shows it
     assert any(re.search(r"\d+\.\d% ±\d+\.\d", line) for line in lines)

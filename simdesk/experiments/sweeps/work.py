@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from simdesk.errors import ScenarioError, SimdeskError, format_key_path
-from simdesk.metrics.measures import summarize
+from simdesk.metrics.stats import summarize
 from simdesk.scenario.load import validate_scenario
 from simdesk.simulation import simulate
 

@@ -1,4 +1,8 @@
-"""The plain lines under the ticket table that say why a target was missed and what to try."""
+"""The lines that say why a target was missed and what to try: under the terminal's
+ticket table (:mod:`simdesk.cli.run`) and, markup stripped, in the report's "Why
+targets were missed" section (:mod:`simdesk.report.misses`). They live here, next to
+:mod:`simdesk.metrics.misses`, because the report never imports the console; the
+lines carry rich markup (names escaped) that the report reads back as plain text."""
 
 from __future__ import annotations
 
