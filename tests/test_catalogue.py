@@ -184,6 +184,24 @@ def test_every_summary_metric_formats_in_its_unit() -> None:
         assert catalogue.format_metric(metric, math.nan) == "—"
 
 
+def test_every_summary_metric_has_a_named_unit_in_summary_csv() -> None:
+    """``summary.csv``'s unit column reads the catalogue: shares, minutes, and what a
+    count or rate counts; no metric of a run falls back to ``number``."""
+    from simdesk.store.results import with_units
+
+    units = dict(zip(*with_units(_summary())[["metric", "unit"]].to_dict("list").values(),
+                     strict=True))
+    for metric, unit in units.items():
+        entry = catalogue.get(metric)
+        expected = {"share": "signed share" if entry.signed else "share",
+                    "duration": "minutes"}.get(entry.unit)
+        assert unit == (expected or entry.per or "count"), (metric, unit)
+        assert entry.unit != "rate" or entry.per, f"{metric}: a rate says what it counts"
+    assert units["per_agent_day"] == units["services_per_agent_day"] == \
+        "per agent-day (8 h on duty)"
+    assert catalogue.unit_text("not a metric") == "number"
+
+
 def test_names_and_aliases_are_unique_and_lower_case() -> None:
     names = [m.name for m in CATALOGUE]
     aliases = [a for m in CATALOGUE for a in m.aliases]

@@ -241,7 +241,9 @@ def test_compare_command_prints_and_writes_every_file(scenario_file: Path, tmp_p
     summary = pd.read_csv(out / "summary.csv")
     assert summary.columns[0] == "policy" and summary["policy"].nunique() == 3
     differences = pd.read_csv(out / "comparison.csv")
-    assert list(differences.columns) == DIFFERENCE_COLUMNS
+    assert differences.drop(columns="unit").columns.tolist() == DIFFERENCE_COLUMNS
+    assert differences.columns.tolist().index("unit") == DIFFERENCE_COLUMNS.index("metric") + 1
+    assert set(differences.loc[differences["metric"] == "sla", "unit"]) == {"share"}
     assert set(differences["policy"]) == {"paid-first", "newest-first"}
     document = json.loads((out / "summary.json").read_text())
     assert document["seed"] == 2 and document["baseline"] == "fifo"

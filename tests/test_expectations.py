@@ -168,7 +168,8 @@ BAD = [
      "tier:NAME.utilization; valid there: " + TICKET_LIST),
     ("ticket metric on a tier", "L1.sla >= 80%",
      "sla is not measured per tier (for tier 'L1'); valid there: wait_mean, utilization, "
-     "agents_on_duty, handled, per_agent_day, queue_mean, repeat_work"),
+     "agents_on_duty, handled, per_agent_day, services_per_agent_day, queue_mean, "
+     "repeat_work"),
     ("reply that never happens", "reply:3.wait_mean <= 1h",
      "reply '3' does not exist: replies are numbered 1, 2 (the most touches a ticket can "
      "need)"),

@@ -48,14 +48,30 @@ def validate(scenario: Path) -> None:
               help="Independent replications (default: the scenario's, else 10).")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-<timestamp>/).")
+@click.option("--wide", is_flag=True,
+              help="Every column (the default on a terminal narrower than 150 columns "
+                   "shows SLA, verdict, abandonment and p90 wait; piped output is wide).")
+@click.option("--by-hour", is_flag=True,
+              help="Also print each channel's SLA per hour of the week.")
+@click.option("--no-suggest", is_flag=True,
+              help="Skip the changes tried on the same tickets when a target is missed.")
 @results_options
 @allow_code_option
 @reports_errors
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
-        overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
-    """Simulate SCENARIO, print a summary and write results to a folder."""
+        wide: bool, by_hour: bool, no_suggest: bool, overwrite: bool, workers: int,
+        quiet: bool, with_report: bool) -> None:
+    """Simulate SCENARIO, print a summary and write results to a folder.
+
+    Under the table, for each channel that misses its target (or is close): where the
+    misses fall, who gave up, what they queued behind, and a few changes simulated on the
+    same tickets with the paired change in SLA (skip them with --no-suggest)."""
+    from rich.console import Console
+
     from simdesk.console.plan import print_notices
     from simdesk.console.run import print_result
+    from simdesk.experiments.suggest import explain_misses
+    from simdesk.metrics.misses_text import miss_lines
     from simdesk.plan.prepare import prepare
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, default_results_dir, write_results
@@ -72,10 +88,15 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
                           workers=workers or auto_workers(plan, replications or
                                                           loaded.replications),
                           progress=advance)
-    written = write_results(result, folder, overwrite=overwrite)
+    explained = explain_misses(result, suggest=not no_suggest, workers=workers)
+    written = write_results(result, folder, overwrite=overwrite, misses=explained)
     console = out_console()
+    if wide and console.width < 160:  # every column, even past the terminal's edge
+        console = Console(highlight=False, soft_wrap=True, width=160)
     if not quiet:
-        print_result(console, result)
+        print_result(console, result, wide=wide or not console.is_terminal
+                     or console.width >= 150, by_hour=by_hour,
+                     misses=miss_lines(explained))
     console.print(f"Results written to {written}/")
     if with_report:
         write_report_to(written, console)

@@ -7,7 +7,8 @@ Each :class:`Metric` says in which **scopes** it is measured (``overall``, ``cha
 to be measured (``satisfaction``, ``deflection``, ``reopens``; a scope may need one too:
 ``reply`` needs ``replies``, ``helper`` needs ``helpers``, ``agent`` needs
 ``satisfaction``), the **aliases** an ``expect:`` target may use, a short **label** for
-tables, and how to **format** a value.
+tables, how to **format** a value, and what a count or rate counts (**per**: the unit
+column of ``summary.csv``, :func:`unit_text`).
 
 Everything that names metrics reads this module: the measures (which metric each
 source computes, in which order), the summary's interval clipping, the ``expect:``
@@ -80,6 +81,9 @@ class Metric:
     """A share that may be negative (a difference of shares)."""
     digits: int = 1
     """Decimals of a count or rate in a table."""
+    per: str = ""
+    """What a count or rate counts, when not plain tickets or days: ``agents``,
+    ``per agent-day (8 h on duty)`` (:func:`unit_text`)."""
 
     def format(self, value: float) -> str:
         """``84.1%``, ``4m12s``, ``1,234`` — as the tables show it (``—`` for NaN)."""
@@ -101,6 +105,7 @@ class Metric:
 _T = TICKET_SCOPES
 _WAITS = (*_T, "tier", "reply")
 _EFFORT = ("overall", "topic", "agent")
+_AGENT_DAY = "per agent-day (8 h on duty)"
 
 CATALOGUE: tuple[Metric, ...] = (
     # -- tickets: every run (in the order the ticket measure writes them) --------------
@@ -128,7 +133,7 @@ CATALOGUE: tuple[Metric, ...] = (
            digits=0),
     Metric("deflected", "share", _T, "tickets", "Self-service", feature="deflection"),
     Metric("reopen_rate", "rate", _T, "tickets", "Repeat contacts per resolved ticket",
-           "lower", "reopens", digits=2),
+           "lower", "reopens", digits=2, per="per resolved ticket"),
     # -- calendar days -----------------------------------------------------------------
     Metric("days", "count", ("overall", "channel"), "days", "Measured days", digits=0),
     Metric("days_met", "share", ("overall", "channel"), "days", "Days meeting the target",
@@ -140,18 +145,24 @@ CATALOGUE: tuple[Metric, ...] = (
            aliases=("worst_day",)),
     # -- tiers -------------------------------------------------------------------------
     Metric("utilization", "share", ("tier",), "tiers", "Utilization"),
-    Metric("agents_on_duty", "count", ("tier",), "tiers", "Agents on duty"),
+    Metric("agents_on_duty", "count", ("tier",), "tiers", "Agents on duty", per="agents"),
     Metric("handled", "count", ("tier",), "tiers", "Handled", digits=0),
-    Metric("per_agent_day", "rate", ("tier",), "tiers", "Per agent-day"),
-    Metric("queue_mean", "count", ("tier",), "tiers", "Queue (avg)", "lower"),
+    Metric("per_agent_day", "rate", ("tier",), "tiers", "Tickets/agent-day", per=_AGENT_DAY),
+    Metric("services_per_agent_day", "rate", ("tier",), "tiers", "Services/agent-day",
+           per=_AGENT_DAY),
+    Metric("queue_mean", "count", ("tier",), "tiers", "Queue (avg)", "lower",
+           per="tickets waiting"),
     Metric("repeat_work", "share", ("tier",), "tiers", "Repeat work", "lower", "reopens"),
     # -- replies -----------------------------------------------------------------------
     Metric("replies", "count", ("reply",), "replies", "Replies", digits=0),
     # -- helpers -----------------------------------------------------------------------
-    Metric("queue_hours", "count", ("helper",), "helpers", "Hours on the queue / week"),
+    Metric("queue_hours", "count", ("helper",), "helpers", "Hours on the queue / week",
+           per="hours per person-week"),
     Metric("queue_share", "share", ("helper",), "helpers", "Share of hours on the queue",
            "lower"),
-    Metric("joins", "count", ("helper",), "helpers", "Joins / week"),
+    Metric("overrun_share", "share", ("helper",), "helpers",
+           "Share of hours past the cap", "lower"),
+    Metric("joins", "count", ("helper",), "helpers", "Joins / week", per="per person-week"),
     # -- effort and ratings per agent and topic (a satisfaction model) -------------------
     Metric("worked", "count", ("agent",), "effort", "Tickets worked", feature="satisfaction",
            digits=0),
@@ -217,6 +228,21 @@ def unit_of(metric: str) -> Unit:
     """The unit of a metric (``count`` for a name the catalogue lacks)."""
     entry = METRICS.get(metric)
     return "count" if entry is None else entry.unit
+
+
+def unit_text(metric: str) -> str:
+    """The unit as ``summary.csv`` and ``summary.json`` name it: ``share`` (0–1),
+    ``signed share`` (−1–1), ``minutes``, ``count``, or what a count or rate counts
+    (``per agent-day (8 h on duty)``, ``tickets waiting``); ``number`` for a name the
+    catalogue lacks."""
+    entry = METRICS.get(metric)
+    if entry is None:
+        return "number"
+    if entry.unit == "share":
+        return "signed share" if entry.signed else "share"
+    if entry.unit == "duration":
+        return "minutes"
+    return entry.per or "count"
 
 
 def better_of(metric: str) -> Better:
@@ -324,4 +350,5 @@ __all__ = [
     "markdown_table",
     "split_reference",
     "unit_of",
+    "unit_text",
 ]

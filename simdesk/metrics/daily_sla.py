@@ -18,9 +18,10 @@ is not a measured day of that channel.
 Metrics per replication (scope ``channel``): ``days`` (measured days), ``days_met``
 (share of them meeting the target), ``day_sla_p10``, ``day_sla_median``,
 ``day_sla_p90`` (quantiles of the daily attainment, pandas' linear rule) and
-``day_sla_worst`` (the worst day). Scope ``overall``: ``days`` (days on which some
-channel was measured) and ``days_met`` (share of them on which *every* measured channel
-met its target).
+``day_sla_worst`` (the worst day). Scope ``overall``: ``days`` (days on which *every*
+channel with a target was measured: had tickets with an SLA outcome) and ``days_met``
+(share of them on which every channel met its target). A weekend day on which only
+email had tickets is not a day of "every channel": it counts for email alone.
 """
 
 from __future__ import annotations
@@ -170,9 +171,9 @@ def day_metrics(plan: DeskPlan, tickets: pd.DataFrame) -> pd.DataFrame:
         "day_sla_p90": p90.ravel(),
         "day_sla_worst": worst.ravel(),
     })
-    any_measured = measured.any(axis=1)
-    all_met = any_measured & ~(measured & ~met).any(axis=1)
-    overall_days = any_measured.sum(axis=1).astype(float)
+    all_measured = measured.all(axis=1)
+    all_met = all_measured & met.all(axis=1)
+    overall_days = all_measured.sum(axis=1).astype(float)
     overall = long_metrics(counts.replications, "overall", ["all"], {
         "days": overall_days,
         "days_met": ratio(all_met.sum(axis=1), overall_days),

@@ -1,9 +1,12 @@
 """Tier and agent metrics per replication (scope ``tier``), over the window from the
 warm-up to the horizon: ``utilization`` (busy time / on-duty time, overtime to finish a
 ticket included), ``agents_on_duty`` (mean number on the queue), ``handled`` (services
-completed), ``per_agent_day`` (handled per 8 on-duty hours), ``queue_mean``
-(time-average number waiting, measured by the engine), ``wait_mean`` (time waiting in
-this tier's queue) and, with repeat contacts, ``repeat_work``.
+completed: first contacts, follow-up replies and repeat contacts), ``per_agent_day``
+(conversations — a ticket's first service at the tier — completed per 8 on-duty hours,
+what "35 tickets per agent per day" counts), ``services_per_agent_day`` (every service,
+``handled``, per 8 on-duty hours), ``queue_mean`` (time-average number waiting, measured
+by the engine), ``wait_mean`` (time waiting in this tier's queue) and, with repeat
+contacts, ``repeat_work``.
 """
 
 from __future__ import annotations
@@ -65,6 +68,28 @@ def agent_metrics(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame) -> p
     return table
 
 
+def _first_services(visits: pd.DataFrame, low: float, high: float) -> np.ndarray:
+    """Which visits are a conversation's first service at their tier (the ticket's first
+    contact there, not a follow-up reply or a repeat contact), completed in ``[low,
+    high)``."""
+    end = visits["end"].to_numpy(dtype=float)
+    served = visits["agent"].cat.codes.to_numpy() >= 0
+    contact = (visits["contact"].to_numpy() if "contact" in visits
+               else np.zeros(len(visits), dtype=np.int16))
+    candidate = served & ~np.isnan(end) & (contact == 0)
+    tier = visits["tier"].cat.codes.to_numpy()
+    ticket = visits["ticket"].to_numpy()
+    replication = visits["replication"].to_numpy()
+    order = np.lexsort((end, tier, ticket, replication, ~candidate))
+    rows = order[: int(candidate.sum())]
+    key = np.stack([replication[rows], ticket[rows], tier[rows]])
+    new = np.ones(len(rows), dtype=bool)
+    new[1:] = (key[:, 1:] != key[:, :-1]).any(axis=0)
+    first = np.zeros(len(visits), dtype=bool)
+    first[rows[new]] = True
+    return first & (end >= low) & (end < high)
+
+
 def tier_metrics(
     plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame, queue_area: pd.DataFrame,
     *, repeat_work: bool = False,
@@ -83,12 +108,16 @@ def tier_metrics(
     staffed = wide["staffed"].to_numpy()
     wide["utilization"] = ratio(wide["busy"].to_numpy(), wide["capacity"].to_numpy())
     wide["agents_on_duty"] = staffed / window
-    wide["per_agent_day"] = ratio(wide["handled"].to_numpy(), staffed / AGENT_DAY_MINUTES)
     replications = index.levels[0].to_numpy()
     keys, _ = _keys(visits, "tier", replications, len(names))
+    groups = len(replications) * len(names)
+    first = _first_services(visits, plan.warmup, plan.horizon)
+    agent_days = staffed / AGENT_DAY_MINUTES
+    wide["per_agent_day"] = ratio(
+        np.bincount(keys[first], minlength=groups).astype(float), agent_days)
+    wide["services_per_agent_day"] = ratio(wide["handled"].to_numpy(), agent_days)
     waited = (visits["queued"].to_numpy() >= plan.warmup) & visits["start"].notna().to_numpy()
     wait = (visits["start"] - visits["queued"]).to_numpy()
-    groups = len(replications) * len(names)
     wide["wait_mean"] = ratio(np.bincount(keys[waited], weights=wait[waited], minlength=groups),
                                np.bincount(keys[waited], minlength=groups))
     areas = queue_area.set_index(["replication", "tier"])["area"]

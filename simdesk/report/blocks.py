@@ -238,9 +238,11 @@ def verdict_table(results: DeskResults) -> str:
         cells = [f"<b>{text(channel.name)}</b>", target]
         for label in results.labels:
             mean, low, high = estimates.get(label, "channel", channel.name, "sla")
-            cell = interval(mean, low, high)
+            cell = percent(mean)
             if not math.isnan(channel.sla_target) and not math.isnan(mean):
                 cell += " " + chip(verdict(mean, low, high, channel.sla_target))
+            if not math.isnan(low):  # the interval on its own line: 4+ policies fit
+                cell += (f"<br><span class='muted'>{percent(low)}–{percent(high)}</span>")
             cells.append(cell)
         rows.append(cells)
     return table(headers, rows, "numbers")
@@ -252,10 +254,14 @@ def results_table(results: DeskResults) -> str:
     label = results.baseline
     plan = results.plan
     weeks = (plan.horizon - plan.warmup) / MINUTES_PER_WEEK
-    groups = [("overall", "all", "<b>All tickets</b>")]
-    groups += [("channel", c.name, f"<b>{text(c.name)}</b>") for c in plan.channels]
+    groups = [("channel", c.name, f"<b>{text(c.name)}</b>") for c in plan.channels]
     if len(plan.segments) > 1:
         groups += [("segment", s, f"segment {text(s)}") for s in plan.segments]
+    mixed = len(plan.channels) > 1
+    if mixed:
+        groups.append(("overall", "all", "All channels <span class='muted'>(counts and "
+                                         "shares only: each channel has its own time "
+                                         "scale)</span>"))
     verdicts = summary_verdicts(plan.channels,
                                 results.summary.loc[results.summary["policy"] == label])
     rows = []
@@ -266,10 +272,12 @@ def results_table(results: DeskResults) -> str:
         mean, low, high = estimates.get(label, scope, group, "sla")
         mark = chip(verdicts[group]) if scope == "channel" and group in verdicts else ""
         per_week = value("tickets") / weeks if weeks > 0 else math.nan
-        rows.append([name, f"{per_week:,.0f}", f"{interval(mean, low, high)} {mark}",
-                     duration(value("wait_mean")), duration(value("wait_median")),
-                     duration(value("wait_p90")), percent(value("abandonment")),
-                     duration(value("resolution_mean"))])
+        waits = (["", "", ""] if scope == "overall" and mixed else
+                 [duration(value("wait_mean")), duration(value("wait_median")),
+                  duration(value("wait_p90"))])
+        rows.append([name, f"{per_week:,.0f}", f"{interval(mean, low, high)} {mark}", *waits,
+                     percent(value("abandonment")),
+                     "" if scope == "overall" and mixed else duration(value("resolution_mean"))])
     return table(["", "Tickets / week", "SLA (95 % CI)", "Mean wait", "Median wait",
                    "P90 wait", "Gave up", "Resolution"], rows, "numbers")
 

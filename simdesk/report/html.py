@@ -34,6 +34,7 @@ from simdesk.report.blocks import (
 from simdesk.report.differences import difference_chart
 from simdesk.report.figures import Chart
 from simdesk.report.flows import escalation_chart, queue_chart
+from simdesk.report.misses import misses_html
 from simdesk.report.shell import figure_section, page
 from simdesk.report.style import (
     percent,
@@ -45,7 +46,7 @@ from simdesk.report.sweep_figures import (
     sweep_sla_chart,
     sweep_utilization_chart,
 )
-from simdesk.report.waits import heatmap_arrivals_chart, heatmap_p90_chart, wait_ecdf_chart
+from simdesk.report.waits import heatmap_arrivals_chart, heatmap_sla_chart, wait_ecdf_chart
 from simdesk.store.read import DeskResults, Results, SweepResults
 
 
@@ -57,7 +58,7 @@ def desk_charts(results: DeskResults) -> list[Chart]:
         charts.append(difference_chart(results))
     if has_days(results):
         charts.append(days_chart(results))
-    charts += [wait_ecdf_chart(results), heatmap_p90_chart(results, grid),
+    charts += [wait_ecdf_chart(results), heatmap_sla_chart(results),
                heatmap_arrivals_chart(results, grid), queue_chart(results),
                utilization_chart(results), agents_chart(results), abandonment_chart(results),
                escalation_chart(results)]
@@ -99,6 +100,14 @@ def desk_page(results: DeskResults) -> tuple[str, str, list[Chart]]:
         body.append(section("results", "Results at a glance", results_table(results),
                              "Means over the replications, after the warm-up; waits are "
                              "over answered tickets."))
+        why = misses_html(results.folder)
+        if why:
+            sections.append(("misses", "Why targets were missed"))
+            body.append(section("misses", "Why targets were missed", why,
+                                "Computed from the run for each channel that missed its "
+                                "target or came close: where the misses fall, who gave "
+                                "up, what those customers queued behind, and changes "
+                                "simulated on the same tickets."))
         workload = workload_tables(results)
         if workload:
             sections.append(("workload", "Self-service, repeat contacts and helpers"))
