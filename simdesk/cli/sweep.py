@@ -138,7 +138,7 @@ def _judge(console: Any, expectations: list[str], outcome: Any, quiet: bool) -> 
     if not expectations or outcome.summary.empty:
         return True
     from simdesk.console.check import sweep_check_table
-    from simdesk.scenario.expect import evaluate_points
+    from simdesk.metrics.verdicts import evaluate_points
 
     verdicts = evaluate_points(outcome.summary, expectations)
     finished = [p for p in outcome.points if p.key in verdicts]

@@ -73,7 +73,7 @@ def _unlimited() -> Iterator[None]:
 def _bounded(scenario: Scenario, text: str, value: Any, replications: int) -> float:
     """A valid point's scenario within the limits, naming no code unless allowed; its
     expected tickets per replication (a :class:`SimdeskError` otherwise)."""
-    from simdesk.plan.model import compile_plan
+    from simdesk.plan.compile import compile_plan
     from simdesk.policies.custom import HOW_TO_ALLOW, code_allowed
 
     size = size_problems(scenario)
@@ -89,7 +89,7 @@ def _bounded(scenario: Scenario, text: str, value: Any, replications: int) -> fl
 def preflight(sweep: Sweep) -> None:
     """Refuse a sweep too big to run, or one with a parameter value no point could run
     (every such value reported at once); the estimate of its work otherwise passes."""
-    from simdesk.plan.model import compile_plan
+    from simdesk.plan.compile import compile_plan
     from simdesk.scenario.load import validate_scenario
 
     check_size(sweep)
