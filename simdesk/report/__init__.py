@@ -69,6 +69,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simdesk.errors import SimdeskError
+from simdesk.store.atomic import atomic_text
 
 REPORT_NAME = "report.html"
 """Where ``--report`` writes: ``RESULTS_DIR/report.html``."""
@@ -139,12 +140,10 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
         target = target / REPORT_NAME
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_text(report.html, encoding="utf-8")
-        partial.replace(target)
     except OSError as exc:
         raise SimdeskError(f"cannot write the report to {target}: {exc.strerror or exc}"
                            ) from None
+    atomic_text(target, report.html)
     return target
 
 

@@ -23,6 +23,7 @@ from simdesk.report.fit_figures import fit_charts
 from simdesk.report.shell import figure_section, page
 from simdesk.report.style import duration, percent, text
 from simdesk.scenario.units import format_duration
+from simdesk.store.atomic import atomic_text
 
 PRE_STYLE = "pre { overflow-x: auto; background: var(--soft); padding: 12px; font-size: 12px; }"
 
@@ -229,10 +230,8 @@ def write_fit_report(fit: Fit, verification: Verification | None, out: str | Pat
     page_html, _ = render(fit, verification, scenario_path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_text(page_html, encoding="utf-8")
-        partial.replace(target)
     except OSError as exc:
         raise SimdeskError(f"cannot write the fit report to {target}: "
                            f"{exc.strerror or exc}") from None
+    atomic_text(target, page_html)
     return target
