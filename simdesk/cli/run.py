@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from simdesk.cli.common import (
     write_report_to,
 )
 from simdesk.errors import SimdeskError
+
+if TYPE_CHECKING:
+    from simdesk.plan.budget import Work
 
 
 @click.command()
@@ -84,7 +87,7 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
 
     prepared = prepare(scenario)
     loaded, plan = prepared.scenario, prepared.plan
-    check_work(plan, replications or loaded.replications, what=str(scenario))
+    work = check_work(plan, replications or loaded.replications, what=str(scenario))
     folder = out or default_results_dir(loaded.name)
     check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     errors = err_console()
@@ -95,7 +98,12 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
                           workers=workers or auto_workers(plan, replications or
                                                           loaded.replications),
                           progress=advance)
-    explained = explain_misses(result, suggest=not no_suggest, workers=workers)
+    suggest = not no_suggest and _suggestions_fit(work)
+    if not suggest and not no_suggest and not quiet:
+        errors.print("No changes tried for missed targets: with them the run would exceed "
+                     "the --max-tickets budget (raise it, or pass --no-limits).",
+                     highlight=False)
+    explained = explain_misses(result, suggest=suggest, workers=workers)
     written = write_results(result, folder, overwrite=overwrite, misses=explained)
     console = out_console()
     if wide and console.width < 160:  # every column, even past the terminal's edge
@@ -107,6 +115,18 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
     console.print(f"Results written to {written}/")
     if with_report:
         write_report_to(written, console)
+
+
+def _suggestions_fit(work: Work) -> bool:
+    """Whether the changes tried for missed targets (at most ``CHANNELS × CANDIDATES ×
+    REPLICATIONS`` more replications) keep the run within the work budget."""
+    from simdesk.experiments.suggest import CANDIDATES, CHANNELS, REPLICATIONS
+    from simdesk.plan.budget import limits
+
+    budget = limits()
+    extra = CHANNELS * CANDIDATES * min(REPLICATIONS, work.replications)
+    return (not budget.enforced
+            or work.tickets_per_replication * (work.replications + extra) <= budget.max_tickets)
 
 
 @click.command()

@@ -13,7 +13,7 @@ from simdesk.scenario.schema import Scenario
 from simdesk.simulation import simulate
 from simdesk.staffing.roster import Roster, RosterSpec, expand, solve
 from simdesk.staffing.search import Staffing, assess
-from simdesk.store.atomic import atomic_write
+from simdesk.store.atomic import atomic_text, atomic_write
 from simdesk.store.spreadsheet import neutralised
 
 
@@ -54,9 +54,9 @@ def write_staffing(folder: Path, staffing: Staffing, rosters: RosterPlan | None)
     folder.mkdir(parents=True, exist_ok=True)
     table = neutralised(staffing.table())  # names a spreadsheet would run: as text
     atomic_write(folder / "staffing.csv", lambda p: table.to_csv(p, index=False))
-    (folder / "staffed.yaml").write_text(
-        "# The scenario with the staffing found by simulation, one 'seat' per level\n"
-        + scenario_to_yaml(staffing.staffed()), encoding="utf-8")
+    atomic_text(folder / "staffed.yaml",
+                "# The scenario with the staffing found by simulation, one 'seat' per level\n"
+                + scenario_to_yaml(staffing.staffed()))
     if rosters is not None:
         rows: list[dict[str, Any]] = []
         for tier, roster in rosters.rosters.items():
@@ -65,8 +65,8 @@ def write_staffing(folder: Path, staffing: Staffing, rosters: RosterPlan | None)
                      for s, n in roster.shifts]
         roster_table = neutralised(pd.DataFrame(rows))
         atomic_write(folder / "roster.csv", lambda p: roster_table.to_csv(p, index=False))
-        (folder / "rostered.yaml").write_text(
-            "# The scenario with the cheapest roster of the allowed shifts\n"
-            + scenario_to_yaml(rosters.scenario), encoding="utf-8")
+        atomic_text(folder / "rostered.yaml",
+                    "# The scenario with the cheapest roster of the allowed shifts\n"
+                    + scenario_to_yaml(rosters.scenario))
     return folder
 
