@@ -10,8 +10,6 @@ counted with its line numbers (:class:`~simdesk.fit.badrows.BadRows`).
 from __future__ import annotations
 
 import difflib
-import re
-import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +28,7 @@ from simdesk.fit.presets import (
     Preset,
     detect_preset,
 )
+from simdesk.fit.tablefile import read_table
 from simdesk.fit.times import ParsedTimes, parse_times
 
 MAX_GAP_DAYS = 31
@@ -39,8 +38,6 @@ MAX_SPAN_DAYS = 5 * 365
 """The longest history fitted (a scenario of at most 5 years)."""
 MAX_WORK_MINUTES = 10 * 365 * 24 * 60
 """Work times above ten years are not work times (``1e308``)."""
-
-_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields?, saw (\d+)")
 
 STATES = ("answered", "abandoned", "waiting", "refused")
 """How a ticket's first response went: answered, the customer gave up, still waiting
@@ -83,56 +80,6 @@ class History:
     def has(self) -> frozenset[str]:
         """The fields the export provides."""
         return frozenset(self.columns)
-
-
-def _read_table(path: Path) -> tuple[pd.DataFrame, str, np.ndarray, dict[int, str]]:
-    """The file as text columns, how its rows are numbered, each row's number, and the
-    lines left out because they do not have the header's number of fields."""
-    import stat
-
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise SimdeskError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SimdeskError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        raise SimdeskError(f"{path}: not a regular file (a device, pipe or folder); give "
-                           "a CSV or Parquet export")
-    name = path.name.lower()
-    ragged: dict[int, str] = {}
-    try:
-        if name.endswith((".parquet", ".pq")):
-            frame = pd.read_parquet(path)
-            unit = "row"
-        else:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", pd.errors.ParserWarning)
-                frame = pd.read_csv(path, dtype=str, keep_default_na=False,
-                                    skipinitialspace=True, on_bad_lines="warn")
-            unit = "line"
-            for warning in caught:
-                for match in _RAGGED.finditer(str(warning.message)):
-                    ragged[int(match.group(1))] = (f"has {match.group(3)} fields, the header "
-                                                   f"{match.group(2)}")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise SimdeskError(f"{path}: cannot read it as "
-                           f"{'Parquet' if name.endswith(('.parquet', '.pq')) else 'CSV'}: "
-                           f"{exc}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    text = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        missing = values.isna()
-        if pd.api.types.is_datetime64_any_dtype(values):
-            strings = values.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-        else:
-            strings = values.astype("string")
-        text[column] = strings.mask(missing | (strings.str.strip() == ""))
-    if unit == "row":
-        return text, unit, frame.index.to_numpy() + 1, ragged
-    lines = np.setdiff1d(np.arange(2, len(frame) + len(ragged) + 2), list(ragged))
-    return text, unit, lines[:len(frame)], ragged
 
 
 def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
@@ -205,7 +152,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
     """Read a ticket export. ``channels``: the channels to accept (others are bad rows);
     every channel in the file by default."""
     path = Path(path)
-    frame, unit, numbers, ragged = _read_table(path)
+    frame, unit, numbers, ragged = read_table(path)
     mapping = dict(mapping or {})
     chosen = _choose_preset(frame, path, preset, mapping)
     columns = _columns(frame, path, chosen, mapping)
