@@ -42,9 +42,21 @@ def _helper_names(data: Mapping[str, Any]) -> list[str]:
     return names
 
 
+MOST_AGENT_NAMES = 100_000
+"""Agent names listed for ``agent:`` expectations: far above what a run accepts (the work
+budget refuses more than 20,000 agents), and bounded, so a count of ``10**400`` is
+refused by the budget rather than exhausting the memory here."""
+
+
 def _agent_names(data: Mapping[str, Any]) -> list[str]:
-    """The agents' names as the plan gives them (``L1#1``, ``L1#rota2``, ``L1#lead``)."""
-    names = []
+    """The agents' names as the plan gives them (``L1#1``, ``L1#rota2``, ``L1#lead``),
+    at most :data:`MOST_AGENT_NAMES` of them."""
+    names: list[str] = []
+
+    def numbered(prefix: str, count: int) -> list[str]:
+        most = max(0, min(count, MOST_AGENT_NAMES - len(names)))
+        return [f"{prefix}{n}" for n in range(1, most + 1)]
+
     for tier_name, tier in _items(data, "tiers"):
         groups = tier.get("agents")
         if isinstance(groups, int):
@@ -54,19 +66,17 @@ def _agent_names(data: Mapping[str, Any]) -> list[str]:
                         and isinstance(g.get("count", 1), int))
         else:
             count = 0
-        names += [f"{tier_name}#{n}" for n in range(1, count + 1)]
+        names += numbered(f"{tier_name}#", count)
         rotation = tier.get("rotation")
         pool = rotation.get("pool") if isinstance(rotation, dict) else None
-        names += [f"{tier_name}#rota{n}" for n in range(1, pool + 1)] \
-            if isinstance(pool, int) else []
+        names += numbered(f"{tier_name}#rota", pool) if isinstance(pool, int) else []
         helpers = tier.get("helpers")
         for helper in helpers if isinstance(helpers, list) else []:
             if isinstance(helper, dict):
                 name = str(helper.get("name", Helper.model_fields["name"].default))
                 many = helper.get("count", 1)
                 names += [f"{tier_name}#{name}"] if many == 1 else \
-                    [f"{tier_name}#{name}{n}" for n in range(1, many + 1)] \
-                    if isinstance(many, int) else []
+                    numbered(f"{tier_name}#{name}", many) if isinstance(many, int) else []
     return names
 
 
