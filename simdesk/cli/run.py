@@ -85,52 +85,74 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--policies", "-p", required=True, metavar="NAME,NAME,...",
-              help="Routing policies to compare, comma-separated; the first is the baseline. "
-                   "Each is a key of the scenario's policies:, its own routing policy, a "
-                   "built-in (fifo, cherry-pick, paid-first, ...) or package.module:Class.")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policies", "-p", default=None, metavar="NAME,NAME,...",
+              help="With one scenario: routing policies to compare, comma-separated; the "
+                   "first is the baseline. Each is a key of the scenario's policies:, its own "
+                   "routing policy, a built-in (fifo, cherry-pick, paid-first, ...) or "
+                   "package.module:Class.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
-              help="Root random seed, the same for every policy (default: the scenario's "
-                   "seed, else a fresh one).")
+              help="Root random seed, the same for every run (default: the first "
+                   "scenario's seed, else a fresh one).")
 @click.option("--replications", "-r", type=click.IntRange(1), default=None,
-              help="Replications per policy (default: the scenario's, else 10); at least 2 "
-                   "for confidence intervals.")
+              help="Replications per run (default: the first scenario's, else 10); at least "
+                   "2 for confidence intervals.")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-compare-<timestamp>/).")
 @results_options
 @allow_code_option
 @reports_errors
-def compare(scenario: Path, policies: str, seed: int | None, replications: int | None,
-            out: Path | None, overwrite: bool, workers: int, quiet: bool,
-            with_report: bool) -> None:
-    """Run SCENARIO under several routing policies on the same tickets and show the
-    paired differences to the first, with 95 % confidence intervals."""
+def compare(scenarios: tuple[Path, ...], policies: str | None, seed: int | None,
+            replications: int | None, out: Path | None, overwrite: bool, workers: int,
+            quiet: bool, with_report: bool) -> None:
+    """Compare plans on the same tickets: SCENARIO under several routing --policies, or
+    whole files BASE.yaml VARIANT.yaml [MORE.yaml ...] (today's roster against a
+    proposed one). Shows the paired differences to the first, with 95 % confidence
+    intervals."""
 
     from simdesk.console.compare import print_comparison
     from simdesk.console.run import print_notices
     from simdesk.experiments.compare import compare as compare_policies
-    from simdesk.experiments.compare import resolve_policies, split_policy_names
+    from simdesk.experiments.compare import (
+        compare_files,
+        resolve_policies,
+        split_policy_names,
+    )
     from simdesk.plan.diagnostics import diagnose
     from simdesk.plan.model import compile_plan
     from simdesk.scenario.load import load_scenario
     from simdesk.simulation import auto_workers
     from simdesk.store.results import check_results_folder, default_comparison_dir, write_comparison
 
-    loaded = load_scenario(scenario)
-    names = split_policy_names(policies)
-    resolve_policies(loaded, names)  # bad names fail before any work
-    plan = compile_plan(loaded)
+    if len(scenarios) > 1 and policies is not None:
+        raise SimdeskError("give several scenario files or one scenario with --policies, "
+                           "not both")
+    if len(scenarios) == 1 and policies is None:
+        raise SimdeskError("compare needs a second scenario file (BASE.yaml VARIANT.yaml) "
+                           "or --policies for one scenario, e.g. --policies fifo,paid-first")
+    loaded = [load_scenario(path) for path in scenarios]
+    names = split_policy_names(policies) if policies is not None else []
+    if names:
+        resolve_policies(loaded[0], names)  # bad names fail before any work
+    plan = compile_plan(loaded[0])
     errors = err_console()
     if not quiet:
-        print_notices(errors, diagnose(plan))
-    folder = out or default_comparison_dir(loaded.name)
+        for scenario in loaded:
+            print_notices(errors, diagnose(compile_plan(scenario) if scenario is not loaded[0]
+                                           else plan))
+    folder = out or default_comparison_dir(loaded[0].name)
     check_results_folder(folder, overwrite=overwrite)  # before the work, not after
-    with progress_bar(errors, f"Simulating {len(names)} policies", quiet) as advance:
-        comparison = compare_policies(
-            loaded, names, seed=seed, replications=replications,
-            workers=workers or auto_workers(plan, replications or loaded.replications),
-            progress=advance)
+    runs = len(names) or len(scenarios)
+    what = f"{runs} policies" if names else f"{runs} scenarios"
+    chosen = workers or auto_workers(plan, replications or loaded[0].replications)
+    with progress_bar(errors, f"Simulating {what}", quiet) as advance:
+        if names:
+            comparison = compare_policies(loaded[0], names, seed=seed,
+                                          replications=replications, workers=chosen,
+                                          progress=advance)
+        else:
+            comparison = compare_files(scenarios, seed=seed, replications=replications,
+                                       workers=chosen, progress=advance)
     written = write_comparison(comparison, folder, overwrite=overwrite)
     console = out_console()
     if not quiet:
@@ -138,7 +160,6 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
     console.print(f"Results written to {written}/")
     if with_report:
         write_report_to(written, console)
-
 
 
 EXIT_EXPECTATION_FAILED = 1

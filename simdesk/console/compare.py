@@ -25,7 +25,7 @@ from simdesk.scenario.units import format_duration, humanize_minutes
 
 COLUMNS = (("sla", "SLA (95% CI)"), ("wait_mean", "Mean wait"), ("wait_median", "Median wait"),
            ("wait_p90", "P90 wait"), ("resolution_mean", "Resolution"),
-           ("abandonment", "Abandoned"))
+           ("abandonment", "Abandoned"), ("refused", "Refused"))
 """The compared metrics, in table order, with their headers."""
 OVERVIEWS = (("sla", "[bold]SLA attainment[/] by policy, side by side"),
              ("days_met", "[bold]Days meeting the target[/] by policy (whole calendar days "
@@ -164,7 +164,7 @@ def scope_table(comparison: Comparison, lookup: _Lookup, scope: str, group: str,
     """One scope's table: a row per policy, differences under the non-baseline values."""
     channel = _targets(comparison).get(group) if scope == "channel" else None
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
-    table.add_column("Policy", no_wrap=True)
+    table.add_column("Scenario" if comparison.by_file else "Policy", no_wrap=True)
     for metric, header in COLUMNS:
         table.add_column(header, justify="right", no_wrap=True)
         if metric == "sla" and channel is not None:
@@ -193,9 +193,17 @@ def describe_comparison(comparison: Comparison) -> str:
         f"[bold]{escape(scenario.name)}[/] — {comparison.replications} replication(s) of "
         f"{format_duration(plan.horizon)} from {scenario.start:%a %Y-%m-%d} (measured after "
         f"a {format_duration(plan.warmup)} warm-up: {measured}), seed {comparison.seed}",
-        f"Policies compared on the same tickets: [bold]{escape(comparison.baseline)}[/] "
-        f"(baseline) against {others}",
     ]
+    if comparison.by_file:
+        lines.append(f"Scenario files compared on common random numbers: "
+                     f"[bold]{escape(comparison.baseline)}[/] "
+                     f"({escape(comparison.files[comparison.baseline])}, baseline) against "
+                     + ", ".join(f"{escape(label)} ({escape(comparison.files[label])})"
+                                 for label in comparison.labels[1:]))
+        lines += pairing_lines(comparison)
+    else:
+        lines.append(f"Policies compared on the same tickets: [bold]"
+                     f"{escape(comparison.baseline)}[/] (baseline) against {others}")
     if comparison.replications < 2:
         lines.append("[yellow]One replication: no confidence intervals, nothing can be "
                      "called significant; run more with --replications.[/]")
@@ -205,10 +213,27 @@ def describe_comparison(comparison: Comparison) -> str:
             "on the same tickets, ± its 95 % confidence half-width (pp: percentage points)",
             "    [green]✓[/] significantly better, [red]✗[/] significantly worse, [dim]=[/] "
             "no significant difference — higher SLA is better; shorter waits and "
-            "resolution, less abandonment are better; more days meeting the target, more "
+            "resolution, less abandonment and fewer refused are better; more days meeting "
+            "the target, more "
             "good and fewer bad ratings are better",
         ]
     return "\n".join(lines)
+
+
+def pairing_lines(comparison: Comparison) -> list[str]:
+    """Per variant: identical tickets, or which draws differ (the pairing is partial)."""
+    lines = []
+    for label, pairing in comparison.pairing.items():
+        if pairing.full:
+            lines.append(f"  {escape(label)}: identical tickets in every replication "
+                         f"(checked: {pairing.tickets:,} tickets of replication 0 drawn "
+                         "alike) — fully paired")
+        else:
+            lines.append(f"  [yellow]{escape(label)}: the pairing is partial — its "
+                         f"{', '.join(pairing.differ)} differ from "
+                         f"{escape(comparison.baseline)}'s; the draws that agree are still "
+                         "shared[/]")
+    return lines
 
 
 def sla_overview(comparison: Comparison, lookup: _Lookup, metric: str = "sla",
@@ -216,7 +241,7 @@ def sla_overview(comparison: Comparison, lookup: _Lookup, metric: str = "sla",
     """One metric (SLA by default) of every policy in every scope side by side, with the
     differences; None when the run does not measure it."""
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
-    table.add_column("Policy", no_wrap=True)
+    table.add_column("Scenario" if comparison.by_file else "Policy", no_wrap=True)
     scopes = [(scope, group) for scope, group, _ in _scopes(comparison)
               if not math.isnan(lookup.mean((comparison.baseline, scope, group, metric)))]
     if metric == "days_met":  # as in a run's per-day table: two measured days or more

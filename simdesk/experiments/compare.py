@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from simdesk.errors import SimdeskError
+from simdesk.experiments.pairing import Pairing, shared_draws
 from simdesk.fates.streams import new_seed
 from simdesk.metrics.measures import t_quantile
 from simdesk.policies import make_policy
@@ -47,6 +48,7 @@ BETTER: dict[str, str] = {
     "wait_p90": "lower",
     "resolution_mean": "lower",
     "abandonment": "lower",
+    "refused": "lower",
     "days_met": "higher",
     "csat": "higher",
     "bad": "lower",
@@ -243,11 +245,21 @@ class Comparison:
     replications: int
     labels: list[str]
     results: dict[str, SimulationResult]
+    pairing: dict[str, Pairing] = field(default_factory=dict)
+    """Whole-file comparisons: per variant label, the draws it shares with the baseline
+    (empty for a comparison of policies, which always share every draw)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Whole-file comparisons: per label, the scenario file it came from."""
 
     @property
     def baseline(self) -> str:
         """The label of the first policy, which the others are compared with."""
         return self.labels[0]
+
+    @property
+    def by_file(self) -> bool:
+        """Whole scenario files compared (rather than policies on one scenario)."""
+        return bool(self.files)
 
     @property
     def specs(self) -> dict[str, Routing]:
@@ -367,3 +379,58 @@ def compare(
     resolved = base.model_copy(update={"seed": seed, "replications": count,
                                        "policies": named})
     return Comparison(resolved, seed, count, list(specs), results)
+
+
+def file_labels(paths: Sequence[str | Path]) -> list[str]:
+    """A short distinct label per file: its stem, with its folder where stems repeat."""
+    stems = [Path(p).stem for p in paths]
+    labels = []
+    for path, stem in zip(paths, stems, strict=True):
+        label = stem if stems.count(stem) == 1 else f"{Path(path).parent.name}/{stem}"
+        while label in labels:
+            label += "'"
+        labels.append(label)
+    return labels
+
+
+def compare_files(
+    paths: Sequence[str | Path],
+    seed: int | None = None,
+    replications: int | None = None,
+    *,
+    workers: int = 1,
+    progress: ProgressHook | None = None,
+) -> Comparison:
+    """Run whole scenario files on common random numbers; the first is the baseline.
+
+    Every file runs with the same ``seed`` (the first file's, else a fresh one) and
+    ``replications`` (the first file's unless given), so replication ``r`` of each draws
+    the same tickets wherever the ticket-drawing inputs agree; :attr:`Comparison.pairing`
+    says, per variant, which draws differ.
+    """
+    from simdesk.plan.model import compile_plan
+
+    if len(paths) < 2:
+        raise SimdeskError("compare needs at least two scenario files, or one with --policies")
+    scenarios = [load_scenario(path) for path in paths]
+    labels = file_labels(paths)
+    base = scenarios[0]
+    seed = seed if seed is not None else base.seed if base.seed is not None else new_seed()
+    count = replications if replications is not None else base.replications
+    if count < 1:
+        raise ValueError(f"replications must be at least 1, got {count}")
+    plans = [compile_plan(s) for s in scenarios]
+    pairing = {label: shared_draws(plans[0], plan, seed)
+               for label, plan in zip(labels[1:], plans[1:], strict=True)}
+    results: dict[str, SimulationResult] = {}
+    total = count * len(scenarios)
+    for done_before, (label, scenario) in enumerate(zip(labels, scenarios, strict=True)):
+        def advance(done: int, _: int, offset: int = done_before * count) -> None:
+            if progress is not None:
+                progress(offset + done, total)
+
+        results[label] = simulate(scenario, seed=seed, replications=count, workers=workers,
+                                  progress=advance)
+    resolved = base.model_copy(update={"seed": seed, "replications": count})
+    return Comparison(resolved, seed, count, labels, results, pairing,
+                      {label: str(path) for label, path in zip(labels, paths, strict=True)})
