@@ -159,19 +159,35 @@ def _policy_cell(comparison: Comparison, label: str) -> str:
     return f"{name} [dim](baseline)[/]" if label == comparison.baseline else name
 
 
+def refused_any(comparison: Comparison) -> bool:
+    """Some run turned tickets away."""
+    summary = comparison.summary
+    values = summary.loc[summary["metric"] == "refused", "mean"]
+    return bool((values.fillna(0) > 0).any())
+
+
+def shown_columns(comparison: Comparison) -> tuple[tuple[str, str], ...]:
+    """The table columns: ``Refused`` beside ``Abandoned`` when any run refused tickets
+    (otherwise a line under the description says none was)."""
+    if refused_any(comparison):
+        return COLUMNS
+    return tuple(c for c in COLUMNS if c[0] != "refused")
+
+
 def scope_table(comparison: Comparison, lookup: _Lookup, scope: str, group: str,
                 title: str) -> Table:
     """One scope's table: a row per policy, differences under the non-baseline values."""
     channel = _targets(comparison).get(group) if scope == "channel" else None
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
     table.add_column("Scenario" if comparison.by_file else "Policy", no_wrap=True)
-    for metric, header in COLUMNS:
+    columns = shown_columns(comparison)
+    for metric, header in columns:
         table.add_column(header, justify="right", no_wrap=True)
         if metric == "sla" and channel is not None:
             table.add_column("Target", no_wrap=True)
     for label in comparison.labels:
         cells = [_policy_cell(comparison, label)]
-        for metric, _ in COLUMNS:
+        for metric, _ in columns:
             key = (label, scope, group, metric)
             value = lookup.sla(key) if metric == "sla" else _value(metric, lookup.mean(key))
             if label != comparison.baseline:
@@ -204,6 +220,8 @@ def describe_comparison(comparison: Comparison) -> str:
     else:
         lines.append(f"Policies compared on the same tickets: [bold]"
                      f"{escape(comparison.baseline)}[/] (baseline) against {others}")
+    if not refused_any(comparison):
+        lines.append("No run refused a ticket (the Refused column is left out).")
     if comparison.replications < 2:
         lines.append("[yellow]One replication: no confidence intervals, nothing can be "
                      "called significant; run more with --replications.[/]")
