@@ -92,7 +92,7 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
                    "the whole horizon and every expect: (the run verdict).")
 @click.option("--replications", "-r", type=click.IntRange(2), default=5, show_default=True,
               help="Replications each simulation starts with.")
-@click.option("--max-replications", type=click.IntRange(2), default=40, show_default=True,
+@click.option("--max-replications", type=click.IntRange(2), default=20, show_default=True,
               help="Replications a simulation may grow to while a verdict it needs is "
                    "undecided (its 95 % interval contains the target).")
 @click.option("--tier-wait", default="1h", show_default=True, metavar="DURATION",

@@ -7,8 +7,10 @@ on Saturday is Monday 08:00's work). An interval that counts no work — no arri
 the tier's channels with the clock running — is *idle*: the search gives it no agents.
 
 Intervals are *pooled* when the scenario makes them identical: the same counted rates
-per channel and the same targets in the interval and in the 24 hours before it (the
-backlog an interval inherits comes from those hours). Pooled intervals share one level
+per channel and the same clock state in the interval and in the stretch before it from
+which it can inherit a backlog — an SLA time plus a mean patience (at least one
+interval), or 24 hours for a channel whose clock stops at night (the night's and the
+weekend's work waits for the morning). Pooled intervals share one level
 and one verdict, judged on all their tickets together: identical demand gets identical
 staffing, and each verdict rests on several times the tickets.
 """
@@ -113,7 +115,22 @@ def demand_for(plan: DeskPlan, tier: TierPlan, channels: tuple[int, ...], grid: 
                                for stream, share in streams for b, e in occurrences)
                 counted[row, index] = expected / (len(occurrences) * grid.minutes)
     open_share = _open_shares(plan, judged, grid, windows)
-    return Demand(grid, judged, counted, _pools(grid, counted, open_share))
+    return Demand(grid, judged, counted,
+                  _pools(grid, counted, open_share, _memory(plan, judged, grid)))
+
+
+def _memory(plan: DeskPlan, channels: tuple[int, ...], grid: WeekGrid) -> int:
+    """Intervals before an interval whose demand it can inherit a backlog from."""
+    minutes = 0.0
+    for index in channels:
+        channel = plan.channels[index]
+        if channel.sla_hours is not None:
+            return MINUTES_PER_DAY // grid.minutes
+        patience = channel.patience.expected if channel.patience is not None else 0.0
+        within = channel.sla_within if not np.isnan(channel.sla_within) else 0.0
+        minutes = max(minutes, within + patience)
+    return int(min(max(1, int(np.ceil(minutes / grid.minutes))),
+                   MINUTES_PER_DAY // grid.minutes))
 
 
 def _open_shares(plan: DeskPlan, channels: tuple[int, ...], grid: WeekGrid,
@@ -132,11 +149,11 @@ def _open_shares(plan: DeskPlan, channels: tuple[int, ...], grid: WeekGrid,
     return shares
 
 
-def _pools(grid: WeekGrid, counted: np.ndarray, open_share: np.ndarray) -> IntArray:
-    """Number the intervals whose own and previous 24 hours' demand agree."""
+def _pools(grid: WeekGrid, counted: np.ndarray, open_share: np.ndarray, back: int
+           ) -> IntArray:
+    """Number the intervals whose own and previous ``back`` intervals' demand agree."""
     signature = np.vstack([counted, open_share])
     rounded = np.array([[float(f"{v:.{DIGITS}g}") for v in row] for row in signature])
-    back = MINUTES_PER_DAY // grid.minutes
     keys: dict[bytes, int] = {}
     classes = np.zeros(grid.count, dtype=np.int64)
     for index in range(grid.count):

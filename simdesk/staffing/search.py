@@ -218,7 +218,7 @@ def _colours(borders: list[set[int]]) -> np.ndarray:
 
 
 def staff(scenario: Scenario, *, tiers: Sequence[str] | None = None, interval: int = 60,
-          seed: int | None = None, replications: int = 5, most: int = 40,
+          seed: int | None = None, replications: int = 5, most: int = 20,
           tier_wait: float = 60.0, workers: int = 0, max_rounds: int = 40,
           goal: str = "interval", compare_today: bool = True,
           progress: Progress | None = None) -> Staffing:
