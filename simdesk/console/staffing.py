@@ -157,10 +157,11 @@ def staffing_summary(staffing: Staffing) -> list[str]:
         lines.append("Locally minimal: one agent less in any pool made a target fail (in "
                      "the pool or next to it), checked against the final plan.")
     else:
-        lines.append("Not shown locally minimal: the search stopped early.")
+        lines.append("Not shown locally minimal: the search stopped after its rounds; "
+                     "the plan meets every target it could decide.")
     if staffing.undecided:
         lines.append(f"{staffing.undecided} verdict(s) stayed undecided at {staffing.most} "
-                     "replications: the higher level was kept.")
+                     "replications: judged on the mean (the interval straddles the target).")
     if staffing.channel_levels is not None and staffing.channel_note:
         lines.append(f"Channel goal: {staffing.channel_note}.")
     lines.append(f"{staffing.simulations} simulations, {staffing.replications_run} "

@@ -219,7 +219,7 @@ def _colours(borders: list[set[int]]) -> np.ndarray:
 
 def staff(scenario: Scenario, *, tiers: Sequence[str] | None = None, interval: int = 60,
           seed: int | None = None, replications: int = 5, most: int = 20,
-          tier_wait: float = 60.0, workers: int = 0, max_rounds: int = 40,
+          tier_wait: float = 60.0, workers: int = 0, max_rounds: int = 12,
           goal: str = "interval", compare_today: bool = True,
           progress: Progress | None = None) -> Staffing:
     """Find, per interval of the week and per tier, the fewest agents meeting the targets
@@ -284,7 +284,9 @@ def _search(runner: Runner, goals: Sequence[Goal], erlang: Mapping[str, IntArray
         for g in goals:
             for pool in np.flatnonzero(live[g.tier]):
                 state = evaluation.state(g.tier, int(pool))
-                if state is not Verdict.MET:  # undecided at the most replications: safe side
+                if state is Verdict.UNDECIDED and _on_average(evaluation, g.tier, int(pool)):
+                    state = Verdict.MET  # undecided at the most replications, met on average
+                if state is not Verdict.MET:
                     low[g.tier][pool] = max(low[g.tier][pool], level[g.tier][pool])
                     level[g.tier][pool] += 1
                     for other in borders[g.tier][pool]:  # its neighbours' proofs are stale
@@ -305,8 +307,10 @@ def _search(runner: Runner, goals: Sequence[Goal], erlang: Mapping[str, IntArray
             trial = {name: level[name] - cut[name] for name in level}
             after = runner.evaluate(by_interval(trial), "trying one agent less", needed)
             for g in goals:
-                failed = np.array([after.state(g.tier, p) is not Verdict.MET
-                                   for p in range(g.demand.pools)], dtype=bool)
+                failed = np.array([after.state(g.tier, p) is Verdict.MISSED or (
+                    after.state(g.tier, p) is Verdict.UNDECIDED
+                    and not _on_average(after, g.tier, p)) for p in range(g.demand.pools)],
+                    dtype=bool)
                 for pool in np.flatnonzero(cut[g.tier]):
                     hurt = failed[pool] or any(failed[b] for b in borders[g.tier][pool])
                     if hurt:
@@ -319,11 +323,15 @@ def _search(runner: Runner, goals: Sequence[Goal], erlang: Mapping[str, IntArray
         if not kept:
             answer.minimal = True
             break
-    else:
-        raise SimdeskError(f"no stable staffing after {max_rounds} rounds; try a longer "
-                           "horizon or more replications")
     answer.decided_at = decided
+    if answer.final is None:
+        answer.final = evaluation
     return level
+
+
+def _on_average(evaluation: Evaluation, tier: str, pool: int) -> bool:
+    """Every judged channel of the pool meets its target on average."""
+    return all(v.mean >= v.target for v in evaluation.verdicts[tier][pool].values())
 
 
 def _near(mask: np.ndarray, borders: list[set[int]]) -> np.ndarray:

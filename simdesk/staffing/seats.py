@@ -64,18 +64,28 @@ def seat_groups(levels: IntArray, grid: WeekGrid, cover: Mapping[str, np.ndarray
     each with the profile that best matches today's agents in its hours."""
     remaining = {key: value.copy() for key, value in cover.items()}
     weight = {key: float(value.sum()) for key, value in cover.items()}
-    chosen: dict[tuple[str, str], int] = {}
-    used: set[str] = set()
+    seats: list[tuple[np.ndarray, str]] = []
     for seat in range(int(np.max(levels, initial=0))):
         on = np.asarray(levels) > seat
-        text = grid.windows_text(on)
+        key = "{}"
         if remaining:
             key = max(remaining, key=lambda k: (float(np.sum(remaining[k] * on)), weight[k]))
             remaining[key] = np.maximum(remaining[key] - on, 0.0)
-        else:
-            key = "{}"
-        used.add(key)
+        seats.append((on, key))
+    for key, value in cover.items():  # a profile left out takes its best seat if it can
+        taken = [k for _, k in seats]
+        if key in taken or not seats:
+            continue
+        spare = [i for i, (_, k) in enumerate(seats) if taken.count(k) > 1]
+        if spare:
+            best = max(spare, key=lambda i: float(np.sum(value * seats[i][0])))
+            if float(np.sum(value * seats[best][0])) > 0:
+                seats[best] = (seats[best][0], key)
+    chosen: dict[tuple[str, str], int] = {}
+    for on, key in seats:
+        text = grid.windows_text(on)
         chosen[(text, key)] = chosen.get((text, key), 0) + 1
+    used = {key for _, key in seats}
     groups = [{"shift": text, "count": count, **json.loads(key)}
               for (text, key), count in chosen.items()]
     for key in cover:
