@@ -53,23 +53,24 @@ def diff(results_a: Path, results_b: Path, scopes: str, csv_path: Path | None) -
         table.add_column(column, justify="left" if column in ("Scope", "Metric") else "right")
     if found.paired:
         table.add_column("Δ paired", justify="right")
-    for row in rows.itertuples():
-        metric = str(row.metric)
+    for row in rows.to_dict("records"):
+        metric = str(row["metric"])
 
         def value(x: float, metric: str = metric) -> str:
             if math.isnan(x):
                 return "—"
             return f"{x:.1%}" if metric in SHARE_METRICS else humanize_minutes(x)
 
-        mark = {"b": " [green]✓[/]", "a": " [red]✗[/]"}.get(str(row.better), " [dim]=[/]")
-        welch = format_difference(metric, float(row.difference),
-                                  (float(row.welch_high) - float(row.welch_low)) / 2)
-        cells = [f"{row.scope} {row.group}" if row.scope != "overall" else "all tickets",
-                 metric, value(float(row.a)), value(float(row.b)), welch]
+        mark = {"b": " [green]✓[/]", "a": " [red]✗[/]"}.get(str(row["better"]), " [dim]=[/]")
+        difference = float(row["difference"])
+        welch = format_difference(metric, difference,
+                                  (float(row["welch_high"]) - float(row["welch_low"])) / 2)
+        where = ("all tickets" if row["scope"] == "overall"
+                 else f"{row['scope']} {row['group']}")
+        cells = [where, metric, value(float(row["a"])), value(float(row["b"])), welch]
         if found.paired:
-            cells.append(format_difference(metric, float(row.difference),
-                                           (float(row.paired_high) - float(row.paired_low))
-                                           / 2))
+            cells.append(format_difference(
+                metric, difference, (float(row["paired_high"]) - float(row["paired_low"])) / 2))
         cells[-1] += mark
         table.add_row(*cells)
     console.print(table)

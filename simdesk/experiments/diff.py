@@ -128,8 +128,10 @@ def diff_results(folder_a: str | Path, folder_b: str | Path) -> Diff:
     records: list[dict[str, Any]] = []
     keys = [k for k in sa.index if k in sb.index and k[0] in COMPARED_SCOPES
             and k[2] in BETTER]
-    for scope, group, metric in keys:
-        welch = _welch(sa.loc[(scope, group, metric)], sb.loc[(scope, group, metric)])
+    for key in keys:
+        scope, group, metric = key
+        row_a, row_b = sa.loc[key], sb.loc[key]
+        welch = _welch(row_a, row_b)
         pair = Interval(math.nan, math.nan, math.nan, 0)
         if per_a is not None and per_b is not None:
             pick = ["replication", "value"]
@@ -146,8 +148,7 @@ def diff_results(folder_a: str | Path, folder_b: str | Path) -> Diff:
             better = "b" if (judged.mean > 0) == higher else "a"
         records.append({
             "scope": scope, "group": group, "metric": metric,
-            "a": float(sa.loc[(scope, group, metric), "mean"]),
-            "b": float(sb.loc[(scope, group, metric), "mean"]),
+            "a": float(row_a["mean"]), "b": float(row_b["mean"]),
             "difference": welch.mean, "welch_low": welch.low, "welch_high": welch.high,
             "paired_low": pair.low, "paired_high": pair.high, "better": better})
     return Diff(a, b, pd.DataFrame.from_records(records, columns=COLUMNS), paired, warnings,

@@ -79,7 +79,8 @@ class Demand:
     @property
     def idle(self) -> np.ndarray:
         """Intervals that count no work."""
-        return ~(self.counted > 0).any(axis=0)
+        idle: np.ndarray = ~np.asarray((self.counted > 0).any(axis=0), dtype=bool)
+        return idle
 
     @property
     def rate(self) -> FloatArray:

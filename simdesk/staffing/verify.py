@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from simdesk.plan.model import compile_plan
 from simdesk.scenario.load import scenario_to_dict, scenario_to_yaml, validate_scenario
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import simulate
@@ -38,11 +39,9 @@ def roster_for(staffing: Staffing, spec: RosterSpec) -> RosterPlan:
     """The cheapest roster per staffed tier, and the scenario that uses them, simulated."""
     shifts = expand(spec)
     most = {p.name: p.most for p in spec.patterns if p.most is not None}
-    rosters = {goal.name: solve(staffing.levels[goal.name], shifts, staffing.grid, most)
+    rosters = {goal.tier: solve(staffing.levels[goal.tier], shifts, staffing.grid, most)
                for goal in staffing.goals}
     data = scenario_to_dict(staffing.scenario)
-    from simdesk.plan.model import compile_plan
-
     plan = compile_plan(staffing.scenario)
     for name, roster in rosters.items():
         groups = roster.agents()

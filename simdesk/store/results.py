@@ -193,6 +193,10 @@ def _days_by_policy(comparison: Comparison) -> pd.DataFrame:
     return days
 
 
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
 def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = False) -> Path:
     """Write a comparison into ``folder``: the files of a run, each with a ``policy``
     column (``summary.json`` with a section per policy), plus ``comparison.csv``."""
@@ -208,7 +212,7 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
             text = (f"# {label}: resolved from {comparison.files[label]} by simdesk "
                     f"{__version__}; `{command}` in the results folder reproduces the "
                     "comparison.\n" + scenario_to_yaml(comparison.results[label].scenario))
-            _atomic(folder / name, lambda p, t=text: p.write_text(t, encoding="utf-8"))
+            _atomic(folder / name, partial(_write_text, text=text))
         pairing = {label: {"identical_tickets": found.full, "draws_that_differ":
                            list(found.differ)} for label, found in comparison.pairing.items()}
         _atomic(folder / "pairing.json", lambda p: p.write_text(
