@@ -106,8 +106,12 @@ class Staffing:
                              else {})
                     worst = _worst(found)
                     row[f"{name}_value"] = worst.mean if worst is not None else math.nan
-                    row[f"{name}_met"] = (evaluation is None or evaluation.state(
-                        goal.tier, pool) is Verdict.MET)
+                    state = (Verdict.MET if evaluation is None
+                             else evaluation.state(goal.tier, pool))
+                    row[f"{name}_met"] = state is Verdict.MET or (
+                        state is Verdict.UNDECIDED and evaluation is not None
+                        and _on_average(evaluation, goal.tier, pool))
+                    row[f"{name}_decided"] = state is not Verdict.UNDECIDED
                 final = self.final.verdicts[goal.tier][pool] if self.final is not None else {}
                 row["binding"] = binding(final)
                 row["replications"] = int(self.decided_at.get(goal.tier, np.zeros(0))[pool]

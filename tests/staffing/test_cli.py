@@ -67,7 +67,8 @@ def test_staff_writes_the_requirement_the_roster_and_the_verification(tmp_path: 
     result = CliRunner().invoke(main, ["staff", str(scenario), "--seed", "2", "-r", "4",
                                        "--shifts", str(shifts), "--out", str(out), "-w", "1"])
     assert result.exit_code == 0, result.output
-    assert "agents needed by simulation" in result.stdout
+    assert "agents needed, every interval meeting its target" in result.stdout
+    assert "Channel SLA over the whole horizon" in result.stdout
     assert "L1: the roster covers the requirement in every interval" in result.stdout
     table = pd.read_csv(out / "staffing.csv")
     assert {"tier", "when", "erlang", "simulated", "simulated_met", "erlang_met"} <= set(table)
