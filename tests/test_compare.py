@@ -371,7 +371,7 @@ def test_compare_files_command_writes_the_tables_and_says_what_is_paired(
                    paid_only=refusing | {"horizon": "12h"})
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["compare", *map(str, paths), "--seed", "2", "-r", "3",
-                                       "-o", str(out)])
+                                       "-o", str(out), "--report"])
     assert result.exit_code == 0, result.output
     assert "Scenario files compared on common random numbers" in result.stdout
     assert "paid_only: identical tickets" in result.stdout
@@ -379,6 +379,7 @@ def test_compare_files_command_writes_the_tables_and_says_what_is_paired(
     assert {"abandonment", "refused"} <= set(table["metric"])
     pairing = json.loads((out / "pairing.json").read_text(encoding="utf-8"))
     assert pairing["variants"]["paid_only"]["identical_tickets"]
+    assert (out / "report.html").stat().st_size > 0
     assert (out / "scenarios" / "paid-only.yaml").is_file() or (
         out / "scenarios" / "paid_only.yaml").is_file()
 
