@@ -97,7 +97,8 @@ class Runner:
     def simulate(self, scenario: Scenario, replications: int, first: int = 0
                  ) -> SimulationResult:
         self.replications_run += replications
-        workers = self.workers or auto_workers(self.plan, replications)
+        # By the work of the largest run the search may make: its extensions are as big
+        workers = self.workers or min(auto_workers(self.plan, self.most), replications)
         return simulate(scenario, seed=self.seed, replications=replications,
                         workers=workers, first=first)
 
