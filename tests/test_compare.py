@@ -374,7 +374,7 @@ def test_compare_files_command_writes_the_tables_and_says_what_is_paired(
                                        "-o", str(out), "--report"])
     assert result.exit_code == 0, result.output
     assert "Scenario files compared on common random numbers" in result.stdout
-    assert "paid_only: identical tickets" in result.stdout
+    assert "paid_only: identical tickets, fully paired" in result.stdout
     table = pd.read_csv(out / "comparison.csv")
     assert {"abandonment", "refused"} <= set(table["metric"])
     pairing = json.loads((out / "pairing.json").read_text(encoding="utf-8"))

@@ -145,7 +145,7 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None, go
     console = out_console()
     if quiet:
         for line in staffing_summary(result):
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, soft_wrap=False)
     else:
         print_staffing(console, result)
     rosters = None

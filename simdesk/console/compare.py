@@ -211,11 +211,11 @@ def describe_comparison(comparison: Comparison) -> str:
         f"a {format_duration(plan.warmup)} warm-up: {measured}), seed {comparison.seed}",
     ]
     if comparison.by_file:
-        lines.append(f"Scenario files compared on common random numbers: "
-                     f"[bold]{escape(comparison.baseline)}[/] "
-                     f"({escape(comparison.files[comparison.baseline])}, baseline) against "
-                     + ", ".join(f"{escape(label)} ({escape(comparison.files[label])})"
-                                 for label in comparison.labels[1:]))
+        lines.append("Scenario files compared on common random numbers: "
+                     f"[bold]{escape(comparison.baseline)}[/] (baseline) against "
+                     + ", ".join(escape(label) for label in comparison.labels[1:]))
+        lines += [f"  {escape(label)}: {escape(comparison.files[label])}"
+                  for label in comparison.labels]
         lines += pairing_lines(comparison)
     else:
         lines.append(f"Policies compared on the same tickets: [bold]"
@@ -243,14 +243,12 @@ def pairing_lines(comparison: Comparison) -> list[str]:
     lines = []
     for label, pairing in comparison.pairing.items():
         if pairing.full:
-            lines.append(f"  {escape(label)}: identical tickets in every replication "
-                         f"(checked: {pairing.tickets:,} tickets of replication 0 drawn "
-                         "alike) — fully paired")
+            lines.append(f"  {escape(label)}: identical tickets, fully paired (checked: "
+                         f"{pairing.tickets:,} of replication 0)")
         else:
             lines.append(f"  [yellow]{escape(label)}: the pairing is partial — its "
                          f"{', '.join(pairing.differ)} differ from "
-                         f"{escape(comparison.baseline)}'s; the draws that agree are still "
-                         "shared[/]")
+                         f"{escape(comparison.baseline)}'s[/]")
     return lines
 
 

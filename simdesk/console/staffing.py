@@ -61,10 +61,11 @@ def requirement_grid(staffing: Staffing, tier: str) -> Table:
     binding = rows["binding"].tolist()
     short = _abbreviations(sorted({b for b in binding if b}))
     legend = ", ".join(f"{v}={k}" for k, v in short.items())
-    title = (f"{tier}: agents needed, every interval meeting its target (Erlang's answer "
-             "in brackets where different, red where Erlang's plan misses"
-             + (f"; binding channel {legend}" if len(short) > 1 else "") + ")")
-    table = Table(title=title, title_justify="left", header_style="bold")
+    caption = ("(n): Erlang's answer where different; red: Erlang's plan misses"
+               + (f"; binding channel {legend}" if len(short) > 1 else ""))
+    table = Table(title=f"{tier}: agents needed, every interval meeting its target",
+                  caption=caption, title_justify="left", caption_justify="left",
+                  header_style="bold")
     table.add_column("")
     for name in DAY_NAMES:
         table.add_column(name, justify="right")
@@ -189,7 +190,7 @@ def print_staffing(console: Console, staffing: Staffing) -> None:
         console.print(requirement_grid(staffing, goal.tier))
     console.print(sla_table(staffing))
     for line in staffing_summary(staffing):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=False)
 
 
 def shortfall_lines(tier: str, roster: Roster, staffing: Staffing) -> list[str]:
