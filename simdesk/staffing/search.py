@@ -328,8 +328,8 @@ def _search(runner: Runner, goals: Sequence[Goal], erlang: Mapping[str, IntArray
             answer.minimal = True
             break
     answer.decided_at = decided
-    if answer.final is None:
-        answer.final = evaluation
+    if not answer.minimal:  # out of rounds: report what the final plan itself achieves
+        answer.final = runner.evaluate(by_interval(level), "checking the final plan")
     return level
 
 
