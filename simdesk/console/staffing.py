@@ -158,8 +158,10 @@ def staffing_summary(staffing: Staffing) -> list[str]:
         lines.append("Locally minimal: one agent less in any pool made a target fail (in "
                      "the pool or next to it), checked against the final plan.")
     else:
-        lines.append("Not shown locally minimal: the search stopped after its rounds; "
-                     "the plan meets every target it could decide.")
+        missed = int((~table["simulated_met"]).sum())
+        state = (f"{missed} interval(s) still miss their target" if missed
+                 else "the plan meets every target")
+        lines.append(f"Not shown locally minimal: the search stopped after its rounds; {state}.")
     if staffing.undecided:
         lines.append(f"{staffing.undecided} verdict(s) stayed undecided at {staffing.most} "
                      "replications: judged on the mean (the interval straddles the target).")
