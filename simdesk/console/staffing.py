@@ -163,8 +163,9 @@ def staffing_summary(staffing: Staffing) -> list[str]:
                  else "the plan meets every target")
         lines.append(f"Not shown locally minimal: the search stopped after its rounds; {state}.")
     if staffing.undecided:
-        lines.append(f"{staffing.undecided} verdict(s) stayed undecided at {staffing.most} "
-                     "replications: judged on the mean (the interval straddles the target).")
+        lines.append(f"{staffing.undecided} verdict(s) stayed undecided — the pool is at its "
+                     f"target within what {staffing.most} replications resolve — and were "
+                     "judged on the mean.")
     if staffing.channel_levels is not None and staffing.channel_note:
         lines.append(f"Channel goal: {staffing.channel_note}.")
     lines.append(f"{staffing.simulations} simulations, {staffing.replications_run} "

@@ -11,12 +11,14 @@ as such and the caller keeps the safe side.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from simdesk.metrics.measures import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, auto_workers, simulate
@@ -119,11 +121,30 @@ class Runner:
                         for goal in self.goals}
             evaluation = Evaluation(levels, result, verdicts, values)
             open_ = self._open(evaluation, needed)
-            if not open_ or result.replications >= self.most:
+            hopeful = [key for key in open_ if self._resolvable(evaluation, *key)]
+            if not hopeful or result.replications >= self.most:
                 self.undecided |= set(open_)
                 return evaluation
             more = min(result.replications, self.most - result.replications)
             result = extend(result, self.simulate(staffed, more, first=result.replications))
+
+    def _resolvable(self, evaluation: Evaluation, tier: str, pool: int) -> bool:
+        """Whether ``most`` replications can be expected to decide this pool: for some
+        undecided channel, its distance to the target is at least the half-width it
+        would have then (the interval shrinks as 1/√R, with the t quantile). A pool at
+        its target within that is left undecided at once rather than simulated for
+        nothing; it is judged on its mean, and reported."""
+        for verdict in evaluation.verdicts[tier][pool].values():
+            if verdict.verdict is not Verdict.UNDECIDED:
+                continue
+            count = verdict.replications
+            if count < 2 or not math.isfinite(verdict.half_width):
+                return True
+            then = (verdict.half_width * math.sqrt(count / self.most)
+                    * t_quantile(self.most) / t_quantile(count))
+            if abs(verdict.mean - verdict.target) >= then:
+                return True
+        return False
 
     def _open(self, evaluation: Evaluation, needed: Mapping[str, np.ndarray] | None
               ) -> list[tuple[str, int]]:
