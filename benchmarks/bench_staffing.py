@@ -19,7 +19,7 @@ from rich.console import Console
 
 import simdesk
 from simdesk.console.staffing import staffing_summary
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.simulation import auto_workers
 from simdesk.staffing.search import staff
 

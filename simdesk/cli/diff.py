@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import click
@@ -23,12 +22,11 @@ def diff(results_a: Path, results_b: Path, scopes: str, csv_path: Path | None) -
     95 % interval, and the paired interval when the seeds make the runs paired."""
     from rich.table import Table
 
-    from simdesk.console.compare import format_difference
     from simdesk.errors import SimdeskError
     from simdesk.experiments.compare import COMPARED_SCOPES
-    from simdesk.experiments.diff import diff_results
-    from simdesk.metrics.measures import SHARE_METRICS
-    from simdesk.scenario.units import humanize_minutes
+    from simdesk.metrics.catalogue import format_difference, format_metric
+    from simdesk.store.diff import diff_results
+    from simdesk.store.results import with_units
 
     wanted = [s.strip() for s in scopes.split(",") if s.strip()]
     for scope in wanted:
@@ -56,18 +54,14 @@ def diff(results_a: Path, results_b: Path, scopes: str, csv_path: Path | None) -
     for row in rows.to_dict("records"):
         metric = str(row["metric"])
 
-        def value(x: float, metric: str = metric) -> str:
-            if math.isnan(x):
-                return "—"
-            return f"{x:.1%}" if metric in SHARE_METRICS else humanize_minutes(x)
-
         mark = {"b": " [green]✓[/]", "a": " [red]✗[/]"}.get(str(row["better"]), " [dim]=[/]")
         difference = float(row["difference"])
         welch = format_difference(metric, difference,
                                   (float(row["welch_high"]) - float(row["welch_low"])) / 2)
         where = ("all tickets" if row["scope"] == "overall"
                  else f"{row['scope']} {row['group']}")
-        cells = [where, metric, value(float(row["a"])), value(float(row["b"])), welch]
+        cells = [where, metric, format_metric(metric, float(row["a"])),
+                 format_metric(metric, float(row["b"])), welch]
         if found.paired:
             cells.append(format_difference(
                 metric, difference, (float(row["paired_high"]) - float(row["paired_low"])) / 2))
@@ -75,5 +69,5 @@ def diff(results_a: Path, results_b: Path, scopes: str, csv_path: Path | None) -
         table.add_row(*cells)
     console.print(table)
     if csv_path is not None:
-        found.rows.to_csv(csv_path, index=False)
+        with_units(found.rows).to_csv(csv_path, index=False)
         console.print(f"Written to {csv_path}")

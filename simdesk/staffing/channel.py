@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from simdesk.scenario.expect import evaluate
+from simdesk.metrics.verdicts import evaluate
 from simdesk.simulation import SimulationResult
 from simdesk.staffing.judge import Verdict, channel_sla
 from simdesk.staffing.runner import Runner

@@ -16,7 +16,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
-from simdesk.metrics.measures import t_quantile
+from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.simulation import SimulationResult
 from simdesk.staffing.demand import Demand, clock_start

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from simdesk.metrics.measures import t_quantile
+from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, auto_workers, simulate

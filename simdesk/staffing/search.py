@@ -34,8 +34,9 @@ import pandas as pd
 
 from simdesk.errors import SimdeskError
 from simdesk.fates.streams import new_seed
+from simdesk.plan.compile import compile_plan
 from simdesk.plan.diagnostics import reach
-from simdesk.plan.model import DeskPlan, TierPlan, compile_plan
+from simdesk.plan.model import DeskPlan, TierPlan
 from simdesk.scenario.schema import Scenario
 from simdesk.staffing.calculator import agents_needed
 from simdesk.staffing.demand import demand_for

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan
 from simdesk.scenario.load import scenario_to_dict, validate_scenario
 from simdesk.scenario.schema import Scenario
 from simdesk.staffing.grid import WeekGrid

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.scenario.load import scenario_to_dict, scenario_to_yaml, validate_scenario
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import simulate

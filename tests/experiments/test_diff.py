@@ -8,7 +8,7 @@ import yaml
 from click.testing import CliRunner
 
 from simdesk.cli import main
-from simdesk.experiments.diff import diff_results
+from simdesk.store.diff import diff_results
 from tests.helpers import scenario_dict
 
 

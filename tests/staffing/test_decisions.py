@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import simdesk
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.staffing.calculator import figures
 from simdesk.staffing.demand import demand_for
 from simdesk.staffing.grid import WeekGrid

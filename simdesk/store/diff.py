@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from simdesk.errors import SimdeskError
-from simdesk.experiments.compare import BETTER, COMPARED_SCOPES, Interval, paired_interval
-from simdesk.metrics.measures import t_quantile, ticket_metrics, uses_deflection, uses_reopens
+from simdesk.experiments.compare import COMPARED_METRICS, COMPARED_SCOPES
+from simdesk.metrics.catalogue import better_of
+from simdesk.metrics.stats import ConfidenceInterval, paired_interval, t_quantile
+from simdesk.metrics.tickets import ticket_metrics, uses_deflection, uses_reopens
 from simdesk.scenario.load import scenario_to_dict
 from simdesk.store.read import DeskResults, load_results
 
@@ -48,23 +50,31 @@ class Diff:
     """Top-level scenario keys that differ (what was changed between the runs)."""
 
 
-def _welch(a: pd.Series, b: pd.Series) -> Interval:
-    """Welch's 95 % interval of ``b.mean − a.mean`` from two summary rows."""
-    from scipy.special import stdtrit
+def welch_df(var_a: float, n_a: int, var_b: float, n_b: int) -> float:
+    """Welch–Satterthwaite degrees of freedom of a difference of two means."""
+    a, b = var_a / n_a, var_b / n_b
+    if a + b == 0:
+        return math.inf
+    return (a + b) ** 2 / (a**2 / (n_a - 1) + b**2 / (n_b - 1))
 
-    from simdesk.experiments.compare import welch_df
+
+def _welch(a: pd.Series, b: pd.Series) -> ConfidenceInterval:
+    """Welch's 95 % interval of ``b.mean − a.mean`` from two summary rows (only means,
+    half-widths and counts are stored, so :func:`~simdesk.metrics.stats.welch_interval`,
+    which takes the values, cannot be used)."""
+    from scipy.special import stdtrit
 
     n_a, n_b = int(a["replications"]), int(b["replications"])
     mean = float(b["mean"]) - float(a["mean"])
     if n_a < 2 or n_b < 2:
-        return Interval(mean, math.nan, math.nan, min(n_a, n_b))
+        return ConfidenceInterval(mean, math.nan, math.nan, min(n_a, n_b))
     sd_a = float(a["half_width"]) * math.sqrt(n_a) / t_quantile(n_a)
     sd_b = float(b["half_width"]) * math.sqrt(n_b) / t_quantile(n_b)
     se = math.sqrt(sd_a**2 / n_a + sd_b**2 / n_b)
     if se == 0 or math.isnan(se):
-        return Interval(mean, mean, mean, min(n_a, n_b))
+        return ConfidenceInterval(mean, mean, mean, min(n_a, n_b))
     half = float(stdtrit(welch_df(sd_a**2, n_a, sd_b**2, n_b), 0.975)) * se
-    return Interval(mean, mean - half, mean + half, min(n_a, n_b))
+    return ConfidenceInterval(mean, mean - half, mean + half, min(n_a, n_b))
 
 
 def _per_replication(results: DeskResults) -> pd.DataFrame:
@@ -127,12 +137,12 @@ def diff_results(folder_a: str | Path, folder_b: str | Path) -> Diff:
     sa, sb = _summary(a), _summary(b)
     records: list[dict[str, Any]] = []
     keys = [k for k in sa.index if k in sb.index and k[0] in COMPARED_SCOPES
-            and k[2] in BETTER]
+            and k[2] in COMPARED_METRICS]
     for key in keys:
         scope, group, metric = key
         row_a, row_b = sa.loc[key], sb.loc[key]
         welch = _welch(row_a, row_b)
-        pair = Interval(math.nan, math.nan, math.nan, 0)
+        pair = ConfidenceInterval(math.nan, math.nan, math.nan, 0)
         if per_a is not None and per_b is not None:
             pick = ["replication", "value"]
             left = per_a.loc[(per_a["scope"] == scope) & (per_a["group"] == group)
@@ -140,11 +150,11 @@ def diff_results(folder_a: str | Path, folder_b: str | Path) -> Diff:
             right = per_b.loc[(per_b["scope"] == scope) & (per_b["group"] == group)
                               & (per_b["metric"] == metric), pick]
             both = left.merge(right, on="replication", suffixes=("_a", "_b"))
-            pair = paired_interval(both["value_b"].to_numpy() - both["value_a"].to_numpy())
+            pair = paired_interval(both["value_b"].to_numpy(), both["value_a"].to_numpy())
         judged = pair if not math.isnan(pair.low) else welch
         better = ""
         if judged.significant:
-            higher = BETTER[str(metric)] == "higher"
+            higher = better_of(str(metric)) == "higher"
             better = "b" if (judged.mean > 0) == higher else "a"
         records.append({
             "scope": scope, "group": group, "metric": metric,
