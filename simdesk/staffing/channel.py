@@ -12,6 +12,7 @@ best found within ``budget`` simulations, not a proven optimum.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,9 +20,11 @@ from simdesk.metrics.verdicts import evaluate
 from simdesk.simulation import SimulationResult
 from simdesk.staffing.judge import Verdict, channel_sla
 from simdesk.staffing.runner import Runner
-from simdesk.staffing.search import Staffing
 from simdesk.staffing.seats import staffed_scenario
 from simdesk.staffing.today import decided
+
+if TYPE_CHECKING:  # the search calls this module: only the type, no import cycle
+    from simdesk.staffing.search import Staffing
 
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
 
