@@ -151,12 +151,14 @@ def scope_table(comparison: Comparison, lookup: _Lookup, scope: str, group: str,
     """One scope's table: a row per policy, differences under the non-baseline values."""
     channel = _targets(comparison).get(group) if scope == "channel" else None
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
-    table.add_column("Scenario" if comparison.by_file else "Policy", no_wrap=True)
+    table.add_column("Scenario" if comparison.by_file else "Policy", overflow="fold",
+                     min_width=min(max(10, *map(len, comparison.labels)), 20))
     columns = shown_columns(comparison)
     for metric, header in columns:
-        table.add_column(header, justify="right", no_wrap=True)
+        table.add_column(header, justify="right", overflow="fold",  # narrow: wrapped, not cut
+                         min_width=14 if metric == "sla" else None)  # "(93.8%–100.0%)"
         if metric == "sla" and channel is not None:
-            table.add_column("Target", no_wrap=True)
+            table.add_column("Target", no_wrap=True, min_width=6)
     for label in comparison.labels:
         cells = [_policy_cell(comparison, label)]
         for metric, _ in columns:
