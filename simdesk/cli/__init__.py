@@ -11,6 +11,7 @@ import sys
 import click
 
 from simdesk import __version__
+from simdesk.cli.diff import diff
 from simdesk.cli.fit import export, fit
 from simdesk.cli.report import report
 from simdesk.cli.run import check, compare, run, validate
@@ -25,7 +26,8 @@ def main(debug: bool) -> None:
     """simdesk: simulate a help desk and see the SLA you will hit, with confidence intervals."""
 
 
-for _command in (validate, run, compare, sweep, report, check, erlang, staff, fit, export):
+for _command in (validate, run, compare, diff, sweep, report, check, erlang, staff, fit,
+                 export):
     main.add_command(_command)
 
 

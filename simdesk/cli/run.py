@@ -130,54 +130,78 @@ def _suggestions_fit(work: Work) -> bool:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--policies", "-p", required=True, metavar="NAME,NAME,...",
-              help="Routing policies to compare, comma-separated; the first is the baseline. "
-                   "Each is a key of the scenario's policies:, its own routing policy, a "
-                   "built-in (fifo, cherry-pick, paid-first, ...) or package.module:Class.")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policies", "-p", default=None, metavar="NAME,NAME,...",
+              help="With one scenario: routing policies to compare, comma-separated; the "
+                   "first is the baseline. Each is a key of the scenario's policies:, its own "
+                   "routing policy, a built-in (fifo, cherry-pick, paid-first, ...) or "
+                   "package.module:Class.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
-              help="Root random seed, the same for every policy (default: the scenario's "
-                   "seed, else a fresh one).")
+              help="Root random seed, the same for every run (default: the first "
+                   "scenario's seed, else a fresh one).")
 @click.option("--replications", "-r", type=click.IntRange(1), default=None,
-              help="Replications per policy (default: the scenario's, else 10); at least 2 "
-                   "for confidence intervals.")
+              help="Replications per run (default: the first scenario's, else 10); at least "
+                   "2 for confidence intervals.")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-compare-<timestamp>/).")
 @results_options
 @allow_code_option
 @limits_options
 @reports_errors
-def compare(scenario: Path, policies: str, seed: int | None, replications: int | None,
-            out: Path | None, overwrite: bool, workers: int, quiet: bool,
-            with_report: bool) -> None:
-    """Run SCENARIO under several routing policies on the same tickets and show the
-    paired differences to the first, with 95 % confidence intervals."""
+def compare(scenarios: tuple[Path, ...], policies: str | None, seed: int | None,
+            replications: int | None, out: Path | None, overwrite: bool, workers: int,
+            quiet: bool, with_report: bool) -> None:
+    """Compare plans on the same tickets: SCENARIO under several routing --policies, or
+    whole files BASE.yaml VARIANT.yaml [MORE.yaml ...] (today's roster against a
+    proposed one). Shows the paired differences to the first, with 95 % confidence
+    intervals."""
 
     from simdesk.console.compare import print_comparison
     from simdesk.console.plan import print_notices
     from simdesk.experiments.compare import compare as compare_policies
-    from simdesk.experiments.compare import resolve_policies, split_policy_names
+    from simdesk.experiments.compare import (
+        compare_files,
+        resolve_policies,
+        split_policy_names,
+    )
     from simdesk.plan.budget import check_work
     from simdesk.plan.prepare import prepare
     from simdesk.simulation import auto_workers
     from simdesk.store.results import check_results_folder, default_comparison_dir, write_comparison
 
-    prepared = prepare(scenario)
-    loaded, plan = prepared.scenario, prepared.plan
-    names = split_policy_names(policies)
-    resolve_policies(loaded, names)  # bad names fail before any work
-    check_work(plan, replications or loaded.replications, what=str(scenario),
-               times=len(names))
+    if len(scenarios) > 1 and policies is not None:
+        raise SimdeskError("give several scenario files or one scenario with --policies, "
+                           "not both")
+    if len(scenarios) == 1 and policies is None:
+        raise SimdeskError("compare needs a second scenario file (BASE.yaml VARIANT.yaml) "
+                           "or --policies for one scenario, e.g. --policies fifo,paid-first")
+    prepared = [prepare(path) for path in scenarios]
+    loaded, plan = prepared[0].scenario, prepared[0].plan
+    names = split_policy_names(policies) if policies is not None else []
+    if names:
+        resolve_policies(loaded, names)  # bad names fail before any work
+    reps = replications or loaded.replications
+    if names:
+        check_work(plan, reps, what=str(scenarios[0]), times=len(names))
+    for path, each in zip(scenarios if not names else (), prepared, strict=False):
+        check_work(each.plan, reps, what=str(path), times=len(scenarios))
     folder = out or default_comparison_dir(loaded.name)
     check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     errors = err_console()
     if not quiet:
-        print_notices(errors, list(prepared.notices))
-    with progress_bar(errors, f"Simulating {len(names)} policies", quiet) as advance:
-        comparison = compare_policies(
-            loaded, names, seed=seed, replications=replications,
-            workers=workers or auto_workers(plan, replications or loaded.replications),
-            progress=advance)
+        for each in prepared:
+            print_notices(errors, list(each.notices))
+    runs = len(names) or len(scenarios)
+    what = f"{runs} policies" if names else f"{runs} scenarios"
+    chosen = workers or auto_workers(plan, replications or loaded.replications)
+    with progress_bar(errors, f"Simulating {what}", quiet) as advance:
+        if names:
+            comparison = compare_policies(loaded, names, seed=seed,
+                                          replications=replications, workers=chosen,
+                                          progress=advance)
+        else:
+            comparison = compare_files(scenarios, seed=seed, replications=replications,
+                                       workers=chosen, progress=advance, prepared=prepared)
     written = write_comparison(comparison, folder, overwrite=overwrite)
     console = out_console()
     if not quiet:
@@ -185,7 +209,6 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
     console.print(f"Results written to {written}/")
     if with_report:
         write_report_to(written, console)
-
 
 
 EXIT_EXPECTATION_FAILED = 1

@@ -104,11 +104,16 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
               help="Tiers to staff (default: those answering customers first).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
               help="Root random seed: the same in every simulation (common random numbers).")
-@click.option("--replications", "-r", type=click.IntRange(2), default=10, show_default=True,
-              help="Replications per simulation.")
-@click.option("--confidence", default="50%", show_default=True, metavar="PERCENT",
-              help="50%: an interval meets its target on average; higher: its one-sided "
-                   "lower confidence bound must.")
+@click.option("--goal", type=click.Choice(["interval", "channel"]), default="interval",
+              show_default=True,
+              help="interval: every interval meets its target (the WFM convention); "
+                   "channel: also the fewest agent-hours meeting each channel's target over "
+                   "the whole horizon and every expect: (the run verdict).")
+@click.option("--replications", "-r", type=click.IntRange(2), default=5, show_default=True,
+              help="Replications each simulation starts with.")
+@click.option("--max-replications", type=click.IntRange(2), default=20, show_default=True,
+              help="Replications a simulation may grow to while a verdict it needs is "
+                   "undecided (its 95 % interval contains the target).")
 @click.option("--tier-wait", default="1h", show_default=True, metavar="DURATION",
               help="For a staffed tier that answers nobody first: the most its queue may "
                    "make tickets wait on average.")
@@ -118,18 +123,17 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
               help="Folder for staffing.csv and the staffed scenarios (default: "
                    "results/<scenario>-staffing-<timestamp>/).")
 @click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
-              help="Processes for the replications of each simulation (0: one per core).")
+              help="Processes for the replications of each simulation (0: by expected "
+                   "work, as run does).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary lines.")
 @allow_code_option
 @reports_errors
-def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
-          replications: int, confidence: str, tier_wait: str, shifts: Path | None,
+def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None, goal: str,
+          replications: int, max_replications: int, tier_wait: str, shifts: Path | None,
           out: Path | None, workers: int, quiet: bool) -> None:
     """Find, per interval of the week and per tier, the fewest agents that meet every
-    channel's target by simulation, next to Erlang's answer; optionally the cheapest
-    roster of allowed shifts, verified by simulating it."""
-    import os
-
+    channel's target by simulation, next to today's staffing and Erlang's answer;
+    optionally the cheapest roster of allowed shifts, verified by simulating it."""
     from simdesk.console.staffing import (
         print_staffing,
         roster_table,
@@ -138,7 +142,7 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
         verdict_line,
     )
     from simdesk.plan.prepare import prepare
-    from simdesk.scenario.units import parse_duration, parse_percent
+    from simdesk.scenario.units import parse_duration
     from simdesk.staffing.roster import load_roster_spec
     from simdesk.staffing.search import staff as find_staffing
     from simdesk.staffing.verify import roster_for, write_staffing
@@ -155,15 +159,14 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
     with progress_bar(errors, "Staffing by simulation", quiet) as advance:
         result = find_staffing(
             loaded, tiers=tiers.split(",") if tiers else None, interval=int(minutes),
-            seed=seed, replications=replications,
-            confidence=unit_option(parse_percent, "--confidence")(confidence) or 0.5,
+            seed=seed, replications=replications, most=max_replications, goal=goal,
             tier_wait=unit_option(parse_duration, "--tier-wait")(tier_wait) or 60.0,
-            workers=workers or os.cpu_count() or 1,
+            workers=workers,
             progress=lambda n, what: advance(n, 0))
     console = out_console()
     if quiet:
         for line in staffing_summary(result):
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, soft_wrap=False)
     else:
         print_staffing(console, result)
     rosters = None

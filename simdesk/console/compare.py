@@ -25,7 +25,7 @@ from simdesk.scenario.units import format_duration
 
 COLUMNS = tuple((m, label_of(m) + (" (95% CI)" if m == "sla" else ""))
                 for m in ("sla", "wait_mean", "wait_median", "wait_p90", "resolution_mean",
-                          "abandonment"))
+                          "abandonment", "refused"))
 """The metrics in each policy's table, in order, with their headers (the catalogue's
 labels)."""
 OVERVIEWS = (("sla", "[bold]SLA attainment[/] by policy, side by side"),
@@ -131,19 +131,37 @@ def _policy_cell(comparison: Comparison, label: str) -> str:
     return f"{name} [dim](baseline)[/]" if label == comparison.baseline else name
 
 
+def refused_any(comparison: Comparison) -> bool:
+    """Some run turned tickets away."""
+    summary = comparison.summary
+    values = summary.loc[summary["metric"] == "refused", "mean"]
+    return bool((values.fillna(0) > 0).any())
+
+
+def shown_columns(comparison: Comparison) -> tuple[tuple[str, str], ...]:
+    """The table columns: ``Refused`` beside ``Abandoned`` when any run refused tickets
+    (otherwise a line under the description says none was)."""
+    if refused_any(comparison):
+        return COLUMNS
+    return tuple(c for c in COLUMNS if c[0] != "refused")
+
+
 def scope_table(comparison: Comparison, lookup: _Lookup, scope: str, group: str,
                 title: str) -> Table:
     """One scope's table: a row per policy, differences under the non-baseline values."""
     channel = _targets(comparison).get(group) if scope == "channel" else None
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
-    table.add_column("Policy", no_wrap=True)
-    for metric, header in COLUMNS:
-        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("Scenario" if comparison.by_file else "Policy", overflow="fold",
+                     min_width=min(max(10, *map(len, comparison.labels)), 20))
+    columns = shown_columns(comparison)
+    for metric, header in columns:
+        table.add_column(header, justify="right", overflow="fold",  # narrow: wrapped, not cut
+                         min_width=14 if metric == "sla" else None)  # "(93.8%–100.0%)"
         if metric == "sla" and channel is not None:
-            table.add_column("Target", no_wrap=True)
+            table.add_column("Target", no_wrap=True, min_width=6)
     for label in comparison.labels:
         cells = [_policy_cell(comparison, label)]
-        for metric, _ in COLUMNS:
+        for metric, _ in columns:
             key = (label, scope, group, metric)
             value = lookup.sla(key) if metric == "sla" else format_metric(metric, lookup.mean(key))
             if label != comparison.baseline:
@@ -165,9 +183,19 @@ def describe_comparison(comparison: Comparison) -> str:
         f"[bold]{escape(scenario.name)}[/] — {comparison.replications} replication(s) of "
         f"{format_duration(plan.horizon)} from {scenario.start:%a %Y-%m-%d} (measured after "
         f"a {format_duration(plan.warmup)} warm-up: {measured}), seed {comparison.seed}",
-        f"Policies compared on the same tickets: [bold]{escape(comparison.baseline)}[/] "
-        f"(baseline) against {others}",
     ]
+    if comparison.by_file:
+        lines.append("Scenario files compared on common random numbers: "
+                     f"[bold]{escape(comparison.baseline)}[/] (baseline) against "
+                     + ", ".join(escape(label) for label in comparison.labels[1:]))
+        lines += [f"  {escape(label)}: {escape(comparison.files[label])}"
+                  for label in comparison.labels]
+        lines += pairing_lines(comparison)
+    else:
+        lines.append(f"Policies compared on the same tickets: [bold]"
+                     f"{escape(comparison.baseline)}[/] (baseline) against {others}")
+    if not refused_any(comparison):
+        lines.append("No run refused a ticket (the Refused column is left out).")
     if comparison.replications < 2:
         lines.append("[yellow]One replication: no confidence intervals, nothing can be "
                      "called significant; run more with --replications.[/]")
@@ -177,10 +205,25 @@ def describe_comparison(comparison: Comparison) -> str:
             "on the same tickets, ± its 95 % confidence half-width (pp: percentage points)",
             "    [green]✓[/] significantly better, [red]✗[/] significantly worse, [dim]=[/] "
             "no significant difference — higher SLA is better; shorter waits and "
-            "resolution, less abandonment are better; more days meeting the target, more "
+            "resolution, less abandonment and fewer refused are better; more days meeting "
+            "the target, more "
             "good and fewer bad ratings are better",
         ]
     return "\n".join(lines)
+
+
+def pairing_lines(comparison: Comparison) -> list[str]:
+    """Per variant: identical tickets, or which draws differ (the pairing is partial)."""
+    lines = []
+    for label, pairing in comparison.pairing.items():
+        if pairing.full:
+            lines.append(f"  {escape(label)}: identical tickets, fully paired (checked: "
+                         f"{pairing.tickets:,} of replication 0)")
+        else:
+            lines.append(f"  [yellow]{escape(label)}: the pairing is partial — its "
+                         f"{', '.join(pairing.differ)} differ from "
+                         f"{escape(comparison.baseline)}'s[/]")
+    return lines
 
 
 def sla_overview(comparison: Comparison, lookup: _Lookup, metric: str = "sla",
@@ -188,7 +231,7 @@ def sla_overview(comparison: Comparison, lookup: _Lookup, metric: str = "sla",
     """One metric (SLA by default) of every policy in every scope side by side, with the
     differences; None when the run does not measure it."""
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
-    table.add_column("Policy", no_wrap=True)
+    table.add_column("Scenario" if comparison.by_file else "Policy", no_wrap=True)
     scopes = [(scope, group) for scope, group, _ in _scopes(comparison)
               if not math.isnan(lookup.mean((comparison.baseline, scope, group, metric)))]
     if metric == "days_met":  # as in a run's per-day table: two measured days or more

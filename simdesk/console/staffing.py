@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from simdesk.scenario.calendar import DAY_NAMES, MINUTES_PER_DAY
 from simdesk.scenario.units import humanize_minutes
 from simdesk.staffing.calculator import Figures
+from simdesk.staffing.judge import channel_sla
 from simdesk.staffing.roster import Roster
 from simdesk.staffing.search import Staffing
 
@@ -39,18 +42,32 @@ def figures_table(rows: Sequence[Figures], highlight: int | None = None,
     return table
 
 
+def _abbreviations(names: Sequence[str]) -> dict[str, str]:
+    """Shortest prefixes telling the channels apart."""
+    for size in range(1, max((len(n) for n in names), default=1) + 1):
+        short = {name: name[:size] for name in names}
+        if len(set(short.values())) == len(short):
+            return short
+    return {name: name for name in names}
+
+
 def requirement_grid(staffing: Staffing, tier: str) -> Table:
-    """Hour rows × weekday columns: agents by simulation, Erlang's in brackets where it
-    differs, red where Erlang's plan missed the target in simulation."""
+    """Hour rows × weekday columns: agents by simulation (Erlang's in brackets where it
+    differs; red where Erlang's plan missed the target), and the channel that binds."""
     grid = staffing.grid
     per_day = MINUTES_PER_DAY // grid.minutes
     levels, erlang = staffing.levels[tier], staffing.erlang[tier]
-    table_data = staffing.table()
-    rows = table_data.loc[table_data["tier"] == tier]
-    missed = set(rows.loc[~rows["erlang_met"], "interval"]) if "erlang_met" in rows else set()
-    table = Table(title=f"{tier}: agents needed by simulation (Erlang's answer in brackets "
-                        "where different; red: Erlang's plan misses the target there)",
-                  title_justify="left", header_style="bold")
+    rows = staffing.table()
+    rows = rows.loc[rows["tier"] == tier].sort_values("interval")
+    missed = set(rows.loc[~rows["erlang_met"], "interval"])
+    binding = rows["binding"].tolist()
+    short = _abbreviations(sorted({b for b in binding if b}))
+    legend = ", ".join(f"{v}={k}" for k, v in short.items())
+    caption = ("(n): Erlang's answer where different; red: Erlang's plan misses"
+               + (f"; binding channel {legend}" if len(short) > 1 else ""))
+    table = Table(title=f"{tier}: agents needed, every interval meeting its target",
+                  caption=caption, title_justify="left", caption_justify="left",
+                  header_style="bold")
     table.add_column("")
     for name in DAY_NAMES:
         table.add_column(name, justify="right")
@@ -61,37 +78,102 @@ def requirement_grid(staffing: Staffing, tier: str) -> Table:
             text = str(levels[index]) if levels[index] or erlang[index] else "·"
             if erlang[index] != levels[index]:
                 text += f" ({erlang[index]})"
+            if len(short) > 1 and levels[index] and binding[index]:
+                text += f" {short[binding[index]]}"
             cells.append(f"[red]{text}[/]" if index in missed else text)
         minute = slot * grid.minutes
         table.add_row(f"{minute // 60:02d}:{minute % 60:02d}", *cells)
     return table
 
 
+def _ci(row: pd.Series | None) -> str:
+    if row is None:
+        return "—"
+    return f"{row['mean']:.1%} ({row['ci_low']:.1%}–{row['ci_high']:.1%})"
+
+
+def sla_table(staffing: Staffing) -> Table:
+    """Per channel: target, and the whole-horizon SLA (95 % CI) of today's plan and the
+    proposed ones."""
+    plans: list[tuple[str, pd.DataFrame]] = []
+    if staffing.today is not None:
+        plans.append(("today", staffing.today.sla))
+    if staffing.final is not None:
+        plans.append(("interval goal", channel_sla(staffing.final.result)))
+    if staffing.channel_result is not None:
+        plans.append(("channel goal", channel_sla(staffing.channel_result)))
+    table = Table(title="Channel SLA over the whole horizon (95 % CI)", title_justify="left",
+                  header_style="bold")
+    table.add_column("Channel")
+    table.add_column("Target", justify="right")
+    for name, _ in plans:
+        table.add_column(name.capitalize(), justify="right")
+    channels = plans[0][1]["channel"].tolist() if plans else []
+    for channel in channels:
+        cells = []
+        target = math.nan
+        for _, frame in plans:
+            found = frame.loc[frame["channel"] == channel]
+            row = found.iloc[0] if len(found) else None
+            if row is not None:
+                target = float(row["target"])
+            cells.append(_ci(row))
+        table.add_row(channel, f"{target:.0%}", *cells)
+    return table
+
+
 def staffing_summary(staffing: Staffing) -> list[str]:
-    """A few sentences: agent-hours of both plans, where Erlang misses."""
+    """A few sentences: agent-hours of every plan, how each decision was taken."""
     lines = []
-    hours = staffing.grid.minutes / 60
+    today = staffing.today.agent_hours if staffing.today is not None else {}
+    interval = staffing.agent_hours("simulated")
+    erlang = staffing.agent_hours("erlang")
+    channel = staffing.agent_hours("channel") if staffing.channel_levels is not None else {}
     table = staffing.table()
     for goal in staffing.goals:
-        rows = table.loc[table["tier"] == goal.name]
-        sim, erl = staffing.levels[goal.name], staffing.erlang[goal.name]
-        extra = (sim.sum() - erl.sum()) * hours
-        lines.append(f"{goal.name}: {sim.sum() * hours:,.0f} agent-hours a week by simulation, "
-                     f"{erl.sum() * hours:,.0f} by Erlang ({extra:+,.0f})")
-        if "erlang_met" in rows:
-            misses = rows.loc[~rows["erlang_met"]]
-            if len(misses):
-                where = ", ".join(misses["when"].head(6))
-                more = f" and {len(misses) - 6} more" if len(misses) > 6 else ""
-                lines.append(f"  Erlang's plan misses the target in {len(misses)} interval(s):"
-                             f" {where}{more}")
-            else:
-                lines.append("  Erlang's plan meets the target in every interval here")
-        over = int(np.sum(erl > sim))
-        if over:
-            lines.append(f"  Erlang over-staffs {over} interval(s)")
-    lines.append(f"{staffing.simulations} simulations of {staffing.replications} replications, "
-                 f"{staffing.seconds:.1f} s (seed {staffing.seed})")
+        name = goal.tier
+        parts = [f"today {today[name]:,.0f}"] if name in today else []
+        parts.append(f"interval goal {interval[name]:,.0f}")
+        if channel:
+            parts.append(f"channel goal {channel[name]:,.0f}")
+        parts.append(f"Erlang {erlang[name]:,.0f}")
+        lines.append(f"{name}: agent-hours a week: " + ", ".join(parts))
+        rows = table.loc[table["tier"] == name]
+        misses = rows.loc[~rows["erlang_met"] & (rows["erlang"] > 0)]
+        if len(misses):
+            where = ", ".join(misses["when"].head(4))
+            more = f" and {len(misses) - 4} more" if len(misses) > 4 else ""
+            lines.append(f"  Erlang's plan misses the target in {len(misses)} interval(s): "
+                         f"{where}{more}")
+        idle = int(goal.demand.idle.sum())
+        lines.append(f"  {staffing.grid.count} intervals in {goal.demand.pools} pools of "
+                     f"identical demand; {idle} count no work and get no agents")
+        needed = staffing.decided_at.get(name)
+        if needed is not None:
+            live = needed[needed > 0]
+            counts = {int(k): int(v) for k, v in zip(*np.unique(live, return_counts=True),
+                                                      strict=True)}
+            text = ", ".join(f"{k} replications for {v}" for k, v in counts.items())
+            if text:
+                lines.append(f"  decisions per pool: {text}")
+    if staffing.minimal:
+        lines.append("Locally minimal: one agent less in any pool made a target fail (in "
+                     "the pool or next to it), checked against the final plan.")
+    else:
+        missed = int((~table["simulated_met"]).sum())
+        state = (f"{missed} interval(s) still miss their target" if missed
+                 else "the plan meets every target")
+        lines.append(f"Not shown locally minimal: the search stopped after its rounds; {state}.")
+    if staffing.undecided:
+        lines.append(f"{staffing.undecided} verdict(s) stayed undecided — the pool is at its "
+                     f"target within what {staffing.most} replications resolve — and were "
+                     "judged on the mean.")
+    if staffing.channel_levels is not None and staffing.channel_note:
+        lines.append(f"Channel goal: {staffing.channel_note}.")
+    lines.append(f"{staffing.simulations} simulations, {staffing.replications_run} "
+                 f"replications in all ({staffing.replications} to start, up to "
+                 f"{staffing.most} where undecided), {staffing.seconds:.1f} s "
+                 f"(seed {staffing.seed})")
     return lines
 
 
@@ -110,9 +192,10 @@ def roster_table(tier: str, roster: Roster) -> Table:
 
 def print_staffing(console: Console, staffing: Staffing) -> None:
     for goal in staffing.goals:
-        console.print(requirement_grid(staffing, goal.name))
+        console.print(requirement_grid(staffing, goal.tier))
+    console.print(sla_table(staffing))
     for line in staffing_summary(staffing):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=False)
 
 
 def shortfall_lines(tier: str, roster: Roster, staffing: Staffing) -> list[str]:

@@ -17,7 +17,7 @@ a built-in policy (its default options); or ``package.module:Class``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,11 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from simdesk.errors import SimdeskError
+from simdesk.experiments.pairing import Pairing, shared_draws
 from simdesk.fates.streams import new_seed
 from simdesk.metrics.catalogue import better_of
 from simdesk.metrics.stats import ConfidenceInterval, paired_interval, welch_interval
+from simdesk.plan.prepare import Prepared, prepare
 from simdesk.policies import make_policy
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.messages import did_you_mean, one_of
@@ -41,7 +43,7 @@ COMPARED_SCOPES = ("overall", "channel", "segment", "topic")
 """Ticket scopes whose metrics are compared."""
 
 COMPARED_METRICS = ("sla", "wait_mean", "wait_median", "wait_p90", "resolution_mean",
-                    "abandonment", "days_met", "csat", "bad")
+                    "abandonment", "refused", "days_met", "csat", "bad")
 """The compared metrics, in table order (``days_met`` where days are measured, ``csat``
 and ``bad`` with a satisfaction model); which side is better comes from the catalogue."""
 
@@ -155,11 +157,21 @@ class Comparison:
     replications: int
     labels: list[str]
     results: dict[str, SimulationResult]
+    pairing: dict[str, Pairing] = field(default_factory=dict)
+    """Whole-file comparisons: per variant label, the draws it shares with the baseline
+    (empty for a comparison of policies, which always share every draw)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Whole-file comparisons: per label, the scenario file it came from."""
 
     @property
     def baseline(self) -> str:
         """The label of the first policy, which the others are compared with."""
         return self.labels[0]
+
+    @property
+    def by_file(self) -> bool:
+        """Whole scenario files compared (rather than policies on one scenario)."""
+        return bool(self.files)
 
     @property
     def specs(self) -> dict[str, Routing]:
@@ -279,3 +291,62 @@ def compare(
     resolved = base.model_copy(update={"seed": seed, "replications": count,
                                        "policies": named})
     return Comparison(resolved, seed, count, list(specs), results)
+
+
+def file_labels(paths: Sequence[str | Path]) -> list[str]:
+    """A short distinct label per file: its stem, with its folder where stems repeat."""
+    stems = [Path(p).stem for p in paths]
+    labels = []
+    for path, stem in zip(paths, stems, strict=True):
+        label = stem if stems.count(stem) == 1 else f"{Path(path).parent.name}/{stem}"
+        while label in labels:
+            label += "'"
+        labels.append(label)
+    return labels
+
+
+def compare_files(
+    paths: Sequence[str | Path],
+    seed: int | None = None,
+    replications: int | None = None,
+    *,
+    workers: int = 1,
+    progress: ProgressHook | None = None,
+    prepared: Sequence[Prepared] | None = None,
+) -> Comparison:
+    """Run whole scenario files on common random numbers; the first is the baseline.
+
+    Every file runs with the same ``seed`` (the first file's, else a fresh one) and
+    ``replications`` (the first file's unless given), so replication ``r`` of each draws
+    the same tickets wherever the ticket-drawing inputs agree; :attr:`Comparison.pairing`
+    says, per variant, which draws differ. ``prepared``: the files already
+    :func:`~simdesk.plan.prepare.prepare`'d, in order (they are then not loaded again).
+    """
+    if len(paths) < 2:
+        raise SimdeskError("compare needs at least two scenario files, or one with --policies")
+    if prepared is None:
+        prepared = [prepare(path) for path in paths]
+    elif len(prepared) != len(paths):
+        raise ValueError(f"{len(prepared)} prepared scenarios for {len(paths)} files")
+    scenarios = [each.scenario for each in prepared]
+    labels = file_labels(paths)
+    base = scenarios[0]
+    seed = seed if seed is not None else base.seed if base.seed is not None else new_seed()
+    count = replications if replications is not None else base.replications
+    if count < 1:
+        raise ValueError(f"replications must be at least 1, got {count}")
+    plans = [each.plan for each in prepared]
+    pairing = {label: shared_draws(plans[0], plan, seed)
+               for label, plan in zip(labels[1:], plans[1:], strict=True)}
+    results: dict[str, SimulationResult] = {}
+    total = count * len(scenarios)
+    for done_before, (label, each) in enumerate(zip(labels, prepared, strict=True)):
+        def advance(done: int, _: int, offset: int = done_before * count) -> None:
+            if progress is not None:
+                progress(offset + done, total)
+
+        results[label] = simulate(each, seed=seed, replications=count, workers=workers,
+                                  progress=advance)
+    resolved = base.model_copy(update={"seed": seed, "replications": count})
+    return Comparison(resolved, seed, count, labels, results, pairing,
+                      {label: str(path) for label, path in zip(labels, paths, strict=True)})

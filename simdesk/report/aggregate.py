@@ -264,7 +264,8 @@ def queue_week(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame,
 # -- agents ----------------------------------------------------------------------------
 
 
-def agent_utilization(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame
+def agent_utilization(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame,
+                      plans: dict[str, DeskPlan] | None = None
                       ) -> pd.DataFrame:
     """Per policy and agent over all replications: busy share of on-duty time, on-duty
     hours per week, tickets handled per week. Columns ``policy, tier, agent, group,
@@ -277,7 +278,12 @@ def agent_utilization(plan: DeskPlan, visits: pd.DataFrame, duty: pd.DataFrame
         pd_ = duty.loc[duty["policy"].to_numpy() == policy]
         if pd_.empty:
             continue
-        per = agent_metrics(plan, pv, pd_)
+        own = (plans or {}).get(str(policy), plan)  # a compared file has its own agents
+        names = [a.name for a in own.agents]
+        pv = pv.assign(agent=pd.Categorical(pv["agent"].astype(str), categories=names))
+        pd_ = pd_.assign(agent=pd.Categorical(pd_["agent"].astype(str), categories=names))
+        group_of.update({a.name: a.group for a in own.agents})
+        per = agent_metrics(own, pv, pd_)
         replications = max(per["replication"].nunique(), 1)
         totals = per.groupby(["tier", "agent"], sort=False)[
             ["staffed", "capacity", "busy", "handled"]].sum()

@@ -178,7 +178,8 @@ def utilization_chart(results: DeskResults) -> Chart:
 
 
 def agents_chart(results: DeskResults) -> Chart:
-    table = aggregate.agent_utilization(results.plan, results.visits, results.duty)
+    table = aggregate.agent_utilization(results.plan, results.visits, results.duty,
+                                        results.plans)
     compare = len(results.labels) > 1
     agents = [a for a in results.plan.agents if (table["agent"] == a.name).any()]
     names = [text(a.name) for a in agents]

@@ -65,11 +65,12 @@ class WeekGrid:
         levels = np.asarray(levels, dtype=np.int64)
         seats: dict[str, int] = {}
         for seat in range(int(levels.max(initial=0))):
-            text = self._windows(levels > seat)
+            text = self.windows_text(levels > seat)
             seats[text] = seats.get(text, 0) + 1
         return [{"shift": text, "count": count} for text, count in seats.items()]
 
-    def _windows(self, on: np.ndarray) -> str:
+    def windows_text(self, on: np.ndarray) -> str:
+        """The intervals flagged in ``on`` as a scenario shift (``Mon 08:00-12:00; ...``)."""
         parts = []
         per_day = MINUTES_PER_DAY // self.minutes
         for day in range(7):

@@ -14,7 +14,7 @@ so every table has a ``policy`` column and the figures have one code path.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,6 +69,8 @@ class DeskResults:
     duty: pd.DataFrame
     summary: pd.DataFrame
     differences: pd.DataFrame | None
+    plans: dict[str, DeskPlan] = field(default_factory=dict)
+    """A comparison of scenario files: per label, its own plan (from ``scenarios/``)."""
 
     @property
     def baseline(self) -> str:
@@ -235,12 +237,26 @@ def _load_desk(folder: Path, kind: Literal["run", "compare"]) -> DeskResults:
     _with_categories(tickets, "channel", [c.name for c in plan.channels])
     _with_categories(tickets, "segment", list(plan.segments))
     _with_categories(tickets, "topic", list(plan.topics))
+    plans = _file_plans(folder, labels)
+    agents = list(dict.fromkeys(a.name for p in [plan, *plans.values()] for a in p.agents))
     for frame in (visits, duty):
         _with_categories(frame, "tier", [t.name for t in plan.tiers])
-        _with_categories(frame, "agent", [a.name for a in plan.agents])
+        _with_categories(frame, "agent", agents)
     summary["policy"] = summary["policy"].astype(str)
     return DeskResults(kind, folder, scenario, plan, tuple(labels), routing, tickets, visits,
-                       duty, summary, differences)
+                       duty, summary, differences, plans)
+
+
+def _file_plans(folder: Path, labels: list[str]) -> dict[str, DeskPlan]:
+    """A comparison of scenario files: each label's plan, from ``scenarios/<label>.yaml``."""
+    from simdesk.store.results import slug
+
+    plans = {}
+    for label in labels:
+        path = folder / "scenarios" / f"{slug(label)}.yaml"
+        if path.is_file():
+            plans[label] = compile_plan(load_scenario(path))
+    return plans
 
 
 def _load_sweep(folder: Path) -> SweepResults:

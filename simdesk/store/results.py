@@ -285,13 +285,30 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     folder = Path(folder)
     check_results_folder(folder, overwrite=overwrite)
     _make_folder(folder)
-    command = ("simdesk compare scenario.yaml --policies "
-               f"{shlex.quote(','.join(comparison.labels))}")
+    if comparison.by_file:
+        files = {label: f"scenarios/{slug(label)}.yaml" for label in comparison.labels}
+        command = ("simdesk compare " + " ".join(files.values())
+                   + f" --seed {comparison.seed} -r {comparison.replications}")
+        (folder / "scenarios").mkdir(exist_ok=True)
+        for label, name in files.items():
+            text = (f"# {label}: resolved from {comparison.files[label]} by simdesk "
+                    f"{__version__}; `{command}` in the results folder reproduces the "
+                    "comparison.\n" + scenario_to_yaml(comparison.results[label].scenario))
+            atomic_text(folder / name, text)
+        pairing = {label: {"identical_tickets": found.full, "draws_that_differ":
+                           list(found.differ)} for label, found in comparison.pairing.items()}
+        atomic_text(folder / "pairing.json",
+                    json.dumps({"baseline": comparison.baseline, "seed": comparison.seed,
+                                "variants": pairing}, indent=2))
+    else:
+        command = ("simdesk compare scenario.yaml --policies "
+                   f"{shlex.quote(','.join(comparison.labels))}")
     header = (
         f"# Resolved scenario written by simdesk {__version__} on "
         f"{dt.datetime.now():%Y-%m-%d %H:%M}: every default filled in, seed included;\n"
-        "# policies: holds every compared routing policy.\n"
-        f"# `{command}` on this file reproduces these results exactly.\n"
+        + ("# the baseline of a comparison of scenario files (each in scenarios/).\n"
+           if comparison.by_file else "# policies: holds every compared routing policy.\n")
+        + f"# `{command}` on this file reproduces these results exactly.\n"
     )
     yaml_text = header + scenario_to_yaml(comparison.scenario)
     atomic_text(folder / "scenario.yaml", yaml_text)

@@ -86,7 +86,8 @@ def test_staff_writes_the_requirement_the_roster_and_the_verification(tmp_path: 
     result = CliRunner().invoke(main, ["staff", str(scenario), "--seed", "2", "-r", "4",
                                        "--shifts", str(shifts), "--out", str(out), "-w", "1"])
     assert result.exit_code == 0, result.output
-    assert "agents needed by simulation" in result.stdout
+    assert "agents needed, every interval meeting its target" in result.stdout
+    assert "Channel SLA over the whole horizon" in result.stdout
     assert "L1: the roster covers the requirement in every interval" in result.stdout
     table = pd.read_csv(out / "staffing.csv")
     assert {"tier", "when", "erlang", "simulated", "simulated_met", "erlang_met"} <= set(table)
@@ -98,3 +99,26 @@ def test_staff_writes_the_requirement_the_roster_and_the_verification(tmp_path: 
     rostered = simdesk.load_scenario(out / "rostered.yaml")
     assert rostered.tiers["L1"].agents[0].shift.startswith("Mon,Tue,Wed,Thu,Fri")
     simdesk.load_scenario(out / "staffed.yaml")
+
+
+SHIPPED = sorted(Path("scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", [Path("scenarios/internal-it.yaml")], ids=["internal-it"])
+def test_a_shipped_scenario_staffs(path: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["staff", str(path), "--seed", "1", "-q", "-o",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Locally minimal" in result.stdout
+    table = pd.read_csv(tmp_path / "out" / "staffing.csv")
+    night = table.loc[table["when"].str.endswith("03:00")]
+    assert (night["simulated"] == 0).all()  # nothing counts at night on this desk
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_scenario_staffs(path: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["staff", str(path), "--seed", "1", "-q", "-o",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    simdesk.load_scenario(tmp_path / "out" / "staffed.yaml")

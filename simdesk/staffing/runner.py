@@ -1,0 +1,172 @@
+"""Simulating staffing plans on common random numbers, adding replications only while a
+verdict that matters is undecided.
+
+Every plan runs with the same root seed, so replication ``r`` of every plan sees the
+same tickets. A plan starts with ``start`` replications; while a pool the caller needs
+is undecided, the run is extended (doubling, replications ``R … 2R − 1``, the same
+tickets as any other plan's) up to ``most``. What is still undecided then is reported
+as such and the caller keeps the safe side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from simdesk.metrics.stats import t_quantile
+from simdesk.plan.model import DeskPlan
+from simdesk.scenario.schema import Scenario
+from simdesk.simulation import SimulationResult, auto_workers, simulate
+from simdesk.staffing.grid import WeekGrid
+from simdesk.staffing.judge import (
+    Goal,
+    PoolVerdict,
+    Verdict,
+    judge,
+    needed_replications,
+    per_replication,
+    pool_verdict,
+)
+from simdesk.staffing.seats import staffed_scenario
+
+IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
+Progress = Callable[[int, str], None]
+"""Called with (simulations so far, what is being done)."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One plan simulated: per tier, per pool, the verdicts."""
+
+    levels: dict[str, IntArray]
+    """Per tier, agents per interval."""
+    result: SimulationResult
+    verdicts: dict[str, list[dict[str, PoolVerdict]]]
+    values: dict[str, dict[str, np.ndarray]]
+    """Per tier, per judged channel: replications × pools values."""
+
+    @property
+    def replications(self) -> int:
+        return self.result.replications
+
+    def needed(self, goal: Goal, pool: int, start: int) -> int:
+        """Replications this pool's verdict needed (see :func:`needed_replications`)."""
+        return needed_replications(self.values[goal.tier], pool, goal, self.result.plan, start)
+
+    def state(self, tier: str, pool: int) -> Verdict:
+        channels = self.verdicts[tier][pool]
+        return pool_verdict(channels) if channels else Verdict.MET
+
+
+def extend(result: SimulationResult, more: SimulationResult) -> SimulationResult:
+    """``result`` followed by the replications of ``more`` (the same plan and seed)."""
+    def both(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([a, b], ignore_index=True)
+
+    return dataclasses.replace(
+        result, replications=result.replications + more.replications,
+        scenario=result.scenario.model_copy(
+            update={"replications": result.replications + more.replications}),
+        tickets=both(result.tickets, more.tickets), visits=both(result.visits, more.visits),
+        duty=both(result.duty, more.duty), replies=both(result.replies, more.replies),
+        queue_area=both(result.queue_area, more.queue_area))
+
+
+@dataclass
+class Runner:
+    """Simulates plans of one scenario and counts what it spent."""
+
+    scenario: Scenario
+    plan: DeskPlan
+    grid: WeekGrid
+    goals: Sequence[Goal]
+    seed: int
+    start: int
+    most: int
+    workers: int = 0
+    """Processes per simulation (0: by expected work)."""
+    progress: Progress | None = None
+    simulations: int = 0
+    replications_run: int = 0
+    undecided: set[tuple[str, int]] = field(default_factory=set)
+    """(tier, pool) verdicts still undecided at ``most`` replications."""
+
+    def simulate(self, scenario: Scenario, replications: int, first: int = 0
+                 ) -> SimulationResult:
+        self.replications_run += replications
+        # By the work of the largest run the search may make: its extensions are as big
+        workers = self.workers or min(auto_workers(self.plan, self.most), replications)
+        return simulate(scenario, seed=self.seed, replications=replications,
+                        workers=workers, first=first)
+
+    def evaluate(self, levels: Mapping[str, IntArray], what: str,
+                 needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
+        """Simulate ``levels``; extend while a pool in ``needed`` (per tier, a mask
+        over pools; default all) is undecided."""
+        self.simulations += 1
+        if self.progress is not None:
+            self.progress(self.simulations, what)
+        levels = {name: np.asarray(level, dtype=np.int64).copy()
+                  for name, level in levels.items()}
+        staffed = staffed_scenario(self.scenario, levels, self.grid, self.plan)
+        result = self.simulate(staffed, self.start)
+        while True:
+            values = {goal.tier: per_replication(result, goal) for goal in self.goals}
+            verdicts = {goal.tier: judge(values[goal.tier], goal, result.plan)
+                        for goal in self.goals}
+            evaluation = Evaluation(levels, result, verdicts, values)
+            open_ = self._open(evaluation, needed)
+            hopeful = [key for key in open_ if self._resolvable(evaluation, *key)]
+            if not hopeful or result.replications >= self.most:
+                self.undecided |= set(open_)
+                return evaluation
+            more = min(result.replications, self.most - result.replications)
+            result = extend(result, self.simulate(staffed, more, first=result.replications))
+
+    def _resolvable(self, evaluation: Evaluation, tier: str, pool: int) -> bool:
+        """Whether ``most`` replications can be expected to decide this pool: for some
+        undecided channel, its distance to the target is at least the half-width it
+        would have then (the interval shrinks as 1/√R, with the t quantile). A pool at
+        its target within that is left undecided at once rather than simulated for
+        nothing; it is judged on its mean, and reported."""
+        for verdict in evaluation.verdicts[tier][pool].values():
+            if verdict.verdict is not Verdict.UNDECIDED:
+                continue
+            count = verdict.replications
+            if count < 2 or not math.isfinite(verdict.half_width):
+                return True
+            then = (verdict.half_width * math.sqrt(count / self.most)
+                    * t_quantile(self.most) / t_quantile(count))
+            if abs(verdict.mean - verdict.target) >= then:
+                return True
+        return False
+
+    def _open(self, evaluation: Evaluation, needed: Mapping[str, np.ndarray] | None
+              ) -> list[tuple[str, int]]:
+        found = []
+        for goal in self.goals:
+            mask = needed.get(goal.tier) if needed is not None else None
+            for pool in range(goal.demand.pools):
+                if mask is not None and not mask[pool]:
+                    continue
+                if evaluation.state(goal.tier, pool) is Verdict.UNDECIDED:
+                    found.append((goal.tier, pool))
+        return found
+
+    def run_scenario(self, scenario: Scenario, what: str, enough: Callable[
+            [SimulationResult], bool]) -> SimulationResult:
+        """Simulate a whole scenario; extend until ``enough`` says its verdicts are
+        decided (or ``most`` replications)."""
+        self.simulations += 1
+        if self.progress is not None:
+            self.progress(self.simulations, what)
+        result = self.simulate(scenario, self.start)
+        while not enough(result) and result.replications < self.most:
+            more = min(result.replications, self.most - result.replications)
+            result = extend(result, self.simulate(scenario, more, first=result.replications))
+        return result
