@@ -26,13 +26,15 @@ def diff(results_a: Path, results_b: Path, scopes: str, csv_path: Path | None) -
     from simdesk.experiments.compare import COMPARED_SCOPES
     from simdesk.metrics.catalogue import format_difference, format_metric
     from simdesk.store.diff import diff_results
-    from simdesk.store.results import with_units
+    from simdesk.store.results import check_writable, with_units, write_csv
 
     wanted = [s.strip() for s in scopes.split(",") if s.strip()]
     for scope in wanted:
         if scope not in COMPARED_SCOPES:
             raise SimdeskError(f"--scope: unknown scope {scope!r}; valid: "
                                f"{', '.join(COMPARED_SCOPES)}")
+    if csv_path is not None:
+        check_writable(csv_path, folder=False, option="--csv")  # before the work
     found = diff_results(results_a, results_b)
     console = out_console()
     console.print(f"A: {results_a} — {found.a.scenario.name}, {found.a.replications} "
@@ -69,5 +71,5 @@ def diff(results_a: Path, results_b: Path, scopes: str, csv_path: Path | None) -
         table.add_row(*cells)
     console.print(table)
     if csv_path is not None:
-        with_units(found.rows).to_csv(csv_path, index=False)
+        write_csv(with_units(found.rows), csv_path)
         console.print(f"Written to {csv_path}")
