@@ -15,6 +15,7 @@ from simdesk.cli.fit import export, fit
 from simdesk.cli.report import report
 from simdesk.cli.run import check, compare, run, validate
 from simdesk.cli.staff import erlang, staff
+from simdesk.cli.studio import studio
 from simdesk.cli.sweep import sweep
 
 
@@ -25,7 +26,7 @@ def main(debug: bool) -> None:
     """simdesk: simulate a help desk and see the SLA you will hit, with confidence intervals."""
 
 
-for _command in (validate, run, compare, sweep, report, check, erlang, staff, fit, export):
+for _command in (validate, run, compare, sweep, report, check, erlang, staff, fit, export, studio):
     main.add_command(_command)
 
 

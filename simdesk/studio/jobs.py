@@ -84,9 +84,9 @@ class Jobs:
     def start(self, kind: str, label: str, work: Work) -> Job:
         """Start ``work`` in a thread; :class:`SimdeskError` if a job is running."""
         with self._lock:
-            busy = [j for j in self._jobs.values() if j.running]
-            if busy:
-                raise SimdeskError(f"{busy[0].label} is still running: wait, or cancel it")
+            busy = next((j for j in self._jobs.values() if j.running), None)
+            if busy is not None:
+                raise SimdeskError(f"{busy.label} is still running: wait, or cancel it")
             job = Job(self._next, kind, label)
             self._next += 1
             self._jobs[job.id] = job
@@ -113,6 +113,11 @@ class Jobs:
             job.message = describe_error(exc)
         finally:
             job.seconds = time.monotonic() - job.started
+
+    def current(self) -> Job | None:
+        """The running job, if any."""
+        with self._lock:
+            return next((j for j in self._jobs.values() if j.running), None)
 
     def get(self, job_id: int | None) -> Job | None:
         return None if job_id is None else self._jobs.get(job_id)
