@@ -19,7 +19,7 @@ from types import FrameType
 from urllib.parse import urlsplit
 
 from dash import Dash
-from flask import abort, request
+from flask import Flask, abort, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from simdesk.studio import callbacks, layout
@@ -32,14 +32,13 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 def build_app(studio: Studio) -> Dash:
     """The page and its callbacks over ``studio``."""
-    app = Dash(__name__, title="simdesk studio", update_title=None, serve_locally=True,
+    app = Dash(__name__, title="simdesk studio", update_title="", serve_locally=True,
                assets_folder=str(Path(__file__).parent / "no-assets"),
                include_assets_files=False)
     app.index_string = layout.INDEX
     app.layout = lambda: layout.page(studio)
     callbacks.register(app, studio)
 
-    @app.server.before_request
     def loopback_only() -> None:
         if urlsplit(f"//{request.host}").hostname not in LOOPBACK_NAMES:
             abort(403)
@@ -48,6 +47,8 @@ def build_app(studio: Studio) -> Dash:
                 LOOPBACK_NAMES):
             abort(403)
 
+    server: Flask = app.server
+    server.before_request(loopback_only)
     return app
 
 

@@ -9,9 +9,10 @@ is today's scenario, the baseline.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from simdesk.errors import SimdeskError
@@ -36,11 +37,17 @@ from simdesk.studio.work import (
 Plans = dict[str, Any]
 
 
+def sent(content: bytes, filename: str) -> dict[str, Any]:
+    """What ``dcc.Download`` saves as ``filename``."""
+    return {"content": base64.b64encode(content).decode("ascii"), "filename": filename,
+            "base64": True}
+
+
 def _fresh(file: str, text: str) -> Plans:
     return {"file": file, "names": [BASELINE], "texts": {BASELINE: text}}
 
 
-def register(app: Dash, studio: Studio) -> None:  # noqa: C901 - one closure per callback
+def register(app: Dash, studio: Studio) -> None:
     """Attach every callback of the page to ``app``."""
 
     def checked(text: str, file: str) -> Any:
@@ -151,14 +158,16 @@ def register(app: Dash, studio: Studio) -> None:  # noqa: C901 - one closure per
     @app.callback(
         Output("job", "data"), Output("tick", "disabled"),
         Output("notice", "children", allow_duplicate=True),
+        Output("job-message", "children", allow_duplicate=True),
         Input("run", "n_clicks"), Input("run-plans", "n_clicks"),
         Input("run-staff", "n_clicks"),
-        State("variants", "data"), State("variant", "value"), State("seed", "value"),
-        State("replications", "value"),
+        State("variants", "data"), State("variant", "value"), State("yaml", "value"),
+        State("seed", "value"), State("replications", "value"),
         prevent_initial_call=True)
-    def start(_run: int, _plans: int, _staff: int, data: Plans, variant: str,
-              seed: int | None, replications: int | None) -> tuple[Any, Any, Any]:
+    def start(_run: int, _plans: int, _staff: int, data: Plans, variant: str, text: str,
+              seed: int | None, replications: int | None) -> tuple[Any, Any, Any, Any]:
         file = str(data["file"])
+        data["texts"][variant] = text  # the editor as it is now
         settings = studio.settings(file)
         seed = int(seed) if seed is not None else 1
         count = int(replications) if replications else 10
@@ -185,8 +194,8 @@ def register(app: Dash, studio: Studio) -> None:  # noqa: C901 - one closure per
         try:
             job = studio.jobs.start(kind, label, work)
         except SimdeskError as exc:
-            return no_update, no_update, str(exc)
-        return job.id, False, f"Started {label}."
+            return no_update, no_update, str(exc), no_update
+        return job.id, False, f"Started {label}.", ""
 
     @app.callback(
         Output("notice", "children", allow_duplicate=True),
@@ -221,13 +230,15 @@ def register(app: Dash, studio: Studio) -> None:  # noqa: C901 - one closure per
             try:
                 shown = _view(job)
                 outputs[{"run": 0, "plans": 1, "staff": 2}[job.kind]] = shown
-                message = f"Finished {job.label} in {job.seconds:.1f} s."
+                message = f"Job {job.id}: finished {job.label} in {job.seconds:.1f} s."
             except Exception as exc:  # a view that fails is shown, the server goes on
                 message, css = f"Could not show the results: {exc}", "job-message job-failed"
         elif job.status == "failed":
-            message, css = f"{job.label} failed:\n{job.message}", "job-message job-failed"
+            message, css = (f"Job {job.id}: {job.label} failed:\n{job.message}",
+                            "job-message job-failed")
         else:
-            message, css = f"{job.label}: {job.message}.", "job-message job-cancelled"
+            message, css = (f"Job {job.id}: {job.label} {job.message}.",
+                            "job-message job-cancelled")
         width = "100%" if job.status == "done" else f"{share * 100:.0f}%"
         return ({"width": width}, "", message, css, *outputs, True)
 
@@ -248,7 +259,7 @@ def register(app: Dash, studio: Studio) -> None:  # noqa: C901 - one closure per
         file = str(data["file"])
         stem = slug(f"{file.rsplit('.', 1)[0]}-{variant}")
         if ctx.triggered_id == "download-yaml":
-            return dcc.send_string(data["texts"][variant], f"{stem}.yaml"), no_update
+            return sent(data["texts"][variant].encode("utf-8"), f"{stem}.yaml"), no_update
         folder = studio.results_of(file, variant)
         if folder is None:
             return no_update, f"Run plan {variant!r} first: its report is of its last run."
@@ -256,4 +267,4 @@ def register(app: Dash, studio: Studio) -> None:  # noqa: C901 - one closure per
             written = write_report(folder)
         except SimdeskError as exc:
             return no_update, f"No report: {exc}"
-        return dcc.send_file(str(written), filename=f"{stem}-report.html"), no_update
+        return sent(written.read_bytes(), f"{stem}-report.html"), no_update

@@ -23,7 +23,7 @@ from simdesk.errors import ScenarioError, SimdeskError
 Status = Literal["running", "done", "failed", "cancelled"]
 
 
-class Cancelled(Exception):
+class Cancelled(Exception):  # noqa: N818 - a request, not an error
     """Raised by a job's progress hook once its cancel was asked."""
 
 

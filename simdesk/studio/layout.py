@@ -19,6 +19,7 @@ from simdesk.studio.state import BASELINE, Studio
 SECTIONS = {"channels": "Channels and targets", "arrivals": "Volumes (weekly profile)",
             "tiers": "Agents per tier", "routing": "Routing"}
 TICK_MS = 400
+NO_BAR: Any = {"displayModeBar": False}
 
 
 def profile_figure(checked: Checked, arrival: int) -> go.Figure | None:
@@ -69,7 +70,7 @@ def _group(group: Group, checked: Checked) -> html.Div:
         figure = profile_figure(checked, group.arrival)
         if figure is not None:
             chart = [dcc.Graph(id={"type": "profile", "arrival": group.arrival},
-                               figure=figure, config={"displayModeBar": False},
+                               figure=figure, config=NO_BAR,
                                className="profile")]
     return html.Div([html.Div(group.title, className="group-title"), *rows, *chart, *notes],
                     className=f"group group-{group.section}")
@@ -105,7 +106,7 @@ def _button(ident: str, text: str, kind: str = "") -> html.Button:
     return html.Button(text, id=ident, n_clicks=0, className=f"button {kind}".strip())
 
 
-def page(studio: Studio) -> html.Div:
+def page(studio: Studio) -> html.Main:
     """The page as first served: the initial file, validated, with its form."""
     files = studio.workspace.files()
     file = studio.workspace.initial

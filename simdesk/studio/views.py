@@ -30,7 +30,7 @@ from simdesk.studio.work import PlansOutcome, RunOutcome, StaffOutcome
 MARKS = {"met": "✓", "missed": "✗", "borderline": "≈"}
 PLAN_METRICS = (("sla", "SLA"), ("abandonment", "gave up"), ("wait_p90", "p90 wait"))
 JUDGED = {"better": "✓", "worse": "✗", "same": "="}
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
 
 
 def chip(kind: str) -> html.Span:
@@ -126,8 +126,9 @@ def plans_view(outcome: PlansOutcome, seconds: float) -> html.Div:
                 if found is not None:
                     side = judgement(str(found["better"]), label, bool(found["significant"]))
                     half = (float(found["ci_high"]) - float(found["ci_low"])) / 2
+                    shown = format_difference(metric, found["mean_difference"], half)
                     content.append(html.Div(
-                        f"{JUDGED[side]} {format_difference(metric, found['mean_difference'], half)}",
+                        f"{JUDGED[side]} {shown}",
                         className=f"diff d-{side}",
                         id={"type": "paired", "channel": channel.name, "metric": metric,
                             "variant": label}))

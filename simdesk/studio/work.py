@@ -67,7 +67,8 @@ class PlansOutcome:
     summary: Any
     """Each variant's summary with a leading ``policy`` column (the variant's name)."""
     differences: Any
-    """Paired differences to the baseline (:data:`~simdesk.experiments.compare.DIFFERENCE_COLUMNS`)."""
+    """Paired differences to the baseline
+    (:data:`~simdesk.experiments.compare.DIFFERENCE_COLUMNS`)."""
     pairing: dict[str, tuple[str, ...]]
     """Per variant, the ticket-drawing inputs that differ from the baseline (empty: the
     same tickets exactly)."""

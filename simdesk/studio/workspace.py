@@ -42,9 +42,9 @@ class Workspace:
         """The scenario files in the folder and its subfolders (one level down), as
         relative POSIX names; hidden folders, ``results`` and links leading out left out."""
         found: list[str] = []
-        folders = [self.root] + sorted(
-            p for p in self.root.iterdir()
-            if p.is_dir() and not p.name.startswith(".") and p.name not in SKIPPED)
+        below = sorted(p for p in self.root.iterdir()
+                       if p.is_dir() and not p.name.startswith(".") and p.name not in SKIPPED)
+        folders = [self.root, *below]
         for folder in folders:
             for path in sorted(folder.iterdir()):
                 if path.suffix in SUFFIXES and path.is_file() and self._inside(path):
