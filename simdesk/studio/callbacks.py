@@ -12,22 +12,19 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from simdesk.errors import SimdeskError
 from simdesk.report import write_report
 from simdesk.store.results import slug
-from simdesk.studio import layout, views
+from simdesk.studio import layout
 from simdesk.studio.checking import check_text
 from simdesk.studio.form import field_value, form_groups, path_of
 from simdesk.studio.jobs import Job
 from simdesk.studio.state import BASELINE, Studio
 from simdesk.studio.textedit import set_value, value_at
 from simdesk.studio.work import (
-    PlansOutcome,
-    RunOutcome,
-    StaffOutcome,
     Variant,
     run_plans,
     run_staffing,
@@ -172,24 +169,28 @@ def register(app: Dash, studio: Studio) -> None:
         seed = int(seed) if seed is not None else 1
         count = int(replications) if replications else 10
         chosen = Variant(variant, data["texts"][variant])
+        from simdesk.studio import views  # the report's figure builders: on first use
+
         if ctx.triggered_id == "run":
-            def work(job: Job) -> RunOutcome:
+            def work(job: Job) -> Any:
                 outcome = run_variant(job, chosen, settings, seed, count)
                 studio.remember(file, variant, outcome.folder)
-                return outcome
+                job.step = "drawing the results"
+                return views.run_view(outcome, job.elapsed)
             kind, label = "run", f"the run of {variant!r}"
         elif ctx.triggered_id == "run-plans":
             every = [Variant(n, data["texts"][n]) for n in data["names"]]
 
-            def work(job: Job) -> PlansOutcome:  # type: ignore[misc]
+            def work(job: Job) -> Any:
                 outcome = run_plans(job, every, settings, seed, count)
-                for label_, folder in outcome.folders.items():
-                    studio.remember(file, label_, folder)
-                return outcome
+                for name_, folder in outcome.folders.items():
+                    studio.remember(file, name_, folder)
+                return views.plans_view(outcome, job.elapsed)
             kind, label = "plans", f"the {len(every)} plans"
         else:
-            def work(job: Job) -> StaffOutcome:  # type: ignore[misc]
-                return run_staffing(job, chosen, settings, seed, count)
+            def work(job: Job) -> Any:
+                return views.staff_view(run_staffing(job, chosen, settings, seed, count),
+                                        job.elapsed)
             kind, label = "staff", f"staffing {variant!r}"
         try:
             job = studio.jobs.start(kind, label, work)
@@ -226,13 +227,9 @@ def register(app: Dash, studio: Studio) -> None:
                     no_update, False)
         outputs: list[Any] = [no_update, no_update, no_update]
         message, css = "", "job-message"
-        if job.status == "done":
-            try:
-                shown = _view(job)
-                outputs[{"run": 0, "plans": 1, "staff": 2}[job.kind]] = shown
-                message = f"Job {job.id}: finished {job.label} in {job.seconds:.1f} s."
-            except Exception as exc:  # a view that fails is shown, the server goes on
-                message, css = f"Could not show the results: {exc}", "job-message job-failed"
+        if job.status == "done":  # the work drew its own results: this answer stays quick
+            outputs[{"run": 0, "plans": 1, "staff": 2}[job.kind]] = job.result
+            message = f"Job {job.id}: finished {job.label} in {job.seconds:.1f} s."
         elif job.status == "failed":
             message, css = (f"Job {job.id}: {job.label} failed:\n{job.message}",
                             "job-message job-failed")
@@ -241,15 +238,6 @@ def register(app: Dash, studio: Studio) -> None:
                             "job-message job-cancelled")
         width = "100%" if job.status == "done" else f"{share * 100:.0f}%"
         return ({"width": width}, "", message, css, *outputs, True)
-
-    def _view(job: Job) -> Any:
-        if isinstance(job.result, RunOutcome):
-            return views.run_view(job.result, job.seconds)
-        if isinstance(job.result, PlansOutcome):
-            return views.plans_view(job.result, job.seconds)
-        if isinstance(job.result, StaffOutcome):
-            return views.staff_view(job.result, job.seconds)
-        return html.P("nothing to show")
 
     @app.callback(
         Output("download", "data"), Output("notice", "children", allow_duplicate=True),

@@ -53,6 +53,11 @@ class Job:
             raise Cancelled
 
     @property
+    def elapsed(self) -> float:
+        """Seconds since the job started."""
+        return time.monotonic() - self.started
+
+    @property
     def running(self) -> bool:
         return self.status == "running"
 

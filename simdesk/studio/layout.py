@@ -14,15 +14,15 @@ from simdesk.report.style import base_layout
 from simdesk.scenario.calendar import DAY_NAMES
 from simdesk.studio.checking import Checked, check_text
 from simdesk.studio.form import Field, Group, form_groups, weekly_profile
+from simdesk.studio.plotting import NO_BAR, plain
 from simdesk.studio.state import BASELINE, Studio
 
 SECTIONS = {"channels": "Channels and targets", "arrivals": "Volumes (weekly profile)",
             "tiers": "Agents per tier", "routing": "Routing"}
 TICK_MS = 400
-NO_BAR: Any = {"displayModeBar": False}
 
 
-def profile_figure(checked: Checked, arrival: int) -> go.Figure | None:
+def profile_figure(checked: Checked, arrival: int) -> dict[str, Any] | None:
     """A small step chart of one arrival stream's rate over a week (None if invalid)."""
     if checked.plan is None or arrival >= len(checked.plan.streams):
         return None
@@ -36,7 +36,7 @@ def profile_figure(checked: Checked, arrival: int) -> go.Figure | None:
                          "ticktext": list(DAY_NAMES), "range": [0, 168], "showgrid": False},
                   yaxis={"title": None, "rangemode": "tozero", "ticksuffix": "/h"})
     figure.update_layout(**layout)
-    return figure
+    return plain(figure)
 
 
 def model_key(checked: Checked) -> str:
@@ -151,8 +151,7 @@ def page(studio: Studio) -> html.Main:
                      className="yaml-wrap"),
         ], className="columns"),
     ])
-    run = html.Section([
-        html.H2("Run"),
+    runbar = html.Div([
         html.Div([
             html.Label(["Replications ", dcc.Input(id="replications", type="number", min=1,
                                                    max=1000, step=1, value=replications,
@@ -169,7 +168,12 @@ def page(studio: Studio) -> html.Main:
                  className="progress"),
         html.Div(id="progress-label", className="muted small"),
         html.Div(id="job-message", className="job-message"),
-        html.Div(id="run-results"),
+    ], className="runbar")
+    run = html.Section([
+        html.H2("Results"),
+        html.Div(html.P("Run this plan to see each channel's SLA with its interval and "
+                        "verdict, the SLA day by day and by weekday × hour, utilization "
+                        "and who gave up.", className="muted"), id="run-results"),
         html.H2("Plans"),
         html.Div(html.P("Add a plan above (a copy of the current one), change it, and run all "
                         "plans: each is compared with today on the same tickets.",
@@ -184,7 +188,7 @@ def page(studio: Studio) -> html.Main:
               dcc.Store(id="job", data=None),
               dcc.Interval(id="tick", interval=TICK_MS, disabled=True),
               dcc.Download(id="download")]
-    return html.Main([header, editor, run, *stores], id="studio")
+    return html.Main([header, runbar, editor, run, *stores], id="studio")
 
 
 STYLE = """
@@ -213,8 +217,9 @@ input.count { width: 90px; } input.text { min-width: 180px; }
 .notice { min-height: 1.4em; color: var(--accent); white-space: pre-wrap; }
 .columns { display:grid; grid-template-columns: minmax(380px, 1fr) minmax(380px, 1fr);
            gap: 18px; align-items:start; }
-.yaml-wrap { position: sticky; top: 8px; }
-textarea.yaml { width:100%; height: 78vh; font-family: ui-monospace, Menlo, Consolas,
+.runbar { position: sticky; top: 0; z-index: 10; background: #fff; padding: 4px 0 6px;
+          border-bottom: 1px solid var(--line); }
+textarea.yaml { width:100%; height: 70vh; font-family: ui-monospace, Menlo, Consolas,
                 monospace; font-size: 13px; border:1px solid #cbd2d9; border-radius:6px;
                 padding: 8px; white-space: pre; }
 fieldset { border:1px solid var(--line); border-radius:8px; margin: 0 0 12px; padding: 6px 12px; }

@@ -25,12 +25,12 @@ from simdesk.report.figures import Chart, Estimates
 from simdesk.report.style import VERDICT_WORDS, base_layout, duration, exact_duration, percent
 from simdesk.report.waits import heatmap_p90_chart
 from simdesk.scenario.calendar import DAY_NAMES
+from simdesk.studio.plotting import GRAPH_CONFIG, plain
 from simdesk.studio.work import PlansOutcome, RunOutcome, StaffOutcome
 
 MARKS = {"met": "✓", "missed": "✗", "borderline": "≈"}
 PLAN_METRICS = (("sla", "SLA"), ("abandonment", "gave up"), ("wait_p90", "p90 wait"))
 JUDGED = {"better": "✓", "worse": "✗", "same": "="}
-GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
 
 
 def chip(kind: str) -> html.Span:
@@ -68,10 +68,8 @@ def verdict_cards(outcome: RunOutcome) -> html.Div:
 
 
 def chart_block(chart: Chart, prefix: str) -> html.Section:
-    figure = go.Figure(chart.figure)
-    figure.update_layout(template=None)
     return html.Section([html.H3(chart.title), html.P(chart.sentence, className="lead"),
-                         dcc.Graph(id=f"{prefix}-{chart.id}", figure=figure,
+                         dcc.Graph(id=f"{prefix}-{chart.id}", figure=plain(chart.figure),
                                    config=GRAPH_CONFIG)],
                         className="chart")
 
@@ -175,8 +173,10 @@ def staff_view(outcome: StaffOutcome, seconds: float) -> html.Div:
             figure.add_trace(go.Scatter(x=x, y=np.append(values, values[-1]), name=name,
                                         mode="lines", line={"shape": "hv", "color": colour,
                                                             "dash": dash, "width": 2}))
-        figure.update_layout(**base_layout(260), xaxis=_week_axis(),
-                             yaxis={"title": "agents on duty", "rangemode": "tozero"})
+        layout = base_layout(260)
+        layout.update(xaxis=_week_axis(), yaxis={"title": "agents on duty",
+                                                 "rangemode": "tozero"})
+        figure.update_layout(**layout)
         short = int(np.sum(today + 1e-9 < needed))
         spare = float(np.sum(np.clip(today - needed, 0, None)) * hours)
         summary = (f"{goal.name}: today {today.sum() * hours:,.0f} agent-hours a week; the "
@@ -186,7 +186,8 @@ def staff_view(outcome: StaffOutcome, seconds: float) -> html.Div:
                    "elsewhere.")
         blocks += [html.H3(goal.name), html.P(summary, className="lead",
                                               id={"type": "staff-summary", "tier": goal.name}),
-                   dcc.Graph(id=f"staff-{goal.name}", figure=figure, config=GRAPH_CONFIG)]
+                   dcc.Graph(id=f"staff-{goal.name}", figure=plain(figure),
+                             config=GRAPH_CONFIG)]
     lead = (f"simdesk staff: every hour of the week meets each channel's target (the WFM "
             f"convention), {staffing.simulations} simulations of {staffing.replications} "
             f"replications, seed {staffing.seed}, {seconds:.1f} s.")

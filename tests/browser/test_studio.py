@@ -87,9 +87,16 @@ class Session:
 
     def wait_for_job(self, number: int) -> None:
         """Wait until job ``number`` (the studio counts them from 1) has ended."""
-        self.page.wait_for_function(
-            f"() => document.getElementById('job-message').innerText.startsWith("
-            f"'Job {number}:')", timeout=WAIT_MS)
+        try:
+            self.page.wait_for_function(
+                f"() => document.getElementById('job-message').innerText.startsWith("
+                f"'Job {number}:')", timeout=WAIT_MS)
+        except Exception:
+            self.shot(f"{self.test}_stuck")
+            raise AssertionError(
+                f"job {number} did not end: {self.page.inner_text('.runbar')!r}, "
+                f"{self.page.inner_text('#notice')!r}; errors {self.errors}, blocked "
+                f"{self.outside}; server: {self.studio.output[-2000:]}") from None
 
     def card(self, channel: str) -> str:
         return self.page.inner_text(f"#run-results .card:has(b:text-is('{channel}'))")
@@ -191,6 +198,33 @@ def test_a_plan_against_today_on_the_same_tickets(session: Session) -> None:
     mark, sign, size, half = found.groups()
     assert (mark, sign) == ("✓", "+"), chat  # one more agent at the evening peak helps chat
     assert 0 < float(half) < float(size), chat
+
+    with page.expect_download() as download:  # the plan as YAML, comments kept
+        page.click("#download-yaml")
+    assert download.value.suggested_filename == "saas-startup-1-evening-agent.yaml"
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert '- {shift: "Mon-Fri 11:00-19:00", count: 2}' in text
+    assert text.startswith("# SaaS startup: a B2B web app")
+    with page.expect_download(timeout=WAIT_MS) as download:  # its results as the report
+        page.click("#download-report")
+    assert download.value.suggested_filename == "saas-startup-1-evening-agent-report.html"
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html>") and 'id="fig-sla"' in report
+    assert "5 replications" in report or "replications" in report
+    session.assert_clean()
+
+
+def test_staffing_against_today(session: Session) -> None:
+    page = session.page
+    page.fill("#replications", "3")
+    session.run("#run-staff")
+    shown = page.inner_text("#staff-results")
+    session.shot("staffing")
+    assert re.search(r"L1: today 200 agent-hours a week; the targets need \d+ by simulation "
+                     r"\(Erlang \d+\)", shown), shown
+    figure = page.evaluate("document.getElementById('staff-L1').querySelector('.js-plotly-plot')"
+                           " !== null || document.querySelector('#staff-L1 .main-svg') !== null")
+    assert figure
     session.assert_clean()
 
 
@@ -227,7 +261,7 @@ def test_cancel_a_long_run(session: Session) -> None:
     session.wait_for_job(session.jobs)
     assert re.search(r"cancelled after \d+ of 1000", page.inner_text("#job-message"))
     session.shot("cancelled")
-    assert page.inner_text("#run-results") == ""
+    assert page.locator("#run-results .card").count() == 0
     page.fill("#replications", "2")  # the server still serves
     session.run()
     assert "chat" in page.inner_text("#run-results")
