@@ -16,20 +16,12 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from simdesk.errors import SimdeskError
-from simdesk.report import write_report
-from simdesk.store.results import slug
 from simdesk.studio import layout
 from simdesk.studio.checking import check_text
 from simdesk.studio.form import field_value, form_groups, path_of
 from simdesk.studio.jobs import Job
 from simdesk.studio.state import BASELINE, Studio
 from simdesk.studio.textedit import set_value, value_at
-from simdesk.studio.work import (
-    Variant,
-    run_plans,
-    run_staffing,
-    run_variant,
-)
 
 Plans = dict[str, Any]
 
@@ -168,8 +160,10 @@ def register(app: Dash, studio: Studio) -> None:
         settings = studio.settings(file)
         seed = int(seed) if seed is not None else 1
         count = int(replications) if replications else 10
+        from simdesk.studio import views  # the report's figures and the engine: on first use
+        from simdesk.studio.work import Variant, run_plans, run_staffing, run_variant
+
         chosen = Variant(variant, data["texts"][variant])
-        from simdesk.studio import views  # the report's figure builders: on first use
 
         if ctx.triggered_id == "run":
             def work(job: Job) -> Any:
@@ -244,6 +238,9 @@ def register(app: Dash, studio: Studio) -> None:
         Input("download-yaml", "n_clicks"), Input("download-report", "n_clicks"),
         State("variants", "data"), State("variant", "value"), prevent_initial_call=True)
     def download(_yaml: int, _report: int, data: Plans, variant: str) -> tuple[Any, Any]:
+        from simdesk.report import write_report
+        from simdesk.store.results import slug
+
         file = str(data["file"])
         stem = slug(f"{file.rsplit('.', 1)[0]}-{variant}")
         if ctx.triggered_id == "download-yaml":

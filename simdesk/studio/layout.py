@@ -7,36 +7,37 @@ import hashlib
 import json
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from simdesk.report.style import base_layout
 from simdesk.scenario.calendar import DAY_NAMES
 from simdesk.studio.checking import Checked, check_text
 from simdesk.studio.form import Field, Group, form_groups, weekly_profile
-from simdesk.studio.plotting import NO_BAR, plain
 from simdesk.studio.state import BASELINE, Studio
 
 SECTIONS = {"channels": "Channels and targets", "arrivals": "Volumes (weekly profile)",
             "tiers": "Agents per tier", "routing": "Routing"}
 TICK_MS = 400
+NO_BAR: Any = {"displayModeBar": False}
 
 
 def profile_figure(checked: Checked, arrival: int) -> dict[str, Any] | None:
-    """A small step chart of one arrival stream's rate over a week (None if invalid)."""
+    """A small step chart of one arrival stream's rate over a week (None if invalid), as
+    plain figure data: the first page needs no plotly on the server."""
     if checked.plan is None or arrival >= len(checked.plan.streams):
         return None
     hours, rates = weekly_profile(checked.plan, arrival)
-    figure = go.Figure(go.Scatter(x=hours, y=rates, mode="lines", line={"shape": "hv",
-                                  "width": 1.5, "color": "#0072B2"}, fill="tozeroy",
-                                  hovertemplate="%{y:.1f}/h<extra></extra>"))
     layout = base_layout(110)
+    axis = layout["xaxis"]
     layout.update(margin={"l": 36, "r": 6, "t": 4, "b": 22}, showlegend=False,
-                  xaxis={"tickvals": [24 * d + 12 for d in range(7)],
+                  xaxis={**axis, "tickvals": [24 * d + 12 for d in range(7)],
                          "ticktext": list(DAY_NAMES), "range": [0, 168], "showgrid": False},
-                  yaxis={"title": None, "rangemode": "tozero", "ticksuffix": "/h"})
-    figure.update_layout(**layout)
-    return plain(figure)
+                  yaxis={**layout["yaxis"], "rangemode": "tozero", "ticksuffix": "/h"})
+    trace = {"type": "scatter", "x": [round(float(h), 4) for h in hours],
+             "y": [round(float(r), 4) for r in rates], "mode": "lines", "fill": "tozeroy",
+             "line": {"shape": "hv", "width": 1.5, "color": "#0072B2"},
+             "hovertemplate": "%{y:.1f}/h<extra></extra>"}
+    return {"data": [trace], "layout": layout}
 
 
 def model_key(checked: Checked) -> str:

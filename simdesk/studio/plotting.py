@@ -9,7 +9,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
-NO_BAR: Any = {"displayModeBar": False}
 
 
 def plain(figure: go.Figure) -> dict[str, Any]:

@@ -7,10 +7,13 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simdesk.studio.jobs import Jobs
-from simdesk.studio.work import Settings
 from simdesk.studio.workspace import Workspace
+
+if TYPE_CHECKING:
+    from simdesk.studio.work import Settings
 
 BASELINE = "today"
 """The name of the first variant: the scenario as the file holds it."""
@@ -28,6 +31,8 @@ class Studio:
         self._results: dict[tuple[str, str], Path] = {}
 
     def settings(self, file: str) -> Settings:
+        from simdesk.studio.work import Settings
+
         return Settings(file, self.workspace.path(file).parent, self.scratch, self.allow_code)
 
     def remember(self, file: str, variant: str, folder: Path) -> None:

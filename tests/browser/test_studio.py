@@ -266,3 +266,17 @@ def test_cancel_a_long_run(session: Session) -> None:
     session.run()
     assert "chat" in page.inner_text("#run-results")
     session.assert_clean()
+
+
+def test_the_benchmark_runs(browser: Browser, tmp_path: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    """benchmarks/bench_studio.py once (no timing judged here: that is ``make bench``)."""
+    from tests.benchmarks import benchmark_module
+
+    out = tmp_path / "bench.json"
+    with benchmark_module("bench_studio") as bench:
+        report = bench.main(["--repeat", "1", "--json", str(out)], browser=browser)
+    start = report.starts[0]
+    assert 0 < start.server < start.first_paint <= start.charts
+    assert "first paint median" in capsys.readouterr().out
+    assert out.is_file()
