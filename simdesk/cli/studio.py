@@ -20,8 +20,9 @@ from simdesk.cli.common import reports_errors
                    "the studio imports no code.")
 @reports_errors
 def studio(target: Path, port: int, no_browser: bool, allow_code: bool) -> None:
-    """Edit, run and compare plans for a scenario in the browser (a local page on
-    127.0.0.1; reads and saves only inside the folder of TARGET)."""
+    """Edit, run and compare plans for a scenario in the browser: a local page on
+    127.0.0.1 that reads and saves scenarios only inside their folder (default: the
+    current folder)."""
     from simdesk.policies.custom import allow_code as set_allow_code
     from simdesk.studio.app import serve
 
