@@ -196,7 +196,9 @@ def register(app: Dash, studio: Studio) -> None:
         Output("notice", "children", allow_duplicate=True),
         Input("cancel", "n_clicks"), State("job", "data"), prevent_initial_call=True)
     def cancel(_clicks: int, job_id: int | None) -> str:
-        if studio.jobs.cancel(job_id):
+        running = studio.jobs.current()  # also one started before the page was reloaded
+        if studio.jobs.cancel(job_id) or (running is not None and
+                                          studio.jobs.cancel(running.id)):
             return "Cancelling: the run stops after its current replication."
         return "Nothing is running."
 
