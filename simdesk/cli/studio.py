@@ -24,7 +24,7 @@ def studio(target: Path, port: int, no_browser: bool, allow_code: bool) -> None:
     127.0.0.1 that reads and saves scenarios only inside their folder (default: the
     current folder)."""
     from simdesk.policies.custom import allow_code as set_allow_code
-    from simdesk.studio.app import serve
+    from simdesk.studio.server import serve
 
     set_allow_code(allow_code)
     serve(target, port=port, open_browser=not no_browser, allow_code=allow_code,

@@ -15,7 +15,8 @@ downloads are :func:`simdesk.report.write_report`. Modules, one concept each:
 - :mod:`~simdesk.studio.state` the server's state;
 - :mod:`~simdesk.studio.layout`, :mod:`~simdesk.studio.views`,
   :mod:`~simdesk.studio.callbacks` the page;
-- :mod:`~simdesk.studio.app` the Dash app and its loopback server.
+- :mod:`~simdesk.studio.app` the Dash app; :mod:`~simdesk.studio.server` its loopback
+  server.
 
 Dash is imported only here, never when the CLI starts.
 """

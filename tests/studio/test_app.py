@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from simdesk.cli import main
-from simdesk.studio.app import HOST, build_app, start_server
+from simdesk.studio.app import build_app
+from simdesk.studio.server import HOST, bind_loopback, start_server
 from simdesk.studio.state import Studio
 from simdesk.studio.workspace import Workspace
 
@@ -63,11 +64,24 @@ def test_binds_to_loopback_only() -> None:
     server, made = start_server(REPO / "scenarios", port=0)
     try:
         assert server.server_address[0] == HOST == "127.0.0.1"
-        assert server.server_port > 0
+        assert server.server_address[1] > 0
         assert made.workspace.initial == "bad-month.yaml"
     finally:
         server.server_close()
         made.close()
+
+
+def test_a_port_in_use_is_a_clear_error() -> None:
+    taken = bind_loopback(0)
+    port = taken.getsockname()[1]
+    try:
+        result = CliRunner().invoke(main, ["studio", str(REPO / "scenarios"), "--no-browser",
+                                           "--port", str(port)])
+    finally:
+        taken.close()
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
+    assert "choose another --port" in result.output
 
 
 def test_cli_refuses_a_missing_target(tmp_path: Path) -> None:
