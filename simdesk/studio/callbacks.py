@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from simdesk.errors import SimdeskError
@@ -222,10 +222,13 @@ def register(app: Dash, studio: Studio) -> None:
             return ({"width": width}, what + step, "", "job-message", no_update, no_update,
                     no_update, False)
         outputs: list[Any] = [no_update, no_update, no_update]
-        message, css = "", "job-message"
+        message: Any = ""
+        css = "job-message"
         if job.status == "done":  # the work drew its own results: this answer stays quick
             outputs[{"run": 0, "plans": 1, "staff": 2}[job.kind]] = job.result
-            message = f"Job {job.id}: finished {job.label} in {job.seconds:.1f} s."
+            anchor = {"run": "#results", "plans": "#plans", "staff": "#staffing"}[job.kind]
+            message = [f"Job {job.id}: finished {job.label} in {job.seconds:.1f} s. ",
+                       html.A("Show ↓", href=anchor)]
         elif job.status == "failed":
             message, css = (f"Job {job.id}: {job.label} failed:\n{job.message}",
                             "job-message job-failed")

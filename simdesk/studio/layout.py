@@ -171,15 +171,15 @@ def page(studio: Studio) -> html.Main:
         html.Div(id="job-message", className="job-message"),
     ], className="runbar")
     run = html.Section([
-        html.H2("Results"),
+        html.H2("Results", id="results"),
         html.Div(html.P("Run this plan to see each channel's SLA with its interval and "
                         "verdict, the SLA day by day and by weekday × hour, utilization "
                         "and who gave up.", className="muted"), id="run-results"),
-        html.H2("Plans"),
+        html.H2("Plans", id="plans"),
         html.Div(html.P("Add a plan above (a copy of the current one), change it, and run all "
                         "plans: each is compared with today on the same tickets.",
                         className="muted"), id="plans-results"),
-        html.H2("Staffing"),
+        html.H2("Staffing", id="staffing"),
         html.Div(html.P("Today's staffing against what each hour of the week needs.",
                         className="muted"), id="staff-results"),
     ])
@@ -199,7 +199,8 @@ STYLE = """
 body { margin:0; color:var(--ink); font-family: system-ui, -apple-system, "Segoe UI", Roboto,
        sans-serif; font-size:15px; line-height:1.45; }
 main { max-width: 1400px; margin: 0 auto; padding: 20px 24px 60px; }
-h1 { margin: 2px 0 4px; font-size: 26px; } h2 { margin: 26px 0 8px; font-size: 20px; }
+h1 { margin: 2px 0 4px; font-size: 26px; }
+h2[id] { scroll-margin-top: 130px; } h2 { margin: 26px 0 8px; font-size: 20px; }
 h3 { margin: 14px 0 2px; font-size: 16px; }
 .kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px;
           color: var(--muted); font-weight: 600; }

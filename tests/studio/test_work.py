@@ -107,3 +107,36 @@ def test_staffing_beside_today(settings: Settings) -> None:
     assert set(outcome.today) == {goal.name for goal in outcome.staffing.goals}
     assert "L1" in outcome.today and job.done == outcome.staffing.simulations
     assert outcome.today["L1"].sum() == pytest.approx(200)
+
+
+SHIPPED = sorted(path for path in [*REPO.glob("scenarios/*.yaml"),
+                                   *REPO.glob("examples/**/*.yaml")]
+                 if "\ntiers:" in path.read_text(encoding="utf-8"))
+QUICK = ("internal-it.yaml", "freemium-outage.yaml", "custom-policy/desk.yaml")
+"""A light default: business-hours SLA, surges and segments, a policy class."""
+
+
+def run_and_draw(path: Path, tmp_path: Path) -> None:
+    from simdesk.studio import views
+
+    settings = Settings(path.name, path.parent, tmp_path, True)
+    outcome = run_variant(Job(1, "run", "t"), Variant("today", path.read_text(
+        encoding="utf-8")), settings, 1, 2)
+    shown = str(views.run_view(outcome, 1.0))
+    for channel in outcome.results.plan.channels:
+        assert channel.name in shown
+    assert "run-fig-sla" in shown and "run-fig-heatmap-p90" in shown
+
+
+@pytest.mark.parametrize("path", [p for p in SHIPPED if p.as_posix().endswith(QUICK)],
+                         ids=lambda p: p.name)
+def test_shipped_scenarios_run_and_draw(path: Path, tmp_path: Path,
+                                        code_allowed: None) -> None:
+    run_and_draw(path, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_shipped_scenario_runs_and_draws(path: Path, tmp_path: Path,
+                                               code_allowed: None) -> None:
+    run_and_draw(path, tmp_path)
