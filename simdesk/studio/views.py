@@ -25,6 +25,7 @@ from simdesk.report.figures import Chart, Estimates
 from simdesk.report.style import VERDICT_WORDS, base_layout, duration, exact_duration, percent
 from simdesk.report.waits import heatmap_p90_chart
 from simdesk.scenario.calendar import DAY_NAMES
+from simdesk.studio.hours import FEW, sla_hours_figure
 from simdesk.studio.plotting import GRAPH_CONFIG, plain
 from simdesk.studio.work import PlansOutcome, RunOutcome, StaffOutcome
 
@@ -84,12 +85,22 @@ def run_view(outcome: RunOutcome, seconds: float) -> html.Div:
         charts.append(days_chart(results))
     charts += [heatmap_p90_chart(results, grid), utilization_chart(results),
                abandonment_chart(results)]
+    hours = html.Section([
+        html.H3("SLA by weekday and hour of arrival"),
+        html.P("Each cell: the share of that hour's customers answered within the target "
+               "(those who gave up count as missed), the mean over the replications. Green: "
+               "its 95 % interval is above the target; red: below; grey: the interval holds "
+               f"the target or the cell has fewer than {FEW} tickets — not a verdict. Hover "
+               "for the interval.", className="lead"),
+        dcc.Graph(id="run-fig-sla-hours", figure=sla_hours_figure(results),
+                  config=GRAPH_CONFIG)], className="chart")
     facts = (f"{outcome.variant}: {results.replications} replications, seed {results.seed}, "
              f"{seconds:.1f} s. Verdicts are judged on the 95 % confidence interval: met when "
              "all of it is at or above the target, missed when all of it is below, close "
              "when it contains the target.")
     return html.Div([html.P(facts, className="facts"), verdict_cards(outcome),
-                     *[chart_block(chart, "run") for chart in charts]])
+                     chart_block(charts[0], "run"), hours,
+                     *[chart_block(chart, "run") for chart in charts[1:]]])
 
 
 def _value(metric: str, mean: float, low: float, high: float) -> str:
