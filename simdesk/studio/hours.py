@@ -86,7 +86,7 @@ def sla_hours_figure(results: DeskResults) -> dict[str, Any]:
     channels = [c for c in results.plan.channels if not math.isnan(c.sla_target)]
     traces: list[dict[str, Any]] = []
     count = max(len(channels), 1)
-    gap = 0.08 / count
+    gap = 0.16 / count
     height = 1 / count
     layout = base_layout(150 + 190 * count)
     layout.update(margin={"l": 60, "r": 20, "t": 30, "b": 40}, annotations=[])
@@ -108,15 +108,16 @@ def sla_hours_figure(results: DeskResults) -> dict[str, Any]:
                                       float(high), int(tickets), int(verdict))
         axis = "" if index == 0 else str(index + 1)
         top = 1 - index * height
+        last = index == count - 1
         layout[f"xaxis{axis}"] = {**layout["xaxis"], "anchor": f"y{axis}", "dtick": 2,
-                                  "title": {"text": "hour of arrival"} if index == count - 1
-                                  else None, "domain": [0, 1]}
+                                  "title": {"text": "hour of arrival"} if last else None,
+                                  "showticklabels": last, "domain": [0, 1]}
         layout[f"yaxis{axis}"] = {**layout["yaxis"], "anchor": f"x{axis}",
                                   "domain": [max(0, top - height + gap), top - gap / 2],
                                   "autorange": "reversed", "ticks": ""}
         layout["annotations"].append({
             "text": f"<b>{channel.name}</b> — target {channel.sla_target * 100:.0f}%",
-            "xref": "paper", "yref": "paper", "x": 0, "y": top, "yanchor": "bottom",
+            "xref": "paper", "yref": "paper", "x": 0, "y": top - gap / 2, "yanchor": "bottom",
             "showarrow": False, "font": {"size": 13}})
         traces.append({"type": "heatmap", "x": list(range(24)), "y": list(DAY_NAMES),
                        "z": z, "text": text, "texttemplate": "%{text}",
