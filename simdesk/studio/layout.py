@@ -111,10 +111,9 @@ def page(studio: Studio) -> html.Main:
     """The page as first served: the initial file, validated, with its form."""
     files = studio.workspace.files()
     file = studio.workspace.initial
-    text = studio.workspace.read(file) if file else ""
-    checked = (check_text(text, file, studio.workspace.path(file).parent,
-                          allow_code=studio.allow_code) if file else Checked(None, None,
-                                                                             None, ()))
+    text = studio.workspace.read(file)
+    checked = check_text(text, file, studio.workspace.path(file).parent,
+                         allow_code=studio.allow_code)
     scenario = checked.scenario
     seed = scenario.seed if scenario is not None and scenario.seed is not None else 1
     replications = scenario.replications if scenario is not None else 10
@@ -183,11 +182,12 @@ def page(studio: Studio) -> html.Main:
         html.Div(html.P("Today's staffing against what each hour of the week needs.",
                         className="muted"), id="staff-results"),
     ])
+    running = studio.jobs.current()  # a reloaded page follows the job still running
     stores = [dcc.Store(id="variants", data={"file": file, "names": [BASELINE],
                                              "texts": {BASELINE: text}}),
               dcc.Store(id="form-model", data=model_key(checked)),
-              dcc.Store(id="job", data=None),
-              dcc.Interval(id="tick", interval=TICK_MS, disabled=True),
+              dcc.Store(id="job", data=running.id if running else None),
+              dcc.Interval(id="tick", interval=TICK_MS, disabled=running is None),
               dcc.Download(id="download")]
     return html.Main([header, runbar, editor, run, *stores], id="studio")
 

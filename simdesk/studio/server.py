@@ -9,6 +9,7 @@ SIGTERM, and the studio's scratch folder is removed.
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
@@ -74,6 +75,7 @@ def serve(target: str | Path, *, port: int = 0, open_browser: bool = True,
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     previous = signal.signal(signal.SIGTERM, stop)
     studio: Studio | None = None
     try:

@@ -26,12 +26,17 @@ class Workspace:
 
     def __init__(self, target: str | Path) -> None:
         given = Path(target)
+        self.initial: str
+        """The file the page opens first."""
         if not given.exists():
             raise SimdeskError(f"{given}: no such file or folder")
         if given.is_dir():
             self.root = given.resolve()
             files = self.files()
-            self.initial: str | None = files[0] if files else None
+            if not files:
+                raise SimdeskError(f"{given}: no scenario (.yaml or .yml) in this folder or "
+                                   "the folders just below it")
+            self.initial = files[0]
         else:
             if given.suffix not in SUFFIXES:
                 raise SimdeskError(f"{given}: a scenario is a .yaml or .yml file")

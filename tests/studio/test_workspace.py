@@ -61,3 +61,5 @@ def test_a_missing_target_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.txt").write_text("", encoding="utf-8")
     with pytest.raises(SimdeskError, match=r"\.yaml or \.yml"):
         Workspace(tmp_path / "x.txt")
+    with pytest.raises(SimdeskError, match="no scenario"):
+        Workspace(tmp_path)
