@@ -280,3 +280,17 @@ def test_the_benchmark_runs(browser: Browser, tmp_path: Path,
     assert 0 < start.server < start.first_paint <= start.charts
     assert "first paint median" in capsys.readouterr().out
     assert out.is_file()
+
+
+def test_scenario_text_is_shown_as_text(session: Session) -> None:
+    page = session.page
+    hostile = "<script>window.hacked=1</script><b>bold</b><img src=x onerror=window.hacked=2>"
+    text = page.input_value("#yaml")
+    page.fill("#yaml", text.replace("name: SaaS startup — chat and email, developer on rotation",
+                                    f"name: '{hostile}'"))
+    page.wait_for_function("() => document.getElementById('problems').innerText"
+                           ".includes('<script>')")
+    assert f"✓ valid: {hostile}" in page.inner_text("#problems")
+    assert page.evaluate("window.hacked === undefined")
+    assert page.locator("#problems b, #problems script, #problems img").count() == 0
+    session.assert_clean()
