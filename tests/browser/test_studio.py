@@ -245,6 +245,19 @@ def test_broken_yaml_shows_the_message_with_its_line(session: Session) -> None:
     page.click("#save")
     page.wait_for_function("() => document.getElementById('notice').innerText"
                            ".startsWith('Not saved')")
+    page.fill("#replications", "2")
+    page.click("#run")  # a run of a broken plan fails on the page; the server goes on
+    session.jobs += 1
+    session.wait_for_job(session.jobs)
+    failed = page.inner_text("#job-message")
+    assert "failed" in failed and "'today' is not a valid scenario" in failed, failed
+    assert "YAML syntax error" in failed
+    page.fill("#yaml", text)
+    page.wait_for_function("() => document.getElementById('problems').innerText"
+                           ".includes('✓ valid')")
+    session.run()
+    session.shot("broken_then_fixed")
+    assert "chat" in session.card("chat")
     session.assert_clean()
 
 
