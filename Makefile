@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_policies.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_studio.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check simdesk tests benchmarks

@@ -54,10 +54,11 @@ from rich.table import Table
 
 import simdesk
 from simdesk.analytic import erlang_c
-from simdesk.engine.desk import RunRecord, run_desk
+from simdesk.engine.records import RunRecord
+from simdesk.engine.run import run_desk
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import TicketBatch, draw_tickets
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.policies import Fifo
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario

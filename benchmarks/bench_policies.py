@@ -41,10 +41,10 @@ from rich.console import Console
 from rich.table import Table
 
 import simdesk
-from simdesk.engine.desk import run_desk
+from simdesk.engine.run import run_desk
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import draw_tickets
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.policies import make_policy
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.routing import BUILTIN_POLICIES

@@ -7,24 +7,25 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from simdesk.engine.desk import run_desk
+from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
 from simdesk.fates.streams import Streams, new_seed
 from simdesk.fates.tickets import draw_tickets
-from simdesk.metrics.measures import run_metrics, summarize
 from simdesk.metrics.ratings import satisfaction_draw
+from simdesk.metrics.run import run_metrics
+from simdesk.metrics.stats import summarize
 from simdesk.metrics.tables import duty_table, reply_table, ticket_table, visit_table
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.model import DeskPlan
+from simdesk.plan.prepare import Prepared, prepare
 from simdesk.policies import make_policy
 from simdesk.policies.base import Policy
-from simdesk.scenario.load import load_scenario
 from simdesk.scenario.schema import Scenario
 
 
@@ -145,7 +146,7 @@ def auto_workers(plan: DeskPlan, replications: int) -> int:
 
 
 def simulate(
-    scenario: Scenario | Mapping[str, Any] | str | Path,
+    scenario: Prepared | Scenario | Mapping[str, Any] | str | Path,
     seed: int | None = None,
     replications: int | None = None,
     *,
@@ -156,18 +157,23 @@ def simulate(
 ) -> SimulationResult:
     """Simulate ``scenario``; ``seed`` and ``replications`` override the scenario's own.
 
+    ``scenario`` may be :func:`~simdesk.plan.prepare.prepare`'d already: it is then
+    neither loaded nor compiled again.
+
     Replication ``r`` draws from streams spawned from ``(seed, r)``, so the same scenario
     and seed give identical tables, and any replication can be rerun on its own: the
     run covers replications ``first`` … ``first + replications − 1``. With ``workers``
     above 1, replications run in that many processes; the result is the same.
     """
-    scenario = load_scenario(scenario)
+    prepared = prepare(scenario)
+    scenario = prepared.scenario
     seed = seed if seed is not None else scenario.seed if scenario.seed is not None else new_seed()
     count = replications if replications is not None else scenario.replications
     if count < 1:
         raise ValueError(f"replications must be at least 1, got {count}")
     scenario = scenario.model_copy(update={"seed": seed, "replications": count})
-    plan = compile_plan(scenario)
+    plan = replace(prepared.plan, scenario=scenario)  # the plan does not depend on either
+    plan.cache.update(prepared.plan.cache)
     policy = policy or make_policy(scenario.routing)
     parts = _replications(plan, policy, seed, range(first, first + count), workers, progress)
     tickets = pd.concat([p.tickets for p in parts], ignore_index=True)

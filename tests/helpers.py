@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from simdesk.engine.desk import RunRecord, run_desk
+from simdesk.engine.records import RunRecord
+from simdesk.engine.run import run_desk
 from simdesk.fates.tickets import TicketBatch
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan
 from simdesk.policies import Policy, make_policy
 from simdesk.scenario.load import load_scenario
 

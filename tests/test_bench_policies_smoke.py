@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.routing import BUILTIN_POLICIES
 from tests.benchmarks import benchmark_module

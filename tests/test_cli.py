@@ -62,8 +62,15 @@ def test_run_prints_a_summary_and_writes_the_results(scenario_file: Path, tmp_pa
                                                 "spawn_key": [1]}
     sla = document["metrics"]["channel"]["phone"]["sla"]
     assert sla["ci_low"] <= sla["mean"] <= sla["ci_high"]
+    assert sla["unit"] == "share"
+    assert document["metrics"]["channel"]["phone"]["wait_p90"]["unit"] == "minutes"
     summary = pd.read_csv(out / "summary.csv")
     assert {"overall", "channel", "segment", "topic", "tier"} <= set(summary["scope"])
+    assert list(summary.columns[:4]) == ["scope", "group", "metric", "unit"]
+    units = dict(zip(summary["metric"], summary["unit"], strict=False))
+    assert units["sla"] == "share" and units["wait_mean"] == "minutes"
+    assert units["tickets"] == "count" and units["per_agent_day"].startswith("per agent-day")
+    assert "number" not in set(summary["unit"])  # every metric has a named unit
     tickets = pd.read_parquet(out / "tickets.parquet")
     again = simdesk.simulate(out / "scenario.yaml")
     pd.testing.assert_frame_equal(tickets, again.tickets, check_dtype=False)

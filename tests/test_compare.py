@@ -17,16 +17,16 @@ from rich.console import Console
 from scipy import stats
 
 from simdesk.cli import main
-from simdesk.console.compare import format_difference, print_comparison
+from simdesk.console.compare import print_comparison
 from simdesk.errors import SimdeskError
 from simdesk.experiments.compare import (
     DIFFERENCE_COLUMNS,
     Comparison,
     compare,
-    paired_interval,
     resolve_policy,
-    welch_interval,
 )
+from simdesk.metrics.catalogue import format_difference
+from simdesk.metrics.stats import paired_interval, welch_interval
 from simdesk.scenario import routing
 from simdesk.scenario.load import load_scenario
 from tests.helpers import scenario_dict
@@ -156,12 +156,12 @@ def test_welch_interval_matches_scipy() -> None:
 
 
 def test_intervals_with_too_few_values_are_nan_and_not_significant() -> None:
-    one = paired_interval([0.3, math.nan])
+    one = paired_interval([0.3, math.nan], [0.0, 0.0])
     assert one.mean == 0.3 and math.isnan(one.low) and not one.significant
-    assert math.isnan(paired_interval([]).mean)
-    same = paired_interval([0.0, 0.0, 0.0])
+    assert math.isnan(paired_interval([], []).mean)
+    same = paired_interval([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
     assert (same.low, same.high) == (0.0, 0.0) and not same.significant
-    assert paired_interval([1.0, 1.0, 1.0]).significant
+    assert paired_interval([2.0, 3.0, 4.0], [1.0, 2.0, 3.0]).significant
     assert math.isnan(welch_interval([1.0], [2.0, 3.0]).low)
 
 
@@ -241,7 +241,9 @@ def test_compare_command_prints_and_writes_every_file(scenario_file: Path, tmp_p
     summary = pd.read_csv(out / "summary.csv")
     assert summary.columns[0] == "policy" and summary["policy"].nunique() == 3
     differences = pd.read_csv(out / "comparison.csv")
-    assert list(differences.columns) == DIFFERENCE_COLUMNS
+    assert differences.drop(columns="unit").columns.tolist() == DIFFERENCE_COLUMNS
+    assert differences.columns.tolist().index("unit") == DIFFERENCE_COLUMNS.index("metric") + 1
+    assert set(differences.loc[differences["metric"] == "sla", "unit"]) == {"share"}
     assert set(differences["policy"]) == {"paid-first", "newest-first"}
     document = json.loads((out / "summary.json").read_text())
     assert document["seed"] == 2 and document["baseline"] == "fifo"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import simdesk
 from simdesk.cli import main
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 EXAMPLES = sorted(SCENARIOS.glob("*.yaml"))

@@ -14,18 +14,14 @@ from click.testing import CliRunner
 
 import simdesk
 from simdesk.cli import main
-from simdesk.metrics import measures as metrics
+from simdesk.metrics import catalogue
+from simdesk.metrics.catalogue import in_scope, unit_of
+from simdesk.metrics.verdicts import evaluate, report
 from simdesk.scenario.expect import (
-    ALIASES,
-    SCOPE_METRICS,
-    TICKET_METRICS,
     ExpectationError,
     Names,
-    evaluate,
     parse_expectation,
-    report,
     resolve,
-    unit_of,
 )
 from simdesk.scenario.load import load_scenario, scenario_to_yaml
 from tests.helpers import scenario_dict
@@ -84,38 +80,12 @@ def test_waits_take_a_duration(value: str, minutes: float) -> None:
     ("agents_on_duty", "agents_on_duty"), ("handled", "handled"), ("replies", "replies"),
 ])
 def test_aliases_name_the_summary_metrics(alias: str, metric: str) -> None:
-    assert ALIASES[alias] == metric
-    scope = next(s for s in ("channel", "tier", "reply") if metric in SCOPE_METRICS[s])
-    value = {"share": "50%", "duration": "1h", "count": "3"}[unit_of(metric)]
+    found = catalogue.find(alias)
+    assert found is not None and found.name == metric
+    scope = next(s for s in ("channel", "tier", "reply") if metric in in_scope(s))
+    value = {"share": "50%", "duration": "1h", "count": "3", "rate": "3"}[unit_of(metric)]
     parsed = parse_expectation(f"{scope}:1.{alias.upper()} >= {value}")
     assert (parsed.scope, parsed.group, parsed.metric) == (scope, "1", metric)
-
-
-def test_the_metric_names_are_those_of_the_summary() -> None:
-    assert metrics.TICKET_METRICS == TICKET_METRICS
-    assert set(metrics.TICKET_SCOPES) <= set(SCOPE_METRICS)
-    # Every optional feature on: a satisfaction model, whole days measured, and the
-    # engine's columns of deflection and repeat contacts (here all off, but present).
-    helper = {"joins_at": 2}
-    tiers = {"L1": {"agents": 2, "handle": {"dist": "exponential", "mean": "6m"},
-                    "helpers": [helper]}}
-    result = simdesk.simulate(scenario_dict(horizon="3d", satisfaction={}, tiers=tiers),
-                              seed=1, replications=1)
-    found = result.summary.groupby("scope")["metric"].agg(set).to_dict()
-    assert found.pop("agent")  # per-agent rows: shown, not a target of expectations
-    replies = pd.DataFrame({"replication": [0, 0], "ticket": [0, 0], "touch": [0, 1],
-                            "wait": [1.0, 2.0]})
-    tickets = pd.DataFrame({"replication": [0], "ticket": [0], "warmup": [False]})
-    found["reply"] = set(metrics.reply_metrics(replies, tickets)["metric"])
-    extra = pd.concat([
-        metrics.ticket_metrics(result.tickets, deflection=True, reopens=True),
-        metrics.tier_metrics(result.plan, result.visits, result.duty, result.queue_area,
-                             repeat_work=True)])
-    for scope, names in extra.groupby("scope")["metric"]:
-        found[str(scope)] |= set(names)
-    assert set(found) == set(SCOPE_METRICS)
-    for scope, names in found.items():
-        assert names == set(SCOPE_METRICS[scope]), scope
 
 
 def test_resolving_a_bare_name_looks_for_a_channel_first() -> None:
@@ -167,11 +137,11 @@ expect:
 FIRST = "  - phone.sla >= 80%"
 FORM = ("write TARGET OP VALUE such as 'email.p90_wait <= 4h' or "
         "'tier:L1.utilization <= 85%'")
-TICKET_LIST = ", ".join(SCOPE_METRICS["overall"])
-CHANNEL_LIST = ", ".join(SCOPE_METRICS["channel"])
-METRIC_LIST = (", ".join(dict.fromkeys(ALIASES.values()))
-               + " (or mean_wait, median_wait, p90_wait, resolution, mean_handle, good, "
-                 "worst_day)")
+TICKET_LIST = ", ".join(in_scope("overall"))
+CHANNEL_LIST = ", ".join(in_scope("channel"))
+METRIC_LIST = (", ".join(catalogue.METRICS)
+               + " (or mean_wait, median_wait, p90_wait, resolution, good, worst_day, "
+                 "mean_handle)")
 
 BAD = [
     ("unknown channel", "phnoe.sla >= 80%",
@@ -186,8 +156,8 @@ BAD = [
     ("unknown helper", "helper:boss.queue_share <= 20%",
      "unknown helper 'boss'; known: (none declared)"),
     ("unknown scope", "chanel:phone.sla >= 80%",
-     "unknown scope 'chanel'; valid: overall, channel, segment, topic, tier, reply, helper "
-     "(did you mean 'channel'?)"),
+     "unknown scope 'chanel'; valid: overall, channel, segment, topic, tier, reply, helper, "
+     "agent (did you mean 'channel'?)"),
     ("unknown metric", "phone.sal >= 80%", f"unknown metric 'sal'; valid: {METRIC_LIST} "
      "(did you mean 'sla'?)"),
     ("metric of another scope", "phone.utilization <= 85%",
@@ -197,8 +167,9 @@ BAD = [
      "utilization is not measured over all tickets; it is a tier metric: write "
      "tier:NAME.utilization; valid there: " + TICKET_LIST),
     ("ticket metric on a tier", "L1.sla >= 80%",
-     "sla is not measured per tier (for tier 'L1'); valid there: utilization, "
-     "agents_on_duty, handled, per_agent_day, queue_mean, wait_mean, repeat_work"),
+     "sla is not measured per tier (for tier 'L1'); valid there: wait_mean, utilization, "
+     "agents_on_duty, handled, per_agent_day, services_per_agent_day, queue_mean, "
+     "repeat_work"),
     ("reply that never happens", "reply:3.wait_mean <= 1h",
      "reply '3' does not exist: replies are numbered 1, 2 (the most touches a ticket can "
      "need)"),

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import simdesk
-from simdesk.metrics.measures import summarize, ticket_metrics
+from simdesk.metrics.stats import summarize
+from simdesk.metrics.tickets import ticket_metrics
 from tests.test_simulate import _desk
 
 
@@ -91,3 +92,28 @@ def test_tier_metrics_agree_with_the_ticket_table_on_a_single_tier() -> None:
                 - visits["start"].clip(lower=result.plan.warmup)).clip(lower=0).sum()
         assert m["tier", "L1", "utilization", replication] == pytest.approx(
             busy / (2 * (result.plan.horizon - result.plan.warmup)))
+
+
+def test_per_agent_day_counts_conversations_and_services_are_their_own_metric() -> None:
+    """Two tickets, one needing three agent replies, one repeat contact: 2 conversations
+    and 5 services on one agent over one 8-hour day."""
+    from simdesk.metrics.tables import duty_table, visit_table
+    from simdesk.metrics.tiers import tier_metrics
+    from tests.helpers import Scripted, plan_for, run_scripted
+
+    plan = plan_for(horizon="8h", channels={"email": {
+        "sla": {"within": "4h", "target": "90%"}, "touches": {1: "50%", 3: "50%"},
+        "reply_after": {"dist": "exponential", "mean": "1h"}}},
+        arrivals=[{"channel": "email", "rate": "1/h"}],
+        tiers={"L1": {"agents": 1, "handle": {"dist": "exponential", "mean": "5m"},
+                      "reopens": {"share": "10%", "after": {"dist": "exponential",
+                                                            "mean": "1h"}}}})
+    record = run_scripted(plan, [Scripted(0, [10], replies=[30, 40], followups=[5, 2]),
+                                 Scripted(100, [10], reopens=[(30, 4)])])
+    areas = pd.DataFrame({"replication": [0], "tier": ["L1"], "area": [0.0]})
+    metrics = tier_metrics(plan, visit_table(plan, record, 0), duty_table(plan, record, 0),
+                           areas)
+    values = dict(zip(metrics["metric"], metrics["value"], strict=True))
+    assert values["handled"] == 5
+    assert values["per_agent_day"] == pytest.approx(2)
+    assert values["services_per_agent_day"] == pytest.approx(5)

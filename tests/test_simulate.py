@@ -179,7 +179,7 @@ def test_weibull_and_every_distribution_have_the_mean_they_promise() -> None:
 def test_topic_effort_scales_handle_times_but_not_the_dispatchers() -> None:
     from simdesk.fates.streams import Streams
     from simdesk.fates.tickets import draw_tickets
-    from simdesk.plan.model import compile_plan
+    from simdesk.plan.compile import compile_plan
 
     plan = compile_plan(simdesk.load_scenario(scenario_dict(
         topics={"easy": {"share": "50%", "effort": 0.5}, "hard": {"share": "50%", "effort": 3}},

@@ -13,6 +13,11 @@ References
   with applications to call centers", in *Advances in Services Innovations*, Springer;
   O. Garnett, A. Mandelbaum, M. Reiman (2002), "Designing a call center with impatient
   customers", M&SOM 4(3):208-227 (Erlang A).
+
+Why this module is long: the three formulas share their input checks and recursions
+(Erlang C is built on Erlang B, Erlang A truncates the same birth-death chain), and
+each comes with its result type and staffing inversion; apart, they would import each
+other's private helpers.
 """
 
 from __future__ import annotations
@@ -364,11 +369,6 @@ def _queue_log_weights(lam: float, cmu: float, theta: float, k: int) -> NDArray[
     return out
 
 
-def _logsumexp(x: NDArray[np.float64]) -> float:
-    m = float(np.max(x))
-    return m + math.log(float(np.sum(np.exp(x - m))))
-
-
 def erlang_a(rate: float, mean_handle: float, agents: int, mean_patience: float) -> ErlangAResult:
     """Erlang A (M/M/c+M) steady-state metrics; see :class:`ErlangAResult`.
 
@@ -436,9 +436,11 @@ def erlang_a(rate: float, mean_handle: float, agents: int, mean_patience: float)
     if k_start > _MAX_TRUNCATION:
         raise too_long
     k = int(k_start)
+    from scipy.special import logsumexp
+
     while True:
         log_queue = _queue_log_weights(lam, cmu, theta, k)
-        log_total = _logsumexp(np.concatenate((log_below, log_queue)))
+        log_total = float(logsumexp(np.concatenate((log_below, log_queue))))
         r = lam / (cmu + (k + 1) * theta)  # ratio π(c+j+1)/π(c+j), decreasing in j
         if r < 1.0:
             # Σ_{j>k} π(c+j)·max(1, j) ≤ π(c+k)·r/(1−r)·(k + 1/(1−r)): bounds both the

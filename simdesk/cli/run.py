@@ -26,19 +26,17 @@ from simdesk.errors import SimdeskError
 @reports_errors
 def validate(scenario: Path) -> None:
     """Check SCENARIO and report every problem at once (exit 2 if any)."""
-    from simdesk.console.run import describe_plan, print_notices
-    from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
+    from simdesk.console.plan import describe_plan, print_notices
+    from simdesk.plan.prepare import prepare
     from simdesk.policies import make_policy
-    from simdesk.scenario.load import load_scenario
 
-    loaded = load_scenario(scenario)
-    plan = compile_plan(loaded)
+    prepared = prepare(scenario)
+    loaded, plan = prepared.scenario, prepared.plan
     for routing in (loaded.routing, *loaded.policies.values()):
         make_policy(routing)  # imports your own policy classes: a missing one is an error
     console = out_console()
     console.print(f"[green]✓[/] {scenario} is valid: {loaded.name} — {describe_plan(plan)}")
-    print_notices(err_console(), diagnose(plan))
+    print_notices(err_console(), list(prepared.notices))
 
 
 
@@ -50,35 +48,55 @@ def validate(scenario: Path) -> None:
               help="Independent replications (default: the scenario's, else 10).")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Results folder (default: results/<scenario>-<timestamp>/).")
+@click.option("--wide", is_flag=True,
+              help="Every column (the default on a terminal narrower than 150 columns "
+                   "shows SLA, verdict, abandonment and p90 wait; piped output is wide).")
+@click.option("--by-hour", is_flag=True,
+              help="Also print each channel's SLA per hour of the week.")
+@click.option("--no-suggest", is_flag=True,
+              help="Skip the changes tried on the same tickets when a target is missed.")
 @results_options
 @allow_code_option
 @reports_errors
 def run(scenario: Path, seed: int | None, replications: int | None, out: Path | None,
-        overwrite: bool, workers: int, quiet: bool, with_report: bool) -> None:
-    """Simulate SCENARIO, print a summary and write results to a folder."""
-    from simdesk.console.run import print_notices, print_result
-    from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
-    from simdesk.scenario.load import load_scenario
+        wide: bool, by_hour: bool, no_suggest: bool, overwrite: bool, workers: int,
+        quiet: bool, with_report: bool) -> None:
+    """Simulate SCENARIO, print a summary and write results to a folder.
+
+    Under the table, for each channel that misses its target (or is close): where the
+    misses fall, who gave up, what they queued behind, and a few changes simulated on the
+    same tickets with the paired change in SLA (skip them with --no-suggest)."""
+    from rich.console import Console
+
+    from simdesk.console.plan import print_notices
+    from simdesk.console.run import print_result
+    from simdesk.experiments.suggest import explain_misses
+    from simdesk.metrics.misses_text import miss_lines
+    from simdesk.plan.prepare import prepare
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, default_results_dir, write_results
 
-    loaded = load_scenario(scenario)
-    plan = compile_plan(loaded)
+    prepared = prepare(scenario)
+    loaded, plan = prepared.scenario, prepared.plan
     errors = err_console()
     if not quiet:
-        print_notices(errors, diagnose(plan))
+        print_notices(errors, list(prepared.notices))
     folder = out or default_results_dir(loaded.name)
     check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     with progress_bar(errors, "Simulating replications", quiet) as advance:
-        result = simulate(loaded, seed=seed, replications=replications,
+        result = simulate(prepared, seed=seed, replications=replications,
                           workers=workers or auto_workers(plan, replications or
                                                           loaded.replications),
                           progress=advance)
-    written = write_results(result, folder, overwrite=overwrite)
+    explained = explain_misses(result, suggest=not no_suggest, workers=workers)
+    written = write_results(result, folder, overwrite=overwrite, misses=explained)
     console = out_console()
+    if wide and console.width < 160:  # every column, even past the terminal's edge
+        console = Console(highlight=False, soft_wrap=True, width=160)
     if not quiet:
-        print_result(console, result)
+        print_result(console, result, wide=wide or not console.is_terminal
+                     or console.width >= 150, by_hour=by_hour,
+                     misses=miss_lines(explained))
     console.print(f"Results written to {written}/")
     if with_report:
         write_report_to(written, console)
@@ -108,22 +126,20 @@ def compare(scenario: Path, policies: str, seed: int | None, replications: int |
     paired differences to the first, with 95 % confidence intervals."""
 
     from simdesk.console.compare import print_comparison
-    from simdesk.console.run import print_notices
+    from simdesk.console.plan import print_notices
     from simdesk.experiments.compare import compare as compare_policies
     from simdesk.experiments.compare import resolve_policies, split_policy_names
-    from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
-    from simdesk.scenario.load import load_scenario
+    from simdesk.plan.prepare import prepare
     from simdesk.simulation import auto_workers
     from simdesk.store.results import check_results_folder, default_comparison_dir, write_comparison
 
-    loaded = load_scenario(scenario)
+    prepared = prepare(scenario)
+    loaded, plan = prepared.scenario, prepared.plan
     names = split_policy_names(policies)
     resolve_policies(loaded, names)  # bad names fail before any work
-    plan = compile_plan(loaded)
     errors = err_console()
     if not quiet:
-        print_notices(errors, diagnose(plan))
+        print_notices(errors, list(prepared.notices))
     folder = out or default_comparison_dir(loaded.name)
     check_results_folder(folder, overwrite=overwrite)  # before the work, not after
     with progress_bar(errors, f"Simulating {len(names)} policies", quiet) as advance:
@@ -182,28 +198,26 @@ def check(scenario: Path, seed: int | None, replications: int | None, workers: i
     import json
 
     from simdesk.console.check import print_check
-    from simdesk.console.run import print_notices
-    from simdesk.plan.diagnostics import diagnose
-    from simdesk.plan.model import compile_plan
-    from simdesk.scenario.expect import evaluate, report
-    from simdesk.scenario.load import load_scenario
+    from simdesk.console.plan import print_notices
+    from simdesk.metrics.verdicts import evaluate, report
+    from simdesk.plan.prepare import prepare
     from simdesk.simulation import auto_workers, simulate
     from simdesk.store.results import check_results_folder, write_results
 
     if _is_sweep(scenario):
         _check_sweep(scenario, seed, replications, workers, out, as_json, quiet)
         return
-    loaded = load_scenario(scenario)
+    prepared = prepare(scenario)
+    loaded, plan = prepared.scenario, prepared.plan
     if not loaded.expect:
         raise SimdeskError(NO_EXPECTATIONS.format(file=scenario))
-    plan = compile_plan(loaded)
     errors = err_console()
     if not quiet:
-        print_notices(errors, diagnose(plan))
+        print_notices(errors, list(prepared.notices))
     if out is not None:
         check_results_folder(out, overwrite=overwrite)  # before the work, not after
     with progress_bar(errors, "Simulating replications", quiet) as advance:
-        result = simulate(loaded, seed=seed, replications=replications,
+        result = simulate(prepared, seed=seed, replications=replications,
                           workers=workers or auto_workers(plan, replications or
                                                           loaded.replications),
                           progress=advance)
@@ -240,7 +254,7 @@ def _check_sweep(path: Path, seed: int | None, replications: int | None, workers
 
     from simdesk.console.check import sweep_check_table
     from simdesk.experiments import InProcess, LocalProcesses, load_sweep, run_sweep
-    from simdesk.scenario.expect import evaluate_points
+    from simdesk.metrics.verdicts import evaluate_points
 
     loaded = load_sweep(path)
     expectations = list(loaded.spec.expect or loaded.base.get("expect") or [])

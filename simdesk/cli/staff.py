@@ -17,6 +17,13 @@ from simdesk.cli.common import (
 )
 from simdesk.errors import SimdeskError
 
+FIGURE_UNITS = {
+    "agents": "count", "rate": "per minute", "mean_handle": "minutes", "within": "minutes",
+    "service_level": "share", "asa": "minutes", "p_wait": "share", "occupancy": "share",
+    "abandonment": "share", "offered_load": "Erlang", "target": "share",
+}
+"""The unit of each number in ``erlang --json`` (the ``units`` key)."""
+
 
 @click.command()
 @click.option("--rate", required=True, metavar="RATE", help="Contacts arriving, e.g. 200/h.")
@@ -43,7 +50,12 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
     import math
 
     from simdesk.console.staffing import figures_table
-    from simdesk.scenario.units import parse_duration, parse_percent, parse_rate
+    from simdesk.scenario.units import (
+        format_percent,
+        parse_duration,
+        parse_percent,
+        parse_rate,
+    )
     from simdesk.staffing.calculator import agents_needed, figures, table
 
     per_minute = unit_option(parse_rate, "--rate")(rate) or 0.0
@@ -51,6 +63,9 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
     answer_within = unit_option(parse_duration, "--within")(within) or 0.0
     mean_patience = unit_option(parse_duration, "--patience")(patience)
     goal = unit_option(parse_percent, "--target")(target)
+    if mean_patience is not None and mean_patience <= 0:
+        raise SimdeskError(f"--patience: must be above zero, got {patience!r} (leave it out "
+                           "for Erlang C: callers who never hang up)")
     if agents is not None and goal is not None:
         raise SimdeskError("give --agents or --target, not both")
     if agents is None:
@@ -65,16 +80,20 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
                      mean_patience)
     if as_json:
         document: dict[str, Any] = {
-            "answer": answer.as_dict(), "target": (goal or 0.8) if agents is None else None}
+            "answer": answer.as_dict(), "target": (goal or 0.8) if agents is None else None,
+            "units": FIGURE_UNITS}
         if as_table:
             document["table"] = [row.as_dict() for row in rows]
         click.echo(json.dumps(document, indent=2, allow_nan=False))
         return
     console = out_console()
-    console.print(figures_table(rows, highlight=answer.agents))
+    wanted = goal or 0.8
+    digits = max(1, len(format_percent(wanted).rstrip("%").partition(".")[2]) + 1)
+    console.print(figures_table(rows, highlight=answer.agents, digits=digits))
     if agents is None:
-        console.print(f"{answer.agents} agents reach {goal or 0.8:.0%} answered within "
-                      f"{within}: service level {answer.service_level:.1%}", highlight=False)
+        console.print(f"{answer.agents} agents reach {format_percent(wanted)} answered within "
+                      f"{within}: service level {answer.service_level:.{digits}%}",
+                      highlight=False)
 
 
 @click.command()
@@ -118,14 +137,14 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None,
         staffing_summary,
         verdict_line,
     )
-    from simdesk.scenario.load import load_scenario
+    from simdesk.plan.prepare import prepare
     from simdesk.scenario.units import parse_duration, parse_percent
     from simdesk.staffing.roster import load_roster_spec
     from simdesk.staffing.search import staff as find_staffing
     from simdesk.staffing.verify import roster_for, write_staffing
     from simdesk.store.results import default_results_dir, slug
 
-    loaded = load_scenario(scenario)
+    loaded = prepare(scenario).scenario  # each staffing tried is compiled on its own
     spec = load_roster_spec(shifts) if shifts is not None else None
     minutes = unit_option(parse_duration, "--interval")(interval) or 60.0
     if minutes != int(minutes):

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from simdesk.metrics.daily_sla import measured_days
 from simdesk.metrics.helpers import helper_rules
-from simdesk.metrics.measures import uses_deflection, uses_reopens
+from simdesk.metrics.tickets import uses_deflection, uses_reopens
 from simdesk.scenario.units import format_duration, humanize_minutes
 from simdesk.simulation import SimulationResult
 
@@ -82,7 +82,8 @@ def minutes(value: Estimate) -> str:
 
 
 def _table(title: str, columns: list[str]) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=title, title_justify="left", header_style="bold",
+                  caption_justify="left")
     for index, column in enumerate(columns):
         table.add_column(column, justify="left" if index == 0 else "right", no_wrap=True)
     return table
@@ -99,9 +100,10 @@ def days_met_text(days: Estimate, met: Estimate) -> str:
             f"{percent_ci(met)}")
 
 
-def day_table(result: SimulationResult) -> Table | None:
+def day_table(result: SimulationResult, wide: bool = True) -> Table | None:
     """Per channel with a target: on how many measured days it was met, and the spread of
-    daily attainment; None with fewer than :data:`MIN_DAYS` measured days."""
+    daily attainment (``wide``: with the P10 and P90 days); None with fewer than
+    :data:`MIN_DAYS` measured days."""
     if measured_days(result.plan).count < MIN_DAYS:
         return None
     values = Lookup(result.summary)
@@ -109,12 +111,12 @@ def day_table(result: SimulationResult) -> Table | None:
         return None
     table = _table("SLA per day (whole calendar days after the warm-up; means per "
                    "replication, 95 % CI)",
-                   ["", "Target", "Target met on", "Worst day", "P10 day", "Median day",
-                    "P90 day"])
+                   ["Channel", "Target", "Target met on", "Worst day",
+                    *(["P10 day", "Median day", "P90 day"] if wide else ["Median day"])])
     overall = values.get("overall", "all", "days_met")
     if not math.isnan(overall[0]):
-        table.add_row("[bold]Every channel[/]", "", days_met_text(
-            values.get("overall", "all", "days"), overall), "", "", "", "")
+        table.add_row("[bold]Every channel[/]†", "", days_met_text(
+            values.get("overall", "all", "days"), overall), "", *([""] * (3 if wide else 1)))
     for channel in result.plan.channels:
         if ("channel", channel.name, "days_met") not in values.values:
             continue
@@ -122,12 +124,14 @@ def day_table(result: SimulationResult) -> Table | None:
             return values.get("channel", name, metric)
 
         target = f"{channel.sla_target:.0%} in {format_duration(channel.sla_within)}"
+        spread = ([percent(get("day_sla_p10")), percent(get("day_sla_median")),
+                   percent(get("day_sla_p90"))] if wide else [percent(get("day_sla_median"))])
         table.add_row(escape(channel.name), target,
                       days_met_text(get("days"), get("days_met")),
-                      percent(get("day_sla_worst")), percent(get("day_sla_p10")),
-                      percent(get("day_sla_median")), percent(get("day_sla_p90")))
+                      percent(get("day_sla_worst")), *spread)
     table.caption = ("A day's attainment is over the tickets that arrived that day; days "
-                     "without tickets on a channel are not counted for it.")
+                     "without tickets on a channel are not counted for it. † Every channel: "
+                     "over the days on which every channel had tickets.")
     return table
 
 
@@ -177,14 +181,15 @@ def topic_table(result: SimulationResult) -> Table:
     return table
 
 
-def agent_table(result: SimulationResult) -> Table:
+def agent_table(result: SimulationResult, wide: bool = True) -> Table:
     """Per agent: the work, the ratings of the tickets they resolved, and the ratings the
-    whole desk gets on the same kinds of tickets."""
+    whole desk gets on the same kinds of tickets (narrow: the work and Δ only)."""
     values = Lookup(result.summary)
+    columns = (["Agent", "Worked", "Resolved", "Handle/ticket", "Escalated",
+                "Good (95% CI)", "Bad", "Same tickets", "Δ (95% CI)"] if wide else
+               ["Agent", "Resolved", "Handle/ticket", "Good", "Same tickets", "Δ (95% CI)"])
     table = _table("Satisfaction and effort per agent (means per replication; the rating "
-                   "of a ticket goes to the agent who resolved it)",
-                   ["Agent", "Worked", "Resolved", "Handle/ticket", "Escalated",
-                    "Good (95% CI)", "Bad", "Same tickets", "Δ (95% CI)"])
+                   "of a ticket goes to the agent who resolved it)", columns)
     for agent in result.plan.agents:
         def get(metric: str, name: str = agent.name) -> Estimate:
             return values.get("agent", name, metric)
@@ -196,10 +201,15 @@ def agent_table(result: SimulationResult) -> Table:
             topics = result.plan.topics
             takes = agent.team or ", ".join(topics[t] for t in sorted(agent.skills or ()))
             label += f" [dim]({escape(takes)})[/]"
-        table.add_row(label, count(get("worked")), count(get("resolved")),
-                      minutes(get("handle_mean")), percent(get("escalated")),
-                      percent_ci(get("csat")), percent(get("bad")),
-                      percent(get("csat_expected")), points_ci(get("csat_vs_mix")))
+        if wide:
+            table.add_row(label, count(get("worked")), count(get("resolved")),
+                          minutes(get("handle_mean")), percent(get("escalated")),
+                          percent_ci(get("csat")), percent(get("bad")),
+                          percent(get("csat_expected")), points_ci(get("csat_vs_mix")))
+        else:
+            table.add_row(escape(agent.name), count(get("resolved")),
+                          minutes(get("handle_mean")), percent(get("csat")),
+                          percent(get("csat_expected")), points_ci(get("csat_vs_mix")))
     table.caption = ("Same tickets: the whole desk's good share on tickets of the same channel, "
                      "topic and path through the tiers, over this agent's mix; Δ: good minus "
                      "that. A Δ whose interval holds 0 is a hard (or easy) mix, not a worse "
@@ -245,39 +255,48 @@ def behaviour_table(result: SimulationResult) -> Table | None:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def helper_table(result: SimulationResult) -> Table | None:
+def helper_table(result: SimulationResult, wide: bool = True) -> Table | None:
     """Time each helper spent in the queue against their cap (None without helpers)."""
     caps = helper_rules(result.plan)
     if not caps:
         return None
     values = Lookup(result.summary)
+    columns = ["Helper", "Tier", "Joins at", "Hours/week", "Share (cap)", "Cap",
+               "Past the cap", "Called in/week"]
+    if not wide:
+        columns = [c for c in columns if c not in ("Tier", "Joins at")]
     table = _table("Helpers in the queue (per person; means per replication, 95 % CI)",
-                   ["Helper", "Tier", "Joins at", "Hours/week in the queue",
-                    "Share of their hours", "Cap", "Called in/week"])
+                   columns)
     for name, (tier, rule) in caps.items():
-        table.add_row(escape(name), escape(tier), f"{rule.joins_at} waiting",
-                      count(values.get("helper", name, "queue_hours"), 1),
-                      percent_ci(values.get("helper", name, "queue_share")),
-                      f"{rule.cap:.0%}", count(values.get("helper", name, "joins"), 1))
-    table.caption = ("Hours: the helper's shift, in which they may join; they leave once the "
-                     "queue is short again or the cap of the day is spent.")
+        cells = [escape(name), escape(tier), f"{rule.joins_at} waiting",
+                 count(values.get("helper", name, "queue_hours"), 1),
+                 percent_ci(values.get("helper", name, "queue_share")),
+                 f"{rule.cap:.0%}", percent_ci(values.get("helper", name, "overrun_share")),
+                 count(values.get("helper", name, "joins"), 1)]
+        table.add_row(*(cells if wide else [cells[0], *cells[3:]]))
+    table.caption = ("Hours/week: all their time in the queue. Their hours: the helper's "
+                     "shift, in which they may join; they leave once the "
+                     "queue is short again or the cap of the day is spent. Share (cap): their "
+                     "time in the queue up to each day's cap; past the cap: finishing the "
+                     "ticket in hand when the cap ran out (hours/week count both).")
     return table
 
 
-def behaviour_tables(result: SimulationResult) -> Iterator[Table]:
-    """The tables of this module that apply to ``result``, in print order."""
-    days = day_table(result)
+def behaviour_tables(result: SimulationResult, wide: bool = True) -> Iterator[Table]:
+    """The tables of this module that apply to ``result``, in print order (``wide``:
+    every column; else what fits 100 columns)."""
+    days = day_table(result, wide)
     if days is not None:
         yield days
     if "satisfaction" in result.tickets:
         yield satisfaction_table(result)
         yield topic_table(result)
-        yield agent_table(result)
-    for extra in (behaviour_table(result), helper_table(result)):
+        yield agent_table(result, wide)
+    for extra in (behaviour_table(result), helper_table(result, wide)):
         if extra is not None:
             yield extra
 
 
-def print_behaviour(console: Console, result: SimulationResult) -> None:
-    for table in behaviour_tables(result):
-        console.print(table)
+def print_behaviour(console: Console, result: SimulationResult, wide: bool = True) -> None:
+    for table in behaviour_tables(result, wide):
+        console.print(table, soft_wrap=False)

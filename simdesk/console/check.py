@@ -15,7 +15,7 @@ from rich.table import Table
 
 from simdesk.console.run import describe_run
 from simdesk.experiments.sweeps.spec import Point
-from simdesk.scenario.expect import Verdict
+from simdesk.metrics.verdicts import Verdict
 from simdesk.simulation import SimulationResult
 
 ONE_REPLICATION = ("one replication: no confidence interval, so the mean is judged; "

@@ -17,16 +17,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console.beyond_sla import MIN_DAYS
-from simdesk.console.run import verdict
 from simdesk.experiments.compare import Comparison
-from simdesk.metrics.measures import SHARE_METRICS
+from simdesk.metrics.catalogue import format_difference, format_metric, label_of
+from simdesk.metrics.verdicts import judgement, verdict
 from simdesk.plan.model import ChannelPlan
-from simdesk.scenario.units import format_duration, humanize_minutes
+from simdesk.scenario.units import format_duration
 
-COLUMNS = (("sla", "SLA (95% CI)"), ("wait_mean", "Mean wait"), ("wait_median", "Median wait"),
-           ("wait_p90", "P90 wait"), ("resolution_mean", "Resolution"),
-           ("abandonment", "Abandoned"))
-"""The compared metrics, in table order, with their headers."""
+COLUMNS = tuple((m, label_of(m) + (" (95% CI)" if m == "sla" else ""))
+                for m in ("sla", "wait_mean", "wait_median", "wait_p90", "resolution_mean",
+                          "abandonment"))
+"""The metrics in each policy's table, in order, with their headers (the catalogue's
+labels)."""
 OVERVIEWS = (("sla", "[bold]SLA attainment[/] by policy, side by side"),
              ("days_met", "[bold]Days meeting the target[/] by policy (whole calendar days "
                           "after the warm-up; all tickets: every channel met it)"),
@@ -43,35 +44,6 @@ _TARGET = {"met": "[green]met[/]", "missed": "[red]missed[/]",
 
 Key = tuple[str, str, str, str]
 """policy, scope, group, metric."""
-
-
-def _value(metric: str, value: float) -> str:
-    if math.isnan(value):
-        return "—"
-    return f"{value:.1%}" if metric in SHARE_METRICS else humanize_minutes(value)
-
-
-def format_difference(metric: str, mean: float, half_width: float) -> str:
-    """``+2.8pp ±1.1`` for shares (percentage points), ``-1m34s ±40s`` for durations; no
-    ``±`` part when the half-width is NaN (a single replication)."""
-    if math.isnan(mean):
-        return "—"
-    if metric in SHARE_METRICS:
-        text = f"{abs(mean) * 100:.1f}pp"
-        spread = f"{half_width * 100:.1f}"
-    else:
-        text = humanize_minutes(abs(mean))
-        spread = humanize_minutes(half_width)
-    if text not in ("0.0pp", "0.0s"):  # no sign on what rounds to zero
-        text = ("+" if mean > 0 else "-") + text
-    return text if math.isnan(half_width) else f"{text} ±{spread}"
-
-
-def judgement(better: str, policy: str, significant: bool) -> str:
-    """``better``, ``worse`` or ``same`` for a policy against the baseline."""
-    if not significant:
-        return "same"
-    return "better" if better == policy else "worse"
 
 
 class _Lookup:
@@ -173,7 +145,7 @@ def scope_table(comparison: Comparison, lookup: _Lookup, scope: str, group: str,
         cells = [_policy_cell(comparison, label)]
         for metric, _ in COLUMNS:
             key = (label, scope, group, metric)
-            value = lookup.sla(key) if metric == "sla" else _value(metric, lookup.mean(key))
+            value = lookup.sla(key) if metric == "sla" else format_metric(metric, lookup.mean(key))
             if label != comparison.baseline:
                 value += "\n" + lookup.difference(key)
             cells.append(value)
@@ -238,7 +210,7 @@ def sla_overview(comparison: Comparison, lookup: _Lookup, metric: str = "sla",
         cells = [_policy_cell(comparison, label)]
         for scope, group in scopes:
             key = (label, scope, group, metric)
-            text = _value(metric, lookup.mean(key))
+            text = format_metric(metric, lookup.mean(key))
             if metric == "sla" and scope == "channel" and group in targets:
                 text = f"{text} {_against_target(lookup, key, targets[group])}".rstrip()
             if label != comparison.baseline:

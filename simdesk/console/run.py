@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import pandas as pd
 from rich.console import Console
@@ -11,8 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
-from simdesk.plan.diagnostics import Notice
-from simdesk.plan.model import ChannelPlan, DeskPlan
+from simdesk.console.hours import hour_tables
+from simdesk.console.plan import describe_plan as describe_plan
+from simdesk.console.plan import print_notices as print_notices
+from simdesk.metrics.catalogue import label_of
+from simdesk.metrics.verdicts import summary_verdicts
 from simdesk.scenario.units import format_duration, humanize_minutes
 from simdesk.simulation import SimulationResult
 
@@ -42,17 +45,6 @@ def _scaled(value: tuple[float, float] | None, factor: float) -> str:
     return "—" if value is None or math.isnan(value[0]) else f"{value[0] * factor:,.0f}"
 
 
-def verdict(mean: float, low: float, high: float, target: float) -> str:
-    """``met``, ``missed`` or ``borderline`` (the CI contains the target)."""
-    if math.isnan(low):
-        return "met" if mean >= target else "missed"
-    if low >= target:
-        return "met"
-    if high < target:
-        return "missed"
-    return "borderline"
-
-
 _VERDICT_STYLE = {"met": "[green]✓ met[/]", "missed": "[red]✗ missed[/]",
                   "borderline": "[yellow]≈ close[/]"}
 
@@ -62,21 +54,8 @@ def channel_verdicts(result: SimulationResult) -> dict[str, str]:
     return summary_verdicts(result.plan.channels, result.summary)
 
 
-def summary_verdicts(channels: Iterable[ChannelPlan], summary: pd.DataFrame) -> dict[str, str]:
-    """:func:`channel_verdicts` from a summary table (``scope, group, metric, mean, ci_low,
-    ci_high``), e.g. one read back from ``summary.csv``."""
-    rows = {(r["scope"], r["group"], r["metric"]): r for r in summary.to_dict("records")}
-    verdicts = {}
-    for channel in channels:
-        row = rows.get(("channel", channel.name, "sla"))
-        if math.isnan(channel.sla_target) or row is None:
-            continue
-        verdicts[channel.name] = verdict(float(row["mean"]), float(row["ci_low"]),
-                                         float(row["ci_high"]), channel.sla_target)
-    return verdicts
-
-
-def _interval(summary: pd.DataFrame, scope: str, group: str, metric: str) -> str:
+def _interval(summary: pd.DataFrame, scope: str, group: str, metric: str,
+              wide: bool = True) -> str:
     rows = summary.loc[(summary["scope"] == scope) & (summary["group"] == group)
                        & (summary["metric"] == metric)]
     if rows.empty or math.isnan(rows["mean"].iloc[0]):
@@ -84,24 +63,47 @@ def _interval(summary: pd.DataFrame, scope: str, group: str, metric: str) -> str
     mean, low, high = (float(rows[c].iloc[0]) for c in ("mean", "ci_low", "ci_high"))
     if math.isnan(low):
         return f"{mean:.1%}"
+    if not wide:
+        return f"{mean:.1%} [dim]±{max(mean - low, high - mean) * 100:.1f}[/]"
     return f"{mean:.1%} [dim]({max(low, 0):.1%}–{min(high, 1):.1%})[/]"
 
 
-def ticket_table(result: SimulationResult) -> Table:
-    """SLA with its 95 % CI, waits, abandonment and resolution per channel and segment."""
+def _sla_header(result: SimulationResult, wide: bool) -> str:
+    sla = label_of("sla")
+    if result.replications < 2:
+        return sla
+    return f"{sla} (95% CI)" if wide else f"{sla} ± 95% CI"
+
+
+def ticket_table(result: SimulationResult, wide: bool = True) -> Table:
+    """Per channel (and segment): SLA with its 95 % CI, the verdict, abandonment and the
+    p90 wait; ``wide`` adds the mean and median wait, resolution and unresolved tickets.
+
+    There is no row mixing the channels' waits (chat minutes averaged with email hours):
+    with several channels an "All channels" row gives only the counts."""
     plan = result.plan
     values = _estimate(result.summary)
     verdicts = channel_verdicts(result)
-    table = Table(title="Tickets (means per replication; SLA with its 95 % confidence interval)",
-                  title_justify="left", header_style="bold")
-    for column in ("", "Tickets", "SLA (95% CI)", "Target", "", "Mean wait", "Median",
-                   "P90 wait", "Abandoned", "Resolution", "Unresolved"):
-        table.add_column(column, justify="right" if column else "left", no_wrap=True)
-    rows: list[tuple[str, str, str]] = [("overall", "all", "[bold]All tickets[/]")]
-    rows += [("channel", c.name, escape(c.name)) for c in plan.channels
-             if ("channel", c.name, "tickets") in values]
+    title = ("Tickets (means per replication; SLA with its 95 % confidence interval)"
+             if result.replications > 1 else
+             "Tickets (one replication: no interval; the verdict compares the value alone)")
+    table = Table(title=title, title_justify="left", header_style="bold",
+                  caption_justify="left")
+    columns = ["Channel", label_of("tickets"), _sla_header(result, wide), "Target", "Verdict",
+               *map(label_of, ("abandonment", "wait_p90"))]
+    if wide:
+        columns += map(label_of, ("wait_mean", "wait_median", "resolution_mean", "unresolved"))
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("Channel", "Verdict")
+                         else "right", no_wrap=column != "Channel")
+    rows: list[tuple[str, str, str]] = [("channel", c.name, escape(c.name))
+                                        for c in plan.channels
+                                        if ("channel", c.name, "tickets") in values]
     if len(plan.segments) > 1:
         rows += [("segment", s, f"[dim]segment[/] {escape(s)}") for s in plan.segments]
+    if len(rows) > 1 and sum(scope == "channel" for scope, _, _ in rows) > 1:
+        rows.append(("overall", "all", "[dim]All channels[/]"))
+    captions = []
     for scope, group, label in rows:
         channel = next((c for c in plan.channels if c.name == group), None)
         target, mark = "", ""
@@ -109,45 +111,56 @@ def ticket_table(result: SimulationResult) -> Table:
             target = f"{channel.sla_target:.0%} in {format_duration(channel.sla_within)}"
             if channel.sla_hours is not None:
                 target += "*"
-                table.caption = "* counted in business hours only (sla.hours)"
+                captions.append("* counted in business hours only (sla.hours)")
             mark = _VERDICT_STYLE.get(verdicts.get(group, ""), "")
-        table.add_row(
+        mixed = scope == "overall"
+        cells = [
             label,
             _count(values.get((scope, group, "tickets"))),
-            _interval(result.summary, scope, group, "sla"),
+            "" if mixed else _interval(result.summary, scope, group, "sla", wide),
             target,
             mark,
-            _duration(values.get((scope, group, "wait_mean"))),
-            _duration(values.get((scope, group, "wait_median"))),
-            _duration(values.get((scope, group, "wait_p90"))),
-            _percent(values.get((scope, group, "abandonment"))),
-            _duration(values.get((scope, group, "resolution_mean"))),
-            _count(values.get((scope, group, "unresolved"))),
-        )
+            "" if mixed else _percent(values.get((scope, group, "abandonment"))),
+            "" if mixed else _duration(values.get((scope, group, "wait_p90"))),
+        ]
+        if wide:
+            cells += ["" if mixed else _duration(values.get((scope, group, m)))
+                      for m in ("wait_mean", "wait_median", "resolution_mean")]
+            cells.append(_count(values.get((scope, group, "unresolved"))))
+        table.add_row(*cells)
+    if any(scope == "overall" for scope, _, _ in rows):
+        captions.append("All channels: counts only (each channel has its own time scale).")
+    if not wide:
+        captions.append("More columns: --wide.")
+    table.caption = " ".join(dict.fromkeys(captions)) or None
     return table
 
 
-def tier_table(result: SimulationResult) -> Table:
-    """Staffing and workload per tier."""
+def tier_table(result: SimulationResult, wide: bool = True) -> Table:
+    """Staffing and workload per tier; ``wide`` adds services per agent-day and the queue."""
     values = _estimate(result.summary)
     table = Table(title="Tiers (means per replication)", title_justify="left",
-                  header_style="bold")
-    for column in ("Tier", "Agent-hours/week", "Utilization", "Handled", "Per agent-day",
-                   "Queue (avg)", "Wait in queue"):
+                  header_style="bold", caption_justify="left")
+    columns = ["Tier", "Agent-hours/week", *map(label_of, ("utilization", "per_agent_day")),
+               "Wait in queue"]
+    if wide:
+        columns[4:4] = map(label_of, ("handled", "services_per_agent_day", "queue_mean"))
+    for column in columns:
         table.add_column(column, justify="left" if column == "Tier" else "right", no_wrap=True)
     for tier in result.plan.tiers:
         def get(metric: str, name: str = tier.name) -> tuple[float, float] | None:
             return values.get(("tier", name, metric))
 
-        table.add_row(
-            tier.name,
-            _scaled(get("agents_on_duty"), 168),
-            _percent(get("utilization")),
-            _count(get("handled")),
-            _count(get("per_agent_day"), 1),
-            _count(get("queue_mean"), 1),
-            _duration(get("wait_mean")),
-        )
+        cells = [escape(tier.name), _scaled(get("agents_on_duty"), 168),
+                 _percent(get("utilization")), _count(get("per_agent_day"), 1)]
+        if wide:
+            cells += [_count(get("handled")), _count(get("services_per_agent_day"), 1),
+                      _count(get("queue_mean"), 1)]
+        cells.append(_duration(get("wait_mean")))
+        table.add_row(*cells)
+    table.caption = ("Tickets/agent-day: conversations (a ticket's first contact at the tier) "
+                     "per 8 hours on duty" + ("; services count every reply and repeat "
+                                               "contact too." if wide else "."))
     return table
 
 
@@ -162,29 +175,17 @@ def describe_run(result: SimulationResult) -> str:
     )
 
 
-def print_notices(console: Console, notices: Iterable[Notice]) -> None:
-    for notice in notices:
-        console.print(f"[yellow]Warning:[/] {escape(str(notice))}", highlight=False)
-
-
-def print_result(console: Console, result: SimulationResult) -> None:
-    """The whole terminal summary of a run."""
-    console.print(describe_run(result), highlight=False)
-    console.print(ticket_table(result))
-    console.print(tier_table(result))
-    print_behaviour(console, result)
-
-
-def describe_plan(plan: DeskPlan) -> str:
-    """One line about a valid scenario: what it contains and the volume it expects."""
-    weekly = sum(s.expected for s in plan.streams) / plan.horizon * 10080
-    scenario = plan.scenario
-    agents = sum(g.count for tier in scenario.tiers.values() for g in tier.agents)
-    rotations = [t.rotation for t in scenario.tiers.values() if t.rotation is not None]
-    people = f"{agents} agent(s)"
-    if rotations:
-        people += " and " + ", ".join(f"a rota of {r.on_duty} from {r.pool}" for r in rotations)
-    return (
-        f"{len(plan.channels)} channel(s), {len(plan.tiers)} tier(s) with {people}, "
-        f"about {weekly:,.0f} tickets per week over {format_duration(plan.horizon)}"
-    )
+def print_result(console: Console, result: SimulationResult, *, wide: bool = True,
+                 by_hour: bool = False, misses: Sequence[str] = ()) -> None:
+    """The whole terminal summary of a run: ``wide`` shows every column (for a wide
+    terminal or a file), ``by_hour`` the SLA per hour of the week, ``misses`` the lines
+    saying why a target was missed."""
+    console.print(describe_run(result), highlight=False, soft_wrap=False)
+    console.print(ticket_table(result, wide), soft_wrap=False)
+    for line in misses:
+        console.print(line, highlight=False, soft_wrap=False)
+    if by_hour:
+        for part in hour_tables(result):
+            console.print(part, soft_wrap=False, highlight=False)
+    console.print(tier_table(result, wide), soft_wrap=False)
+    print_behaviour(console, result, wide)

@@ -15,8 +15,10 @@ from simdesk.staffing.roster import Roster
 from simdesk.staffing.search import Staffing
 
 
-def figures_table(rows: Sequence[Figures], highlight: int | None = None) -> Table:
-    """Agents → service level, ASA, P(wait), occupancy (and abandonment)."""
+def figures_table(rows: Sequence[Figures], highlight: int | None = None,
+                  digits: int = 1) -> Table:
+    """Agents → service level, ASA, P(wait), occupancy (and abandonment); the service
+    level with ``digits`` decimals (enough to tell it from a target such as 99.9 %)."""
     first = rows[0]
     title = (f"{first.model}: {first.rate * 60:,.1f}/h, handle "
              f"{humanize_minutes(first.mean_handle)}, offered load "
@@ -28,7 +30,7 @@ def figures_table(rows: Sequence[Figures], highlight: int | None = None) -> Tabl
     for column in columns:
         table.add_column(column, justify="right")
     for row in rows:
-        cells = [str(row.agents), f"{row.service_level:.1%}", humanize_minutes(row.asa),
+        cells = [str(row.agents), f"{row.service_level:.{digits}%}", humanize_minutes(row.asa),
                  f"{row.p_wait:.1%}", f"{row.occupancy:.1%}"]
         if row.abandonment is not None:
             cells.append(f"{row.abandonment:.1%}")

@@ -15,27 +15,14 @@ from rich.table import Table
 
 from simdesk.experiments.sweeps.runner import SweepOutcome, SweepProgress
 from simdesk.experiments.sweeps.spec import Sweep
-from simdesk.scenario.units import humanize_minutes
-
-_SHARES = ("sla", "abandonment", "utilization", "refused")
-_DURATIONS = ("wait_mean", "wait_median", "wait_p90", "resolution_mean")
-
-
-def _value(metric: str, value: float) -> str:
-    if math.isnan(value):
-        return "—"
-    if metric in _SHARES:
-        return f"{value:.1%}"
-    if metric in _DURATIONS:
-        return humanize_minutes(value)
-    return f"{value:,.1f}"
+from simdesk.metrics.catalogue import format_metric
 
 
 def _estimate(metric: str, row: pd.Series) -> str:
-    text = _value(metric, float(row["mean"]))
+    text = format_metric(metric, float(row["mean"]))
     if not math.isnan(float(row["ci_low"])):
-        text += f" [dim]({_value(metric, float(row['ci_low']))}–"
-        text += f"{_value(metric, float(row['ci_high']))})[/]"
+        text += f" [dim]({format_metric(metric, float(row['ci_low']))}–"
+        text += f"{format_metric(metric, float(row['ci_high']))})[/]"
     return text
 
 
@@ -74,7 +61,7 @@ def sweep_table(sweep: Sweep, outcome: SweepOutcome) -> Table:
         reps = str(int(rows["replications"].max()))
         slas = [pick("channel", c, "sla") for c in channels]
         table.add_row(*cells, reps, "—" if main is None else _estimate(metric, main),
-                      *["—" if s is None else _value("sla", float(s["mean"])) for s in slas])
+                      *["—" if s is None else format_metric("sla", float(s["mean"])) for s in slas])
     return table
 
 

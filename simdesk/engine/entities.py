@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import deque
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from simdesk.engine.kernel import Event
 
 if TYPE_CHECKING:
     from simdesk.fates.tickets import TicketBatch
@@ -124,22 +126,21 @@ class Ticket:
         return f"Ticket({self.id}, arrived={self.arrived:g}, step={self.step})"
 
 
-class Agent:
+class Agent(Event):
     """An agent: on or off duty, idle or working one ticket (or, with several
     ``seats``, up to that many at once, in ``hand``).
 
-    An agent is also the SimPy event of its own service completion (``callbacks`` and
-    ``_ok`` are what SimPy's ``Environment.step`` reads), so finishing a ticket needs no
-    new object. ``personal`` holds follow-ups (with their stay numbers) waiting for this
-    agent as their owner. ``break_owed`` is a break due while the agent was busy, taken
+    An agent is also the event of its own service completion (a
+    :class:`~simdesk.engine.kernel.Event`), so finishing a ticket needs no new object.
+    ``personal`` holds follow-ups (with their stay numbers) waiting for this agent as
+    their owner. ``break_owed`` is a break due while the agent was busy, taken
     when the ticket in hand is done. A helper may spend ``allowance`` minutes in the
     queue during their current hours and has ``used`` that many so far.
     """
 
-    __slots__ = ("allowance", "break_owed", "callbacks", "channels", "duty_end", "hand",
+    __slots__ = ("allowance", "break_owed", "channels", "due", "duty_end", "hand",
                  "helper", "index", "name", "on", "on_since", "personal", "plan", "seats",
                  "skills", "started", "team", "ticket", "tier", "used")
-    _ok = True
 
     def __init__(self, plan: AgentPlan, tier: TierState) -> None:
         self.plan = plan
@@ -158,7 +159,9 @@ class Agent:
         self.hand: list[tuple[Ticket, float]] = []
         """Tickets in hand with their start times (agents with several seats)."""
         self.started = 0.0
-        self.callbacks: list[Any] | None = None
+        self.due = 0.0
+        """When the ticket in hand is done (the time of this event, when scheduled)."""
+        self.callbacks = None
         self.personal: deque[tuple[int, Ticket]] = deque()
         self.break_owed = 0.0
         self.allowance = 0.0
@@ -190,8 +193,6 @@ class TierState:
         "index",
         "plan",
         "queue",
-        "queue_area",
-        "queue_changed",
         "waiting",
         "wake",
     )
@@ -209,7 +210,6 @@ class TierState:
         self.by_load = False
         """Some agents have several seats: offer to the least loaded first."""
         self.waiting = 0
-        self.queue_area = 0.0
-        self.queue_changed = 0.0
+        """Tickets in its queue (customers who left count until an agent notices)."""
         self.wake = float("inf")
         """When a wake-up for idle agents is already scheduled."""

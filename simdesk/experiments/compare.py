@@ -16,7 +16,6 @@ a built-in policy (its default options); or ``package.module:Class``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,7 +28,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from simdesk.errors import SimdeskError
 from simdesk.fates.streams import new_seed
-from simdesk.metrics.measures import t_quantile
+from simdesk.metrics.catalogue import better_of
+from simdesk.metrics.stats import ConfidenceInterval, paired_interval, welch_interval
 from simdesk.policies import make_policy
 from simdesk.scenario.load import load_scenario
 from simdesk.scenario.messages import did_you_mean, one_of
@@ -40,19 +40,10 @@ from simdesk.simulation import ProgressHook, SimulationResult, simulate
 COMPARED_SCOPES = ("overall", "channel", "segment", "topic")
 """Ticket scopes whose metrics are compared."""
 
-BETTER: dict[str, str] = {
-    "sla": "higher",
-    "wait_mean": "lower",
-    "wait_median": "lower",
-    "wait_p90": "lower",
-    "resolution_mean": "lower",
-    "abandonment": "lower",
-    "days_met": "higher",
-    "csat": "higher",
-    "bad": "lower",
-}
-"""The compared metrics, each with the direction that is better (``days_met`` where days
-are measured, ``csat`` and ``bad`` with a satisfaction model)."""
+COMPARED_METRICS = ("sla", "wait_mean", "wait_median", "wait_p90", "resolution_mean",
+                    "abandonment", "days_met", "csat", "bad")
+"""The compared metrics, in table order (``days_met`` where days are measured, ``csat``
+and ``bad`` with a satisfaction model); which side is better comes from the catalogue."""
 
 DIFFERENCE_COLUMNS = ["scope", "group", "metric", "policy", "baseline", "mean_difference",
                       "ci_low", "ci_high", "significant", "better", "replications"]
@@ -65,90 +56,11 @@ TABLES = ("tickets", "visits", "duty", "replies")
 # -- statistics ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Interval:
-    """A difference of means with its 95 % confidence interval.
-
-    ``count`` is the number of values it rests on (pairs, or the smaller sample); with
-    fewer than two the interval is NaN.
-    """
-
-    mean: float
-    low: float
-    high: float
-    count: int
-
-    @property
-    def half_width(self) -> float:
-        return (self.high - self.low) / 2
-
-    @property
-    def significant(self) -> bool:
-        """The interval excludes 0 (NaN intervals are never significant)."""
-        return bool(self.low > 0 or self.high < 0)
-
-
-def paired_interval(differences: Sequence[float] | np.ndarray) -> Interval:
-    """Mean of per-replication differences and its Student-t 95 % interval.
-
-    ``differences`` are ``d_r = metric(policy, r) − metric(baseline, r)`` for the
-    replications where both values exist (NaNs are dropped). The interval is
-    ``mean ± t(n − 1) · sd / √n``; NaN below two differences.
-    """
-    values = np.asarray(differences, dtype=float)
-    values = values[~np.isnan(values)]
-    count = len(values)
-    if count == 0:
-        return Interval(math.nan, math.nan, math.nan, 0)
-    mean = float(values.mean())
-    if count < 2:
-        return Interval(mean, math.nan, math.nan, count)
-    half = t_quantile(count) * float(values.std(ddof=1)) / math.sqrt(count)
-    return Interval(mean, mean - half, mean + half, count)
-
-
-def welch_df(var_a: float, n_a: int, var_b: float, n_b: int) -> float:
-    """Welch–Satterthwaite degrees of freedom of a difference of two sample means.
-
-    ``var_a`` and ``var_b`` are the sample variances; NaN when both are 0.
-    """
-    a, b = var_a / n_a, var_b / n_b
-    denominator = a * a / (n_a - 1) + b * b / (n_b - 1)
-    return math.nan if denominator == 0 else (a + b) ** 2 / denominator
-
-
-def welch_interval(values: Sequence[float] | np.ndarray,
-                   baseline: Sequence[float] | np.ndarray) -> Interval:
-    """Difference of means ``mean(values) − mean(baseline)`` with Welch's 95 % interval.
-
-    Treats the two sets as independent samples (NaNs dropped from each): what the
-    interval would be without common random numbers.
-    """
-    from scipy.special import stdtrit
-
-    a = np.asarray(values, dtype=float)
-    b = np.asarray(baseline, dtype=float)
-    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-    count = min(len(a), len(b))
-    if count == 0:
-        return Interval(math.nan, math.nan, math.nan, 0)
-    mean = float(a.mean() - b.mean())
-    if count < 2:
-        return Interval(mean, math.nan, math.nan, count)
-    var_a, var_b = float(a.var(ddof=1)), float(b.var(ddof=1))
-    se = math.sqrt(var_a / len(a) + var_b / len(b))
-    if se == 0:
-        return Interval(mean, mean, mean, count)
-    df = welch_df(var_a, len(a), var_b, len(b))
-    half = float(stdtrit(df, 0.975)) * se
-    return Interval(mean, mean - half, mean + half, count)
-
-
-def better_side(metric: str, interval: Interval) -> str:
+def better_side(metric: str, interval: ConfidenceInterval) -> str:
     """``"policy"`` or ``"baseline"``: which is significantly better on ``metric``; ``""``
     when the interval includes 0 (or the metric has no better direction)."""
-    direction = BETTER.get(metric)
-    if direction is None or not interval.significant:
+    direction = better_of(metric)
+    if direction == "none" or not interval.significant:
         return ""
     return "policy" if (interval.mean > 0) == (direction == "higher") else "baseline"
 
@@ -275,7 +187,7 @@ class Comparison:
         :data:`DIFFERENCE_COLUMNS`. ``better`` is the label of the significantly better
         policy, empty when the interval includes 0.
         """
-        return self._differences(lambda value, base: paired_interval(value - base))
+        return self._differences(paired_interval)
 
     def unpaired_differences(self) -> pd.DataFrame:
         """The same differences as if the runs were independent: Welch's interval on the
@@ -297,11 +209,11 @@ class Comparison:
         column of values per label, rows in the order of the tables."""
         keys = ["scope", "group", "metric", "replication"]
         base = self.results[self.baseline].metrics
-        rows = base.loc[base["scope"].isin(COMPARED_SCOPES) & base["metric"].isin(BETTER),
+        rows = base.loc[base["scope"].isin(COMPARED_SCOPES) & base["metric"].isin(COMPARED_METRICS),
                         keys]
         rows = rows.assign(
             _scope=rows["scope"].map(COMPARED_SCOPES.index),
-            _metric=rows["metric"].map(list(BETTER).index),
+            _metric=rows["metric"].map(COMPARED_METRICS.index),
             _group=pd.factorize(rows["scope"] + "\0" + rows["group"])[0],
         ).sort_values(["_scope", "_group", "_metric", "replication"], kind="stable")
         wide = rows[keys].reset_index(drop=True)
@@ -311,7 +223,7 @@ class Comparison:
             wide[label] = metrics.reindex(index).to_numpy(dtype=float)
         return wide
 
-    def _differences(self, interval: Callable[[np.ndarray, np.ndarray], Interval]
+    def _differences(self, interval: Callable[[np.ndarray, np.ndarray], ConfidenceInterval]
                      ) -> pd.DataFrame:
         records: list[dict[str, Any]] = []
         for (scope, group, metric), rows in self._values().groupby(

@@ -19,13 +19,12 @@ import numpy as np
 
 from simdesk.fates.streams import Streams
 from simdesk.plan.model import ChannelPlan, DeskPlan, StreamPlan, TierPlan
+from simdesk.plan.work import reference_handles, work_left
 from simdesk.scenario.calendar import MINUTES_PER_DAY
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
-QUANTILE_SEED = 20_260_105
-QUANTILE_DRAWS = 200_000
-"""Draws that estimate a handle-time quantile (the ``easiest`` deflection threshold)."""
+__all__ = ["TicketBatch", "draw_tickets", "work_left"]
 
 
 @dataclass(frozen=True)
@@ -226,31 +225,9 @@ def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: Fl
         if spec.picks == "random":
             deflected[rows] = uniform[rows] < spec.share
             continue
-        reference = _reference_handles(plan, channel, index)
+        reference = reference_handles(plan, channel, index)
         deflected[rows] = handles[rows, step] < np.quantile(reference, spec.share)
     return deflected
-
-
-def _reference_handles(plan: DeskPlan, channel: ChannelPlan, topic: int) -> np.ndarray:
-    """Fixed-seed draws of a topic's handle time at the channel's first working tier."""
-    tier = plan.tiers[channel.chain[channel.touch_step]]
-    _, handle, scaled = tier.handle_for(channel.index, topic)
-    reference = handle.sample(np.random.default_rng(QUANTILE_SEED), QUANTILE_DRAWS)
-    return reference * plan.efforts[topic] if scaled else reference
-
-
-def work_left(plan: DeskPlan, channel: ChannelPlan, topic: int) -> float:
-    """Share of a topic's first-tier work that self-service leaves to agents: ``1 − d``
-    when it picks at random, less when it takes the easiest tickets (the work above the
-    share's quantile of the handle time)."""
-    spec = plan.deflection[topic] if topic < len(plan.deflection) else None
-    if spec is None or spec.share <= 0:
-        return 1.0
-    if spec.picks == "random":
-        return 1.0 - spec.share
-    reference = _reference_handles(plan, channel, topic)
-    kept = reference >= np.quantile(reference, spec.share)
-    return float(reference[kept].sum() / max(reference.sum(), 1e-300))
 
 
 def _reopen_fates(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,

@@ -36,8 +36,8 @@ from simdesk.fit.staffing import (
 )
 from simdesk.fit.targets import PLACEHOLDER_TARGET, SLA_PRESETS, placeholder_within
 from simdesk.fit.volume import DayVariation, fit_day_variation
+from simdesk.plan.compile import compile_plan
 from simdesk.plan.diagnostics import Notice, diagnose
-from simdesk.plan.model import compile_plan
 from simdesk.scenario.load import load_scenario, scenario_to_dict
 from simdesk.scenario.schema import Scenario
 from simdesk.scenario.units import format_duration, format_percent, humanize_minutes

@@ -39,10 +39,6 @@ from simdesk.metrics.kernels import category_codes, long_metrics, ratio
 from simdesk.metrics.ratings import BAD, GOOD, rating_codes
 from simdesk.plan.model import DeskPlan
 
-AGENT_METRICS = ("worked", "resolved", "handle_mean", "escalated", "csat", "bad",
-                 "csat_expected", "csat_vs_mix", "rated")
-TOPIC_EFFORT_METRICS = ("resolved", "handle_mean", "escalated")
-
 
 def visit_rows(tickets: pd.DataFrame, visits: pd.DataFrame) -> np.ndarray:
     """For each visit, the row of its ticket in ``tickets`` (−1 if it has none)."""
@@ -192,5 +188,5 @@ def effort_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame
     return pd.concat(frames, ignore_index=True)
 
 
-__all__ = ["AGENT_METRICS", "TOPIC_EFFORT_METRICS", "effort_metrics", "measured_tickets",
+__all__ = ["effort_metrics", "measured_tickets",
            "tiers_entered", "visit_rows"]

@@ -5,7 +5,7 @@ replication's measured window is cut into the scenario's **calendar days** (midn
 midnight of the scenario's clock, ``start`` being day 0), and per replication, day and
 channel with a target the attainment is taken over the tickets that *arrived* that day:
 tickets that got a first response within the target time over those with an SLA outcome
-(as in :mod:`simdesk.metrics.measures`: abandoned tickets count as missed, tickets still waiting
+(as in :mod:`simdesk.metrics.tickets`: abandoned tickets count as missed, tickets still waiting
 at the horizon count once they have waited longer than the target). The day met the
 target when its attainment is at or above it.
 
@@ -18,9 +18,10 @@ is not a measured day of that channel.
 Metrics per replication (scope ``channel``): ``days`` (measured days), ``days_met``
 (share of them meeting the target), ``day_sla_p10``, ``day_sla_median``,
 ``day_sla_p90`` (quantiles of the daily attainment, pandas' linear rule) and
-``day_sla_worst`` (the worst day). Scope ``overall``: ``days`` (days on which some
-channel was measured) and ``days_met`` (share of them on which *every* measured channel
-met its target).
+``day_sla_worst`` (the worst day). Scope ``overall``: ``days`` (days on which *every*
+channel with a target was measured: had tickets with an SLA outcome) and ``days_met``
+(share of them on which every channel met its target). A weekend day on which only
+email had tickets is not a day of "every channel": it counts for email alone.
 """
 
 from __future__ import annotations
@@ -36,9 +37,6 @@ from simdesk.metrics.kernels import long_metrics, ratio
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.calendar import MINUTES_PER_DAY
 
-CHANNEL_DAY_METRICS = ("days", "days_met", "day_sla_p10", "day_sla_median", "day_sla_p90",
-                       "day_sla_worst")
-OVERALL_DAY_METRICS = ("days", "days_met")
 DAY_COLUMNS = ("replication", "date", "channel", "tickets", "decided", "sla", "target", "met")
 """Columns of :func:`day_table` (and ``days.parquet``)."""
 
@@ -173,9 +171,9 @@ def day_metrics(plan: DeskPlan, tickets: pd.DataFrame) -> pd.DataFrame:
         "day_sla_p90": p90.ravel(),
         "day_sla_worst": worst.ravel(),
     })
-    any_measured = measured.any(axis=1)
-    all_met = any_measured & ~(measured & ~met).any(axis=1)
-    overall_days = any_measured.sum(axis=1).astype(float)
+    all_measured = measured.all(axis=1)
+    all_met = all_measured & met.all(axis=1)
+    overall_days = all_measured.sum(axis=1).astype(float)
     overall = long_metrics(counts.replications, "overall", ["all"], {
         "days": overall_days,
         "days_met": ratio(all_met.sum(axis=1), overall_days),
@@ -183,5 +181,5 @@ def day_metrics(plan: DeskPlan, tickets: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([overall, channel], ignore_index=True)
 
 
-__all__ = ["CHANNEL_DAY_METRICS", "DAY_COLUMNS", "OVERALL_DAY_METRICS", "DayCounts", "Days",
+__all__ = ["DAY_COLUMNS", "DayCounts", "Days",
            "count_days", "day_metrics", "day_table", "measured_days"]

@@ -2,9 +2,17 @@
 the queue: per replication and helper, in the measured window.
 
 The engine records a helper's stretches in the queue as on-duty rows; their *hours* are
-the shift in which they may join. ``queue_share`` is the first over the second — what
-the articles' 20 % warning is about — ``queue_hours`` the first per person and week, and
-``joins`` how often per person and week they were called in.
+the shift in which they may join. What the ``cap`` bounds: a helper joins, and starts a
+ticket, only while their time in the queue in that stretch of hours is under ``cap`` × its
+length (the *allowance*); the ticket in hand when it runs out is finished. So:
+
+* ``queue_share`` — time in the queue *counted against the cap* (each stretch of hours'
+  queue time up to its allowance) over their hours: never above the cap, and what the
+  articles' 20 % warning is about;
+* ``overrun_share`` — time past the allowance, finishing the ticket in hand, over their
+  hours (``queue_share + overrun_share`` is all their time in the queue);
+* ``queue_hours`` — all their time in the queue, per person and week;
+* ``joins`` — how often per person and week they were called in.
 """
 
 from __future__ import annotations
@@ -12,11 +20,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simdesk.metrics.catalogue import from_source
 from simdesk.metrics.kernels import ratio
 from simdesk.plan.model import DeskPlan, HelperRule
 
-HELPER_METRICS = ("queue_hours", "queue_share", "joins")
-"""Per helper (scope ``helper``, group: the helper's name)."""
+HELPER_METRICS = from_source("helpers")
+"""Per helper (scope ``helper``, group: the helper's name), from the catalogue."""
 WEEK = 7 * 24 * 60
 
 
@@ -24,6 +33,28 @@ def helper_rules(plan: DeskPlan) -> dict[str, tuple[str, HelperRule]]:
     """Each helper's name → (their tier, their rule), in the order of the tiers."""
     return {a.helper.name: (plan.tiers[a.tier].name, a.helper)
             for a in plan.agents if a.helper is not None}
+
+
+def _within_allowance(plan: DeskPlan, replication: np.ndarray, agent: np.ndarray,
+                      on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Minutes of each helper stretch in the queue that count against the cap: those
+    before the allowance of its stretch of hours (``cap`` × its length) ran out, in the
+    order the stretches came, as the engine spends it."""
+    counted = np.zeros(len(on))
+    order = np.lexsort((on, agent, replication))
+    used: dict[tuple[int, int, int], float] = {}
+    for row in order.tolist():
+        helper = plan.agents[int(agent[row])]
+        assert helper.helper is not None
+        begins = [begin for begin, _ in helper.duty]
+        which = max(int(np.searchsorted(begins, on[row], side="right")) - 1, 0)
+        begin, end = helper.duty[which]
+        key = (int(replication[row]), int(agent[row]), which)
+        before = used.get(key, 0.0)
+        length = off[row] - on[row]
+        counted[row] = min(max(helper.helper.cap * (end - begin) - before, 0.0), length)
+        used[key] = before + length
+    return counted
 
 
 def helper_metrics(plan: DeskPlan, duty: pd.DataFrame) -> pd.DataFrame:
@@ -49,13 +80,18 @@ def helper_metrics(plan: DeskPlan, duty: pd.DataFrame) -> pd.DataFrame:
             + helper[rows])
     on, off = duty["on"].to_numpy()[rows], duty["off"].to_numpy()[rows]
     inside = np.clip(np.minimum(off, high) - np.maximum(on, low), 0, None)
+    counted_end = on + _within_allowance(plan, duty["replication"].to_numpy()[rows],
+                                         codes[rows], on, off)
+    counted = np.clip(np.minimum(counted_end, high) - np.maximum(on, low), 0, None)
     size = len(replications) * len(names)
     queue = np.bincount(keys, weights=inside, minlength=size).reshape(-1, len(names))
+    capped = np.bincount(keys, weights=counted, minlength=size).reshape(-1, len(names))
     joins = np.bincount(keys, weights=((on >= low) & (on < high)).astype(float),
                         minlength=size).reshape(-1, len(names))
     values = {
         "queue_hours": queue / 60 / people / weeks,
-        "queue_share": ratio(queue, np.broadcast_to(hours, queue.shape)),
+        "queue_share": ratio(capped, np.broadcast_to(hours, queue.shape)),
+        "overrun_share": ratio(queue - capped, np.broadcast_to(hours, queue.shape)),
         "joins": joins / people / weeks,
     }
     return pd.DataFrame({

@@ -70,15 +70,13 @@ def score(model: Satisfaction, experience: Experience) -> FloatArray:
     return np.asarray(z, dtype=float)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return np.asarray(0.5 * (1 + np.tanh(0.5 * x)), dtype=float)
-
-
 def probabilities(model: Satisfaction, z: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                np.ndarray]:
-    """``P(bad), P(okay), P(good)`` at scores ``z``."""
-    bad = _sigmoid(model.okay - np.asarray(z, dtype=float))
-    good = 1 - _sigmoid(model.good - np.asarray(z, dtype=float))
+    """``P(bad), P(okay), P(good)`` at scores ``z`` (logistic: :func:`scipy.special.expit`)."""
+    from scipy.special import expit
+
+    bad = np.asarray(expit(model.okay - np.asarray(z, dtype=float)), dtype=float)
+    good = 1 - np.asarray(expit(model.good - np.asarray(z, dtype=float)), dtype=float)
     return bad, 1 - bad - good, good
 
 

@@ -30,7 +30,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simdesk.engine.desk import RunRecord
+from simdesk.engine.records import (
+    DUTY_AGENT,
+    DUTY_OFF,
+    DUTY_ON,
+    REPLY_AGENT,
+    REPLY_ANSWERED,
+    REPLY_ASKED,
+    REPLY_TICKET,
+    REPLY_TOUCH,
+    VISIT_AGENT,
+    VISIT_CONTACT,
+    VISIT_END,
+    VISIT_QUEUED,
+    VISIT_START,
+    VISIT_TICKET,
+    VISIT_TIER,
+    RunRecord,
+)
 from simdesk.fates.tickets import TicketBatch
 from simdesk.metrics.ratings import ticket_ratings
 from simdesk.plan.model import DeskPlan
@@ -59,12 +76,12 @@ def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
     repeat contacts return to a tier already entered)."""
     visits = record.visits
     if plan.max_reopens:
-        visits = visits[visits[:, 6] == 0]
-    tickets = visits[:, 0].astype(np.int64)
+        visits = visits[visits[:, VISIT_CONTACT] == 0]
+    tickets = visits[:, VISIT_TICKET].astype(np.int64)
     if plan.max_touches == 1:  # one visit per tier entered
         return np.bincount(tickets, minlength=n)
     tiers = len(plan.tiers)
-    seen = np.bincount(tickets * tiers + visits[:, 1].astype(np.int64),
+    seen = np.bincount(tickets * tiers + visits[:, VISIT_TIER].astype(np.int64),
                        minlength=n * tiers).reshape(n, tiers)
     entered: np.ndarray = np.count_nonzero(seen, axis=1)
     return entered
@@ -137,9 +154,9 @@ def _reopens(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
     """Repeat contacts each ticket had (opened by the horizon)."""
     count = np.zeros(n, dtype=np.int16)
     if plan.max_reopens and len(record.visits):
-        contacts = record.visits[:, 6]
+        contacts = record.visits[:, VISIT_CONTACT]
         rows = contacts > 0
-        np.maximum.at(count, record.visits[rows, 0].astype(np.int64),
+        np.maximum.at(count, record.visits[rows, VISIT_TICKET].astype(np.int64),
                       contacts[rows].astype(np.int16))
     return count
 
@@ -150,12 +167,13 @@ def reply_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataF
     replies = record.replies
     return pd.DataFrame({
         "replication": np.full(len(replies), replication, dtype=np.int32),
-        "ticket": replies[:, 0].astype(np.int64),
-        "touch": replies[:, 1].astype(np.int64),
-        "asked": replies[:, 2],
-        "answered": replies[:, 3],
-        "wait": replies[:, 3] - replies[:, 2],
-        "agent": _categorical(replies[:, 4].astype(np.int64), [a.name for a in plan.agents]),
+        "ticket": replies[:, REPLY_TICKET].astype(np.int64),
+        "touch": replies[:, REPLY_TOUCH].astype(np.int64),
+        "asked": replies[:, REPLY_ASKED],
+        "answered": replies[:, REPLY_ANSWERED],
+        "wait": replies[:, REPLY_ANSWERED] - replies[:, REPLY_ASKED],
+        "agent": _categorical(replies[:, REPLY_AGENT].astype(np.int64),
+                              [a.name for a in plan.agents]),
     })
 
 
@@ -163,16 +181,17 @@ def visit_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataF
     """The per-visit table of one replication."""
     visits = record.visits
     agents = [a.name for a in plan.agents]
-    agent_codes = visits[:, 2].astype(np.int64)
+    agent_codes = visits[:, VISIT_AGENT].astype(np.int64)
     return pd.DataFrame({
         "replication": np.full(len(visits), replication, dtype=np.int32),
-        "ticket": visits[:, 0].astype(np.int64),
-        "tier": _categorical(visits[:, 1].astype(np.int64), [t.name for t in plan.tiers]),
+        "ticket": visits[:, VISIT_TICKET].astype(np.int64),
+        "tier": _categorical(visits[:, VISIT_TIER].astype(np.int64),
+                             [t.name for t in plan.tiers]),
         "agent": _categorical(agent_codes, agents),
-        "queued": visits[:, 3],
-        "start": visits[:, 4],
-        "end": visits[:, 5],
-        "contact": visits[:, 6].astype(np.int16),
+        "queued": visits[:, VISIT_QUEUED],
+        "start": visits[:, VISIT_START],
+        "end": visits[:, VISIT_END],
+        "contact": visits[:, VISIT_CONTACT].astype(np.int16),
     })
 
 
@@ -180,13 +199,13 @@ def duty_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFr
     """When each agent was on the queue in one replication."""
     duty = record.duty
     agents = plan.agents
-    agent_codes = duty[:, 0].astype(np.int64)
+    agent_codes = duty[:, DUTY_AGENT].astype(np.int64)
     tier_of = np.array([a.tier for a in agents], dtype=np.int64)
     return pd.DataFrame({
         "replication": np.full(len(duty), replication, dtype=np.int32),
         "tier": _categorical(tier_of[agent_codes] if len(duty) else agent_codes,
                              [t.name for t in plan.tiers]),
         "agent": _categorical(agent_codes, [a.name for a in agents]),
-        "on": duty[:, 1],
-        "off": duty[:, 2],
+        "on": duty[:, DUTY_ON],
+        "off": duty[:, DUTY_OFF],
     })

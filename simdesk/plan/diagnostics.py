@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simdesk.fates.tickets import work_left
 from simdesk.plan.model import AgentPlan, DeskPlan, StreamPlan, TierPlan
+from simdesk.plan.work import work_left
 from simdesk.scenario.calendar import Interval, merge_intervals
 from simdesk.scenario.schema import moment_minutes
 from simdesk.scenario.units import humanize_minutes
@@ -45,9 +45,23 @@ def repeat_contacts(share: float, most: int) -> float:
     return sum(share**k for k in range(1, most + 1))
 
 
+def expected_touches(plan: DeskPlan, channel: int, topic: int) -> float:
+    """Agent replies a ticket of ``channel`` and ``topic`` needs on average (1 without
+    conversations: a channel with no ``reply_after`` never gets a follow-up)."""
+    spec = plan.channels[channel]
+    if spec.reply_after is None:
+        return 1.0
+    own = plan.topic_touches[topic] if topic < len(plan.topic_touches) else None
+    shares = spec.touches if own is None else own
+    if len(shares) == 0 or shares.sum() <= 0:
+        return 1.0
+    return float(np.arange(1, len(shares) + 1) @ shares / shares.sum())
+
+
 def _work(plan: DeskPlan, stream: StreamPlan, tier: TierPlan) -> float:
     """Expected minutes of work ``stream`` brings to ``tier`` over the horizon: first
-    contacts not deflected, plus repeat contacts of those it resolves."""
+    contacts not deflected, the follow-up replies of conversations at the tier that
+    holds them, plus repeat contacts of those it resolves."""
     probability = reach(plan, stream, tier.index)
     if probability == 0:
         return 0.0
@@ -64,6 +78,13 @@ def _work(plan: DeskPlan, stream: StreamPlan, tier: TierPlan) -> float:
                 * weights.sum() / shares.sum())
     else:
         work = tickets * tier.expected_handle(stream.channel, shares, plan.efforts)
+    if channel.chain[channel.touch_step] == tier.index:
+        for topic, share in enumerate(shares / shares.sum()):
+            extra = expected_touches(plan, stream.channel, topic) - 1
+            if share > 0 and extra > 0:
+                _, handle, scaled = tier.handle_for(stream.channel, topic)
+                work += (tickets * share * extra * handle.expected
+                         * (plan.efforts[topic] if scaled else 1.0))
     resolves = 1.0 if tier.escalate_to is None else tier.resolves
     for topic, share in enumerate(shares / shares.sum()):
         spec = plan.topic_reopens[topic] if topic < len(plan.topic_reopens) else None
@@ -169,7 +190,8 @@ def diagnose(plan: DeskPlan) -> list[Notice]:
             message = (f"offered load {offered:.2f} agents' worth of work is at or above the "
                        f"{capacity:.2f} agents on duty on average over the horizon "
                        f"({offered / capacity:.0%}, counting every ticket that reaches it, "
-                       f"before abandonment{shrunk}): its queue will keep growing")
+                       f"its follow-up replies and repeat contacts, before "
+                       f"abandonment{shrunk}): its queue will keep growing")
         warnings.append(Notice(f"tier {tier.name}", message))
     warnings.extend(_uncovered_arrivals(plan))
     scenario = plan.scenario

@@ -20,9 +20,11 @@ Figure ids (each is the ``id`` of the figure's ``<div>``; its data is in the
                               paired 95 % CI; significant ones filled green / red
       fig-wait-ecdf           share answered within each wait, one panel per channel, a
                               line per segment (and policy); the target as a diamond
-      fig-heatmap-p90         90th-percentile first-response wait by weekday × hour of
-                              arrival, one heatmap per channel (and policy), buttons to
-                              switch; green within the target, red far over it
+      fig-heatmap-sla         SLA attainment (those who gave up count as missed) by
+                              weekday × hour of arrival, identical weekdays pooled, one
+                              map per channel (and policy) plus a tab of the share who
+                              gave up; red missed, green met, grey uncertain (interval
+                              straddles the target, or too few tickets)
       fig-heatmap-arrivals    mean tickets arriving per weekday × hour in a week, all
                               channels and each channel
       fig-queue-week          tickets waiting and agents on duty per tier, 10-minute
@@ -71,7 +73,7 @@ from simdesk.errors import SimdeskError
 REPORT_NAME = "report.html"
 """Where ``--report`` writes: ``RESULTS_DIR/report.html``."""
 
-DESK_FIGURES = ("fig-sla", "fig-days", "fig-wait-ecdf", "fig-heatmap-p90",
+DESK_FIGURES = ("fig-sla", "fig-days", "fig-wait-ecdf", "fig-heatmap-sla",
                 "fig-heatmap-arrivals", "fig-queue-week", "fig-utilization",
                 "fig-utilization-agents", "fig-abandonment", "fig-escalations",
                 "fig-satisfaction", "fig-satisfaction-agents")

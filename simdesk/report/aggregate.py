@@ -17,7 +17,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from simdesk.metrics.measures import agent_metrics
+from simdesk.metrics.tiers import agent_metrics
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
 

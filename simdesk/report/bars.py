@@ -7,7 +7,7 @@ import math
 
 import plotly.graph_objects as go
 
-from simdesk.console.run import verdict
+from simdesk.metrics.verdicts import verdict
 from simdesk.report import aggregate
 from simdesk.report.figures import (
     Chart,

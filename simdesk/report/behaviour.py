@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from simdesk.metrics.daily_sla import day_table, measured_days
 from simdesk.metrics.helpers import helper_rules
-from simdesk.metrics.measures import uses_deflection, uses_reopens
+from simdesk.metrics.tickets import uses_deflection, uses_reopens
 from simdesk.report.blocks import table
 from simdesk.report.figures import (
     Chart,
@@ -102,13 +102,17 @@ def days_chart(results: DeskResults) -> Chart:
             counts, _ = np.histogram(np.clip(values, edges[0], 1.0), bins=edges)
             shares = counts / max(len(values), 1)
             hover = [f"{r}: {s:.0%} of days" for r, s in zip(ranges, shares, strict=True)]
-            if compare:
+            if compare:  # one falling line per policy: share of days at or above x
+                levels = np.unique(np.clip(values, edges[0], 1.0))
+                at_least = [(values >= x).mean() for x in levels]
                 figure.add_trace(go.Scatter(
-                    x=list(middles), y=list(shares), mode="lines+markers", showlegend=False,
-                    line={"color": policy_colour(results, label), "width": 2, "shape": "hvh"},
-                    marker={"size": 5}, name=text(label), meta=[text(label)],
-                    hovertext=hover,
-                    hovertemplate="<b>%{meta[0]}</b><br>%{hovertext}<extra></extra>",
+                    x=[edges[0], *levels.tolist()], y=[1.0, *at_least], mode="lines",
+                    showlegend=False,
+                    line={"color": policy_colour(results, label), "width": 2, "shape": "hv",
+                          "dash": "solid" if label == results.baseline else None},
+                    name=text(label), meta=[text(label)],
+                    hovertemplate=("<b>%{meta[0]}</b><br>%{y:.0%} of days at or above "
+                                   "%{x:.1%}<extra></extra>"),
                 ), row=row, col=col)
                 continue
             met = middles >= channel.sla_target
@@ -126,7 +130,8 @@ def days_chart(results: DeskResults) -> Chart:
         figure.update_xaxes(tickformat=".0%", range=[edges[0], max(edges[-1], 1.0)],
                             title_text="SLA attainment of the day", row=row, col=col)
         figure.update_yaxes(tickformat=".0%", rangemode="tozero", row=row, col=col,
-                            title_text="share of days" if col == 1 else None)
+                            title_text=("share of days at or above" if compare else
+                                        "share of days") if col == 1 else None)
     figure.add_trace(legend_only("target", TARGET_COLOUR, dash="dash"))
     if compare:
         for label in results.labels:
@@ -150,8 +155,11 @@ def days_chart(results: DeskResults) -> Chart:
     return Chart(
         "fig-days", "SLA attainment day by day",
         "A plan that meets the target on average can still miss it on many days: each panel "
-        "shows how many days reached each level of attainment (all replications pooled); "
-        "bars left of the dashed target line are days that missed it.",
+        + ("shows, per policy, the share of days at or above each level of attainment (all "
+           "replications pooled) — where a line crosses the dashed target is the share of "
+           "days that met it; the higher the line, the better." if compare else
+           "shows how many days reached each level of attainment (all replications pooled); "
+           "bars left of the dashed target line are days that missed it."),
         figure,
         f"Whole calendar days after the warm-up ({dates[0]:%a %Y-%m-%d} to "
         f"{dates[-1]:%a %Y-%m-%d}); a day's attainment is over the tickets that arrived "
@@ -371,11 +379,13 @@ def workload_tables(results: DeskResults) -> str:
         rows = [[text(name), text(tier), f"{rule.joins_at} waiting",
                  number(get("helper", name, "queue_hours")[0], 1),
                  interval(*get("helper", name, "queue_share")), percent(rule.cap, 0),
+                 interval(*get("helper", name, "overrun_share")),
                  number(get("helper", name, "joins")[0], 1)]
                 for name, (tier, rule) in helpers.items()]
         parts.append("<h3>Helpers in the queue</h3>"
                      + table(["Helper", "Tier", "Joins at", "Hours / week in the queue",
-                              "Share of their hours (95 % CI)", "Cap", "Called in / week"],
+                              "Share of their hours, up to the cap (95 % CI)", "Cap",
+                              "Past the cap, finishing the ticket in hand", "Called in / week"],
                              rows, "numbers"))
     return "".join(parts)
 

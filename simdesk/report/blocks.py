@@ -9,8 +9,14 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from simdesk.console.compare import format_difference, judgement
-from simdesk.console.run import summary_verdicts, verdict
+from simdesk.metrics.catalogue import (
+    format_difference,
+    format_metric,
+    label_of,
+    split_reference,
+    unit_of,
+)
+from simdesk.metrics.verdicts import judgement, summary_verdicts, verdict
 from simdesk.report.assumed import behaviour_items, group_details, tier_lines
 from simdesk.report.differences import difference_rows
 from simdesk.report.figures import Estimates
@@ -232,9 +238,11 @@ def verdict_table(results: DeskResults) -> str:
         cells = [f"<b>{text(channel.name)}</b>", target]
         for label in results.labels:
             mean, low, high = estimates.get(label, "channel", channel.name, "sla")
-            cell = interval(mean, low, high)
+            cell = percent(mean)
             if not math.isnan(channel.sla_target) and not math.isnan(mean):
                 cell += " " + chip(verdict(mean, low, high, channel.sla_target))
+            if not math.isnan(low):  # the interval on its own line: 4+ policies fit
+                cell += (f"<br><span class='muted'>{percent(low)}–{percent(high)}</span>")
             cells.append(cell)
         rows.append(cells)
     return table(headers, rows, "numbers")
@@ -246,10 +254,14 @@ def results_table(results: DeskResults) -> str:
     label = results.baseline
     plan = results.plan
     weeks = (plan.horizon - plan.warmup) / MINUTES_PER_WEEK
-    groups = [("overall", "all", "<b>All tickets</b>")]
-    groups += [("channel", c.name, f"<b>{text(c.name)}</b>") for c in plan.channels]
+    groups = [("channel", c.name, f"<b>{text(c.name)}</b>") for c in plan.channels]
     if len(plan.segments) > 1:
         groups += [("segment", s, f"segment {text(s)}") for s in plan.segments]
+    mixed = len(plan.channels) > 1
+    if mixed:
+        groups.append(("overall", "all", "All channels <span class='muted'>(counts and "
+                                         "shares only: each channel has its own time "
+                                         "scale)</span>"))
     verdicts = summary_verdicts(plan.channels,
                                 results.summary.loc[results.summary["policy"] == label])
     rows = []
@@ -260,16 +272,18 @@ def results_table(results: DeskResults) -> str:
         mean, low, high = estimates.get(label, scope, group, "sla")
         mark = chip(verdicts[group]) if scope == "channel" and group in verdicts else ""
         per_week = value("tickets") / weeks if weeks > 0 else math.nan
-        rows.append([name, f"{per_week:,.0f}", f"{interval(mean, low, high)} {mark}",
-                     duration(value("wait_mean")), duration(value("wait_median")),
-                     duration(value("wait_p90")), percent(value("abandonment")),
-                     duration(value("resolution_mean"))])
+        waits = (["", "", ""] if scope == "overall" and mixed else
+                 [duration(value("wait_mean")), duration(value("wait_median")),
+                  duration(value("wait_p90"))])
+        rows.append([name, f"{per_week:,.0f}", f"{interval(mean, low, high)} {mark}", *waits,
+                     percent(value("abandonment")),
+                     "" if scope == "overall" and mixed else duration(value("resolution_mean"))])
     return table(["", "Tickets / week", "SLA (95 % CI)", "Mean wait", "Median wait",
                    "P90 wait", "Gave up", "Resolution"], rows, "numbers")
 
 
-DIFFERENCE_COLUMNS = (("sla", "SLA"), ("wait_mean", "Mean wait"), ("wait_p90", "P90 wait"),
-                       ("abandonment", "Gave up"), ("resolution_mean", "Resolution"))
+DIFFERENCE_METRICS = ("sla", "wait_mean", "wait_p90", "abandonment", "resolution_mean")
+"""The paired differences in the table, in order (headings from the catalogue)."""
 
 
 def difference_table(results: DeskResults) -> str:
@@ -282,7 +296,7 @@ def difference_table(results: DeskResults) -> str:
     for scope, group, label in difference_rows(results):
         for policy in results.labels[1:]:
             cells = [f"<b>{label}</b>", text(policy)]
-            for metric, _ in DIFFERENCE_COLUMNS:
+            for metric in DIFFERENCE_METRICS:
                 row = index.get((scope, group, metric, policy))
                 if row is None:
                     cells.append("—")
@@ -300,7 +314,7 @@ def difference_table(results: DeskResults) -> str:
                 mark = {"better": "✓", "worse": "✗", "same": "="}[judged]
                 cells.append(f'<span class="d-{judged}">{shown} {mark}</span>')
             rows.append(cells)
-    headers = ["", "Policy"] + [f"Δ {title}" for _, title in DIFFERENCE_COLUMNS]
+    headers = ["", "Policy"] + [f"Δ {label_of(metric)}" for metric in DIFFERENCE_METRICS]
     return table(headers, rows, "numbers differences")
 
 
@@ -309,9 +323,7 @@ def difference_table(results: DeskResults) -> str:
 
 def points_table(results: SweepResults) -> str:
     summary = results.summary
-    scope, _, rest = results.metric.rpartition(":")
-    group, _, metric = rest.rpartition(".")
-    scope, group = scope or "overall", group or "all"
+    scope, group, metric = split_reference(results.metric)
     channels = [c for c in sweep_channels(results)
                 if not (scope == "channel" and metric == "sla" and c == group)]
     headers = ["#"] + [text(parameter_label(results.base, p)) for p in results.parameters]
@@ -331,12 +343,14 @@ def points_table(results: SweepResults) -> str:
                                       for p in results.parameters]
         cells.append(str(int(frame["replications"].max())))
         main = lookup.get((scope, group, metric), (math.nan, math.nan, math.nan))
-        fmt = "percent" if metric in ("sla", "abandonment", "utilization", "refused") else (
-            "duration" if metric.startswith(("wait", "resolution")) else "number")
-        if fmt == "number":
-            cells.append("—" if math.isnan(main[0]) else f"{main[0]:,.1f}")
+        unit = unit_of(metric)
+        if unit in ("share", "duration"):
+            cells.append(interval(*main, fmt="percent" if unit == "share" else "duration"))
+        elif math.isnan(main[1]):
+            cells.append(format_metric(metric, main[0]))
         else:
-            cells.append(interval(*main, fmt=fmt))
+            bounds = "–".join(format_metric(metric, v) for v in main[1:])
+            cells.append(f"{format_metric(metric, main[0])} ({bounds})")
         scenario = point.scenario or results.base
         main_sla = scenario.channels[group].sla if scope == "channel" and metric == "sla" \
             and scenario is not None and group in scenario.channels else None

@@ -7,8 +7,8 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simdesk.console.compare import judgement
-from simdesk.experiments.compare import BETTER
+from simdesk.metrics.catalogue import better_of, label_of
+from simdesk.metrics.verdicts import judgement
 from simdesk.report.figures import (
     Chart,
 )
@@ -19,7 +19,7 @@ from simdesk.report.style import (
 )
 from simdesk.store.read import DeskResults
 
-DIFFERENCE_METRICS = (("sla", "SLA"), ("abandonment", "gave up"))
+DIFFERENCE_METRICS = tuple((m, label_of(m)) for m in ("sla", "abandonment"))
 """The shares drawn in the difference figure (percentage points)."""
 
 
@@ -67,7 +67,7 @@ def difference_chart(results: DeskResults) -> Chart:
                     plus.append(None if math.isnan(high) else high - mean)
                     minus.append(None if math.isnan(low) else mean - low)
                     ci = "" if math.isnan(low) else f" (95 % CI {low:+.1f} to {high:+.1f})"
-                    direction = "higher is better" if BETTER[metric] == "higher" else \
+                    direction = "higher is better" if better_of(metric) == "higher" else \
                         "lower is better"
                     hover.append(f"<b>{label}</b>: {text(policy)} vs {text(results.baseline)}"
                                  f"<br>{title} {mean:+.1f} pp{ci}<br>{name} ({direction})")

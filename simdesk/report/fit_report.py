@@ -10,14 +10,9 @@ scenario written.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
 import math
 from pathlib import Path
 
-from plotly.offline import get_plotlyjs
-
-from simdesk import __version__
 from simdesk.errors import SimdeskError
 from simdesk.fit.arrivals import MODEL_NAMES
 from simdesk.fit.fit import Fit
@@ -25,10 +20,11 @@ from simdesk.fit.verify import Verification
 from simdesk.report.blocks import section, table, toc
 from simdesk.report.figures import Chart
 from simdesk.report.fit_figures import fit_charts
-from simdesk.report.html import LOADER, STYLE
-from simdesk.report.html import _figure as figure_section
-from simdesk.report.style import CONFIG, duration, percent, text
+from simdesk.report.shell import figure_section, page
+from simdesk.report.style import duration, percent, text
 from simdesk.scenario.units import format_duration
+
+PRE_STYLE = "pre { overflow-x: auto; background: var(--soft); padding: 12px; font-size: 12px; }"
 
 
 def _interval(low: float, high: float, shown: str = "duration") -> str:
@@ -220,29 +216,10 @@ def render(fit: Fit, verification: Verification | None, scenario_path: str) -> t
                         f"{text(fit.text)}</code></pre></details>",
                         f"As written to <code>{text(scenario_path)}</code>, comments "
                         "included."))
-    return page(text(fit.scenario.name), header + toc(sections) + "".join(body), charts,
-                history.source), charts
-
-
-def page(title: str, body: str, charts: list[Chart], source: str) -> str:
-    """The whole HTML document (the simulation report's style and loader)."""
-    figures = " ".join(chart.id for chart in charts)
-    loader = LOADER.replace("CONFIG", json.dumps(CONFIG))
-    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    footer = (f"<footer>Written by simdesk {html.escape(__version__)} fit on {stamp} from "
-              f"<code>{text(source)}</code>. How each part is fitted: docs/fit.md in the "
-              "simdesk repository.</footer>")
-    extra = "pre { overflow-x: auto; background: var(--soft); padding: 12px; font-size: 12px; }"
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<meta name=\"generator\" content=\"simdesk {html.escape(__version__)}\">"
-        f"<title>{title} — simdesk fit report</title>"
-        f"<style>{STYLE}{extra}</style>"
-        f"<script type=\"text/javascript\">{get_plotlyjs()}</script>"
-        f"</head><body data-figures=\"{figures}\"><main>{body}{footer}</main>"
-        f"<script type=\"text/javascript\">{loader}</script></body></html>\n"
-    )
+    return page(fit.scenario.name, header + toc(sections) + "".join(body), charts,
+                history.source, kind="fit report", by=" fit",
+                footnote="How each part is fitted: docs/fit.md in the simdesk repository.",
+                extra_style=PRE_STYLE), charts
 
 
 def write_fit_report(fit: Fit, verification: Verification | None, out: str | Path,

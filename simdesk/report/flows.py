@@ -152,7 +152,7 @@ def escalation_chart(results: DeskResults) -> Chart:
         for node, label, colour_ in used:
             height = room * size[node] / total
             ids.append(node)
-            labels.append(label)
+            labels.append(f"{label} · {size[node]:,.0f}")
             colours.append(colour_)
             xs.append(min(max(number / last, 0.001), 0.999))
             ys.append(min(max(top + height / 2, 0.001), 0.999))
@@ -174,7 +174,7 @@ def escalation_chart(results: DeskResults) -> Chart:
         arrangement="snap", valueformat=",.1f",
         node={"label": labels, "color": colours, "x": xs, "y": ys, "pad": 14,
               "thickness": 18, "line": {"color": "white", "width": 0.5},
-              "hovertemplate": "<b>%{label}</b>: %{value:,.1f} tickets per replication"
+              "hovertemplate": "<b>%{label}</b> (%{value:,.1f}) tickets per replication"
                                "<extra></extra>"},
         link={"source": [position[s] for s in links["source"]],
               "target": [position[t] for t in links["target"]],
@@ -191,7 +191,8 @@ def escalation_chart(results: DeskResults) -> Chart:
         "fig-escalations", "Where tickets go: escalations",
         "Tickets flow from their channel (left) through the tiers that handled them to how "
         "they ended (right) — resolved, given up before an answer, or still open when the "
-        "simulation stopped; the thicker the band, the more tickets.",
+        "simulation stopped; the thicker the band, the more tickets. Each node shows its "
+        "tickets per replication.",
         figure,
         f"Tickets that arrived after the warm-up{which}, mean per replication; hover a band "
         "for its count and its channels.")

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simdesk.console.run import verdict
+from simdesk.metrics.verdicts import verdict
 from simdesk.report.figures import Chart, channel_colour
 from simdesk.report.style import (
     PALETTE,

@@ -1,5 +1,5 @@
 """How long customers wait: the wait curves (ECDF) per channel, and the weekday ×
-hour maps of the 90th-percentile wait and of arrivals."""
+hour maps of SLA attainment (and who gave up) and of arrivals."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from simdesk.metrics.hours import MIN_DECIDED, cell_verdict, hour_table
 from simdesk.report import aggregate
 from simdesk.report.figures import (
     Chart,
@@ -25,7 +27,6 @@ from simdesk.report.style import (
     TARGET_COLOUR,
     base_layout,
     colour,
-    compact_duration,
     duration,
     exact_duration,
     percent,
@@ -159,70 +160,124 @@ def _menu(labels: list[str], count: int) -> list[dict[str, Any]]:
              "bgcolor": "#f5f7fa", "bordercolor": "#cbd2d9", "font": {"size": 12}}]
 
 
-def heatmap_p90_chart(results: DeskResults, grid: aggregate.WeekGrid) -> Chart:
+VERDICT_COLOURS = {"missed": "#d73027", "uncertain": "#bdbdbd", "met": "#1a9850"}
+"""Cell colours of the SLA map: missed, uncertain (grey), met."""
+_CODE = {"missed": 0, "uncertain": 1, "met": 2}
+
+
+def _hour_cells(results: DeskResults, label: str) -> pd.DataFrame:
+    tickets = results.tickets
+    if "policy" in tickets:
+        tickets = tickets.loc[tickets["policy"] == label]
+    return hour_table(results.plan, tickets, pooled=True)
+
+
+def heatmap_sla_chart(results: DeskResults) -> Chart:
+    """Per channel (and policy): day × hour of arrival, SLA attainment coloured by its
+    verdict — red missed, green met, grey uncertain (interval straddles the target, or
+    too few tickets) — and, on a second tab each, the share who gave up."""
     plan = results.plan
     traces: list[go.Heatmap] = []
     labels: list[str] = []
+    rows_of: list[list[str]] = []
+    pooled_note = ""
     compact = len(results.labels) > 1
+    hours = _hour_labels()
     for channel in plan.channels:
-        within = channel.sla_within
+        if math.isnan(channel.sla_target):
+            continue
         for label in results.labels:
-            values = grid.p90.get((label, channel.name))
-            if values is None or np.isnan(values).all():
+            cells = _hour_cells(results, label)
+            part = cells.loc[cells["channel"] == channel.name]
+            if part.empty:
                 continue
-            unit, per = wait_unit(within if not math.isinf(within)
-                                  else float(np.nanmedian(values)))
-            z = values / per
-            cells = [[compact_duration(v) for v in row] for row in values]
-            counts = grid.answered[(label, channel.name)]
-            if math.isinf(within):
-                scale: dict[str, Any] = {"colorscale": "YlOrRd", "zmin": 0,
-                                         "zmax": float(np.nanmax(z))}
-                bar: dict[str, Any] = {"title": {"text": f"p90 wait ({unit})", "side": "right"}}
-                target = ""
-            else:
-                top = 2 * within / per
-                scale = {"colorscale": [[0, "#1a9850"], [0.25, "#a6d96a"], [0.5, "#fee08b"],
-                                        [0.75, "#f46d43"], [1, "#a50026"]],
-                         "zmin": 0, "zmax": top}
-                bar = {"title": {"text": "p90 wait", "side": "right"},
-                       "tickvals": [0, top / 2, top],
-                       "ticktext": ["0", f"target {exact_duration(within)}",
-                                    f"≥ {exact_duration(2 * within)}"]}
-                target = f" (target {exact_duration(within)})"
+            days = list(dict.fromkeys(part.sort_values("weekday")["days"]))
+            if any("–" in d or "," in d for d in days):
+                pooled_note = (" Days the scenario makes identical (the same arrivals and "
+                               "agents on duty, hour by hour) are pooled into one row, e.g. "
+                               f"{next(d for d in days if '–' in d or ',' in d)}.")
+            z = np.full((len(days), 24), np.nan)
+            gave_up = np.full((len(days), 24), np.nan)
+            shown = [["" for _ in range(24)] for _ in days]
+            hover = [["" for _ in range(24)] for _ in days]
+            gave_text = [["" for _ in range(24)] for _ in days]
             name = text(channel.name) + (f" — {text(label)}" if compact else "")
-            hours = " in business hours" if channel.sla_hours is not None else ""
-            hover = [[f"<b>{name}</b><br>arriving {DAY_NAMES[day]} {hour:02d}:00–{hour:02d}:59"
-                      + (f"<br>9 in 10 answered within <b>{duration(values[day, hour])}</b>"
-                         f"{hours}{target}" if not math.isnan(values[day, hour]) else
-                         "<br>no ticket answered")
-                      + f"<br>{counts[day, hour]:,.0f} answered tickets in "
-                        f"{grid.replications} replication(s)"
-                      for hour in range(24)] for day in range(7)]
+            for row in part.to_dict("records"):
+                y, x = days.index(str(row["days"])), int(row["hour"])
+                value, low, high, share, decided = (
+                    float(row[k]) for k in ("sla", "sla_low", "sla_high", "abandonment",
+                                             "decided"))
+                verdict, reason = cell_verdict(value, low, high, decided, channel.sla_target)
+                z[y, x] = _CODE[verdict]
+                gave_up[y, x] = share
+                sla = "—" if math.isnan(value) else f"{value:.0%}"
+                shown[y][x] = sla + ("?" if verdict == "uncertain" else "")
+                gave_text[y][x] = "" if math.isnan(share) else f"{share:.0%}"
+                interval = ("no interval" if math.isnan(low)
+                            else f"{percent(low)}–{percent(high)}")
+                hover[y][x] = (
+                    f"<b>{name}</b><br>arriving {text(str(row['days']))} "
+                    f"{x:02d}:00–{x:02d}:59<br>SLA <b>{sla}</b> ({interval}), target "
+                    f"{channel.sla_target:.0%} in {exact_duration(channel.sla_within)}"
+                    f"<br><b>{verdict}</b>" + (f": {reason}" if reason else "")
+                    + f"<br>{percent(share)} gave up; 9 in 10 answered within "
+                    f"{duration(float(row['wait_p90']))}"
+                    f"<br>{float(row['tickets']):,.1f} tickets per replication, "
+                    f"{decided:,.0f} with an outcome in {results.replications} "
+                    "replication(s)")
             traces.append(go.Heatmap(
-                z=z, x=_hour_labels(), y=list(DAY_NAMES), text=cells, hovertext=hover,
+                z=z, x=hours, y=days, text=shown, hovertext=hover, texttemplate="%{text}",
+                textfont={"size": 10}, xgap=1, ygap=1, hoverongaps=False,
+                visible=not traces, name=f"{name} — SLA", zmin=0, zmax=2,
+                colorscale=[[0, VERDICT_COLOURS["missed"]], [0.33, VERDICT_COLOURS["missed"]],
+                            [0.34, VERDICT_COLOURS["uncertain"]],
+                            [0.66, VERDICT_COLOURS["uncertain"]],
+                            [0.67, VERDICT_COLOURS["met"]], [1, VERDICT_COLOURS["met"]]],
+                colorbar={"title": {"text": "SLA verdict", "side": "right"},
+                          "tickvals": [0.33, 1, 1.67],
+                          "ticktext": ["missed", "uncertain", "met"],
+                          "thickness": 12, "len": 0.9},
+                meta={"verdicts": [[_verdict_name(v) for v in row] for row in z]},
+                hovertemplate="%{hovertext}<extra></extra>"))
+            labels.append(f"{name} — SLA")
+            rows_of.append(days)
+            traces.append(go.Heatmap(
+                z=gave_up, x=hours, y=days, text=gave_text, hovertext=hover,
                 texttemplate="%{text}", textfont={"size": 10}, xgap=1, ygap=1,
-                hoverongaps=False, visible=not traces, name=name,
-                colorbar={**bar, "thickness": 12, "len": 0.9}, **scale,
-                hovertemplate="%{hovertext}<extra></extra>",
-            ))
-            labels.append(name)
-    figure = _week_map(traces, labels)
+                hoverongaps=False, visible=False, name=f"{name} — gave up",
+                colorscale="Reds", zmin=0, zmax=max(float(np.nanmax(gave_up)), 0.05)
+                if not np.isnan(gave_up).all() else 1,
+                colorbar={"title": {"text": "share who gave up", "side": "right"},
+                          "tickformat": ".0%", "thickness": 12, "len": 0.9},
+                hovertemplate="%{hovertext}<extra></extra>"))
+            labels.append(f"{name} — gave up")
+            rows_of.append(days)
+    figure = _week_map(traces, labels, height=max(220, 60 + 34 * max(
+        (len(r) for r in rows_of), default=7)))
     return Chart(
-        "fig-heatmap-p90", "When customers wait: the slowest hours of the week",
-        "Each cell is the wait that 9 customers in 10 arriving in that hour were answered "
-        "within; green is inside the channel's target, red is far over it — the red cells are "
-        "the hours to add or move people to.",
+        "fig-heatmap-sla", "When targets are missed: SLA by hour of arrival",
+        "Each cell is the share of the customers arriving in that hour who were answered "
+        "within the channel's target — those who gave up count as missed. Red: missed "
+        "(all of its 95 % interval below the target); green: met; grey with a '?': "
+        "uncertain — the interval straddles the target or too few tickets, so neither. "
+        "The red cells are where to add or move people; a tab per channel shows the "
+        "share who gave up." + pooled_note,
         figure,
-        "Pooled over every replication after the warm-up; the hover shows how many answered "
-        "tickets a cell rests on (few tickets: a rough value). Empty cells: no ticket was "
-        "answered.")
+        "Means over the replications after the warm-up, with 95 % Student-t intervals "
+        f"across them; a cell with fewer than {MIN_DECIDED} tickets with an outcome is "
+        "uncertain. The hover gives the interval, the share who gave up, the p90 wait "
+        "of the answered and the tickets a cell rests on. hours.parquet holds every "
+        "weekday apart.")
 
 
-def _week_map(traces: list[go.Heatmap], labels: list[str]) -> go.Figure:
+def _verdict_name(code: float) -> str:
+    return "" if math.isnan(code) else {v: k for k, v in _CODE.items()}[int(code)]
+
+
+def _week_map(traces: list[go.Heatmap], labels: list[str], height: int = 390) -> go.Figure:
     """Weekday × hour heatmaps, one per label, with a menu to switch between them."""
     figure = go.Figure(traces)
-    layout = base_layout(390)
+    layout = base_layout(height)
     layout["yaxis"].update(autorange="reversed", title={"text": "day of arrival"}, ticks="",
                            showgrid=False)
     layout["xaxis"].update(title={"text": "hour of arrival (09 = 09:00–09:59)"}, ticks="",

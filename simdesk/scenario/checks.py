@@ -17,14 +17,9 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from simdesk.metrics.catalogue import FEATURES, feature_of
 from simdesk.scenario.behaviour import Helper
-from simdesk.scenario.expect import (
-    FEATURE_OF,
-    ExpectationError,
-    Names,
-    parse_expectation,
-    resolve,
-)
+from simdesk.scenario.expect import ExpectationError, Names, parse_expectation, resolve
 from simdesk.scenario.messages import did_you_mean, one_of
 from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath
@@ -44,6 +39,34 @@ def _helper_names(data: Mapping[str, Any]) -> list[str]:
         for helper in helpers if isinstance(helpers, list) else []:
             if isinstance(helper, dict):
                 names.append(str(helper.get("name", Helper.model_fields["name"].default)))
+    return names
+
+
+def _agent_names(data: Mapping[str, Any]) -> list[str]:
+    """The agents' names as the plan gives them (``L1#1``, ``L1#rota2``, ``L1#lead``)."""
+    names = []
+    for tier_name, tier in _items(data, "tiers"):
+        groups = tier.get("agents")
+        if isinstance(groups, int):
+            count = groups  # the shorthand: that many agents, always on duty
+        elif isinstance(groups, list):
+            count = sum(g.get("count", 1) for g in groups if isinstance(g, dict)
+                        and isinstance(g.get("count", 1), int))
+        else:
+            count = 0
+        names += [f"{tier_name}#{n}" for n in range(1, count + 1)]
+        rotation = tier.get("rotation")
+        pool = rotation.get("pool") if isinstance(rotation, dict) else None
+        names += [f"{tier_name}#rota{n}" for n in range(1, pool + 1)] \
+            if isinstance(pool, int) else []
+        helpers = tier.get("helpers")
+        for helper in helpers if isinstance(helpers, list) else []:
+            if isinstance(helper, dict):
+                name = str(helper.get("name", Helper.model_fields["name"].default))
+                many = helper.get("count", 1)
+                names += [f"{tier_name}#{name}"] if many == 1 else \
+                    [f"{tier_name}#{name}{n}" for n in range(1, many + 1)] \
+                    if isinstance(many, int) else []
     return names
 
 
@@ -175,19 +198,14 @@ def _most_touches(data: Mapping[str, Any]) -> int:
     return most
 
 
-_FEATURE_HINTS = {
-    "satisfaction": "the scenario has no satisfaction model; add e.g. satisfaction: {} "
-                    "(see docs/behaviour.md)",
-    "deflection": "no topic has a deflection (self-service share); add e.g. "
-                  "deflection: 20% to a topic",
-    "reopens": "no topic or tier has reopens (repeat contacts); add e.g. reopens: {share: "
-               "10%, after: {dist: exponential, mean: 2d}} to a topic or tier",
-}
-
-
 def _features(data: Mapping[str, Any]) -> set[str]:
-    """The optional features the raw scenario writes: satisfaction, deflection, reopens."""
+    """The optional features the raw scenario writes: satisfaction, deflection, reopens,
+    helpers and replies (a ticket needing several agent replies)."""
     used = set()
+    if _most_touches(data) > 1:
+        used.add("replies")
+    if _helper_names(data):
+        used.add("helpers")
     if data.get("satisfaction") is not None:
         used.add("satisfaction")
     for _, topic in _items(data, "topics"):
@@ -217,18 +235,20 @@ def check_expectations(data: Mapping[str, Any]) -> Iterator[Finding]:
         tier=tuple(_names(data, "tiers")),
         reply=tuple(str(n) for n in range(1, most + 1)) if most > 1 else (),
         helper=tuple(_helper_names(data)),
+        agent=tuple(_agent_names(data)),
     )
     for index, text in enumerate(items):
         if not isinstance(text, str):
             continue  # the schema says it is not text
         try:
-            metric = resolve(parse_expectation(text), names).metric
+            found = resolve(parse_expectation(text), names)
         except ExpectationError as exc:
             yield ("expect", index), str(exc)
             continue
-        feature = FEATURE_OF.get(metric)
+        assert found.scope is not None
+        feature = feature_of(found.scope, found.metric)
         if feature is not None and feature not in used:
-            yield ("expect", index), f"{metric} is not measured: {_FEATURE_HINTS[feature]}"
+            yield ("expect", index), f"{found.metric} is not measured: {FEATURES[feature]}"
 
 
 def check_arrivals(channels: dict[str, Channel | None], arrivals: list[Arrival | None],

@@ -8,6 +8,7 @@ A scenario may list them under ``expect:``; each is one string ``TARGET OP VALUE
       - tier:L1.utilization <= 85%
       - abandonment <= 5%            # a metric alone: over all tickets
       - reply:2.wait_mean <= 1h      # the second agent reply of a conversation
+      - agent:L2#1.csat_vs_mix >= -5%   # an agent (with a satisfaction model)
 
 Grammar::
 
@@ -16,7 +17,7 @@ Grammar::
                  | "overall." metric         the same, spelled out
                  | group "." metric          a channel, else a segment, topic or tier
                  | scope ":" group "." metric
-    scope       := overall | channel | segment | topic | tier | reply | helper
+    scope       := overall | channel | segment | topic | tier | reply | helper | agent
     op          := ">=" | "<=" | ">" | "<"
     value       := a share (80% or 0.8), a duration (30s, 4h) or a number, by metric
 
@@ -30,10 +31,9 @@ A plan passes only if it meets the target with 95 % confidence, not merely on av
 Without an interval (one replication) the mean is judged instead, and the verdict says
 so. A value equal to the target satisfies ``>=`` and ``<=``, not ``>`` or ``<``.
 
-:func:`evaluate` works on a :class:`~simdesk.simulation.SimulationResult` or on any
-summary table with the columns ``scope, group, metric, mean, ci_low, ci_high,
-replications`` and one row per ``(scope, group, metric)``; a table of several runs (a
-sweep) is evaluated one run at a time, e.g. per ``groupby`` part.
+This module is the grammar only (no pandas, nothing of the simulation): which metric
+names, aliases, scopes and units exist comes from :mod:`simdesk.metrics.catalogue`, and
+judging a run's summary is :mod:`simdesk.metrics.verdicts`.
 """
 
 from __future__ import annotations
@@ -41,123 +41,20 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
-
-import pandas as pd
+from typing import Literal
 
 from simdesk.errors import SimdeskError
+from simdesk.metrics import catalogue
+from simdesk.metrics.catalogue import OVERALL_GROUP, SCOPES, Unit, format_value, in_scope, unit_of
 from simdesk.scenario.messages import did_you_mean, one_of
-from simdesk.scenario.units import (
-    format_duration,
-    format_percent,
-    humanize_minutes,
-    parse_duration,
-    parse_percent,
-)
+from simdesk.scenario.units import format_duration, format_percent, parse_duration, parse_percent
 
-if TYPE_CHECKING:
-    from simdesk.simulation import SimulationResult
-
-Unit = Literal["share", "duration", "count"]
 Bound = Literal["lower", "upper", "mean"]
 
-SCOPES = ("overall", "channel", "segment", "topic", "tier", "reply", "helper")
-"""The summary's scopes, as written before ``:``."""
 LOOKUP_ORDER = ("segment", "topic", "tier")
 """Where a bare ``group.metric`` is looked up when no channel has that name."""
-OVERALL_GROUP = "all"
-
-TICKET_METRICS = ("tickets", "sla", "wait_mean", "wait_median", "wait_p90", "abandonment",
-                  "resolution_mean", "unresolved", "refused")
-TIER_METRICS = ("utilization", "agents_on_duty", "handled", "per_agent_day", "queue_mean",
-                "wait_mean")
-REPLY_METRICS = ("wait_mean", "wait_median", "wait_p90", "replies")
-HELPER_METRICS = ("queue_hours", "queue_share", "joins")
-"""Per helper in a tier's ``helpers:`` (:mod:`simdesk.metrics.helpers`)."""
-SATISFACTION_METRICS = ("csat", "bad", "net", "rated")
-"""With a ``satisfaction:`` model, per ticket scope (:mod:`simdesk.metrics.ratings`)."""
-EFFORT_METRICS = ("resolved", "handle_mean", "escalated")
-"""With a ``satisfaction:`` model, overall and per topic (:mod:`simdesk.metrics.agents`)."""
-BEHAVIOUR_METRICS = ("deflected", "reopen_rate")
-"""With deflection / repeat contacts, per ticket scope."""
-CHANNEL_DAY_METRICS = ("days", "days_met", "day_sla_p10", "day_sla_median", "day_sla_p90",
-                       "day_sla_worst")
-"""SLA per calendar day, per channel (:mod:`simdesk.metrics.daily_sla`); overall: days, days_met."""
-SCOPE_METRICS: dict[str, tuple[str, ...]] = {
-    "overall": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS, "days",
-                "days_met", *EFFORT_METRICS),
-    "channel": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS,
-                *CHANNEL_DAY_METRICS),
-    "segment": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS),
-    "topic": (*TICKET_METRICS, *SATISFACTION_METRICS, *BEHAVIOUR_METRICS, *EFFORT_METRICS),
-    "tier": (*TIER_METRICS, "repeat_work"),
-    "reply": REPLY_METRICS,
-    "helper": HELPER_METRICS,
-}
-"""The metrics of :mod:`simdesk.metrics.measures` in each scope of the summary (some only when the
-scenario uses the feature behind them: :data:`FEATURE_OF`)."""
-FEATURE_OF: dict[str, str] = {
-    **dict.fromkeys((*SATISFACTION_METRICS, *EFFORT_METRICS), "satisfaction"),
-    "deflected": "deflection",
-    "reopen_rate": "reopens",
-    "repeat_work": "reopens",
-}
-"""Metrics measured only when the scenario uses a feature: ``satisfaction`` (a
-``satisfaction:`` model), ``deflection`` (a topic's ``deflection``) or ``reopens`` (a
-topic's or tier's ``reopens``)."""
-
-ALIASES: dict[str, str] = {
-    "sla": "sla",
-    "abandonment": "abandonment",
-    "refused": "refused",
-    "utilization": "utilization",
-    "mean_wait": "wait_mean",
-    "wait_mean": "wait_mean",
-    "median_wait": "wait_median",
-    "wait_median": "wait_median",
-    "p90_wait": "wait_p90",
-    "wait_p90": "wait_p90",
-    "resolution": "resolution_mean",
-    "resolution_mean": "resolution_mean",
-    "tickets": "tickets",
-    "unresolved": "unresolved",
-    "handled": "handled",
-    "per_agent_day": "per_agent_day",
-    "queue_mean": "queue_mean",
-    "agents_on_duty": "agents_on_duty",
-    "replies": "replies",
-    "csat": "csat",
-    "good": "csat",
-    "bad": "bad",
-    "net": "net",
-    "rated": "rated",
-    "resolved": "resolved",
-    "handle_mean": "handle_mean",
-    "mean_handle": "handle_mean",
-    "escalated": "escalated",
-    "deflected": "deflected",
-    "reopen_rate": "reopen_rate",
-    "repeat_work": "repeat_work",
-    "days": "days",
-    "days_met": "days_met",
-    "day_sla_p10": "day_sla_p10",
-    "day_sla_median": "day_sla_median",
-    "day_sla_p90": "day_sla_p90",
-    "day_sla_worst": "day_sla_worst",
-    "worst_day": "day_sla_worst",
-    "queue_hours": "queue_hours",
-    "queue_share": "queue_share",
-    "joins": "joins",
-}
-"""What an expectation may call a metric → the summary's metric name."""
-
-SHARES = frozenset({"sla", "abandonment", "utilization", "refused", "csat", "bad", "net",
-                    "escalated", "deflected", "repeat_work", "queue_share", "days_met",
-                    "day_sla_p10", "day_sla_median", "day_sla_p90", "day_sla_worst"})
-DURATIONS = frozenset({"wait_mean", "wait_median", "wait_p90", "resolution_mean",
-                       "handle_mean"})
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
@@ -171,13 +68,6 @@ FORM = "TARGET OP VALUE such as 'email.p90_wait <= 4h' or 'tier:L1.utilization <
 
 class ExpectationError(SimdeskError, ValueError):
     """An expectation that cannot be parsed, or names something the run does not have."""
-
-
-def unit_of(metric: str) -> Unit:
-    """How a metric's values and targets are written: a share, a duration or a count."""
-    if metric in SHARES:
-        return "share"
-    return "duration" if metric in DURATIONS else "count"
 
 
 @dataclass(frozen=True)
@@ -223,7 +113,8 @@ class Expectation:
     def target_text(self) -> str:
         """``>= 90%``, ``<= 4h``, ``>= 1500``."""
         if self.unit == "share":
-            text = format_percent(self.target)
+            sign = "-" if self.target < 0 else ""  # a difference of shares
+            text = sign + format_percent(abs(self.target))
         elif self.unit == "duration":
             text = format_duration(self.target)
         else:
@@ -231,41 +122,22 @@ class Expectation:
         return f"{self.op} {text}"
 
 
-def format_value(unit: Unit, value: float, near: float | None = None) -> str:
-    """A readable value; with ``near`` (the target), digits are added until a value that
-    differs from it does not look equal to it."""
-    if math.isnan(value):
-        return "—"
-    if unit == "duration":
-        text = humanize_minutes(value)
-        if near is not None and value != near and text == humanize_minutes(near):
-            text = f"{value:.6g}m"
-        return text
-    whole = unit == "count" and value == round(value)
-    for digits in range(0 if whole else 1, 7):
-        if unit == "share":
-            text, other = f"{value:.{digits}%}", f"{(near or 0.0):.{digits}%}"
-        else:
-            text, other = f"{value:,.{digits}f}", f"{(near or 0.0):,.{digits}f}"
-        if near is None or value == near or text != other:
-            break
-    return text
-
-
 def _metric(word: str) -> str:
-    name = ALIASES.get(word.strip().lower())
-    if name is None:
-        listed = one_of(list(dict.fromkeys(ALIASES.values())))
+    found = catalogue.find(word)
+    if found is None:
+        written = word.strip().lower()
+        aliases = ", ".join(catalogue.ALIASES)
         raise ExpectationError(
-            f"unknown metric {word.strip()!r}; valid: {listed} (or mean_wait, median_wait, "
-            f"p90_wait, resolution, mean_handle, good, worst_day)"
-            f"{did_you_mean(word.strip().lower(), ALIASES)}"
+            f"unknown metric {word.strip()!r}; valid: {one_of(list(catalogue.METRICS))} "
+            f"(or {aliases}){did_you_mean(written, [*catalogue.METRICS, *catalogue.ALIASES])}"
         )
-    return name
+    return found.name
 
 
 def _target_value(metric: str, text: str) -> float:
     unit = unit_of(metric)
+    if catalogue.get(metric).signed and text.startswith("-"):
+        return -_target_value(metric, text[1:].strip())  # a difference of shares
     if unit == "share":
         try:
             bare = float(text)
@@ -287,25 +159,26 @@ def _target_value(metric: str, text: str) -> float:
         number = float(text.replace(",", ""))
     except ValueError:
         raise ExpectationError(
-            f"{metric} is a count: write a plain number such as 1500, not {text!r}"
+            f"{metric} is a {unit}: write a plain number such as 1500, not {text!r}"
         ) from None
     if not math.isfinite(number) or number < 0:
-        raise ExpectationError(f"{metric} is a count: {text!r} is not zero or more")
+        raise ExpectationError(f"{metric} is a {unit}: {text!r} is not zero or more")
     return number
 
 
 def _check_metric(scope: str, group: str, metric: str) -> None:
     """The metric is measured in this scope, or a clear message saying where it is."""
-    valid = SCOPE_METRICS[scope]
+    valid = in_scope(scope)
     if metric in valid:
         return
-    homes = [s for s in ("channel", "tier", "reply") if metric in SCOPE_METRICS[s]]
+    homes = [s for s in SCOPES if metric in in_scope(s)]
     what = "over all tickets" if scope == "overall" else f"per {scope} (for {scope} {group!r})"
     hint = ""
-    if homes == ["tier"]:
-        hint = f"; it is a tier metric: write tier:NAME.{metric}"
-    elif homes == ["reply"]:
-        hint = f"; it is a reply metric: write reply:N.{metric}"
+    if len(homes) == 1 and homes[0] not in catalogue.TICKET_SCOPES:
+        home = homes[0]
+        name = "N" if home == "reply" else "NAME"
+        hint = f"; it is a{'n' if home[0] in 'aeiou' else ''} {home} metric: " \
+               f"write {home}:{name}.{metric}"
     raise ExpectationError(
         f"{metric} is not measured {what}{hint}; valid there: {one_of(valid)}"
     )
@@ -369,8 +242,9 @@ def parse_expectation(text: object) -> Expectation:
 
 
 def _example(scope: str) -> str:
-    return {"tier": "utilization", "reply": "wait_mean", "helper": "queue_share"}.get(
-        scope, "sla")
+    """A metric of ``scope`` to show in a message: its first share, else its first."""
+    names = in_scope(scope)
+    return next((m for m in names if unit_of(m) == "share"), names[0])
 
 
 @dataclass(frozen=True)
@@ -383,17 +257,19 @@ class Names:
     tier: tuple[str, ...] = ()
     reply: tuple[str, ...] = ()
     helper: tuple[str, ...] = ()
+    agent: tuple[str, ...] = ()
 
     def of(self, scope: str) -> tuple[str, ...]:
         return (OVERALL_GROUP,) if scope == "overall" else tuple(getattr(self, scope))
 
     @classmethod
-    def from_summary(cls, summary: pd.DataFrame) -> Names:
-        """The groups present in a summary table."""
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Names:
+        """The groups found in ``(scope, group)`` pairs, e.g. a summary's rows."""
         found: dict[str, list[str]] = {}
-        for scope, group in summary[["scope", "group"]].drop_duplicates().itertuples(
-                index=False):
-            found.setdefault(str(scope), []).append(str(group))
+        for scope, group in pairs:
+            names = found.setdefault(str(scope), [])
+            if str(group) not in names:
+                names.append(str(group))
         return cls(**{scope: tuple(found.get(scope, ())) for scope in SCOPES[1:]})
 
 
@@ -439,139 +315,11 @@ def resolve(expectation: Expectation, names: Names, *, strict: bool = True) -> E
     return replace(expectation, scope=scope)
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """How one expectation fared: the mean, the bound judged and whether it passed."""
-
-    expectation: Expectation
-    """Resolved: ``scope`` is set."""
-    mean: float
-    ci_low: float
-    ci_high: float
-    replications: int
-    bound: Bound
-    """``lower`` / ``upper`` (the conservative end of the 95 % CI) or ``mean`` (no CI)."""
-    value: float
-    """The number judged: that bound, or the mean."""
-    passed: bool
-    note: str = ""
-    """Why there is no value, if there is none."""
-
-    @property
-    def judged_on(self) -> str:
-        """``lower bound``, ``upper bound`` or ``mean``."""
-        return "mean" if self.bound == "mean" else f"{self.bound} bound"
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON data: shares as fractions, durations in minutes, NaN as ``None``."""
-        e = self.expectation
-        return {
-            "expectation": e.text,
-            "scope": e.scope,
-            "group": e.group,
-            "metric": e.metric,
-            "unit": {"duration": "minutes"}.get(e.unit, e.unit),
-            "op": e.op,
-            "target": e.target,
-            "bound": self.bound,
-            "value": _number(self.value),
-            "mean": _number(self.mean),
-            "ci_low": _number(self.ci_low),
-            "ci_high": _number(self.ci_high),
-            "replications": self.replications,
-            "pass": self.passed,
-            "note": self.note or None,
-        }
-
-
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
-
-
-SUMMARY_COLUMNS = ("scope", "group", "metric", "mean", "ci_low", "ci_high", "replications")
-
-
-def _summary(results: SimulationResult | pd.DataFrame) -> pd.DataFrame:
-    summary = results if isinstance(results, pd.DataFrame) else results.summary
-    missing = [c for c in SUMMARY_COLUMNS if c not in summary.columns]
-    if missing:
-        raise ValueError(f"a summary table needs the columns {', '.join(missing)}")
-    if summary.duplicated(["scope", "group", "metric"]).any():
-        raise ValueError(
-            "the summary has several rows per scope, group and metric (several runs?): "
-            "evaluate each run's rows separately")
-    return summary
-
-
-def evaluate(results: SimulationResult | pd.DataFrame,
-             expectations: Iterable[str | Expectation]) -> list[Verdict]:
-    """Judge each expectation on a run's summary (or any table of its columns).
-
-    The conservative end of the 95 % CI must satisfy the expectation: ``ci_low`` for
-    ``>=``/``>``, ``ci_high`` for ``<=``/``<``; with one replication (no interval) the
-    mean. A target missing from the table, or without a value (no tickets measured),
-    fails with a ``note``. Text that does not parse, or a bare name found nowhere in the
-    table (or in several scopes), raises :class:`ExpectationError`.
-    """
-    summary = _summary(results)
-    names = Names.from_summary(summary)
-    rows: dict[tuple[str, str, str], Mapping[Any, Any]] = {
-        (str(r["scope"]), str(r["group"]), str(r["metric"])): r
-        for r in summary.to_dict("records")
-    }
-    verdicts = []
-    for item in expectations:
-        parsed = item if isinstance(item, Expectation) else parse_expectation(item)
-        expectation = resolve(parsed, names, strict=False)
-        assert expectation.scope is not None
-        verdicts.append(_judge(expectation, rows.get(
-            (expectation.scope, expectation.group, expectation.metric))))
-    return verdicts
-
-
-def _judge(expectation: Expectation, row: Mapping[Any, Any] | None) -> Verdict:
-    bound: Bound = expectation.bound
-    if row is None:
-        nan = math.nan
-        return Verdict(expectation, nan, nan, nan, 0, bound, nan, False,
-                       f"no {expectation.metric} for {expectation.where} in the results")
-    mean, low, high = (float(row[c]) for c in ("mean", "ci_low", "ci_high"))
-    replications = int(row["replications"])
-    value = low if bound == "lower" else high
-    if replications < 2 or (math.isnan(value) and not math.isnan(mean)):
-        bound, value = "mean", mean
-    note = "" if not math.isnan(mean) else "no value: nothing measured"
-    return Verdict(expectation, mean, low, high, replications, bound, value,
-                   expectation.holds(value), note)
-
-
-def report(verdicts: Iterable[Verdict], **facts: Any) -> dict[str, Any]:
-    """The ``simdesk check --json`` document: ``pass``, ``met``, ``total``, the run
-    ``facts`` given, then ``expectations`` (:meth:`Verdict.as_dict` each)."""
-    listed = list(verdicts)
-    met = sum(v.passed for v in listed)
-    return {"pass": met == len(listed), "met": met, "total": len(listed), **facts,
-            "expectations": [v.as_dict() for v in listed]}
-
-
 __all__ = [
-    "ALIASES",
     "Expectation",
     "ExpectationError",
     "Names",
-    "Verdict",
-    "evaluate",
     "parse_expectation",
-    "report",
     "resolve",
+    "unit_of",
 ]
-
-
-def evaluate_points(summary: pd.DataFrame,
-                    expectations: Iterable[str | Expectation]) -> dict[str, list[Verdict]]:
-    """A sweep's summary (a ``point`` column) judged point by point, in the summary's order."""
-    wanted = list(expectations)
-    if summary.empty:
-        return {}
-    return {str(key): evaluate(frame.drop(columns="point"), wanted)
-            for key, frame in summary.groupby("point", sort=False)}

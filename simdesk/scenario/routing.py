@@ -116,7 +116,13 @@ class Ninja(RoutingBase):
     noise: Percent = 0.0
     """Error of the effort estimate (coefficient of variation, lognormal)."""
     base: BaseRouting = Fifo()
-    """What everyone else (and the ninjas outside the windows) does."""
+    """What everyone else (and the ninjas outside the windows) does: a policy name
+    (``base: fifo``) or a mapping with its options (``base: {policy: cherry-pick, ...}``)."""
+
+    @field_validator("base", mode="before")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        return {"policy": value} if isinstance(value, str) else value
 
 
 class Custom(RoutingBase):

@@ -29,8 +29,9 @@ from scipy import stats
 
 from simdesk.errors import SimdeskError
 from simdesk.fates.streams import new_seed
+from simdesk.plan.compile import compile_plan
 from simdesk.plan.diagnostics import reach
-from simdesk.plan.model import DeskPlan, TierPlan, compile_plan
+from simdesk.plan.model import DeskPlan, TierPlan
 from simdesk.scenario.load import scenario_to_dict, validate_scenario
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, simulate

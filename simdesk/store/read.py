@@ -22,7 +22,8 @@ import pandas as pd
 import yaml
 
 from simdesk.errors import SimdeskError
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan
 from simdesk.scenario.load import load_scenario, validate_scenario
 from simdesk.scenario.schema import Scenario
 

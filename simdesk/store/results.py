@@ -3,8 +3,11 @@
 Files: ``scenario.yaml`` (every default filled in, seed included: running it again
 gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet``,
 ``days.parquet`` (SLA attainment per replication, calendar day and channel:
-:func:`simdesk.metrics.daily_sla.day_table`), ``summary.csv``, ``summary.json``. Each file is
-written to a temporary name and moved into place, so a crash never leaves half a file.
+:func:`simdesk.metrics.daily_sla.day_table`), ``hours.parquet`` (per channel, weekday and
+hour of arrival: :func:`simdesk.metrics.hours.hour_table`), ``summary.csv`` and
+``summary.json`` (each metric with its ``unit``, from the metric catalogue:
+:func:`simdesk.metrics.catalogue.unit_text`). Each file is written to a temporary name
+and moved into place, so a crash never leaves half a file.
 
 A comparison of routing policies (:func:`write_comparison`) writes the same files with
 a ``policy`` column, plus ``comparison.csv``.
@@ -12,12 +15,13 @@ a ``policy`` column, plus ``comparison.csv``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -27,15 +31,19 @@ import pandas as pd
 
 from simdesk import __version__
 from simdesk.errors import SimdeskError
+from simdesk.metrics.catalogue import unit_text
 from simdesk.metrics.daily_sla import day_table
+from simdesk.metrics.hours import hour_table
 from simdesk.scenario.load import scenario_to_yaml
 from simdesk.simulation import SimulationResult
 
 if TYPE_CHECKING:
     from simdesk.experiments.compare import Comparison
+    from simdesk.metrics.misses import ChannelMisses
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "days.parquet", "summary.csv", "summary.json",
+                "replies.parquet", "days.parquet", "hours.parquet", "summary.csv",
+                "summary.json", "misses.json",
                 "comparison.csv")
 
 
@@ -68,6 +76,14 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, compression="zstd", use_dictionary=categorical)
 
 
+def with_units(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with a ``unit`` column after ``metric``."""
+    columns = list(summary.columns)
+    after = columns.index("metric") + 1
+    units = summary["metric"].map(unit_text)
+    return summary.assign(unit=units)[[*columns[:after], "unit", *columns[after:]]]
+
+
 def _number(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
@@ -81,6 +97,7 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
             "ci_low": _number(row["ci_low"]),
             "ci_high": _number(row["ci_high"]),
             "replications": int(row["replications"]),
+            "unit": unit_text(row["metric"]),
         }
     return {
         "scenario": result.scenario.name,
@@ -94,7 +111,8 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
         "policy": result.policy,
         "confidence": 0.95,
         "targets": {
-            c.name: {"within_minutes": c.sla_within, "target": c.sla_target}
+            c.name: {"within_minutes": c.sla_within, "target": c.sla_target,
+                     "target_unit": "share"}
             for c in result.plan.channels if not math.isinf(c.sla_within)
         },
         "metrics": nested,
@@ -120,15 +138,31 @@ def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
         writes = [pool.submit(_atomic, folder / f"{name}.parquet", partial(_write_parquet, frame))
                   for name, frame in tables]
         table, document = summary()
-        _atomic(folder / "summary.csv", lambda p: table.to_csv(p, index=False))
+        _atomic(folder / "summary.csv", lambda p: with_units(table).to_csv(p, index=False))
         text = json.dumps(document, indent=2, allow_nan=False)
         _atomic(folder / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
         for write in writes:
             write.result()
 
 
-def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False) -> Path:
-    """Write every result file into ``folder`` and return it."""
+def misses_document(misses: Sequence[ChannelMisses]) -> list[dict[str, Any]]:
+    """Why each channel missed (or nearly missed) its target, as JSON (``misses.json``)."""
+    document = []
+    for entry in misses:
+        data = dataclasses.asdict(entry)
+        data["blocks"] = [{**dataclasses.asdict(b), "label": b.label} for b in entry.blocks]
+        data["suggestions"] = [{**dataclasses.asdict(s), "significant": s.significant}
+                               for s in entry.suggestions]
+        document.append(data)
+    cleaned: list[dict[str, Any]] = json.loads(
+        json.dumps(document, default=_number).replace("NaN", "null"))
+    return cleaned
+
+
+def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False,
+                  misses: Sequence[ChannelMisses] | None = None) -> Path:
+    """Write every result file into ``folder`` and return it; with ``misses``, also
+    ``misses.json`` (:mod:`simdesk.experiments.suggest`)."""
     folder = Path(folder)
     check_results_folder(folder, overwrite=overwrite)
     folder.mkdir(parents=True, exist_ok=True)
@@ -140,10 +174,14 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
     yaml_text = header + scenario_to_yaml(result.scenario)
     _atomic(folder / "scenario.yaml", lambda p: p.write_text(yaml_text, encoding="utf-8"))
     tables = [("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty),
-              ("days", day_table(result.plan, result.tickets))]
+              ("days", day_table(result.plan, result.tickets)),
+              ("hours", hour_table(result.plan, result.tickets))]
     if len(result.replies):
         tables.append(("replies", result.replies))
     _write_tables(folder, tables, lambda: (result.summary, summary_document(result)))
+    if misses is not None:
+        text = json.dumps(misses_document(misses), indent=2, allow_nan=False)
+        _atomic(folder / "misses.json", lambda p: p.write_text(text, encoding="utf-8"))
     return folder
 
 
@@ -215,5 +253,6 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     tables.append(("days", _days_by_policy(comparison)))
     _write_tables(folder, tables,
                   lambda: (comparison.summary, comparison_document(comparison)))
-    _atomic(folder / "comparison.csv", lambda p: comparison.differences.to_csv(p, index=False))
+    _atomic(folder / "comparison.csv",
+            lambda p: with_units(comparison.differences).to_csv(p, index=False))
     return folder

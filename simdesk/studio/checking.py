@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from simdesk.errors import Problem, ScenarioError, SimdeskError
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan
 from simdesk.policies import make_policy
 from simdesk.scenario.load import validate_scenario
 from simdesk.scenario.routing import Custom, Routing

@@ -15,17 +15,18 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 from dash import dcc, html
+from rich.text import Text
 
-from simdesk.console.compare import format_difference, judgement
-from simdesk.console.run import summary_verdicts
-from simdesk.report import aggregate
+from simdesk.metrics.catalogue import format_difference
+from simdesk.metrics.misses_text import channel_lines
+from simdesk.metrics.verdicts import judgement, summary_verdicts
 from simdesk.report.bars import abandonment_chart, sla_chart, utilization_chart
 from simdesk.report.behaviour import days_chart, has_days
 from simdesk.report.figures import Chart, Estimates
+from simdesk.report.misses import read_misses
 from simdesk.report.style import VERDICT_WORDS, base_layout, duration, exact_duration, percent
-from simdesk.report.waits import heatmap_p90_chart
+from simdesk.report.waits import heatmap_sla_chart
 from simdesk.scenario.calendar import DAY_NAMES
-from simdesk.studio.hours import FEW, sla_hours_figure
 from simdesk.studio.plotting import GRAPH_CONFIG, plain
 from simdesk.studio.work import PlansOutcome, RunOutcome, StaffOutcome
 
@@ -75,32 +76,45 @@ def chart_block(chart: Chart, prefix: str) -> html.Section:
                         className="chart")
 
 
+def misses_block(outcome: RunOutcome) -> html.Section | None:
+    """Why each channel missed (or nearly missed) its target, from the run's
+    ``misses.json``: the lines ``simdesk run`` prints under its table, as text."""
+    found = read_misses(outcome.folder)
+    if not found:
+        return None
+    parts: list[Any] = []
+    for misses in found:
+        lines = [Text.from_markup(line).plain.strip() for line in channel_lines(misses)]
+        parts.append(html.Div([html.P(html.B(lines[0])),
+                               html.Ul([html.Li(line.lstrip("• ")) for line in lines[1:]])],
+                              className="misses",
+                              id={"type": "misses", "channel": misses.channel}))
+    return html.Section([
+        html.H3("Why targets were missed"),
+        html.P("For each channel that missed its target or came close: where the misses "
+               "fall (blocks of weekday × hour of arrival), how many of them gave up, and "
+               "what those customers found waiting ahead of them. On the command line, "
+               "simdesk run also tries a few changes on the same tickets.", className="lead"),
+        *parts], className="chart", id="run-misses")
+
+
 def run_view(outcome: RunOutcome, seconds: float) -> html.Div:
-    """The run as the report shows it: verdicts, SLA, per-day SLA, weekday × hour,
-    utilization, abandonment."""
+    """The run as the report shows it: verdicts, why targets were missed, SLA, per-day
+    SLA, SLA by weekday × hour of arrival, utilization, abandonment."""
     results = outcome.results
-    grid = aggregate.week_grid(results.plan, results.tickets)
     charts = [sla_chart(results)]
     if has_days(results):
         charts.append(days_chart(results))
-    charts += [heatmap_p90_chart(results, grid), utilization_chart(results),
+    charts += [heatmap_sla_chart(results), utilization_chart(results),
                abandonment_chart(results)]
-    hours = html.Section([
-        html.H3("SLA by weekday and hour of arrival"),
-        html.P("Each cell: the share of that hour's customers answered within the target "
-               "(those who gave up count as missed), the mean over the replications. Green: "
-               "its 95 % interval is above the target; red: below; grey: the interval holds "
-               f"the target or the cell has fewer than {FEW} tickets — not a verdict. Hover "
-               "for the interval.", className="lead"),
-        dcc.Graph(id="run-fig-sla-hours", figure=sla_hours_figure(results),
-                  config=GRAPH_CONFIG)], className="chart")
     facts = (f"{outcome.variant}: {results.replications} replications, seed {results.seed}, "
              f"{seconds:.1f} s. Verdicts are judged on the 95 % confidence interval: met when "
              "all of it is at or above the target, missed when all of it is below, close "
              "when it contains the target.")
+    why = misses_block(outcome)
     return html.Div([html.P(facts, className="facts"), verdict_cards(outcome),
-                     chart_block(charts[0], "run"), hours,
-                     *[chart_block(chart, "run") for chart in charts[1:]]])
+                     *([why] if why is not None else []),
+                     *[chart_block(chart, "run") for chart in charts]])
 
 
 def _value(metric: str, mean: float, low: float, high: float) -> str:

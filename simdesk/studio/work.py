@@ -20,6 +20,8 @@ import numpy as np
 
 from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.experiments.compare import Comparison
+from simdesk.experiments.suggest import explain_misses
+from simdesk.metrics.misses import ChannelMisses
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, simulate
@@ -95,18 +97,23 @@ def scenario_of(variant: Variant, settings: Settings) -> Scenario:
     return checked.scenario
 
 
-def _write(result: SimulationResult, settings: Settings, job: Job, name: str) -> Path:
+def _write(result: SimulationResult, settings: Settings, job: Job, name: str,
+           misses: Sequence[ChannelMisses] | None = None) -> Path:
     folder = settings.scratch / f"{job.id:03d}-{slug(name)}"
-    return write_results(result, folder, overwrite=True)
+    return write_results(result, folder, overwrite=True, misses=misses)
 
 
 def run_variant(job: Job, variant: Variant, settings: Settings, seed: int,
                 replications: int) -> RunOutcome:
-    """Simulate one variant and read its results folder back as the report does."""
+    """Simulate one variant, say why any target was missed (where the misses fall, who
+    gave up, what they queued behind: ``misses.json``, as ``simdesk run --no-suggest``
+    writes it) and read its results folder back as the report does."""
     scenario = scenario_of(variant, settings)
     result = simulate(scenario, seed=seed, replications=replications,
                       progress=job.progress)
-    folder = _write(result, settings, job, variant.name)
+    job.step = "finding why targets were missed"
+    explained = explain_misses(result, suggest=False)
+    folder = _write(result, settings, job, variant.name, explained)
     job.step = "reading the results"
     loaded = load_results(folder)
     assert isinstance(loaded, DeskResults)

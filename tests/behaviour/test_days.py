@@ -96,7 +96,8 @@ def test_the_day_table_matches_a_plain_count_by_date() -> None:
 
 def test_the_day_metrics_summarise_the_day_table() -> None:
     """days, days_met, the quantiles and the worst day, per replication and channel,
-    recomputed from the day table; overall: days on which every measured channel met."""
+    recomputed from the day table; overall: over the days on which every channel had
+    tickets, those on which every channel met."""
     result = simdesk.simulate(_office(), seed=5, replications=3)
     table = day_table(result.plan, result.tickets)
     metrics = day_metrics(result.plan, result.tickets).set_index(
@@ -111,13 +112,30 @@ def test_the_day_metrics_summarise_the_day_table() -> None:
         for name, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9)):
             assert metrics[(*key, f"day_sla_{name}")] == pytest.approx(days["sla"].quantile(q))
     for replication, days in measured.groupby("replication"):
-        per_day = days.groupby("date")["met"].agg(lambda m: bool(m.astype(bool).all()))
+        grouped = days.groupby("date")["met"]
+        per_day = grouped.agg(lambda m: bool(m.astype(bool).all()))[grouped.size() == 2]
         assert metrics[(replication, "overall", "all", "days")] == len(per_day)
         assert metrics[(replication, "overall", "all", "days_met")] == pytest.approx(
             per_day.mean())
     summary = result.summary
     assert set(summary.loc[summary["metric"] == "days_met", "group"]) == {
         "all", "phone", "email"}
+
+
+def test_every_channel_counts_only_days_on_which_every_channel_had_tickets() -> None:
+    """Phone on weekdays only, email every day: a weekend day with only email met is not
+    a day on which "every channel" met its target."""
+    office = _office(arrivals=[
+        {"channel": "phone", "rate": "14/h",
+         "profile": {"weekdays": [1, 1, 1, 1, 1, 0, 0], "hours": [1] * 24}},
+        {"channel": "email", "rate": "1/h"}])
+    result = simdesk.simulate(office, seed=5, replications=2)
+    table = day_table(result.plan, result.tickets)
+    weekend = table["date"].dt.day_of_week >= 5
+    assert (table.loc[weekend & (table["channel"] == "phone"), "decided"] == 0).all()
+    assert (table.loc[weekend & (table["channel"] == "email"), "decided"] > 0).all()
+    weekdays = table.loc[~weekend, "date"].nunique()
+    assert result.value("overall", "all", "days") == weekdays < table["date"].nunique()
 
 
 def test_no_whole_day_no_day_metrics() -> None:

@@ -14,7 +14,9 @@ from rich.console import Console
 
 import simdesk
 from simdesk.console.beyond_sla import behaviour_table
-from simdesk.metrics.measures import run_metrics, ticket_metrics, tier_metrics, uses_deflection
+from simdesk.metrics.run import run_metrics
+from simdesk.metrics.tickets import ticket_metrics, uses_deflection
+from simdesk.metrics.tiers import tier_metrics
 from simdesk.plan.model import DeskPlan
 from tests.helpers import plan_for
 

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 import simdesk
 from simdesk.cli import main
-from simdesk.scenario.expect import Names, evaluate, parse_expectation, resolve
+from simdesk.metrics.verdicts import evaluate
+from simdesk.scenario.expect import Names, parse_expectation, resolve
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = Names(channel=("phone", "chat"), segment=("paid",), topic=("bug",), tier=("L1",))

@@ -5,6 +5,7 @@ each; a scenario named with HTML stays text."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,9 @@ def test_run_report(chromium: Chromium, tmp_path: Path, request: pytest.FixtureR
     for channel in ("phone", "voicemail", "walk-in", "email"):
         assert any(channel in label for label in labels), (channel, labels)
     nodes = loaded.page.evaluate("document.getElementById('fig-escalations').data[0].node.label")
-    assert {"phone", "email", "dispatcher", "L1", "L2", "resolved"} <= set(nodes), nodes
+    names = {str(n).split(" · ")[0] for n in nodes}
+    assert {"phone", "email", "dispatcher", "L1", "L2", "resolved"} <= names, nodes
+    assert all(re.fullmatch(r".+ · [\d,]+", str(n)) for n in nodes), nodes  # counts printed
 
 
 def test_comparison_report(chromium: Chromium, tmp_path: Path,
@@ -178,3 +181,36 @@ def test_a_hostile_scenario_name_is_shown_as_text(chromium: Chromium, tmp_path: 
     # The chart labels (axis ticks, legends, the Sankey's nodes) show the names whole.
     assert found["svgText"], "no chart shows the hostile channel or tier name"
     assert all(HOSTILE in t for t in found["svgText"]), found["svgText"]
+
+
+def test_the_hours_map_shows_the_hour_most_callers_gave_up_as_missed(
+        chromium: Chromium, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """A desk with one agent over a long lunch (12:00–14:00): most callers of those hours
+    hang up. Their cells are red ("missed") with the SLA written in, not green or grey; the
+    morning is met; the report says why the target was missed."""
+    from tests.output.desks import lunch_gap_desk
+
+    scenario = write_yaml(tmp_path / "lunch.yaml", lunch_gap_desk())
+    out = tmp_path / "run"
+    simdesk("run", str(scenario), "--seed", "1", "-r", "4", "-w", "1", "-q", "-o", str(out),
+            "--report")
+    loaded = chromium.load(out / REPORT_NAME, expected_figures(out), name=request.node.name)
+    loaded.assert_ok()
+    sla, gave_up = loaded.page.evaluate(
+        "(() => { const d = document.getElementById('fig-heatmap-sla').data;"
+        " const plain = t => ({name: t.name, y: t.y, text: t.text,"
+        " hovertext: t.hovertext, meta: t.meta});"
+        " return [plain(d[0]), plain(d[1])]; })()")
+    assert sla["y"] == ["Mon–Fri"] and gave_up["name"].endswith("gave up")
+    row = sla["meta"]["verdicts"][0]
+    assert int(gave_up["text"][0][12].rstrip("%")) > 50  # most callers at 12:00 gave up
+    assert row[12] == "missed" and row[13] == "missed"
+    assert re.fullmatch(r"\d{1,2}%", sla["text"][0][12]), sla["text"][0][12]
+    assert int(sla["text"][0][12].rstrip("%")) < 50
+    assert "<b>missed</b>" in sla["hovertext"][0][12]
+    assert row[8] == "met"
+    colours = loaded.page.evaluate(
+        "document.getElementById('fig-heatmap-sla')._fullData[0].colorscale")
+    assert colours[0][1] == "#d73027"  # red for missed
+    text = loaded.visible_text()
+    assert "Why targets were missed" in text and "Where: Mon–Fri 12:00" in text

@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from simdesk.engine.desk import RunRecord, run_desk
+from simdesk.engine.records import RunRecord
+from simdesk.engine.run import run_desk
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import draw_tickets
-from simdesk.plan.model import DeskPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan
 from simdesk.policies import Fifo
 from simdesk.policies.fifo import ArrivalQueue
 from simdesk.scenario.load import load_scenario

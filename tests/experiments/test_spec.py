@@ -13,6 +13,7 @@ from simdesk.cli import main
 from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.experiments import load_sweep
 from simdesk.experiments.sweeps.keypath import get_path, parse_key_path, set_path
+from simdesk.metrics.catalogue import in_scope
 from tests.experiments.helpers import desk, write_sweep
 
 
@@ -150,12 +151,11 @@ def test_every_problem_of_the_sweep_file_at_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("metric", "message"), [
     ("channel:phnoe.sla", "channel has no group 'phnoe' in {base}; it has phone (did you "
                           "mean 'phone'?)"),
-    ("channel:phone.sal", "channel has no metric 'sal'; it has tickets, sla, wait_mean, "
-                          "wait_median, wait_p90, abandonment, resolution_mean, unresolved, "
-                          "refused (did you mean 'sla'?)"),
+    ("channel:phone.sal", f"channel has no metric 'sal'; it has {', '.join(in_scope('channel'))}"
+                          " (did you mean 'sla'?)"),
     ("tear:L1.utilization", "unknown scope 'tear'; write scope:group.metric with scope one "
-                            "of overall, channel, segment, topic, tier, reply (did you mean "
-                            "'tier'?)"),
+                            "of overall, channel, segment, topic, tier, reply, helper, agent "
+                            "(did you mean 'tier'?)"),
 ])
 def test_the_main_metric_is_checked_before_any_run(tmp_path: Path, metric: str,
                                                    message: str) -> None:

@@ -29,8 +29,8 @@ from simdesk.fit import (
     write_export,
 )
 from simdesk.fit.times import zone_named
+from simdesk.plan.compile import compile_plan
 from simdesk.plan.diagnostics import diagnose
-from simdesk.plan.model import compile_plan
 from simdesk.scenario.load import load_scenario
 from simdesk.simulation import SimulationResult, simulate
 from tests.fit.helpers import EFFORT, desk, simulated_export, true_handle, write_yaml

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.report import aggregate
 from simdesk.report.style import compact_duration, duration, round_duration, text
 from simdesk.scenario.load import load_scenario

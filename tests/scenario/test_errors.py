@@ -139,7 +139,8 @@ def test_warnings_name_the_overloaded_tier_with_numbers(tmp_path: Path) -> None:
     assert code == 0
     assert ("Warning: tier L1: offered load 2.50 agents' worth of work is at or above the "
             "1.00 agents on duty on average over the horizon (250%, counting every ticket that "
-            "reaches it, before abandonment): its queue will keep "
+            "reaches it, its follow-up replies and repeat contacts, before abandonment): its "
+            "queue will keep "
             "growing") in err
 
 
@@ -150,3 +151,48 @@ def test_warns_when_tickets_arrive_while_nobody_is_on_duty(tmp_path: Path) -> No
     assert ("Warning: tier L1: about 1,920 tickets (76% of those entering here) arrive while "
             "no L1 agent is on duty, e.g. Mon 00:00 (day 1) – Mon 08:00 (day 1); Mon 16:00 "
             "(day 1) – Tue 08:00 (day 2); they wait for the next shift") in err
+
+
+@pytest.mark.parametrize("base", ["fifo", "cherry-pick", "{policy: newest-first}"])
+def test_ninja_base_takes_a_policy_name_or_a_mapping(tmp_path: Path, base: str) -> None:
+    """docs/policies.md: ``base`` defaults to ``fifo``; writing it out must be accepted."""
+    path = tmp_path / "ninja.yaml"
+    path.write_text(
+        "name: ninja\nhorizon: 1d\n"
+        "channels: {phone: {sla: {within: 1m, target: 80%}}}\n"
+        "arrivals: [{channel: phone, rate: 10/h}]\n"
+        "tiers: {L1: {agents: 3, handle: {dist: exponential, mean: 10m}}}\n"
+        f"routing: {{policy: ninja, base: {base}}}\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_ninja_base_names_the_valid_policies(tmp_path: Path) -> None:
+    path = tmp_path / "ninja.yaml"
+    path.write_text(
+        "name: ninja\nhorizon: 1d\n"
+        "channels: {phone: {sla: {within: 1m, target: 80%}}}\n"
+        "arrivals: [{channel: phone, rate: 10/h}]\n"
+        "tiers: {L1: {agents: 3, handle: {dist: exponential, mean: 10m}}}\n"
+        "routing: {policy: ninja, base: lifo}\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "routing.base: unknown policy 'lifo'; valid: fifo" in result.stderr
+
+
+def _load_desk(rate: str, touches: str) -> str:
+    return ("name: replies\nhorizon: 2w\n"
+            "channels: {email: {sla: {within: 4h, target: 80%}" + touches + "}}\n"
+            f"arrivals: [{{channel: email, rate: {rate}}}]\n"
+            "tiers: {L1: {agents: 1, handle: {dist: exponential, mean: 10.8m}}}\n")
+
+
+def test_the_load_check_counts_follow_up_replies(tmp_path: Path) -> None:
+    """600 tickets a week needing 1.8 agent replies each are the same work as 1,080
+    one-reply tickets: both must warn, with the same load."""
+    one_reply = _validate(tmp_path, _load_desk("1080/w", ""))[2]
+    replies = _validate(tmp_path, _load_desk(
+        "600/w", ", touches: {1: 20%, 2: 80%}, reply_after: {dist: exponential, mean: 1h}"))[2]
+    assert "offered load 1.16 agents' worth of work" in one_reply
+    assert "offered load 1.16 agents' worth of work" in replies
+    assert "(116%, counting every ticket" in replies

@@ -43,11 +43,30 @@ def test_erlang_agents_for_a_target_with_a_table() -> None:
      "Error: --aht: '3x' is not a duration such as 30s"),
     (["--rate", "200/h", "--aht", "3m", "--within", "20s", "--agents", "13", "--target", "80%"],
      "Error: give --agents or --target, not both"),
+    (["--rate", "200/h", "--aht", "3m", "--within", "20s", "--patience", "0s"],
+     "Error: --patience: must be above zero, got '0s'"),
 ])
 def test_erlang_bad_input(args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["erlang", *args])
     assert result.exit_code == 2
     assert result.stderr.startswith(message)
+
+
+def test_erlang_prints_a_fine_target_with_its_digits() -> None:
+    text = CliRunner().invoke(main, ["erlang", "--rate", "100/h", "--aht", "5m", "--within",
+                                     "20s", "--target", "99.9%"]).stdout
+    last = text.rstrip().splitlines()[-1]
+    assert last.startswith("19 agents reach 99.9% answered within 20s: service level 99.9")
+    assert "100%" not in last
+
+
+def test_erlang_json_names_the_unit_of_every_number() -> None:
+    result = CliRunner().invoke(main, ["erlang", "--rate", "200/h", "--aht", "3m", "--within",
+                                       "20s", "--patience", "5m", "--table", "--json"])
+    document = json.loads(result.stdout)
+    assert set(document["answer"]) - {"model"} <= set(document["units"])
+    assert document["units"]["asa"] == "minutes" and document["units"]["rate"] == "per minute"
+    assert document["units"]["service_level"] == "share"
 
 
 def test_staff_writes_the_requirement_the_roster_and_the_verification(tmp_path: Path) -> None:

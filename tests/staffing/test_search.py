@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import simdesk
+from simdesk.plan.compile import compile_plan
 from simdesk.staffing.grid import WeekGrid
 from simdesk.staffing.search import staff, staffed_scenario
 from tests.helpers import scenario_dict
@@ -73,6 +74,6 @@ def test_the_staffed_scenario_puts_the_levels_on_duty() -> None:
     grid = WeekGrid(60)
     levels = {"L1": np.tile(np.r_[np.zeros(8), np.full(10, 4), np.zeros(6)], 7).astype(int)}
     staffed = staffed_scenario(scenario, levels, grid)
-    plan = simdesk.plan.model.compile_plan(staffed)
+    plan = compile_plan(staffed)
     on_duty = sum(agent.duty_minutes for agent in plan.tiers[0].agents)
     assert on_duty == pytest.approx(4 * 10 * 60 * 21)  # 4 agents, 10 h a day, 21 days

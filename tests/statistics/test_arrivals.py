@@ -10,7 +10,7 @@ from scipy import stats
 
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import arrival_times, draw_tickets
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.scenario.calendar import MINUTES_PER_WEEK
 from simdesk.scenario.load import load_scenario
 from tests.helpers import assert_close_to, scenario_dict

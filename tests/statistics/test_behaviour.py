@@ -17,8 +17,8 @@ from simdesk.analytic import erlang_c, mmc_priority_waits
 from simdesk.fates.duty import draw_duty
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import draw_tickets, work_left
+from simdesk.plan.compile import compile_plan
 from simdesk.plan.diagnostics import tier_load
-from simdesk.plan.model import compile_plan
 from simdesk.scenario.calendar import MINUTES_PER_DAY
 from simdesk.scenario.load import load_scenario
 from tests.helpers import assert_close_to, scenario_dict

@@ -40,7 +40,8 @@ from simdesk import SimulationResult, simulate
 from simdesk.analytic import erlang_c, mg1_priority_waits, mmc_priority_waits
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import TicketBatch, draw_tickets
-from simdesk.plan.model import DeskPlan, TierPlan, compile_plan
+from simdesk.plan.compile import compile_plan
+from simdesk.plan.model import DeskPlan, TierPlan
 from simdesk.policies import ChoosingPolicy, estimate
 from simdesk.scenario.calendar import Interval, parse_shift
 from simdesk.scenario.load import load_scenario

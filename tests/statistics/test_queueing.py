@@ -18,10 +18,10 @@ import pytest
 
 from simdesk import simulate
 from simdesk.analytic import erlang_a, erlang_c, jackson_tandem_sojourn
-from simdesk.engine.desk import run_desk
+from simdesk.engine.run import run_desk
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import draw_tickets
-from simdesk.plan.model import compile_plan
+from simdesk.plan.compile import compile_plan
 from simdesk.policies import Fifo
 from simdesk.scenario.load import load_scenario
 from tests.helpers import assert_close_to, scenario_dict

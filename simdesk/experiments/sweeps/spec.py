@@ -37,7 +37,7 @@ from simdesk.experiments.sweeps.keypath import (
     parse_key_path,
     set_path,
 )
-from simdesk.metrics.measures import TICKET_METRICS
+from simdesk.metrics import catalogue
 from simdesk.scenario.base import SpecModel
 from simdesk.scenario.checks import check_expectations
 from simdesk.scenario.messages import did_you_mean, one_of, problems_from, valid_keys
@@ -95,10 +95,9 @@ class SweepSpec(SpecModel):
         return self
 
     def main_metric(self) -> tuple[str, str, str]:
-        """``(scope, group, metric)`` of :attr:`metric`."""
-        scope, _, rest = self.metric.rpartition(":")
-        group, _, metric = rest.rpartition(".")
-        return scope or "overall", group or "all", metric
+        """``(scope, group, metric)`` of :attr:`metric`: ``scope:group.metric``, or over all
+        tickets ``metric``, ``overall.metric`` or ``overall:metric``."""
+        return catalogue.split_reference(self.metric)
 
 
 @dataclass(frozen=True)
@@ -231,13 +230,6 @@ def check_parameters(sweep: Sweep, source: SourceMap) -> list[Problem]:
     return problems
 
 
-SCOPE_METRICS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("overall", "channel", "segment", "topic"), TICKET_METRICS),
-    "tier": ("utilization", "agents_on_duty", "handled", "per_agent_day", "queue_mean",
-             "wait_mean"),
-    "reply": ("wait_mean", "wait_median", "wait_p90", "replies"),
-}
-"""The metrics of each scope (see :mod:`simdesk.metrics.measures`)."""
 _SECTIONS = {"channel": ("channels", None), "tier": ("tiers", None),
              "topic": ("topics", "general"), "segment": ("segments", "default")}
 
@@ -267,12 +259,19 @@ def check_metric(sweep: Sweep, source: SourceMap) -> list[Problem]:
     scope, group, metric = sweep.spec.main_metric()
     where = ("metric",)
     message = None
-    if scope not in SCOPE_METRICS:
+    valid = catalogue.in_scope(scope)
+    found = catalogue.find(metric)
+    if scope not in catalogue.SCOPES:
         message = (f"unknown scope {scope!r}; write scope:group.metric with scope one of "
-                   f"{one_of(list(SCOPE_METRICS))}{did_you_mean(scope, SCOPE_METRICS)}")
-    elif metric not in SCOPE_METRICS[scope]:
-        message = (f"{scope} has no metric {metric!r}; it has {one_of(SCOPE_METRICS[scope])}"
-                   f"{did_you_mean(metric, SCOPE_METRICS[scope])}")
+                   f"{one_of(catalogue.SCOPES)}{did_you_mean(scope, catalogue.SCOPES)}")
+    elif found is not None and found.name != metric and found.name in valid:
+        message = f"write the metric's name {found.name!r}, not {metric!r}"
+    elif scope == "overall" and ":" not in sweep.spec.metric and group != "all":
+        message = (f"write scope:group.metric for {group!r}, e.g. channel:{group}.{metric} "
+                   f"(a bare metric or overall.{metric} is over all tickets)")
+    elif metric not in valid:
+        message = (f"{scope} has no metric {metric!r}; it has {one_of(valid)}"
+                   f"{did_you_mean(metric, valid)}")
     else:
         groups = _groups(sweep, scope)
         if groups is not None and group not in groups:

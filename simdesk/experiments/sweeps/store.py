@@ -211,7 +211,7 @@ class SweepStore:
         """Summaries of all finished points, with each parameter's value as a column.
 
         Point by point: only one point's metrics are in memory at a time."""
-        from simdesk.metrics.measures import summarize
+        from simdesk.metrics.stats import summarize
 
         finished = self.finished()
         types = value_types(points)

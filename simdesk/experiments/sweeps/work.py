@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from simdesk.errors import ScenarioError, SimdeskError, format_key_path
-from simdesk.metrics.measures import summarize
+from simdesk.metrics.stats import summarize
+from simdesk.plan.prepare import prepare
 from simdesk.scenario.load import validate_scenario
 from simdesk.simulation import simulate
 
@@ -89,7 +90,7 @@ def _simulate(task: PointTask) -> _Simulated:
     """Run the point's replications; with ``auto``, in rounds (the minimum, then doubling)
     until the main metric is precise enough. Only the metrics of each round are kept
     (and its tickets when asked), so memory does not grow with the replications."""
-    scenario = validate_scenario(task.scenario)
+    scenario = prepare(validate_scenario(task.scenario))  # compiled once for every round
     plan = task.replications
     if plan.fixed is not None:
         result = simulate(scenario, seed=task.seed, replications=plan.fixed)

@@ -1,0 +1,75 @@
+"""What one replication of the engine produces: flat arrays, with named columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
+Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
+LogEntry = tuple[float, str, int | None, str]
+
+# Columns of RunRecord.visits: one row per stay of a ticket at a tier.
+VISIT_TICKET = 0
+VISIT_TIER = 1
+VISIT_AGENT = 2
+"""−1 if no agent picked it up."""
+VISIT_QUEUED = 3
+VISIT_START = 4
+VISIT_END = 5
+VISIT_CONTACT = 6
+"""0 for the first contact, k for the k-th repeat contact."""
+VISIT_COLUMNS = 7
+
+# Columns of RunRecord.replies.
+REPLY_TICKET, REPLY_TOUCH, REPLY_ASKED, REPLY_ANSWERED, REPLY_AGENT = range(5)
+REPLY_COLUMNS = 5
+
+# Columns of RunRecord.duty.
+DUTY_AGENT, DUTY_ON, DUTY_OFF = range(3)
+DUTY_COLUMNS = 3
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What one replication produced, as flat arrays (tables are built later)."""
+
+    arrived: FloatArray
+    first_response: FloatArray
+    resolved: FloatArray
+    abandoned_at: FloatArray
+    refused: np.ndarray[tuple[int], np.dtype[np.bool_]]
+    """Tickets the routing policy turned away at arrival (e.g. email for paid plans only)."""
+    visits: Matrix
+    """Columns ``VISIT_*``: ticket, tier, agent (−1 if never picked up), queued, start, end,
+    contact (0 for the first contact, k for the k-th repeat contact).
+
+    ``end`` is when the ticket left the tier: service done, or the customer gave up
+    (then ``agent`` is −1 and ``start`` NaN); NaN if still there at the horizon.
+    """
+    replies: Matrix
+    """Agent replies at the conversation tier. Columns ``REPLY_*``: ticket, touch (0 = the
+    tier's first reply), asked (when the customer wrote), answered, agent."""
+    duty: Matrix
+    """Columns ``DUTY_*``: agent, on, off — when each agent was actually on the queue."""
+    queue_area: FloatArray
+    """Per tier, ∫ queue length dt from the warm-up to the horizon (:func:`queue_areas`)."""
+    log: list[LogEntry] | None
+
+
+def queue_areas(visits: Matrix, tiers: int, warmup: float, horizon: float) -> FloatArray:
+    """Per tier, ∫ queue length dt over the measured window [``warmup``, ``horizon``].
+
+    Little's law on the sample path: the area is the sum of every stay's waiting time
+    inside the window. A stay waits from ``queued`` until an agent starts it, the
+    customer leaves (``end`` without a ``start``), or the horizon; every ticket that
+    ever waited has a visit row, so nothing is missed, and a customer who left counts
+    only until they left.
+    """
+    start, end = visits[:, VISIT_START], visits[:, VISIT_END]
+    left = np.where(np.isnan(start), np.where(np.isnan(end), horizon, end), start)
+    inside = np.minimum(left, horizon) - np.maximum(visits[:, VISIT_QUEUED], warmup)
+    return np.asarray(np.bincount(visits[:, VISIT_TIER].astype(np.int64),
+                                  weights=np.clip(inside, 0.0, None), minlength=tiers),
+                      dtype=np.float64)

@@ -1,0 +1,210 @@
+"""Per hour of the week, what the target measures: SLA attainment per channel × weekday ×
+hour of arrival, with the customers who gave up counted.
+
+For each replication and each (channel, weekday, hour of arrival) cell, over the tickets
+that arrived after the warm-up (deflected ones left out):
+
+* ``tickets`` — tickets that arrived;
+* ``sla`` — share with an SLA outcome that got a first response within the channel's
+  target time (abandoned and refused count as missed, as in the channel's ``sla``);
+* ``abandonment`` — share of those answered or abandoned whose customer gave up;
+* ``wait_mean``, ``wait_p90`` — first-response wait of the answered.
+
+:func:`hour_table` gives their means across replications with 95 % Student-t intervals
+(as :func:`simdesk.metrics.stats.summarize`), plus ``decided`` — tickets with an SLA
+outcome over all replications, what a cell's verdict rests on. ``hours.parquet`` holds
+it per weekday; :func:`pooled_days` finds the weekdays the scenario makes identical (the
+same expected arrivals and agents on duty, hour by hour) so that a map can pool them:
+cells resting on five times the tickets, instead of five noisy copies of one hour.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from simdesk.metrics.stats import summarize
+from simdesk.plan.model import DeskPlan
+from simdesk.scenario.calendar import DAY_NAMES, MINUTES_PER_DAY
+
+WEEK = 7 * MINUTES_PER_DAY
+HOUR_METRICS = ("tickets", "sla", "abandonment", "wait_mean", "wait_p90")
+"""The metrics of each cell (each with ``_low`` and ``_high`` in :func:`hour_table`)."""
+MIN_DECIDED = 30
+"""A cell with fewer tickets with an SLA outcome (over all replications) is too thin to
+call met or missed."""
+
+
+def _cells(plan: DeskPlan, tickets: pd.DataFrame, days: list[int]) -> pd.DataFrame:
+    """Measured tickets with ``channel``, ``days`` (the index of their pool of weekdays)
+    and ``hour`` of arrival."""
+    t = tickets.loc[~tickets["warmup"]]
+    if "deflected" in t:
+        t = t.loc[~t["deflected"].to_numpy(dtype=bool)]
+    minute = (t["arrived"].to_numpy(dtype=float) + plan.clock.week_offset) % WEEK
+    weekday = (minute // MINUTES_PER_DAY).astype(np.int64)
+    hour = ((minute % MINUTES_PER_DAY) // 60).astype(np.int64)
+    return pd.DataFrame({
+        "replication": t["replication"].to_numpy(),
+        "channel": t["channel"].astype(str).to_numpy(),
+        "days": np.asarray(days)[weekday],
+        "hour": hour,
+        "sla": t["sla_met"].to_numpy(dtype=float, na_value=np.nan),
+        "abandoned": t["abandoned"].to_numpy(dtype=bool),
+        "wait": t["wait"].to_numpy(dtype=float),
+    })
+
+
+def _per_replication(cells: pd.DataFrame) -> pd.DataFrame:
+    """Long table ``replication, scope, group, metric, value`` (group: channel|days|hour)."""
+    cells = cells.assign(
+        decided=cells["sla"].notna(),
+        answered=cells["wait"].notna(),
+        left=cells["abandoned"].astype(float).where(cells["wait"].notna()
+                                                    | cells["abandoned"]))
+    grouped = cells.groupby(["replication", "channel", "days", "hour"], sort=True)
+    wide = pd.DataFrame({
+        "tickets": grouped.size().astype(float),
+        "decided": grouped["decided"].sum().astype(float),
+        "sla": grouped["sla"].mean(),
+        "abandonment": grouped["left"].mean(),
+        "wait_mean": grouped["wait"].mean(),
+        "wait_p90": grouped["wait"].quantile(0.9),
+    }).reset_index()
+    wide["group"] = (wide["channel"] + "|" + wide["days"].astype(str) + "|"
+                     + wide["hour"].astype(str))
+    long = wide.melt(id_vars=["replication", "group"],
+                     value_vars=["decided", *HOUR_METRICS], var_name="metric",
+                     value_name="value")
+    long.insert(1, "scope", "hour")
+    return long
+
+
+def _fill_missing_replications(long: pd.DataFrame, replications: np.ndarray) -> pd.DataFrame:
+    """A cell without tickets in some replication has 0 tickets there (not a missing value):
+    counts are filled with zeros, shares and waits stay undefined."""
+    counts = long.loc[long["metric"].isin(["tickets", "decided"])]
+    full = pd.MultiIndex.from_product([replications, counts["group"].unique(),
+                                       ["tickets", "decided"]],
+                                      names=["replication", "group", "metric"])
+    filled = (counts.set_index(["replication", "group", "metric"])["value"]
+              .reindex(full, fill_value=0.0).reset_index())
+    filled.insert(1, "scope", "hour")
+    rest = long.loc[~long["metric"].isin(["tickets", "decided"])]
+    return pd.concat([filled, rest], ignore_index=True)
+
+
+def hour_table(plan: DeskPlan, tickets: pd.DataFrame, *, pooled: bool = False
+               ) -> pd.DataFrame:
+    """One row per channel × weekday (or pool of identical weekdays, with ``pooled``) ×
+    hour of arrival that had tickets: ``channel, days, weekday, hour``, each of
+    :data:`HOUR_METRICS` with ``_low``/``_high`` (95 % across replications; NaN with one),
+    ``decided`` (tickets with an SLA outcome, all replications), ``replications``.
+
+    ``days`` names the weekday or the pool (``Mon–Fri``); ``weekday`` is the first
+    weekday of the pool (0 = Monday)."""
+    groups = pooled_days(plan) if pooled else [[d] for d in range(7)]
+    index = [0] * 7
+    for number, group in enumerate(groups):
+        for day in group:
+            index[day] = number
+    columns = ["channel", "days", "weekday", "hour", *[
+        f"{m}{s}" for m in HOUR_METRICS for s in ("", "_low", "_high")], "decided",
+        "replications"]
+    cells = _cells(plan, tickets, index)
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    replications = np.unique(tickets["replication"].to_numpy())
+    long = _fill_missing_replications(_per_replication(cells), replications)
+    summary = summarize(long)
+    parts = summary["group"].str.split("|", expand=True)
+    summary = summary.assign(channel=parts[0], pool=parts[1].astype(int),
+                             hour=parts[2].astype(int))
+    wide = summary.pivot(index=["channel", "pool", "hour"], columns="metric",
+                         values=["mean", "ci_low", "ci_high"])
+    table = pd.DataFrame(index=wide.index)
+    for metric in HOUR_METRICS:
+        table[metric] = wide[("mean", metric)]
+        table[f"{metric}_low"] = wide[("ci_low", metric)]
+        table[f"{metric}_high"] = wide[("ci_high", metric)]
+    table["decided"] = wide[("mean", "decided")] * len(replications)
+    counted = summary.loc[summary["metric"] == "sla"].set_index(
+        ["channel", "pool", "hour"])["replications"]
+    table["replications"] = counted.reindex(table.index).fillna(0).astype(int)
+    table = table.reset_index()
+    table["weekday"] = table["pool"].map(lambda p: groups[p][0])
+    table["days"] = table["pool"].map(lambda p: days_label(groups[p]))
+    order = {c.name: c.index for c in plan.channels}
+    table = table.sort_values(["channel", "weekday", "hour"],
+                              key=lambda s: s.map(order) if s.name == "channel" else s)
+    return table[columns].reset_index(drop=True)
+
+
+def days_label(days: list[int]) -> str:
+    """``Mon``, ``Mon–Fri`` (consecutive) or ``Mon, Wed``."""
+    if len(days) == 1:
+        return DAY_NAMES[days[0]]
+    if days == list(range(days[0], days[-1] + 1)):
+        return f"{DAY_NAMES[days[0]]}–{DAY_NAMES[days[-1]]}"
+    return ", ".join(DAY_NAMES[d] for d in days)
+
+
+def _day_signature(plan: DeskPlan, day: int) -> tuple[float, ...] | None:
+    """Per hour of ``day``: expected arrivals per stream and agents on duty per agent,
+    averaged over the day's occurrences in the measured window (None: never measured)."""
+    low, high = plan.warmup, plan.horizon
+    offset = plan.clock.week_offset
+    first_week = math.floor((low + offset) / WEEK) - 1
+    last_week = math.ceil((high + offset) / WEEK) + 1
+    starts = [week * WEEK + day * MINUTES_PER_DAY - offset
+              for week in range(first_week, last_week + 1)]
+    starts = [s for s in starts if s >= low and s + MINUTES_PER_DAY <= high]
+    if not starts:
+        return None
+    values: list[float] = []
+    for hour in range(24):
+        spans = [(s + hour * 60, s + hour * 60 + 60) for s in starts]
+        for stream in plan.streams:
+            values.append(sum(stream.expected_between(b, e) for b, e in spans) / len(spans))
+        for agent in plan.agents:
+            on = sum(max(0.0, min(e, end) - max(b, begin))
+                     for b, e in spans for begin, end in agent.duty)
+            values.append(on / len(spans))
+    return tuple(round(v, 9) for v in values)
+
+
+def pooled_days(plan: DeskPlan) -> list[list[int]]:
+    """The weekdays, grouped where the scenario makes them identical: the same expected
+    arrivals of every stream and the same agents on duty, hour by hour, on every whole
+    occurrence of the day in the measured window. Days never wholly measured stay alone."""
+    groups: dict[tuple[float, ...], list[int]] = {}
+    alone: list[list[int]] = []
+    for day in range(7):
+        signature = _day_signature(plan, day)
+        if signature is None:
+            alone.append([day])
+        else:
+            groups.setdefault(signature, []).append(day)
+    return sorted([*groups.values(), *alone], key=lambda g: g[0])
+
+
+def cell_verdict(sla: float, low: float, high: float, decided: float, target: float
+                 ) -> tuple[str, str]:
+    """(``met`` / ``missed`` / ``uncertain``, the reason when uncertain) of one hour."""
+    if math.isnan(target) or math.isnan(sla):
+        return "uncertain", "no ticket with an SLA outcome"
+    if decided < MIN_DECIDED:
+        return "uncertain", f"only {decided:.0f} tickets (fewer than {MIN_DECIDED})"
+    if math.isnan(low):
+        return "uncertain", "one replication: no interval"
+    if low >= target:
+        return "met", ""
+    if high < target:
+        return "missed", ""
+    return "uncertain", "its interval straddles the target"
+
+
+__all__ = ["HOUR_METRICS", "MIN_DECIDED", "cell_verdict", "days_label", "hour_table",
+           "pooled_days"]

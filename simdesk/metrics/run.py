@@ -1,0 +1,34 @@
+"""Every metric of a run, per replication: the long table ``replication, scope, group,
+metric, value`` that :func:`simdesk.metrics.stats.summarize` turns into the summary."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from simdesk.metrics.agents import effort_metrics
+from simdesk.metrics.daily_sla import day_metrics
+from simdesk.metrics.helpers import helper_metrics, helper_rules
+from simdesk.metrics.tickets import reply_metrics, ticket_metrics, uses_deflection, uses_reopens
+from simdesk.metrics.tiers import tier_metrics
+from simdesk.plan.model import DeskPlan
+
+
+def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
+                duty: pd.DataFrame, replies: pd.DataFrame, queue_area: pd.DataFrame
+                ) -> pd.DataFrame:
+    """Every metric of a run, per replication: tickets, days, tiers, replies and, with a
+    satisfaction model, the work and ratings per agent and topic
+    (:mod:`simdesk.metrics.agents`). Deflection and repeat-contact metrics come when the
+    scenario uses them."""
+    scenario = plan.scenario
+    reopens = uses_reopens(scenario)
+    parts = [ticket_metrics(tickets, deflection=uses_deflection(scenario), reopens=reopens),
+             day_metrics(plan, tickets),
+             tier_metrics(plan, visits, duty, queue_area, repeat_work=reopens)]
+    if len(replies):
+        parts.append(reply_metrics(replies, tickets))
+    if helper_rules(plan):
+        parts.append(helper_metrics(plan, duty))
+    if "satisfaction" in tickets:
+        parts.append(effort_metrics(plan, tickets, visits))
+    return pd.concat(parts, ignore_index=True)
