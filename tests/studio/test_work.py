@@ -55,6 +55,39 @@ def test_a_run_is_simulate_as_the_report_reads_it(settings: Settings) -> None:
                                   .reset_index(drop=True), check_dtype=False)
 
 
+def _texts(component: object) -> list[str]:
+    """Every string of a Dash component tree, in order."""
+    if isinstance(component, str):
+        return [component]
+    children = getattr(component, "children", None)
+    if children is None:
+        return []
+    items = children if isinstance(children, list) else [children]
+    return [text for child in items for text in _texts(child)]
+
+
+def test_the_page_says_why_targets_were_missed_as_the_terminal_does(
+        settings: Settings) -> None:
+    from rich.text import Text
+
+    from simdesk.experiments.suggest import explain_misses
+    from simdesk.metrics.misses_text import channel_lines
+    from simdesk.studio import views
+
+    outcome = run_variant(Job(1, "run", "t"), Variant("today", SHORT), settings, 7, 2)
+    direct = simulate(load_scenario(REPO / "scenarios" / "saas-startup.yaml").model_copy(
+        update={"horizon": 10 * 1440.0, "warmup": 2 * 1440.0}), seed=7, replications=2)
+    explained = explain_misses(direct, suggest=False)
+    assert [m.channel for m in explained] == ["chat", "email"]  # both close to the target
+    block = views.misses_block(outcome)
+    assert block is not None
+    shown = [text.strip().lstrip("• ") for text in _texts(block)]
+    for misses in explained:
+        for line in channel_lines(misses):
+            assert Text.from_markup(line).plain.strip().lstrip("• ") in shown
+    assert (outcome.folder / "misses.json").is_file()  # the downloaded report has them too
+
+
 def test_an_invalid_variant_says_why(settings: Settings) -> None:
     with pytest.raises(SimdeskError, match=r"'broken' is not a valid scenario:\n"
                                            r"saas-startup\.yaml:51: tiers\.L1"):
@@ -125,7 +158,7 @@ def run_and_draw(path: Path, tmp_path: Path) -> None:
     shown = str(views.run_view(outcome, 1.0))
     for channel in outcome.results.plan.channels:
         assert channel.name in shown
-    assert "run-fig-sla" in shown and "run-fig-heatmap-p90" in shown
+    assert "run-fig-sla" in shown and "run-fig-heatmap-sla" in shown
 
 
 @pytest.mark.parametrize("path", [p for p in SHIPPED if p.as_posix().endswith(QUICK)],
