@@ -152,6 +152,15 @@ def test_change_an_l1_group_and_run(session: Session, desk: Path) -> None:
     before = sla(session.card("chat"))
     assert "target 80% within 5m" in session.card("chat")
     session.shot("run_today")
+    heads = {"missed": "chat ✗ missed its 80% target", "close": "chat ≈ close to its 80% "
+             "target"}
+    told = [head for word, head in heads.items() if f" {word}" in session.card("chat")]
+    if told:  # the verdict says missed or close: the page says why, as the terminal does
+        why = page.inner_text("#run-misses")
+        assert told[0] in why and "Where:" in why, why
+    else:
+        why = page.inner_text("#run-misses") if page.locator("#run-misses").count() else ""
+        assert not any(head in why for head in heads.values()), why
 
     session.set_field("L1", "group 1 agents", "3")  # two more agents on the early shift
     page.wait_for_function(
