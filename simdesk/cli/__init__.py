@@ -16,6 +16,7 @@ from simdesk.cli.fit import export, fit
 from simdesk.cli.report import report
 from simdesk.cli.run import check, compare, run, validate
 from simdesk.cli.staff import erlang, staff
+from simdesk.cli.studio import studio
 from simdesk.cli.sweep import sweep
 
 
@@ -27,7 +28,7 @@ def main(debug: bool) -> None:
 
 
 for _command in (validate, run, compare, diff, sweep, report, check, erlang, staff, fit,
-                 export):
+                 export, studio):
     main.add_command(_command)
 
 
