@@ -5,6 +5,10 @@ times (:mod:`~simdesk.fit.handles`), patience (:mod:`~simdesk.fit.patience`), ro
 (:mod:`~simdesk.fit.routing`), mixes and observed SLA (:mod:`~simdesk.fit.shares`),
 targets (:mod:`~simdesk.fit.targets`) and staffing (:mod:`~simdesk.fit.staffing`) — and
 writes the scenario (:mod:`~simdesk.fit.scenario`), which must load without errors.
+
+Why this module is long: it holds the one place where the fitted parts meet, plus the
+~150-line rendering of the commented YAML (``_render``), which reads every part; the
+rendering is the next thing to move into a module of its own.
 """
 
 from __future__ import annotations
