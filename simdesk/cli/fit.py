@@ -75,6 +75,11 @@ def _report_path(out: Path) -> Path:
               help="Replications of the verifying simulation.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=1, show_default=True,
               help="Seed of the verifying simulation.")
+@click.option("--forecast", "forecast_weeks", type=click.IntRange(1, 26), default=None,
+              metavar="WEEKS", help="Also forecast this many weeks and write the scenario over "
+                                    "them as NAME.forecast.yaml (docs/forecast.md).")
+@click.option("--holidays", default=None, metavar="DATES|FILE",
+              help="With --forecast: holidays, as dates or a file of dates.")
 @click.option("--overwrite", is_flag=True, help="Replace the scenario (and report) at -o.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and where files went.")
 @reports_errors
@@ -82,7 +87,8 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
         zone_name: str | None, time_format: str | None, staff: Path | None,
         sla_options: tuple[str, ...], channels: str | None, name: str | None, profile: str,
         keep_surges: bool, warmup: str | None, report_path: Path | None, no_report: bool,
-        verify: bool, replications: int, seed: int, overwrite: bool, quiet: bool) -> None:
+        verify: bool, replications: int, seed: int, forecast_weeks: int | None,
+        holidays: str | None, overwrite: bool, quiet: bool) -> None:
     """Fit a scenario to TICKETS, a help desk's ticket export (CSV or Parquet): arrival
     rates by weekday × hour, surges, handle times, patience, escalations, mixes; write it
     to -o with an HTML report of observed against fitted. See docs/fit.md."""
@@ -98,6 +104,12 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
     _refuse_existing(out, overwrite)
     if report is not None:
         _refuse_existing(report, overwrite, "--report")
+    if forecast_weeks is not None:
+        from simdesk.cli.forecast import check_fit_forecast
+
+        holiday_dates = check_fit_forecast(out, holidays, overwrite)
+    elif holidays is not None:
+        raise SimdeskError("--holidays is used by --forecast; give --forecast WEEKS too")
     minutes = None
     if warmup is not None:
         try:
@@ -143,6 +155,10 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
         written = write_fit_report(fitted, verification, report, str(out))
         console.print(f"Fit report written to {written} ({written.stat().st_size / 1e6:.1f} "
                       f"MB, {time.perf_counter() - started:.1f} s)", highlight=False)
+    if forecast_weeks is not None:
+        from simdesk.cli.forecast import write_fit_forecast
+
+        write_fit_forecast(fitted, forecast_weeks, holiday_dates, out, quiet)
 
 
 @click.command("export")

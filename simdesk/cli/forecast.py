@@ -130,3 +130,42 @@ def forecast(tickets: Path, weeks: int, out: Path | None, no_report: bool, prese
 
         written = write_forecast_report(found, report)
         console.print(f"Report written to {written}", highlight=False)
+
+
+def fit_forecast_paths(out: Path) -> tuple[Path, Path]:
+    """``desk.yaml`` → (``desk.forecast.yaml``, ``desk.forecast.csv``)."""
+    return out.with_name(f"{out.stem}.forecast.yaml"), out.with_name(f"{out.stem}.forecast.csv")
+
+
+def check_fit_forecast(out: Path, holidays: str | None, overwrite: bool
+                       ) -> frozenset[dt.date]:
+    """Before ``fit --forecast`` works: its outputs writable, its holidays readable."""
+    from simdesk.forecast.files import hourly_path
+
+    scenario_path, table_path = fit_forecast_paths(out)
+    for path in (scenario_path, table_path, hourly_path(table_path)):
+        refuse_existing(path, overwrite, "-o")
+    return parse_forecast_options(holidays, "90%")[0]
+
+
+def write_fit_forecast(fitted: Any, weeks: int, holidays: frozenset[dt.date], out: Path,
+                       quiet: bool) -> None:
+    """``fit --forecast``: forecast the fitted history, and write the fitted scenario over
+    the forecast weeks beside ``out`` with the forecast's tables."""
+    from simdesk.console.forecast import print_forecast
+    from simdesk.forecast.files import write_forecast
+    from simdesk.forecast.forecast import forecast_history
+    from simdesk.forecast.scenario import forecast_scenario
+    from simdesk.store.atomic import atomic_text
+
+    found = forecast_history(fitted.history, weeks, holidays=holidays,
+                             arrivals=fitted.arrivals, profile=fitted.options.profile)
+    _, text = forecast_scenario(fitted.scenario, found, str(out))
+    scenario_path, table_path = fit_forecast_paths(out)
+    console = out_console()
+    if not quiet:
+        print_forecast(console, found)
+    atomic_text(scenario_path, text)
+    daily, hourly = write_forecast(found, table_path)
+    console.print(f"Forecast scenario written to {scenario_path}; forecast to {daily} and "
+                  f"{hourly}", highlight=False)
