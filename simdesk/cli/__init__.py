@@ -14,6 +14,7 @@ from simdesk import __version__
 from simdesk.cli.diff import diff
 from simdesk.cli.fit import export, fit
 from simdesk.cli.forecast import forecast
+from simdesk.cli.plan import plan
 from simdesk.cli.report import report
 from simdesk.cli.run import check, compare, run, validate
 from simdesk.cli.staff import erlang, staff
@@ -29,7 +30,7 @@ def main(debug: bool) -> None:
 
 
 for _command in (validate, run, compare, diff, sweep, report, check, erlang, staff, fit,
-                 export, forecast, studio):
+                 export, forecast, plan, studio):
     main.add_command(_command)
 
 
