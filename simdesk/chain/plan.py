@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from simdesk.fit.fit import Fit, FitOptions, fit_history
@@ -38,7 +38,7 @@ class PlanOptions:
     weeks: int = 4
     holidays: Collection[dt.date] = ()
     level: float = 0.9
-    fit: FitOptions = FitOptions()
+    fit: FitOptions = field(default_factory=FitOptions)
     tiers: tuple[str, ...] | None = None
     interval: int = 60
     seed: int = 1

@@ -54,7 +54,8 @@ class ChannelForecast:
 
     def hourly(self) -> np.ndarray:
         """``days × 24`` forecast tickets per hour."""
-        return self.mean[:, None] * self.shares[np.asarray(self.days.day_of_week)]
+        hours: np.ndarray = self.mean[:, None] * self.shares[np.asarray(self.days.day_of_week)]
+        return hours
 
 
 @dataclass(frozen=True)

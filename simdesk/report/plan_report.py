@@ -10,6 +10,7 @@ import numpy as np
 
 from simdesk.chain.plan import PlanResult
 from simdesk.report.blocks import table
+from simdesk.report.figures import Chart
 from simdesk.report.forecast_report import Part, assemble, forecast_parts, write_page
 from simdesk.report.style import text
 from simdesk.scenario.calendar import DAY_NAMES, MINUTES_PER_DAY
@@ -70,7 +71,7 @@ def _steps(result: PlanResult) -> str:
     return "".join(items)
 
 
-def plan_parts(result: PlanResult) -> tuple[list[Part], list]:  # type: ignore[type-arg]
+def plan_parts(result: PlanResult) -> tuple[list[Part], list[Chart]]:
     """The plan's sections (steps first) and charts."""
     forecast, charts = forecast_parts(result.forecast)
     staffing = result.staffing
