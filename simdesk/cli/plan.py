@@ -64,6 +64,7 @@ def plan(tickets: Path, weeks: int, shifts: Path, preset: str | None, mapping: t
     from simdesk.fit.targets import parse_sla_options
     from simdesk.report.plan_report import write_plan_report
     from simdesk.scenario.units import parse_duration
+    from simdesk.staffing.grid import WeekGrid
     from simdesk.staffing.roster import load_roster_spec
     from simdesk.store.results import check_writable, default_results_dir, slug
 
@@ -78,6 +79,10 @@ def plan(tickets: Path, weeks: int, shifts: Path, preset: str | None, mapping: t
         raise SimdeskError(f"--interval: {exc}") from None
     if minutes != int(minutes) or minutes <= 0:
         raise SimdeskError("--interval must be a whole number of minutes")
+    try:
+        WeekGrid(int(minutes))  # before the work, not after the fit and forecast
+    except SimdeskError as exc:
+        raise SimdeskError(f"--interval: {exc}") from None
     folder = out or default_results_dir(f"{slug(tickets.name.split('.')[0])}-plan")
     check_writable(folder)
     accepted = channels
