@@ -91,6 +91,14 @@ class ChannelModel:
     """AIC with the trend and without it."""
 
     @property
+    def inflation(self) -> float:
+        """n / (n − k): the small-sample widening of the coefficients' covariance and of
+        the overdispersion (as a regression's s² uses n − k; the maximum-likelihood α is
+        biased low by about that much), so a short history's interval is not too narrow."""
+        k = len(self.params) + (1 if self.alpha > 0 else 0)
+        return self.days_used / max(self.days_used - k, 1)
+
+    @property
     def growth(self) -> tuple[float, float, float] | None:
         """Weekly growth (×1.02 is 0.02) with its 95 % interval; None without a trend."""
         if not self.design.trend:
@@ -111,11 +119,16 @@ class ChannelModel:
               rng: np.random.Generator, count: int = DRAWS) -> tuple[np.ndarray, np.ndarray]:
         """(mean per draw, tickets per draw): two ``count × len(days)`` arrays."""
         x = self.design.matrix(days, holidays)
-        beta = rng.multivariate_normal(self.params, self.cov, size=count, method="eigh")
+        beta = rng.multivariate_normal(self.params, self.cov * self.inflation, size=count,
+                                       method="eigh")
         mean = np.exp(np.clip(beta @ x.T, -50, 50))
         mean[:, self.design.closed(days, holidays)] = 0.0
         if self.alpha > 0:
-            shape = 1 / self.alpha
+            # the overdispersion's own error too: log α normal (delta method)
+            spread = self.alpha_se / self.alpha
+            alpha = self.alpha * self.inflation * np.exp(
+                rng.normal(-spread**2 / 2, spread, size=(count, 1)))
+            shape = 1 / alpha
             rate = mean * rng.gamma(shape, 1 / shape, size=mean.shape)
         else:
             rate = mean
