@@ -147,13 +147,13 @@ def forecast_history(history: History, weeks: int, *, holidays: Collection[dt.da
     hourly = hourly_counts(history)
     yearly = history.days >= YEARLY_DAYS
     if not yearly:
-        notes.append(f"no yearly season: the history spans {history.days} days, and a "
+        notes.append(f"No yearly season: the history spans {history.days} days, and a "
                      f"yearly season needs {YEARLY_DAYS} (two cycles, to tell it from the "
                      "trend)")
     seen = sorted(d for d in chosen if days[0].date() <= d <= days[-1].date())
     ahead = sorted(d for d in chosen if start <= d <= future[-1].date())
     if chosen and not seen:
-        notes.append("no holiday falls in the history, so their effect cannot be measured: "
+        notes.append("No holiday falls in the history, so their effect cannot be measured: "
                      "the holidays ahead are forecast as ordinary days")
     rng = np.random.default_rng(SEED)
     channels: dict[str, ChannelForecast] = {}
@@ -192,7 +192,7 @@ def forecast_history(history: History, weeks: int, *, holidays: Collection[dt.da
                 channel, table, days, hour_shares(train_arrivals[channel]), held, chosen,
                 level, rng)
     else:
-        notes.append(f"no back-test: the history's {history.days} days leave too few to hold "
+        notes.append(f"No back-test: the history's {history.days} days leave too few to hold "
                      f"out a week and still fit on {MIN_DAYS}")
     return Forecast(history.source, start, weeks, level, channels, backtests,
                     frozenset(chosen), yearly, history.days, tuple(notes))

@@ -38,7 +38,7 @@ def test_forecast_prints_and_writes(tmp_path: Path) -> None:
     text = ok("forecast", HISTORY, "--tz", "Europe/Berlin", "--weeks", "3", "-o", out,
               "--holidays", "2026-04-03,2026-05-01")
     assert "Back-test: the last 2 week(s) held out" in text
-    assert "Beats naive" in text and "no yearly season" in text
+    assert "Beats naive" in text and "No yearly season" in text
     daily = pd.read_csv(out)
     assert set(daily["channel"]) == {"phone", "chat", "email"}
     assert len(daily) == 3 * 21 and (daily["low"] <= daily["mean"]).all()
