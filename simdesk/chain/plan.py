@@ -65,15 +65,13 @@ class PlanResult:
 
 def _assumptions(result_fit: Fit, found: Forecast, staffing: Staffing, spec: RosterSpec,
                  options: PlanOptions) -> dict[str, list[str]]:
-    from simdesk.console.forecast import assumption_lines
-
     goals = ", ".join(g.tier for g in staffing.goals)
     return {
         "fit": [
             "Handle times, patience, escalations and mixes as fitted from the history "
             "(docs/fit.md); routing oldest first unless --staff gives one.",
             *result_fit.warnings],
-        "forecast": assumption_lines(found),
+        "forecast": found.assumptions(),
         "staff": [
             f"Tier(s) staffed: {goals}; the other tiers keep the fitted staffing.",
             f"Intervals of {options.interval} min; one requirement per interval of the week, "

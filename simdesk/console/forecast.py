@@ -81,19 +81,7 @@ def backtest_table(forecast: Forecast) -> Table | None:
 
 def assumption_lines(forecast: Forecast) -> list[str]:
     """What the forecast assumed, one sentence each."""
-    terms = "trend (kept only where it lowers the AIC), weekday" + (
-        ", yearly season" if forecast.yearly else "") + (
-        f", holidays ({len(forecast.holidays)} date(s) given)" if forecast.holidays
-        else "; no holidays given (--holidays)")
-    lines = [
-        f"Daily volume per channel: {terms}.",
-        "Hours within each weekday follow the history's fitted weekday × hour shape.",
-        f"Prediction intervals ({forecast.level:.0%}) include the error of the fitted "
-        "coefficients and the days' spread (negative binomial), drawn with a fixed seed.",
-        "Seasonal-naive repeats the last week seen; WAPE = Σ|error| / Σ actual; MAPE "
-        "leaves out days without tickets.",
-    ]
-    return lines + list(forecast.notes)
+    return forecast.assumptions()
 
 
 def print_forecast(console: Console, forecast: Forecast) -> None:

@@ -81,6 +81,22 @@ class Forecast:
         square = sum(float(np.sum(f.mean**2)) for f in self.channels.values())
         return math.sqrt(max(extra, 0.0) / square) if square > 0 else 0.0
 
+    def assumptions(self) -> list[str]:
+        """What the forecast assumed, one sentence each."""
+        terms = "trend (kept only where it lowers the AIC), weekday" + (
+            ", yearly season" if self.yearly else "") + (
+            f", holidays ({len(self.holidays)} date(s) given)" if self.holidays
+            else "; no holidays given (--holidays)")
+        lines = [
+            f"Daily volume per channel: {terms}.",
+            "Hours within each weekday follow the history's fitted weekday × hour shape.",
+            f"Prediction intervals ({self.level:.0%}) include the error of the fitted "
+            "coefficients and the days' spread (negative binomial), drawn with a fixed seed.",
+            "Seasonal-naive repeats the last week seen; WAPE = Σ|error| / Σ actual; MAPE "
+            "leaves out days without tickets.",
+        ]
+        return lines + list(self.notes)
+
     def table(self) -> pd.DataFrame:
         """One row per channel and day: ``date, weekday, channel, mean, low, high``."""
         frames = [pd.DataFrame({

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from simdesk.console.forecast import assumption_lines
 from simdesk.errors import SimdeskError
 from simdesk.forecast.forecast import ChannelForecast, Forecast
 from simdesk.report.blocks import section, table, toc
@@ -104,7 +103,7 @@ def forecast_parts(forecast: Forecast) -> tuple[list[Part], list[Chart]]:
     """The forecast's sections and charts."""
     charts = [_chart(i, name, found, forecast.level)
               for i, (name, found) in enumerate(forecast.channels.items())]
-    assumptions = "".join(f"<li>{text(line)}</li>" for line in assumption_lines(forecast))
+    assumptions = "".join(f"<li>{text(line)}</li>" for line in forecast.assumptions())
     parts = [
         ("forecast-weeks", "Forecast per week", _weeks(forecast),
          f"Tickets per channel and week, with the {forecast.level:.0%} prediction interval "
