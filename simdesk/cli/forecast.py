@@ -160,7 +160,7 @@ def write_fit_forecast(fitted: Any, weeks: int, holidays: frozenset[dt.date], ou
 
     found = forecast_history(fitted.history, weeks, holidays=holidays,
                              arrivals=fitted.arrivals, profile=fitted.options.profile)
-    _, text = forecast_scenario(fitted.scenario, found, str(out))
+    _, text = forecast_scenario(fitted.scenario, found, fitted.history.source)
     scenario_path, table_path = fit_forecast_paths(out)
     console = out_console()
     if not quiet:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -139,6 +139,44 @@ def _weeks(days: pd.DatetimeIndex, draws: np.ndarray, level: float) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+PARTIAL_SHARE = 0.6
+"""A last day with less than this share of its expected tickets (and far below it: lower
+tail under 0.1 %) is taken for an export made during the day, and left out."""
+
+
+def partial_last_day(history: History, holidays: Collection[dt.date]) -> str | None:
+    """A note when the history's last day looks cut short (an export taken during the
+    day), else None: its tickets against what every channel's model (fitted without it)
+    expects."""
+    from scipy import stats
+
+    if history.days <= MIN_DAYS:
+        return None
+    days = day_index(history)
+    seen = expected = 0.0
+    spread = 0.0
+    for table in hourly_counts(history).values():
+        counts = daily_counts(table, days)
+        model = fit_channel("", counts.iloc[:-1], holidays)
+        mean = float(model.expected(days[-1:], holidays)[0])
+        seen += float(counts.iloc[-1])
+        expected += mean
+        spread += mean + model.alpha * mean**2
+    if expected <= 0 or seen >= PARTIAL_SHARE * expected:
+        return None
+    if stats.norm.cdf((seen - expected) / max(spread, 1e-9) ** 0.5) >= 1e-3:
+        return None
+    return (f"The last day ({days[-1]:%a %Y-%m-%d}) has {seen:,.0f} tickets where "
+            f"{expected:,.0f} were expected: it looks cut short (an export taken during the "
+            "day) and is left out")
+
+
+def _without_last_day(history: History) -> History:
+    cutoff = history.first_day.normalize() + pd.Timedelta(days=history.days - 1)
+    tickets = history.tickets.loc[history.tickets["created"] < cutoff].reset_index(drop=True)
+    return replace(history, tickets=tickets, days=history.days - 1)
+
+
 def forecast_history(history: History, weeks: int, *, holidays: Collection[dt.date] = (),
                      level: float = 0.9, backtest_weeks: int | None = None,
                      arrivals: Mapping[str, ChannelArrivals] | None = None,
@@ -154,8 +192,13 @@ def forecast_history(history: History, weeks: int, *, holidays: Collection[dt.da
             f"least {MIN_DAYS} (two whole weeks, to tell a trend from one week's pattern)")
     chosen = set(holidays)
     notes: list[str] = []
+    start = day_index(history)[-1].date() + dt.timedelta(days=1)
+    partial = partial_last_day(history, chosen)
+    if partial is not None:
+        notes.append(partial)
+        history = _without_last_day(history)
+        arrivals = None  # the fitted shape included the short day
     days = day_index(history)
-    start = days[-1].date() + dt.timedelta(days=1)
     future = pd.date_range(start, periods=weeks * 7, freq="D")
     if arrivals is None:
         arrivals = fit_arrivals(history.tickets, history.first_day, history.days, history.zone,

@@ -48,3 +48,21 @@ def test_a_trending_history_beats_seasonal_naive() -> None:
     gain = np.array(differences)
     assert gain.mean() > 3.5 * gain.std(ddof=1) / math.sqrt(len(gain))
     assert np.mean(coverage) > 0.75
+
+
+def test_a_last_day_cut_short_is_left_out() -> None:
+    """An export taken at noon: its last day holds half a day's tickets. It is left out
+    (the forecast starts the day after it, as the day is already under way), and a
+    complete last day is kept."""
+    import pandas as pd
+
+    rng = np.random.default_rng(8)
+    days = pd.date_range("2025-09-01", periods=5 * 7 - 1, freq="D")  # ends on a Saturday
+    counts = daily_draws(true_means(days, level=300, growth=0.0), rng)
+    whole = forecast_history(history_of({"chat": counts}, rng), 1, backtest_weeks=0)
+    assert not any("cut short" in note for note in whole.notes)
+    counts[-1] //= 2
+    cut = forecast_history(history_of({"chat": counts}, rng), 1, backtest_weeks=0)
+    assert any("cut short" in note for note in cut.notes)
+    assert cut.history_days == len(days) - 1
+    assert cut.start == whole.start
