@@ -22,9 +22,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 def history_options(command: F) -> F:
     """The options that say how to read a ticket export (as ``simdesk fit`` reads it)."""
     options = [
-        click.option("--preset", type=click.Choice(["simdesk", "zendesk", "freshdesk"]),
-                     default=None,
-                     help="Column names of the export (default: detected from the header)."),
+        click.option("--preset", default=None, metavar="NAME",
+                     help="Column names of the export, one of simdesk fit's presets "
+                          "(default: detected from the header)."),
         click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN,...",
                      help="Read a field from another column (as in simdesk fit)."),
         click.option("--tz", "zone_name", default=None, metavar="ZONE",
