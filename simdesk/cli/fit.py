@@ -124,6 +124,9 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
     history = read_history(tickets, preset=preset, mapping=parse_mapping(mapping),
                            zone=zone_named(zone_name), time_format=time_format,
                            channels=accepted)
+    if forecast_weeks is not None and history.days < 14:
+        raise SimdeskError(f"--forecast: the tickets cover {history.days} day(s); a forecast "
+                           "needs at least 14 (two whole weeks)")
     options = FitOptions(name=name, profile=profile, staff=staff,
                          sla=parse_sla_options(sla_options), keep_surges=keep_surges,
                          warmup=minutes)

@@ -77,6 +77,9 @@ def test_too_short_a_history(tmp_path: Path) -> None:
     frame.loc[frame["Created at"] < "2026-03-12"].to_csv(short, index=False)
     assert "a forecast needs at least 14" in refused("forecast", short, "--tz",
                                                        "Europe/Berlin")
+    assert "--forecast: the tickets cover 10 day(s)" in refused(
+        "fit", short, "--tz", "Europe/Berlin", "-o", tmp_path / "d.yaml", "--forecast", "2")
+    assert not (tmp_path / "d.yaml").exists()  # refused before the fit
 
 
 def test_fit_holidays_without_forecast(tmp_path: Path) -> None:
