@@ -60,6 +60,10 @@ def model_table(forecast: Forecast) -> Table:
     return table
 
 
+_VERDICT_STYLE = {"better": "[green]yes[/]", "worse": "[red]no[/]",
+                  "undecided": "[yellow]can't tell[/]"}
+
+
 def backtest_table(forecast: Forecast) -> Table | None:
     """The held-out weeks: the model's errors against seasonal-naive's."""
     if not forecast.backtests:
@@ -75,7 +79,7 @@ def backtest_table(forecast: Forecast) -> Table | None:
                       f"[dim]{_share(test.naive.wape)}[/]", _share(test.model.mape),
                       f"[dim]{_share(test.naive.mape)}[/]", _share(test.model.hourly_wape),
                       f"[dim]{_share(test.naive.hourly_wape)}[/]", f"{test.coverage:.0%}",
-                      "[green]yes[/]" if test.better else "[red]no[/]")
+                      _VERDICT_STYLE[test.verdict])
     return table
 
 

@@ -5,7 +5,10 @@ same weekday and hour of the last week seen).
 * **WAPE** = Σ|actual − forecast| / Σ actual: the share of the volume forecast wrong;
 * **MAPE** = mean of |actual − forecast| / actual over the days with tickets (days with
   none have no percentage error and are left out);
-* **coverage**: the share of held-out days inside the prediction interval.
+* **coverage**: the share of held-out days inside the prediction interval;
+* **verdict**: whether the model beats seasonal-naive, judged on the paired daily absolute
+  errors (a paired t-test at 95 %): ``better``, ``worse``, or ``undecided`` when the
+  held-out days cannot tell them apart — a lower WAPE by a hair is not a verdict.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from simdesk.forecast.model import fit_channel
 
@@ -47,11 +51,29 @@ class Backtest:
     coverage: float
     """Share of held-out days inside the model's prediction interval."""
     level: float
+    verdict: str = "undecided"
+    """``better``, ``worse`` or ``undecided``: the model against seasonal-naive, from a
+    paired t-test on the held-out days' absolute errors (95 %)."""
 
     @property
     def better(self) -> bool:
-        """The model's daily WAPE is below seasonal-naive's."""
-        return self.model.wape < self.naive.wape
+        """The model beats seasonal-naive, decidedly."""
+        return self.verdict == "better"
+
+
+def paired_verdict(model_errors: np.ndarray, naive_errors: np.ndarray,
+                   alpha: float = 0.05) -> str:
+    """``better`` / ``worse`` when the paired absolute errors differ at level ``alpha``,
+    else ``undecided`` (also when every difference is zero or there are under 2 days)."""
+    gain = np.abs(naive_errors) - np.abs(model_errors)
+    mean = float(np.mean(gain)) if gain.size else 0.0
+    if gain.size < 2 or mean == 0:
+        return "undecided"
+    if np.all(gain == gain[0]):  # no spread: every day the same gain, a sure sign
+        return "better" if mean > 0 else "worse"
+    if float(stats.ttest_1samp(gain, 0.0).pvalue) >= alpha:
+        return "undecided"
+    return "better" if float(np.mean(gain)) > 0 else "worse"
 
 
 def _score(actual_hours: np.ndarray, forecast_hours: np.ndarray) -> Score:
@@ -82,9 +104,11 @@ def backtest_channel(channel: str, hourly: np.ndarray, days: pd.DatetimeIndex,
     daily = test.sum(axis=1)
     forecast_hours = mean[:, None] * shares[np.asarray(test_days.day_of_week)]
     naive_hours = np.tile(train[-7:], (weeks, 1))
+    verdict = paired_verdict(daily - forecast_hours.sum(axis=1),
+                             daily - naive_hours.sum(axis=1))
     return Backtest(channel, weeks, test_days[0].date(), test_days[-1].date(), int(daily.sum()),
                     _score(test, forecast_hours), _score(test, naive_hours),
-                    float(np.mean((daily >= low) & (daily <= high))), level)
+                    float(np.mean((daily >= low) & (daily <= high))), level, verdict)
 
 
 def held_out_weeks(days: int, horizon_weeks: int) -> int:
@@ -94,4 +118,5 @@ def held_out_weeks(days: int, horizon_weeks: int) -> int:
     return weeks if days - 7 * weeks >= MIN_TRAINING_DAYS else 0
 
 
-__all__ = ["MIN_TRAINING_DAYS", "Backtest", "Score", "backtest_channel", "held_out_weeks"]
+__all__ = ["MIN_TRAINING_DAYS", "Backtest", "Score", "backtest_channel", "held_out_weeks",
+           "paired_verdict"]

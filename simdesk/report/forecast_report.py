@@ -86,13 +86,16 @@ def _models(forecast: Forecast) -> str:
                   "Closed", "Holiday factor", "Surge days left out"], rows, "numbers")
 
 
+_VERDICT = {"better": "yes", "worse": "<b>no</b>", "undecided": "can't tell"}
+
+
 def _backtest(forecast: Forecast) -> str:
     if not forecast.backtests:
         return "<p>No back-test: the history is too short to hold out a week.</p>"
     rows = [[text(name), f"{t.first:%Y-%m-%d} – {t.last:%Y-%m-%d}", f"{t.tickets:,}",
              _share(t.model.wape), _share(t.naive.wape), _share(t.model.mape),
              _share(t.naive.mape), _share(t.model.hourly_wape), _share(t.naive.hourly_wape),
-             f"{t.coverage:.0%}", "yes" if t.better else "<b>no</b>"]
+             f"{t.coverage:.0%}", _VERDICT[t.verdict]]
             for name, t in forecast.backtests.items()]
     return table(["Channel", "Held out", "Tickets", "WAPE", "naive", "MAPE", "naive",
                   "Hourly WAPE", "naive", f"In {forecast.level:.0%} PI", "Beats naive"],

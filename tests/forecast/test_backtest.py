@@ -66,3 +66,17 @@ def test_a_last_day_cut_short_is_left_out() -> None:
     assert any("cut short" in note for note in cut.notes)
     assert cut.history_days == len(days) - 1
     assert cut.start == whole.start
+
+
+def test_paired_verdict_needs_the_interval() -> None:
+    """A hair's difference is undecided; a clear one is a verdict either way."""
+    import numpy as np
+
+    from simdesk.forecast.backtest import paired_verdict
+
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 10, 14)
+    assert paired_verdict(noise, noise + 0.1 * rng.normal(0, 1, 14)) == "undecided"
+    assert paired_verdict(noise * 0.2, noise * 3 + 30) == "better"
+    assert paired_verdict(noise * 3 + 30, noise * 0.2) == "worse"
+    assert paired_verdict(np.array([1.0]), np.array([5.0])) == "undecided"
