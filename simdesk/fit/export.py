@@ -122,7 +122,7 @@ def _offsets(seconds: np.ndarray) -> pa.Array:
     found = np.full(len(seconds), "", dtype=object)
     valid = ~np.isnan(seconds)
     for value in np.unique(seconds[valid]):  # a handful of distinct offsets
-        minutes = int(round(value / 60))
+        minutes = round(float(value) / 60)
         sign = "-" if minutes < 0 else "+"
         hours, rest = divmod(abs(minutes), 60)
         found[valid & (seconds == value)] = f"{sign}{hours:02d}:{rest:02d}"
@@ -200,12 +200,14 @@ def _steps(visits: pd.DataFrame, tickets: np.ndarray) -> dict[str, pa.Array]:
     for name, items in (("groups", tier), ("work_minutes", work), ("assignees", agent)):
         parts = []
         for depth in range(int(place.max(initial=-1)) + 1):
-            at = place == depth
-            column = np.full(len(tickets), None, dtype=object)
-            column[row[at]] = pc.filter(items, pa.array(at)).to_numpy(zero_copy_only=False)
-            parts.append(pa.array(column, type=pa.string()))
-        text = (pc.binary_join_element_wise(*parts, ">", null_handling="skip") if parts
-                else pa.array([""] * len(tickets), type=pa.string()))
+            at = np.flatnonzero(place == depth)
+            source = np.full(len(tickets), -1, dtype=np.int64)
+            source[row[at]] = at
+            parts.append(pc.take(items, pa.array(source, mask=source < 0)))
+        text = pa.array([""] * len(tickets), type=pa.string())
+        for depth, part in enumerate(parts):  # (Arrow's own null skipping drops rows)
+            longer = pc.binary_join_element_wise(text, part, ">") if depth else part
+            text = pc.if_else(pc.is_valid(part), longer, text)
         if name != "groups":
             text = pc.replace_substring_regex(text, pattern="^>+$", replacement="")
         joined[name] = text
@@ -317,13 +319,20 @@ def csv_text(table: pa.Table) -> str:
     def cells(values: pa.Array) -> pa.Array:
         values = pc.fill_null(pc.cast(values, pa.string()), "")
         risky = pc.match_substring_regex(values, pattern=_FORMULA)
-        values = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+        if pc.any(risky).as_py():
+            values = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+        needs = pc.match_substring_regex(values, pattern=_QUOTED)
+        if not pc.any(needs).as_py():
+            return values
         quoted = pc.binary_join_element_wise(
             '"', pc.replace_substring(values, pattern='"', replacement='""'), '"', "")
-        return pc.if_else(pc.match_substring_regex(values, pattern=_QUOTED), quoted, values)
+        return pc.if_else(needs, quoted, values)
 
     header = cells(pa.array(table.column_names, type=pa.string())).to_pylist()
     columns = [cells(table.column(name).combine_chunks()) for name in table.column_names]
-    lines = (pc.binary_join_element_wise(*columns, ",") if columns
-             else pa.array([], type=pa.string()))
-    return "\n".join([",".join(header), *lines.to_pylist()]) + "\n"
+    if not columns or not table.num_rows:
+        return ",".join(header) + "\n"
+    lines = pc.binary_join_element_wise(*columns, ",")
+    body = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(lines)], pa.int32()),
+                                                   lines), "\n")[0].as_py()
+    return f"{','.join(header)}\n{body}\n"

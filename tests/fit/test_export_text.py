@@ -36,3 +36,17 @@ def test_csv_text_is_what_pandas_writes_neutralised() -> None:
     neutralised(frame).to_csv(written, index=False)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     assert csv_text(table) == written.getvalue()
+
+
+def test_steps_join_each_tickets_tiers_and_leave_unvisited_tickets_empty() -> None:
+    from simdesk.fit.export import _steps
+
+    visits = pd.DataFrame({
+        "ticket": [2, 0, 2, 2], "tier": pd.Categorical(["L1", "L1", "L2", "L1"]),
+        "agent": pd.Categorical(["ann", None, "bob", "cy"]),
+        "queued": [1.0, 0.0, 5.0, 9.0], "start": [2.0, np.nan, 6.0, 10.0],
+        "end": [4.5, 3.0, 7.125, 12.0]})
+    joined = _steps(visits, np.array([0, 1, 2, 3]))
+    assert joined["groups"].to_pylist() == ["L1", "", "L1>L2", ""]
+    assert joined["work_minutes"].to_pylist() == ["", "", "2.50>1.12", ""]
+    assert joined["assignees"].to_pylist() == ["", "", "ann>bob", ""]
