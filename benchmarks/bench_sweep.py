@@ -95,6 +95,10 @@ class Measurement:
     """In-process wall time over this one's (start-up included)."""
     rounds: list[float] = field(default_factory=list)
     """Each round's wall time, start-up included."""
+    cpu: float = 0.0
+    """CPU seconds of this process and its workers (start-up included): median. Unlike
+    the wall time, other load on the machine hardly changes it, so the overhead of an
+    executor shows even on a busy machine."""
 
 
 @dataclass
@@ -110,8 +114,17 @@ class Report:
     """The small sweep: in this process, and on the executor chosen by the work."""
 
 
+def _cpu() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(label: str, make: Callable[[], Executor], sweep_file: Path, out: Path
             ) -> tuple[Measurement, pd.DataFrame]:
+    cpu = _cpu()
     started = time.perf_counter()
     executor = make()
     startup = time.perf_counter() - started
@@ -121,8 +134,8 @@ def measure(label: str, make: Callable[[], Executor], sweep_file: Path, out: Pat
     seconds = time.perf_counter() - started
     if not outcome.complete:
         raise SystemExit(f"{label}: the sweep did not complete: {outcome.failures}")
-    return Measurement(label, seconds, startup, outcome.ran,
-                       rounds=[seconds + startup]), outcome.summary
+    return Measurement(label, seconds, startup, outcome.ran, rounds=[seconds + startup],
+                       cpu=_cpu() - cpu), outcome.summary
 
 
 def _rounds(executors: Sequence[tuple[str, Callable[[], Executor]]], sweep_file: Path,
@@ -142,7 +155,8 @@ def _rounds(executors: Sequence[tuple[str, Callable[[], Executor]]], sweep_file:
         found.append(Measurement(
             label, statistics.median(m.seconds for m in measured),
             statistics.median(m.startup for m in measured), measured[0].points,
-            rounds=[m.seconds + m.startup for m in measured]))
+            rounds=[m.seconds + m.startup for m in measured],
+            cpu=statistics.median(m.cpu for m in measured)))
     baseline = statistics.median(found[0].rounds)
     for measurement in found:
         measurement.speedup = baseline / statistics.median(measurement.rounds)
@@ -185,11 +199,11 @@ def run(points: int, weeks: float, replications: int, workers: int, dask: bool,
 
 def _table(title: str, measurements: Sequence[Measurement]) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("Executor", "Start-up s", "Sweep s", "Points/s", "Speedup"):
+    for name in ("Executor", "Start-up s", "Sweep s", "Points/s", "Speedup", "CPU s"):
         table.add_column(name, justify="left" if name == "Executor" else "right")
     for m in measurements:
         table.add_row(m.executor, f"{m.startup:.2f}", f"{m.seconds:.2f}",
-                      f"{m.points / m.seconds:.2f}", f"{m.speedup:.2f}×")
+                      f"{m.points / m.seconds:.2f}", f"{m.speedup:.2f}×", f"{m.cpu:.1f}")
     return table
 
 
@@ -227,6 +241,8 @@ def print_report(report: Report, console: Console) -> None:
         console.print(line)
     console.print("Same summary on every executor: "
                   + ("yes" if report.identical else "[red]NO[/]"))
+    console.print(f"Load average at the end: {os.getloadavg()[0]:.1f} on {report.cpus} CPU(s) "
+                  "(wall-time speedups need idle cores; the CPU column does not)")
 
 
 def main(argv: Sequence[str] | None = None) -> Report:
