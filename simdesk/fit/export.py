@@ -94,11 +94,11 @@ def _times(start: pd.Timestamp, minutes: np.ndarray, zone: ZoneInfo | None,
     """Scenario minutes as timestamp text (empty where NaN), to the second."""
     moments = _seconds(start, minutes)
     if zone is None:
-        return _strftime(moments, naive)
+        return _iso_text(moments, naive)
     placed = moments.dt.tz_localize(zone, ambiguous=np.ones(len(moments), dtype=bool),
                                     nonexistent="shift_forward")
     wall = placed.dt.tz_localize(None)  # a skipped time moved to the end of the gap
-    text = _strftime(wall, naive)
+    text = _iso_text(wall, naive)
     if naive:
         return text
     offset = (wall - placed.dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
@@ -106,7 +106,7 @@ def _times(start: pd.Timestamp, minutes: np.ndarray, zone: ZoneInfo | None,
                                        null_handling="replace", null_replacement="")
 
 
-def _strftime(moments: pd.Series, naive: bool) -> pa.Array:
+def _iso_text(moments: pd.Series, naive: bool) -> pa.Array:
     """Naive moments (whole seconds) as ``2026-03-02T08:15:00`` (``2026-03-02 08:15:00``
     when ``naive``); empty where NaT."""
     stamps = pa.array(moments.to_numpy(dtype="datetime64[s]"), type=pa.timestamp("s"),
