@@ -3,13 +3,20 @@
 The sweep (:func:`write_sweep`): the SaaS startup desk of ``scenarios/saas-startup.yaml``
 over ``--weeks`` weeks, 32 points by default — agents on the 08:00 L1 shift (1 to 4) ×
 the chat rate (8 values from 8/h to 11.5/h) — with ``--replications`` each and a fixed
-seed. It runs into a fresh folder on each executor:
+seed: about 45 s of single-process work by default (16 weeks × 12 replications). It runs
+into a fresh folder on each executor, ``--repeat`` rounds (default 3; medians):
 
-* ``in-process``: one point after the other (the baseline);
+* ``in-process``: one point after the other (the baseline, "one worker");
 * ``N local processes`` (``--workers``, default 2): ``simdesk sweep --workers N``;
 * ``dask local`` (unless ``--no-dask``): a LocalCluster of ``--workers`` processes, as
   ``simdesk sweep --dask local``; the cluster's start-up is timed apart and included in
   the speedup.
+
+Then a small sweep (``--small-points`` points, one week, 2 replications: about 2 s of
+work) in this process and on the executor ``simdesk sweep`` chooses by itself
+(``--workers 0``). Issue 15's targets are printed beside the figures: two workers at
+least 1.7× one, ``--dask local`` within 15 % of local processes, and the small sweep
+never slower than in this process.
 
 Every executor must write exactly the same summary (the benchmark fails otherwise). Run
 it with ``python benchmarks/bench_sweep.py`` (``--help`` for the options); it is not part
@@ -22,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -37,11 +45,15 @@ from rich.table import Table
 
 import simdesk
 from simdesk.experiments import Dask, Executor, InProcess, LocalProcesses, load_sweep, run_sweep
+from simdesk.experiments.sweeps.executors import choose_executor
+from simdesk.experiments.sweeps.preflight import point_count, preflight
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "saas-startup.yaml"
 DEFAULT_POINTS = 32
-DEFAULT_WEEKS = 4.0
-DEFAULT_REPLICATIONS = 4
+DEFAULT_WEEKS = 16.0
+DEFAULT_REPLICATIONS = 12
+DEFAULT_REPEAT = 3
+SMALL_POINTS = 8
 SEED = 1
 AGENTS = [1, 2, 3, 4]
 
@@ -75,12 +87,18 @@ def write_sweep(folder: Path, points: int, weeks: float, replications: int) -> P
 class Measurement:
     executor: str
     seconds: float
-    """The sweep's wall time (run_sweep), start-up excluded."""
+    """The sweep's wall time (run_sweep), start-up excluded: median of the rounds."""
     startup: float = 0.0
-    """Starting the executor (the dask cluster)."""
+    """Starting the executor (the dask cluster): median of the rounds."""
     points: int = 0
     speedup: float = field(default=float("nan"))
     """In-process wall time over this one's (start-up included)."""
+    rounds: list[float] = field(default_factory=list)
+    """Each round's wall time, start-up included."""
+    cpu: float = 0.0
+    """CPU seconds of this process and its workers (start-up included): median. Unlike
+    the wall time, other load on the machine hardly changes it, so the overhead of an
+    executor shows even on a busy machine."""
 
 
 @dataclass
@@ -92,10 +110,21 @@ class Report:
     cpus: int | None
     measurements: list[Measurement]
     identical: bool
+    small: list[Measurement] = field(default_factory=list)
+    """The small sweep: in this process, and on the executor chosen by the work."""
+
+
+def _cpu() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def measure(label: str, make: Callable[[], Executor], sweep_file: Path, out: Path
             ) -> tuple[Measurement, pd.DataFrame]:
+    cpu = _cpu()
     started = time.perf_counter()
     executor = make()
     startup = time.perf_counter() - started
@@ -105,10 +134,46 @@ def measure(label: str, make: Callable[[], Executor], sweep_file: Path, out: Pat
     seconds = time.perf_counter() - started
     if not outcome.complete:
         raise SystemExit(f"{label}: the sweep did not complete: {outcome.failures}")
-    return Measurement(label, seconds, startup, outcome.ran), outcome.summary
+    return Measurement(label, seconds, startup, outcome.ran, rounds=[seconds + startup],
+                       cpu=_cpu() - cpu), outcome.summary
 
 
-def run(points: int, weeks: float, replications: int, workers: int, dask: bool) -> Report:
+def _rounds(executors: Sequence[tuple[str, Callable[[], Executor]]], sweep_file: Path,
+            folder: Path, repeat: int) -> tuple[list[Measurement], list[pd.DataFrame]]:
+    """Every executor ``repeat`` times, in rounds (each round sees the same load); the
+    medians."""
+    runs: dict[str, list[Measurement]] = {label: [] for label, _ in executors}
+    summaries: list[pd.DataFrame] = []
+    for round_ in range(repeat):
+        for number, (label, make) in enumerate(executors):
+            measurement, summary = measure(label, make, sweep_file,
+                                           folder / f"out-{round_}-{number}")
+            runs[label].append(measurement)
+            summaries.append(summary)
+    found = []
+    for label, measured in runs.items():
+        found.append(Measurement(
+            label, statistics.median(m.seconds for m in measured),
+            statistics.median(m.startup for m in measured), measured[0].points,
+            rounds=[m.seconds + m.startup for m in measured],
+            cpu=statistics.median(m.cpu for m in measured)))
+    baseline = statistics.median(found[0].rounds)
+    for measurement in found:
+        measurement.speedup = baseline / statistics.median(measurement.rounds)
+    return found, summaries
+
+
+def automatic(sweep_file: Path) -> Executor:
+    """The executor ``simdesk sweep`` chooses with ``--workers 0``."""
+    sweep = load_sweep(sweep_file)
+    per_replication = preflight(sweep)
+    tickets = None if per_replication is None else per_replication * int(
+        sweep.spec.replications)
+    return choose_executor(0, None, tickets, point_count(sweep))
+
+
+def run(points: int, weeks: float, replications: int, workers: int, dask: bool,
+        repeat: int = 1, small_points: int = SMALL_POINTS) -> Report:
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as scratch:
         folder = Path(scratch)
         sweep_file = write_sweep(folder, points, weeks, replications)
@@ -117,30 +182,67 @@ def run(points: int, weeks: float, replications: int, workers: int, dask: bool) 
             (f"{workers} local processes", lambda: LocalProcesses(workers))]
         if dask:
             executors.append(("dask local", lambda: Dask("local", workers)))
-        measurements, summaries = [], []
-        for number, (label, make) in enumerate(executors):
-            measurement, summary = measure(label, make, sweep_file, folder / f"out-{number}")
-            measurements.append(measurement)
-            summaries.append(summary)
-    baseline = measurements[0].seconds + measurements[0].startup
-    for measurement in measurements:
-        measurement.speedup = baseline / (measurement.seconds + measurement.startup)
-    identical = all(s.equals(summaries[0]) for s in summaries[1:])
+        measurements, summaries = _rounds(executors, sweep_file, folder, repeat)
+        small_folder = folder / "small"
+        small_folder.mkdir()
+        small_file = write_sweep(small_folder, small_points, 1.0, 2)
+        chosen = automatic(small_file)
+        small, small_summaries = _rounds(
+            [("in-process", InProcess), (f"automatic ({chosen.name})",
+                                         lambda: automatic(small_file))],
+            small_file, small_folder, repeat)
+    identical = all(s.equals(summaries[0]) for s in summaries[1:]) and all(
+        s.equals(small_summaries[0]) for s in small_summaries[1:])
     return Report(points, replications, weeks, workers, os.cpu_count(), measurements,
-                  identical)
+                  identical, small)
+
+
+def _table(title: str, measurements: Sequence[Measurement]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in ("Executor", "Start-up s", "Sweep s", "Points/s", "Speedup", "CPU s"):
+        table.add_column(name, justify="left" if name == "Executor" else "right")
+    for m in measurements:
+        table.add_row(m.executor, f"{m.startup:.2f}", f"{m.seconds:.2f}",
+                      f"{m.points / m.seconds:.2f}", f"{m.speedup:.2f}×", f"{m.cpu:.1f}")
+    return table
+
+
+def targets(report: Report) -> list[str]:
+    """Issue 15's figures, each beside its target (medians of the rounds)."""
+    lines = []
+    by = {m.executor: m for m in report.measurements}
+    local = by.get(f"{report.workers} local processes")
+    if local is not None:
+        met = "met" if local.speedup >= 1.7 else "not met"
+        lines.append(f"{report.workers} workers against one (in-process): "
+                     f"{local.speedup:.2f}× (target ≥ 1.7×): {met}")
+    if local is not None and "dask local" in by:
+        dask = statistics.median(by["dask local"].rounds)
+        ratio = dask / statistics.median(local.rounds) - 1
+        met = "met" if ratio <= 0.15 else "not met"
+        lines.append(f"dask local against {report.workers} local processes: {ratio:+.0%} "
+                     f"wall time (target ≤ +15 %): {met}")
+    if len(report.small) == 2:
+        slower = 1 / report.small[1].speedup
+        met = "met" if slower <= 1.0 + 0.05 else "not met"
+        lines.append(f"small sweep, {report.small[1].executor} against in-process: "
+                     f"{slower:.2f}× the time (target ≤ 1×, 5 % noise allowed): {met}")
+    return lines
 
 
 def print_report(report: Report, console: Console) -> None:
-    table = Table(title=f"{report.points} points × {report.replications} replications × "
-                        f"{report.weeks:g} weeks, {report.cpus} CPU(s)", title_justify="left")
-    for name in ("Executor", "Start-up s", "Sweep s", "Points/s", "Speedup"):
-        table.add_column(name, justify="left" if name == "Executor" else "right")
-    for m in report.measurements:
-        table.add_row(m.executor, f"{m.startup:.2f}", f"{m.seconds:.2f}",
-                      f"{m.points / m.seconds:.2f}", f"{m.speedup:.2f}×")
-    console.print(table)
+    console.print(_table(f"{report.points} points × {report.replications} replications × "
+                         f"{report.weeks:g} weeks, {report.cpus} CPU(s)",
+                         report.measurements))
+    if report.small:
+        console.print(_table(f"small sweep: {report.small[0].points} points × 2 "
+                             "replications × 1 week", report.small))
+    for line in targets(report):
+        console.print(line)
     console.print("Same summary on every executor: "
                   + ("yes" if report.identical else "[red]NO[/]"))
+    console.print(f"Load average at the end: {os.getloadavg()[0]:.1f} on {report.cpus} CPU(s) "
+                  "(wall-time speedups need idle cores; the CPU column does not)")
 
 
 def main(argv: Sequence[str] | None = None) -> Report:
@@ -154,10 +256,14 @@ def main(argv: Sequence[str] | None = None) -> Report:
     parser.add_argument("--workers", type=int, default=2,
                         help="worker processes for local processes and dask (default 2)")
     parser.add_argument("--no-dask", action="store_true", help="skip the dask LocalCluster")
+    parser.add_argument("--repeat", type=int, default=DEFAULT_REPEAT,
+                        help=f"rounds; medians (default {DEFAULT_REPEAT})")
+    parser.add_argument("--small-points", type=int, default=SMALL_POINTS,
+                        help=f"points of the small sweep (default {SMALL_POINTS})")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     options = parser.parse_args(argv)
     report = run(options.points, options.weeks, options.replications, options.workers,
-                 not options.no_dask)
+                 not options.no_dask, options.repeat, options.small_points)
     print_report(report, Console(highlight=False))
     if options.json is not None:
         document: dict[str, Any] = asdict(report) | {

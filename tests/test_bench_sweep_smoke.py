@@ -23,7 +23,8 @@ def test_main_times_every_executor(bench: ModuleType, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bench.json"
     report = bench.main(["--points", "4", "--weeks", "0.5", "--replications", "2",
-                         "--workers", "2", "--json", str(out)])
+                         "--workers", "2", "--repeat", "1", "--small-points", "4",
+                         "--json", str(out)])
     assert report.identical
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert [m["executor"] for m in figures["measurements"]] == [
@@ -34,6 +35,8 @@ def test_main_times_every_executor(bench: ModuleType, tmp_path: Path,
     assert figures["measurements"][0]["speedup"] == 1.0
     printed = capsys.readouterr().out
     assert "Speedup" in printed and "Same summary on every executor: yes" in printed
+    assert "(target ≥ 1.7×)" in printed and "(target ≤ +15 %)" in printed
+    assert "small sweep, automatic (in-process)" in printed
 
 
 def test_the_default_sweep_has_32_points(bench: ModuleType, tmp_path: Path) -> None:

@@ -187,12 +187,12 @@ def export(results_dir: Path, out: Path, preset: str, replication: int | None,
     """Write the tickets of one replication of RESULTS_DIR as a help desk's ticket export
     (one row per ticket: times, channel, segment, topic, status, tiers, work and agents),
     ready for simdesk fit. See docs/fit.md."""
-    from simdesk.fit.export import export_tickets, write_export
+    from simdesk.fit.export import export_table, write_export
     from simdesk.fit.times import zone_named
 
     _refuse_existing(out, overwrite)  # before the work, not after
-    table = export_tickets(results_dir, preset=preset, replication=replication,
-                           zone=zone_named(zone_name), policy=policy)
+    table = export_table(results_dir, preset=preset, replication=replication,
+                         zone=zone_named(zone_name), policy=policy)
     written = write_export(table, out)
     out_console().print(f"{len(table):,} tickets written to {written} ({preset} format)",
                     highlight=False)

@@ -31,8 +31,9 @@ from simdesk.errors import SimdeskError
               help="Finish the sweep in --out, and refuse if --out holds none (running "
                    "into the same --out without it resumes too).")
 @click.option("--workers", "-w", type=click.IntRange(0), default=0, show_default=True,
-              help="Local processes running points side by side (0: one per core; 1: in "
-                   "this process); with --dask local, the cluster's workers. Results do "
+              help="Local processes running points side by side (0: one per core when the "
+                   "sweep is big enough to gain, else this process; 1: in this process); "
+                   "with --dask local, the cluster's workers. Results do "
                    "not depend on it.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
               help="Run the points on a dask.distributed cluster: a scheduler address "
@@ -67,8 +68,9 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     point failed or missed an expectation, 130 when interrupted (143 on SIGTERM), 2 for
     bad input. See docs/sweeps.md."""
     from simdesk.console.sweep import print_sweep, sweep_progress
-    from simdesk.experiments import Dask, InProcess, LocalProcesses, load_sweep, run_sweep
-    from simdesk.experiments.sweeps.preflight import preflight
+    from simdesk.experiments import load_sweep, run_sweep
+    from simdesk.experiments.sweeps.executors import choose_executor
+    from simdesk.experiments.sweeps.preflight import point_count, preflight
     from simdesk.experiments.sweeps.runner import check_sweep_folder
     from simdesk.store.results import default_results_dir, slug
 
@@ -92,14 +94,14 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
     if resume and out is None:
         raise SimdeskError("--resume needs the --out folder of the sweep to finish")
     folder = out or default_results_dir(f"{slug(loaded.name)}-sweep")
-    preflight(loaded)  # every value, the grid's size and the work: before any point runs
+    # every value, the grid's size and the work: before any point runs
+    per_replication = preflight(loaded)
     loaded, _ = check_sweep_folder(loaded, folder, resume=resume)  # before any work
-    if dask_address is not None:
-        executor: Any = Dask(dask_address, workers or None)
-    elif workers == 1:
-        executor = InProcess()
-    else:
-        executor = LocalProcesses(workers or None)
+    spec = loaded.spec
+    fewest = spec.min_replications if spec.replications == "auto" else int(spec.replications)
+    executor: Any = choose_executor(
+        workers, dask_address, None if per_replication is None else per_replication * fewest,
+        point_count(loaded))
     errors = err_console()
     with sweep_progress(errors, executor.name, quiet) as advance:
         outcome = run_sweep(loaded, folder, executor, progress=advance, resume=resume)

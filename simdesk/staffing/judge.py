@@ -2,14 +2,17 @@
 
 Per replication, a pool's value is the SLA attainment of the counted tickets of its
 intervals (for a tier answering nobody first: minus the mean wait in its queue, against
-minus the limit). Over the replications, its 95 % Student-t interval is compared with
-the target: wholly above is *met*, wholly below is *missed*, across it is *undecided*
-— the search then adds replications before acting on it.
+minus the limit); on a desk that forgets within a day, per week of each replication
+(batch means: a week is when a pool's intervals recur). Over those samples, its 95 %
+Student-t interval is compared with the target: wholly above is *met*, wholly below
+is *missed*, across it is *undecided* — the search then adds replications before
+acting on it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,6 +21,7 @@ import pandas as pd
 
 from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
+from simdesk.scenario.calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
 from simdesk.simulation import SimulationResult
 from simdesk.staffing.demand import Demand, clock_start
 
@@ -52,23 +56,70 @@ class Goal:
     """Per judged channel (with ``wait``: unused)."""
 
 
-def per_replication(result: SimulationResult, goal: Goal) -> dict[str, np.ndarray]:
-    """Per judged channel (or ``"wait"``): an array (replications × pools) of values,
-    NaN where a pool counted no ticket in a replication."""
+MEMORY_FOR_WEEKS = float(MINUTES_PER_DAY)
+"""A desk whose judged channels remember less than this (SLA time plus mean patience,
+no clock that stops) has weeks that are nearly independent samples of every pool."""
+
+
+def batches_per_replication(plan: DeskPlan, goal: Goal) -> int:
+    """Samples each replication gives of every pool: one per week of the measured
+    window (batch means) when the tier's demand forgets within a day — a backlog can
+    carry across at most the first day of a week — else one.
+
+    Weeks are what makes a pool's interval recur, so a replication of W weeks holds W
+    samples of each pool: a verdict has W times the degrees of freedom, and the
+    search needs fewer replications to take it."""
+    if goal.wait is not None:
+        return 1
+    for index in goal.demand.channels:
+        channel = plan.channels[index]
+        if channel.sla_hours is not None:
+            return 1
+        patience = channel.patience.expected if channel.patience is not None else 0.0
+        within = channel.sla_within if not math.isnan(channel.sla_within) else 0.0
+        if within + patience > MEMORY_FOR_WEEKS:
+            return 1
+    first, last = _weeks(plan)
+    return max(1, last - first + 1)
+
+
+def _weeks(plan: DeskPlan) -> tuple[int, int]:
+    """The first and last week (of the scenario clock) of the measured window."""
+    offset = plan.clock.week_offset
+    first = int((plan.warmup + offset) // MINUTES_PER_WEEK)
+    last = int((np.nextafter(plan.horizon, -np.inf) + offset) // MINUTES_PER_WEEK)
+    return first, max(first, last)
+
+
+def per_replication(result: SimulationResult, goal: Goal, batches: int = 1
+                    ) -> dict[str, np.ndarray]:
+    """Per judged channel (or ``"wait"``): an array ((replications × ``batches``) ×
+    pools) of values, NaN where a pool counted no ticket in a replication (or, with
+    ``batches`` from :func:`batches_per_replication`, in a week of one)."""
     plan = result.plan
     pools = goal.demand.pools
     replications = np.unique(result.tickets["replication"].to_numpy())
-    position = {int(r): k for k, r in enumerate(replications)}
+    lookup = np.zeros(int(replications.max(initial=0)) + 1, dtype=np.int64)
+    lookup[replications] = np.arange(len(replications))
+    first_week = _weeks(plan)[0]
+
+    def rows_of(replication: np.ndarray, moment: np.ndarray) -> np.ndarray:
+        row = lookup[replication.astype(np.int64)] * batches
+        if batches > 1:
+            week = ((moment + plan.clock.week_offset) // MINUTES_PER_WEEK).astype(np.int64)
+            row = row + np.clip(week - first_week, 0, batches - 1)
+        return row
+
     found: dict[str, np.ndarray] = {}
+    size = len(replications) * batches
     if goal.wait is not None:
         visits = result.visits.loc[(result.visits["tier"] == goal.tier)
                                    & (result.visits["queued"] >= plan.warmup)]
         left = visits["start"].fillna(visits["end"]).fillna(plan.horizon).to_numpy()
         queued = visits["queued"].to_numpy()
-        rows = np.array([position[int(r)] for r in visits["replication"].to_numpy()],
-                        dtype=np.int64)
+        rows = rows_of(visits["replication"].to_numpy(), queued)
         pool = goal.demand.classes[goal.demand.grid.of(queued, plan.clock)]
-        found["wait"] = -_means(rows, pool, left - queued, len(replications), pools)
+        found["wait"] = -_means(rows, pool, left - queued, size, pools)
         return found
     tickets = result.tickets.loc[~result.tickets["warmup"].to_numpy(dtype=bool)]
     for channel_index in goal.demand.channels:
@@ -77,11 +128,10 @@ def per_replication(result: SimulationResult, goal: Goal) -> dict[str, np.ndarra
                              & tickets["sla_met"].notna().to_numpy(dtype=bool)]
         starts = clock_start(channel, chosen["arrived"].to_numpy())
         keep = np.isfinite(starts)
-        rows = np.array([position[int(r)] for r in chosen["replication"].to_numpy()[keep]],
-                        dtype=np.int64)
+        rows = rows_of(chosen["replication"].to_numpy()[keep], starts[keep])
         pool = goal.demand.classes[goal.demand.grid.of(starts[keep], plan.clock)]
         met = chosen["sla_met"].to_numpy(dtype=float)[keep]
-        found[channel.name] = _means(rows, pool, met, len(replications), pools)
+        found[channel.name] = _means(rows, pool, met, size, pools)
     return found
 
 
@@ -132,18 +182,30 @@ def interval_verdict(samples: np.ndarray, target: float) -> PoolVerdict:
 
 
 def needed_replications(values: dict[str, np.ndarray], pool: int, goal: Goal,
-                        plan: DeskPlan, start: int) -> int:
-    """The fewest replications (``start``, doubling) at which this pool's verdict on
-    these values was already decided (its value at all of them if never)."""
+                        plan: DeskPlan, start: int, batches: int = 1,
+                        steps: Sequence[int] = ()) -> int:
+    """The fewest replications (``steps``, the sizes the run grew through; default
+    ``start``, doubling) at which this pool's verdict on these values was already
+    decided (its value at all of them if never). Rows are replications × ``batches``."""
     rows = next(iter(values.values())).shape[0] if values else 0
-    count = start
-    while count < rows:
-        head = {name: table[:count] for name, table in values.items()}
+    replications = rows // max(batches, 1)
+    sizes = list(steps) or _doubling(start, replications)
+    for count in sizes:
+        if count >= replications:
+            break
+        head = {name: table[:count * batches] for name, table in values.items()}
         channels = judge(head, goal, plan)[pool]
         if channels and pool_verdict(channels) is not Verdict.UNDECIDED:
             return count
+    return replications
+
+
+def _doubling(start: int, most: int) -> list[int]:
+    sizes, count = [], start
+    while count < most:
+        sizes.append(count)
         count *= 2
-    return rows
+    return sizes
 
 
 def pool_verdict(channels: dict[str, PoolVerdict]) -> Verdict:

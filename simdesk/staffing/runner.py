@@ -27,6 +27,7 @@ from simdesk.staffing.judge import (
     Goal,
     PoolVerdict,
     Verdict,
+    batches_per_replication,
     judge,
     needed_replications,
     per_replication,
@@ -48,7 +49,11 @@ class Evaluation:
     result: SimulationResult
     verdicts: dict[str, list[dict[str, PoolVerdict]]]
     values: dict[str, dict[str, np.ndarray]]
-    """Per tier, per judged channel: replications × pools values."""
+    """Per tier, per judged channel: (replications × batches) × pools values."""
+    batches: Mapping[str, int] = field(default_factory=dict)
+    """Per tier, samples per replication (weeks, or 1)."""
+    steps: tuple[int, ...] = ()
+    """The replications the run grew through before its last size."""
 
     @property
     def replications(self) -> int:
@@ -56,7 +61,8 @@ class Evaluation:
 
     def needed(self, goal: Goal, pool: int, start: int) -> int:
         """Replications this pool's verdict needed (see :func:`needed_replications`)."""
-        return needed_replications(self.values[goal.tier], pool, goal, self.result.plan, start)
+        return needed_replications(self.values[goal.tier], pool, goal, self.result.plan, start,
+                                   self.batches.get(goal.tier, 1), self.steps)
 
     def state(self, tier: str, pool: int) -> Verdict:
         channels = self.verdicts[tier][pool]
@@ -95,6 +101,13 @@ class Runner:
     replications_run: int = 0
     undecided: set[tuple[str, int]] = field(default_factory=set)
     """(tier, pool) verdicts still undecided at ``most`` replications."""
+    batches: dict[str, int] = field(default_factory=dict)
+    """Per tier, samples of each pool per replication (see
+    :func:`~simdesk.staffing.judge.batches_per_replication`)."""
+
+    def __post_init__(self) -> None:
+        self.batches = {goal.tier: batches_per_replication(self.plan, goal)
+                        for goal in self.goals}
 
     def simulate(self, scenario: Scenario, replications: int, first: int = 0
                  ) -> SimulationResult:
@@ -115,18 +128,47 @@ class Runner:
                   for name, level in levels.items()}
         staffed = staffed_scenario(self.scenario, levels, self.grid, self.plan)
         result = self.simulate(staffed, self.start)
+        steps: list[int] = []
         while True:
-            values = {goal.tier: per_replication(result, goal) for goal in self.goals}
+            values = {goal.tier: per_replication(result, goal, self.batches[goal.tier])
+                      for goal in self.goals}
             verdicts = {goal.tier: judge(values[goal.tier], goal, result.plan)
                         for goal in self.goals}
-            evaluation = Evaluation(levels, result, verdicts, values)
+            evaluation = Evaluation(levels, result, verdicts, values, self.batches,
+                                    tuple(steps))
             open_ = self._open(evaluation, needed)
             hopeful = [key for key in open_ if self._resolvable(evaluation, *key)]
             if not hopeful or result.replications >= self.most:
                 self.undecided |= set(open_)
                 return evaluation
-            more = min(result.replications, self.most - result.replications)
+            more = self._more(evaluation, hopeful)
+            steps.append(result.replications)
             result = extend(result, self.simulate(staffed, more, first=result.replications))
+
+    def _more(self, evaluation: Evaluation, hopeful: Sequence[tuple[str, int]]) -> int:
+        """Replications to add: as many as the hopeful verdict that needs the most is
+        expected to need (its half-width shrinking as 1/√n, with the t quantile), at
+        least half as many as run so far (so the rounds stay few), at most up to
+        ``most``."""
+        done = evaluation.replications
+        wanted = done
+        for tier, pool in hopeful:
+            batches = self.batches.get(tier, 1)
+            for verdict in evaluation.verdicts[tier][pool].values():
+                gap = abs(verdict.mean - verdict.target)
+                if verdict.verdict is not Verdict.UNDECIDED:
+                    continue
+                if gap <= 0 or not math.isfinite(verdict.half_width):
+                    return self.most - done
+                count = verdict.replications
+                samples = count * (verdict.half_width / gap) ** 2
+                quantile = t_quantile(max(int(samples), 2)) / t_quantile(count)
+                samples *= quantile ** 2
+                need = math.ceil(samples * 1.1 / batches)  # a tenth more: the gap is noisy
+                if need <= self.most:
+                    wanted = max(wanted, need)
+        more = max(wanted - done, math.ceil(done / 2))
+        return max(1, min(more, self.most - done))
 
     def _resolvable(self, evaluation: Evaluation, tier: str, pool: int) -> bool:
         """Whether ``most`` replications can be expected to decide this pool: for some
@@ -140,8 +182,9 @@ class Runner:
             count = verdict.replications
             if count < 2 or not math.isfinite(verdict.half_width):
                 return True
-            then = (verdict.half_width * math.sqrt(count / self.most)
-                    * t_quantile(self.most) / t_quantile(count))
+            most = self.most * self.batches.get(tier, 1)  # samples at the most replications
+            then = (verdict.half_width * math.sqrt(count / most)
+                    * t_quantile(most) / t_quantile(count))
             if abs(verdict.mean - verdict.target) >= then:
                 return True
         return False

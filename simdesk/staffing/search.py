@@ -174,14 +174,16 @@ def erlang_levels(plan: DeskPlan, goal: Goal, grid: WeekGrid) -> tuple[IntArray,
                   for s, share in streams)
               / max(sum(share * s.expected for s, share in streams), 1e-12))
     levels = np.zeros(grid.count, dtype=np.int64)
+    known: dict[float, int] = {}  # intervals of equal rate (most of a week) asked once
     for index, rate in enumerate(rates):
         if rate <= 0:
             continue
-        if goal.wait is None:
-            levels[index] = max(_channel_agents(plan, channel, rate, handle)
-                                for channel in goal.demand.channels)
-        else:
-            levels[index] = _wait_agents(rate, handle, goal.wait)
+        if float(rate) not in known:
+            known[float(rate)] = (
+                max(_channel_agents(plan, channel, rate, handle)
+                    for channel in goal.demand.channels)
+                if goal.wait is None else _wait_agents(rate, handle, goal.wait))
+        levels[index] = known[float(rate)]
     return levels, rates
 
 

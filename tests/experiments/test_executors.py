@@ -4,6 +4,7 @@ same points and summary."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simdesk.errors import SimdeskError
 from simdesk.experiments import Dask, Executor, InProcess, LocalProcesses, load_sweep, run_sweep
-from tests.experiments.helpers import summary, write_sweep
+from tests.experiments.helpers import desk, summary, write_sweep
 
 CLUSTER_TIMEOUT = 60
 
@@ -109,3 +111,36 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(SimdeskError, match=re.escape("--dask 'tcp://127.0.0.1:9': cannot "
                                                      "connect to 127.0.0.1:9")):
         Dask("tcp://127.0.0.1:9", timeout=2)
+
+
+def test_the_executor_is_chosen_by_the_work_as_run_does() -> None:
+    from simdesk.experiments.sweeps.executors import PARALLEL_TICKETS, choose_executor
+
+    cores = os.cpu_count() or 1
+    assert isinstance(choose_executor(0, None, PARALLEL_TICKETS / 2, 32), InProcess)
+    assert isinstance(choose_executor(0, None, PARALLEL_TICKETS * 10, 1), InProcess)
+    big = choose_executor(0, None, PARALLEL_TICKETS * 10, 32)
+    assert isinstance(big, InProcess if cores < 2 else LocalProcesses)
+    assert isinstance(choose_executor(1, None, PARALLEL_TICKETS * 10, 32), InProcess)
+    chosen = choose_executor(2, None, 10.0, 32)  # asked for: honoured, whatever the work
+    assert isinstance(chosen, LocalProcesses) and chosen.workers == 2
+
+
+def test_a_point_applies_the_budget_it_was_started_with() -> None:
+    """A dask worker did not fork from the command: --no-limits and --max-tickets travel
+    with the task."""
+    from simdesk.experiments.sweeps.work import PointTask, Replications, run_point
+    from simdesk.plan.budget import limits, set_limits
+
+    long = desk(horizon="270w") | {"arrivals": [{"channel": "phone", "rate": "1/d"}]}
+    before = limits().max_tickets, limits().enforced
+    try:
+        set_limits(enforced=True)
+        with pytest.raises(SimdeskError, match="5 years"):
+            run_point(PointTask("p", long, 1, Replications(fixed=1)))
+        set_limits(enforced=True)  # as a fresh worker starts
+        result = run_point(PointTask("p", long, 1, Replications(fixed=1),
+                                     limits_enforced=False))
+        assert result.replications == 1
+    finally:
+        set_limits(max_tickets=before[0], enforced=before[1])

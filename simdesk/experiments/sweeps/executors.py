@@ -59,6 +59,28 @@ class InProcess:
         """Nothing to release."""
 
 
+PARALLEL_TICKETS = 400_000
+"""Below this many expected tickets over the whole sweep, points run in this process:
+starting worker processes and shipping points to them costs more than it saves."""
+
+
+def choose_executor(workers: int, dask: str | None, tickets: float | None,
+                    points: int) -> Executor:
+    """The executor for ``--workers`` and ``--dask``: a dask cluster when asked; with
+    ``workers`` 0 (automatic), local processes only when the sweep's expected work
+    (``tickets`` over all points and replications, None when unknown) is big enough to
+    gain from them and there are several points and cores, else this process."""
+    if dask is not None:
+        return Dask(dask, workers or None)
+    cores = os.cpu_count() or 1
+    if workers == 0:
+        small = tickets is not None and tickets < PARALLEL_TICKETS
+        if small or points < 2 or cores < 2:
+            return InProcess()
+        return LocalProcesses(min(cores, points))
+    return InProcess() if workers == 1 else LocalProcesses(workers)
+
+
 def _guarded(task: PointTask) -> Outcome:
     """Run in a worker: an exception becomes a failure record (it pickles reliably)."""
     try:
@@ -179,6 +201,20 @@ def _interrupts_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def _forked_workers() -> Iterator[None]:
+    """A LocalCluster's worker processes forked from this one (on Linux, as the local
+    processes are): they start in a fraction of a second with simdesk already imported,
+    where spawned ones import it afresh (seconds of CPU each)."""
+    if sys.platform != "linux":
+        yield
+        return
+    import dask
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+        yield
+
+
 DASK_SCHEMES = ("tcp", "tls")
 CONNECT_SECONDS = 5.0
 
@@ -267,7 +303,7 @@ class Dask:
         self.client: Any = None
         try:
             if address == "local":
-                with _interrupts_ignored(), warnings.catch_warnings():
+                with _interrupts_ignored(), warnings.catch_warnings(), _forked_workers():
                     # the scheduler's HTTP server moves off a busy port 8787 on its own
                     warnings.filterwarnings("ignore", "Port .* is already in use")
                     self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,

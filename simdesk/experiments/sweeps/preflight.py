@@ -86,9 +86,11 @@ def _bounded(scenario: Scenario, text: str, value: Any, replications: int) -> fl
     return check_work(plan, replications, what=f"{text}: {value!r}").tickets_per_replication
 
 
-def preflight(sweep: Sweep) -> None:
+def preflight(sweep: Sweep) -> float | None:
     """Refuse a sweep too big to run, or one with a parameter value no point could run
-    (every such value reported at once); the estimate of its work otherwise passes."""
+    (every such value reported at once). Otherwise the estimate of its work: expected
+    tickets per replication summed over the points (None when the base is not a valid
+    scenario on its own)."""
     from simdesk.plan.compile import compile_plan
     from simdesk.scenario.load import validate_scenario
 
@@ -137,5 +139,7 @@ def preflight(sweep: Sweep) -> None:
         factor = math.prod(sum(r) for r in lists)
     else:
         factor = sum(math.prod(column) for column in zip(*lists, strict=True))
-    if base_plan is not None:
-        check_work(base_plan, replications, what=f"the sweep {sweep.file}", times=factor)
+    if base_plan is None:
+        return None
+    check_work(base_plan, replications, what=f"the sweep {sweep.file}", times=factor)
+    return base_tickets * factor

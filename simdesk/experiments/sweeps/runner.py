@@ -22,6 +22,7 @@ from simdesk.experiments.sweeps.store import SweepStore, value_types
 from simdesk.experiments.sweeps.work import PointResult, PointTask, Replications
 from simdesk.experiments.sweeps.workers import signals_deferred
 from simdesk.fates.streams import new_seed
+from simdesk.plan.budget import limits
 
 SweepProgress = Callable[[int, int, int], None]
 """Called with (points finished, points in all, points failed in this run)."""
@@ -105,8 +106,9 @@ def run_sweep(sweep: Sweep, folder: Path, executor: Executor, *,
     by_key = {p.key: p for p in todo}
     types = value_types(points)
     plan = replications_of(sweep)
-    tasks = [PointTask(p.key, sweep.scenario_data(p), seed, plan, sweep.spec.keep_tickets)
-             for p in todo]
+    budget = limits()
+    tasks = [PointTask(p.key, sweep.scenario_data(p), seed, plan, sweep.spec.keep_tickets,
+                       budget.max_tickets, budget.enforced) for p in todo]
     done, failed = outcome.skipped, 0
     if progress is not None:
         progress(done, len(points), failed)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from simdesk.errors import ScenarioError, SimdeskError, format_key_path
 from simdesk.metrics.stats import summarize
+from simdesk.plan.budget import MAX_TICKETS, set_limits
 from simdesk.plan.prepare import prepare
 from simdesk.scenario.load import validate_scenario
 from simdesk.simulation import simulate
@@ -38,6 +39,10 @@ class PointTask:
     seed: int
     replications: Replications
     keep_tickets: bool = False
+    max_tickets: int = MAX_TICKETS
+    """The budget in force where the sweep started (``--max-tickets``, ``--no-limits``):
+    a worker that did not fork from that process (dask) applies it too."""
+    limits_enforced: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,7 @@ def run_point(task: PointTask) -> PointResult:
     """Simulate one point; raises what went wrong (a bad combination is a
     :class:`~simdesk.errors.SimdeskError`)."""
     started = time.perf_counter()
+    set_limits(max_tickets=task.max_tickets, enforced=task.limits_enforced)
     result = _simulate(task)
     metrics = result.metrics.copy()
     metrics.insert(0, "point", task.key)

@@ -1,0 +1,52 @@
+"""simdesk export's vectorised text: exactly what Python's formatting and pandas'
+CSV writer give, cell for cell."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from simdesk.fit.export import csv_text, two_decimals
+from simdesk.store.spreadsheet import neutralised
+
+
+def test_two_decimals_is_pythons_formatting_on_awkward_values() -> None:
+    generator = np.random.default_rng(15)
+    values = np.concatenate([
+        generator.exponential(12.0, 20_000),
+        np.round(generator.uniform(0, 500, 5_000), 3),  # many exact half hundredths
+        np.arange(0, 10, 0.005), [0.125, 0.375, 2.675, 1.005, 0.0, -0.0, 1e-9, 123456.785,
+                                  np.nan, -3.14159, 5e15, 1e300],
+    ])
+    expected = ["" if np.isnan(v) else f"{v:.2f}" for v in values]
+    assert two_decimals(values).to_pylist() == expected
+
+
+def test_csv_text_is_what_pandas_writes_neutralised() -> None:
+    frame = pd.DataFrame({
+        "id": ["1", "2", "3", "4", "5"],
+        "=name": ["plain", "", "a,b", 'say "hi"', "two\nlines"],
+        "formula": ["=1+1", "-3", "@x", "+y", "ok"],
+        "times": ["2026-01-05T08:00:00", "", "", "x", "y"],
+    })
+    written = io.StringIO()
+    neutralised(frame).to_csv(written, index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    assert csv_text(table) == written.getvalue()
+
+
+def test_steps_join_each_tickets_tiers_and_leave_unvisited_tickets_empty() -> None:
+    from simdesk.fit.export import _steps
+
+    visits = pd.DataFrame({
+        "ticket": [2, 0, 2, 2], "tier": pd.Categorical(["L1", "L1", "L2", "L1"]),
+        "agent": pd.Categorical(["ann", None, "bob", "cy"]),
+        "queued": [1.0, 0.0, 5.0, 9.0], "start": [2.0, np.nan, 6.0, 10.0],
+        "end": [4.5, 3.0, 7.125, 12.0]})
+    joined = _steps(visits, np.array([0, 1, 2, 3]))
+    assert joined["groups"].to_pylist() == ["L1", "", "L1>L2", ""]
+    assert joined["work_minutes"].to_pylist() == ["", "", "2.50>1.12", ""]
+    assert joined["assignees"].to_pylist() == ["", "", "ann>bob", ""]
