@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from simdesk.fates.customers import CustomerFates, draw_customer_fates
 from simdesk.fates.streams import Streams
+from simdesk.plan.customers import customer_rules
 from simdesk.plan.model import ChannelPlan, DeskPlan, StreamPlan, TierPlan
 from simdesk.plan.work import reference_handles, work_left
 from simdesk.scenario.calendar import MINUTES_PER_DAY
@@ -61,6 +63,8 @@ class TicketBatch:
     """``[i, k]``: minutes from the k-th resolution to the customer coming back."""
     reopen_handles: np.ndarray[tuple[int, int], np.dtype[np.float64]] | None = None
     """``[i, k]``: handle time of the (k + 1)-th repeat contact."""
+    customers: CustomerFates | None = None
+    """Redial, callback and overflow fates (``None``: no customer rules)."""
 
     def __len__(self) -> int:
         return len(self.arrived)
@@ -204,10 +208,15 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     columns = [np.concatenate([p[i] for p in parts])[order] for i in range(len(parts[0]))]
     batch = TicketBatch(*columns[:12])
     rest = iter(columns[12:])
-    return replace(batch,
-                   deflected=next(rest) if deflects else None,
-                   **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
-                      if reopen_width else {}))
+    batch = replace(batch,
+                    deflected=next(rest) if deflects else None,
+                    **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
+                       if reopen_width else {}))
+    rules = customer_rules(plan)
+    if rules is None:
+        return batch
+    return replace(batch, customers=draw_customer_fates(plan, rules, batch.channel,
+                                                        batch.topic, streams))
 
 
 def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,

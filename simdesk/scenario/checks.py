@@ -114,6 +114,14 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
                 if name not in declared:
                     message = _unknown(kind, name, declared) + f"; declare it under {kind}s:"
                     yield ("arrivals", index, f"{kind}s", name), message
+    for name, channel in _items(data, "channels"):
+        overflow = channel.get("overflow")
+        target = overflow.get("to") if isinstance(overflow, dict) else None
+        if isinstance(target, str) and target not in channels:
+            yield ("channels", name, "overflow", "to"), _unknown("channel", target, channels)
+        elif target == name:
+            yield (("channels", name, "overflow", "to"),
+                   f"channel {name!r} cannot overflow to itself; name another channel")
     for index, surge in _items(data, "surges"):
         for name in names_in(surge.get("channels")):
             if name not in channels:
@@ -225,6 +233,11 @@ def _features(data: Mapping[str, Any]) -> set[str]:
             used.add("reopens")
     if any(tier.get("reopens") is not None for _, tier in _items(data, "tiers")):
         used.add("reopens")
+    if any(tier.get("queue_limit") is not None for _, tier in _items(data, "tiers")):
+        used.add("queue_limit")
+    for _, channel in _items(data, "channels"):
+        used.update(key for key in ("queue_limit", "redial", "callback", "overflow",
+                                    "resolution") if channel.get(key) is not None)
     return used
 
 

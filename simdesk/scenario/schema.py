@@ -38,6 +38,15 @@ from simdesk.scenario.behaviour import (
     share_only,
 )
 from simdesk.scenario.calendar import SHIFT_HINT
+from simdesk.scenario.customers import (
+    Calendar,
+    Callback,
+    Overflow,
+    QueueLimit,
+    Redial,
+    Resolution,
+    SlaCounts,
+)
 from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
@@ -137,6 +146,8 @@ class Sla(SpecModel):
     within: Duration
     target: Percent
     hours: ShiftText | None = None
+    counts: SlaCounts | None = None
+    """With ``redial``: ``customers`` (the default) or ``attempts``."""
 
 
 def _touch_shares(value: dict[int, float] | None) -> dict[int, float] | None:
@@ -161,6 +172,12 @@ class Channel(SpecModel):
     response: Literal["pickup", "reply"] = "pickup"
     touches: Touches | None = None
     reply_after: Distribution | None = None
+    queue_limit: QueueLimit | None = None
+    redial: Redial | None = None
+    callback: Callback | None = None
+    overflow: Overflow | None = None
+    resolution: Resolution | None = None
+    """Customers when busy and resolution targets: :mod:`simdesk.scenario.customers`."""
 
 
 class Topic(SpecModel):
@@ -312,6 +329,7 @@ class Tier(SpecModel):
     shrinkage: Shrinkage | None = None
     """This tier's absence and time off the queue (instead of the desk's)."""
     helpers: list[Helper] = Field(default_factory=list)
+    queue_limit: QueueLimit | None = None
 
 
 def tier_defaults(value: Any) -> Any:
@@ -362,6 +380,8 @@ class Scenario(SpecModel):
     """Day-to-day uncertainty and trend of the arrival volume."""
     shrinkage: Shrinkage | None = None
     """Absence and time off the queue for every tier (a tier's own takes precedence)."""
+    calendar: Calendar | None = None
+    """Closure dates and per-date arrival multipliers."""
     satisfaction: Satisfaction | None = None
     """Rate each resolved ticket good, okay or bad (a documented proxy model)."""
     expect: list[str] = Field(default_factory=list)
