@@ -4,11 +4,13 @@ desk :func:`~simdesk.engine.run.run_desk` runs when a scenario writes any of the
 
 Rules, each covered by a scripted test (``tests/engine/test_customers.py``):
 
-* an *arrival* (a ticket entering its channel's first tier on a new attempt) finds the
-  channel's own waiting tickets at its ``queue_limit``, or its tier's queue at the
-  tier's ``queue_limit``: it is **blocked** (busy signal) and never queues;
+* an *arrival* (a ticket entering its channel's first tier on a new attempt) that no
+  idle agent of the tier who takes the channel can answer, and finds the channel's own
+  waiting tickets at its ``queue_limit`` or its tier's queue at the tier's
+  ``queue_limit``, is **blocked** (busy signal) and never queues;
 * with ``overflow: {closed: true}``, an arrival while no agent of the entry tier who
-  takes the channel is on duty moves to the ``to`` channel at once; a ticket still
+  takes the channel is on duty moves to the ``to`` channel at once (before any busy
+  signal); with ``full: true``, one that would be blocked moves instead; a ticket still
   waiting ``after`` its (re)queueing moves then — once only, its patience kept unless the
   other channel has none; its SLA clock restarts there or keeps running;
 * a customer gives up exactly at the end of their patience (an event then, so queue
@@ -102,12 +104,16 @@ class CustomerDesk(Desk):
         rule = self._rules[channel]
         if (rule.overflow_closed and self._overflowed[ticket.id] < 0
                 and not self._on_duty(tier, channel)):
-            self._overflow(ticket, now, None)
+            self._overflow(ticket, now)
             return
         limit = self._tier_limits[tier.index]
-        if (limit is not None and tier.waiting >= limit) or (
-                rule.limit is not None and self._line[channel] >= rule.limit):
-            self._busy_signal(ticket, tier, now)
+        if ((limit is not None and tier.waiting >= limit) or (
+                rule.limit is not None and self._line[channel] >= rule.limit)
+                ) and not self._idle_for(tier, channel):
+            if rule.overflow_full and self._overflowed[ticket.id] < 0:
+                self._overflow(ticket, now)
+            else:
+                self._busy_signal(ticket, tier, now)
             return
         callback = rule.callback
         if callback is not None and self._callback_draw[ticket.id] < callback.share:
@@ -131,6 +137,10 @@ class CustomerDesk(Desk):
     def _on_duty(self, tier: TierState, channel: int) -> bool:
         return any(agent.on and (agent.channels is None or channel in agent.channels)
                    for agent in tier.agents)
+
+    def _idle_for(self, tier: TierState, channel: int) -> bool:
+        """An idle agent of the tier takes the channel (the ticket need not wait)."""
+        return any(agent.channels is None or channel in agent.channels for agent in tier.idle)
 
     def _leave_line(self, ticket: Ticket) -> None:
         if self._in_line[ticket.id]:
@@ -210,10 +220,10 @@ class CustomerDesk(Desk):
         tier.waiting -= 1
         self._leave_line(ticket)
         self.visits.extend((ticket.id, tier.index, -1, ticket.queued_at, NAN, now, 0))
-        self._overflow(ticket, now, tier)
+        self._overflow(ticket, now)
         self._set_alarm()
 
-    def _overflow(self, ticket: Ticket, now: float, tier: TierState | None) -> None:
+    def _overflow(self, ticket: Ticket, now: float) -> None:
         """Move the ticket to its channel's overflow channel, as an arrival there."""
         rule = self._rules[ticket.channel]
         assert rule.overflow_to is not None

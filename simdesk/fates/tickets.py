@@ -206,12 +206,12 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     arrived = np.concatenate([p[0] for p in parts])
     order = np.argsort(arrived, kind="stable")
     columns = [np.concatenate([p[i] for p in parts])[order] for i in range(len(parts[0]))]
-    batch = TicketBatch(*columns[:12])
+    batch = TicketBatch(*columns[:12])  # type: ignore[arg-type]
     rest = iter(columns[12:])
     batch = replace(batch,
                     deflected=next(rest) if deflects else None,
                     **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
-                       if reopen_width else {}))
+                       if reopen_width else {}))  # type: ignore[arg-type]
     rules = customer_rules(plan)
     if rules is None:
         return batch

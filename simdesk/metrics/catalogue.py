@@ -5,8 +5,8 @@ Each :class:`Metric` says in which **scopes** it is measured (``overall``, ``cha
 (``share``, ``duration`` in minutes, ``count`` or ``rate``), which side is **better**
 (``higher``, ``lower`` or ``none``), the optional **feature** a scenario must use for it
 to be measured (``satisfaction``, ``deflection``, ``reopens``, the customer rules'
-``queue_limit``, ``redial``, ``callback``, ``overflow`` and ``resolution``; a scope may need one too:
-``reply`` needs ``replies``, ``helper`` needs ``helpers``, ``agent`` needs
+``queue_limit``, ``redial``, ``callback``, ``overflow`` and ``resolution``; a scope may
+need one too: ``reply`` needs ``replies``, ``helper`` needs ``helpers``, ``agent`` needs
 ``satisfaction``), the **aliases** an ``expect:`` target may use, a short **label** for
 tables, how to **format** a value, and what a count or rate counts (**per**: the unit
 column of ``summary.csv``, :func:`unit_text`).

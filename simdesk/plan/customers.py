@@ -22,6 +22,7 @@ class ChannelRules:
     overflow_to: int | None
     overflow_after: float | None
     overflow_closed: bool
+    overflow_full: bool
     overflow_restarts: bool
     """The SLA clock restarts at the overflow (else it keeps running)."""
     counts_attempts: bool
@@ -63,6 +64,7 @@ def customer_rules(plan: DeskPlan) -> CustomerRules | None:
             overflow_to=None if overflow is None else names.index(overflow.to),
             overflow_after=None if overflow is None else overflow.after,
             overflow_closed=overflow is not None and overflow.closed,
+            overflow_full=overflow is not None and overflow.full,
             overflow_restarts=overflow is None or overflow.sla == "restart",
             counts_attempts=channel.sla is not None and channel.sla.counts == "attempts"))
     limits = tuple(tier.queue_limit for tier in scenario.tiers.values())

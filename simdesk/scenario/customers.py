@@ -50,20 +50,23 @@ class Callback(SpecModel):
 
 
 class Overflow(SpecModel):
-    """A ticket still waiting ``after`` this long (or, with ``closed``, arriving while
-    nobody who takes the channel is on duty) moves to channel ``to``; its SLA clock
-    restarts there (``sla: restart``) or keeps running (``sla: keep``)."""
+    """A ticket still waiting ``after`` this long, or (with ``closed``) arriving while
+    nobody who takes the channel is on duty, or (with ``full``) arriving to a full queue
+    (``queue_limit``), moves to channel ``to``; its SLA clock restarts there (``sla:
+    restart``) or keeps running (``sla: keep``)."""
 
     to: str
     after: PositiveDuration | None = None
     closed: bool = False
+    full: bool = False
     sla: Literal["restart", "keep"] = "restart"
 
     @model_validator(mode="after")
     def _when(self) -> Overflow:
-        if self.after is None and not self.closed:
-            raise ValueError("say when tickets overflow: after (a wait, e.g. 10m) "
-                             "and/or closed: true (nobody on duty for the channel)")
+        if self.after is None and not self.closed and not self.full:
+            raise ValueError("say when tickets overflow: after (a wait, e.g. 10m), "
+                             "closed: true (nobody on duty for the channel) and/or "
+                             "full: true (the queue is at its queue_limit)")
         return self
 
 
