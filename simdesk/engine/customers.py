@@ -23,7 +23,8 @@ Rules, each covered by a scripted test (``tests/engine/test_customers.py``):
   waiting ``after`` that long, takes a **callback** when their draw is below ``share``:
   they keep their place and never give up; when an agent picks them up past the offer,
   the agent's call takes the callback's ``handle`` time;
-* at equal times, arrivals come first, then the events in the order scheduled.
+* at equal times, arrivals come first, then the events in the order scheduled; every
+  arrival is an event of its own here (the other desks admit arrivals lazily).
 """
 
 from __future__ import annotations
@@ -95,6 +96,14 @@ class CustomerDesk(Desk):
             sla_from=np.asarray(self._sla_from, dtype=float)))
 
     # -- arrivals --------------------------------------------------------------------
+
+    def _set_alarm(self) -> None:
+        """Wake up at every arrival: the rules act at arrival times (a busy signal, a
+        patience or overflow timer), so arrivals are not admitted late."""
+        if self._alarm.callbacks is not None or self._next >= self._count:
+            return
+        self._alarm.callbacks = self._ring_callbacks
+        self._at(self._next_arrival, self._alarm)
 
     def _enter(self, ticket: Ticket, tier: TierState, now: float) -> None:
         if not _arriving(ticket):
