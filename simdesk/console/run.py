@@ -113,6 +113,9 @@ def ticket_table(result: SimulationResult, wide: bool = True) -> Table:
                 target += "*"
                 captions.append("* counted in business hours only (sla.hours)")
             mark = _VERDICT_STYLE.get(verdicts.get(group, ""), "")
+        own = getattr(result.scenario.segments.get(group), "sla", None)
+        if scope == "segment" and own is not None:  # the segment's own target
+            target = f"{own.target:.0%} in {format_duration(own.within)}"
         mixed = scope == "overall"
         cells = [
             label,

@@ -22,7 +22,7 @@ from simdesk.fates.streams import Streams
 from simdesk.plan.customers import customer_rules
 from simdesk.plan.model import ChannelPlan, DeskPlan, StreamPlan, TierPlan
 from simdesk.plan.work import reference_handles, work_left
-from simdesk.scenario.calendar import MINUTES_PER_DAY
+from simdesk.scenario.calendar import MINUTES_PER_DAY, WorkingTime, parse_shift
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
@@ -212,11 +212,32 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
                     deflected=next(rest) if deflects else None,
                     **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
                        if reopen_width else {}))  # type: ignore[arg-type]
+    batch = _segment_deadlines(plan, batch)
     rules = customer_rules(plan)
     if rules is None:
         return batch
     return replace(batch, customers=draw_customer_fates(plan, rules, batch.channel,
                                                         batch.topic, streams))
+
+
+def _segment_deadlines(plan: DeskPlan, batch: TicketBatch) -> TicketBatch:
+    """The deadlines of segments with their own ``sla`` (routing policies read them)."""
+    targets = {index: getattr(plan.scenario.segments.get(name), "sla", None)
+               for index, name in enumerate(plan.segments)}
+    if not any(targets.values()):
+        return batch
+    deadline = batch.deadline.copy()
+    for index, sla in targets.items():
+        if sla is None:
+            continue
+        rows = batch.segment == index
+        if sla.hours is None:
+            deadline[rows] = batch.arrived[rows] + sla.within
+        else:
+            hours = WorkingTime.within(parse_shift(sla.hours).intervals(plan.clock,
+                                                                        plan.horizon))
+            deadline[rows] = hours.deadline(batch.arrived[rows], sla.within)
+    return replace(batch, deadline=deadline)
 
 
 def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,

@@ -65,6 +65,35 @@ def add_customer_columns(plan: DeskPlan, table: pd.DataFrame, record: CustomerRe
                                        ).astype(np.int16)
 
 
+def segment_targets(plan: DeskPlan) -> dict[int, tuple[float, WorkingTime | None]]:
+    """Per segment index with its own ``sla``: (within, business hours or None)."""
+    targets = {}
+    for index, name in enumerate(plan.segments):
+        sla = getattr(plan.scenario.segments.get(name), "sla", None)
+        if sla is not None:
+            hours = None if sla.hours is None else WorkingTime.within(
+                parse_shift(sla.hours).intervals(plan.clock, plan.horizon))
+            targets[index] = (sla.within, hours)
+    return targets
+
+
+def apply_segment_targets(plan: DeskPlan, segment: np.ndarray, first_response: np.ndarray,
+                          clock_from: np.ndarray, within: np.ndarray, sla_wait: np.ndarray,
+                          waited_by_horizon: np.ndarray) -> None:
+    """Hold each segment with its own ``sla`` to it (in place): its target time, and its
+    waits counted in its business hours (or on the clock)."""
+    for index, (limit, hours) in segment_targets(plan).items():
+        rows = segment == index
+        within[rows] = limit
+        if hours is None:
+            sla_wait[rows] = first_response[rows] - clock_from[rows]
+            waited_by_horizon[rows] = plan.horizon - clock_from[rows]
+        else:
+            start = hours.elapsed(clock_from[rows])
+            sla_wait[rows] = hours.elapsed(first_response[rows]) - start
+            waited_by_horizon[rows] = hours.elapsed(np.full(rows.sum(), plan.horizon)) - start
+
+
 def resolution_targets(plan: DeskPlan) -> bool:
     return any(c.resolution is not None for c in plan.scenario.channels.values())
 

@@ -49,7 +49,13 @@ from simdesk.engine.records import (
     RunRecord,
 )
 from simdesk.fates.tickets import TicketBatch
-from simdesk.metrics.customers import add_customer_columns, resolution_met, resolution_targets
+from simdesk.metrics.customers import (
+    add_customer_columns,
+    apply_segment_targets,
+    resolution_met,
+    resolution_targets,
+    segment_targets,
+)
 from simdesk.metrics.ratings import ticket_ratings
 from simdesk.plan.model import DeskPlan
 
@@ -116,6 +122,9 @@ def ticket_table(
             sla_wait[rows] = channel.sla_hours.elapsed(first_response[rows]) - start
             waited_by_horizon[rows] = channel.sla_hours.elapsed(
                 np.full(rows.sum(), plan.horizon)) - start
+    if segment_targets(plan):
+        apply_segment_targets(plan, batch.segment, first_response, clock_from, within,
+                              sla_wait, waited_by_horizon)
     if customers is not None:
         abandoned = abandoned | customers.blocked  # a busy signal misses the SLA too
     decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused & ~deflected

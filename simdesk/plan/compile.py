@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from simdesk.plan.dates import arrival_windows, staff_closures, without_closures
 from simdesk.plan.model import (
     AgentPlan,
     ChannelPlan,
@@ -18,7 +19,6 @@ from simdesk.plan.model import (
     StreamPlan,
     TierPlan,
 )
-from simdesk.plan.dates import arrival_windows, staff_closures, without_closures
 from simdesk.scenario.behaviour import Break, day_number
 from simdesk.scenario.calendar import (
     MINUTES_PER_DAY,

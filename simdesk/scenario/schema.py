@@ -50,6 +50,7 @@ from simdesk.scenario.customers import (
 from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
+from simdesk.scenario.targets import Segment
 from simdesk.scenario.types import (
     Duration,
     Percent,
@@ -368,7 +369,7 @@ class Scenario(SpecModel):
     seed: Annotated[int, Field(ge=0, lt=2**63)] | None = None
     replications: PositiveInt = 10
     channels: Annotated[dict[str, Channel], Field(min_length=1)]
-    segments: dict[str, Percent] = Field(default_factory=dict)
+    segments: dict[str, Segment] = Field(default_factory=dict)
     topics: dict[str, Topic] = Field(default_factory=dict)
     arrivals: Annotated[list[Arrival], Field(min_length=1)]
     surges: list[Surge] = Field(default_factory=list)
