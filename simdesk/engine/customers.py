@@ -11,8 +11,9 @@ Rules, each covered by a scripted test (``tests/engine/test_customers.py``):
 * with ``overflow: {closed: true}``, an arrival while no agent of the entry tier who
   takes the channel is on duty moves to the ``to`` channel at once (before any busy
   signal); with ``full: true``, one that would be blocked moves instead; a ticket still
-  waiting ``after`` its (re)queueing moves then — once only, its patience kept unless the
-  other channel has none; its SLA clock restarts there or keeps running;
+  waiting ``after`` its (re)queueing moves then (unless holding a callback by then) —
+  once only, its patience kept unless the other channel has none; its SLA clock
+  restarts there or keeps running;
 * a customer gives up exactly at the end of their patience (an event then, so queue
   lengths are exact); after giving up (or a busy signal, unless ``blocked: false``) a
   customer redials ``after`` later with probability ``share × decay**k`` (``k`` the
@@ -222,8 +223,9 @@ class CustomerDesk(Desk):
     def _waited_too_long(self, event: Any) -> None:
         ticket, tier, stay = event.value
         now = self.env.now
-        if ticket.waiting != stay or ticket.abandon_at <= now:
-            return  # taken, or gone (patience ends first at equal times)
+        if (ticket.waiting != stay or ticket.abandon_at <= now
+                or self._callback_at[ticket.id] <= now):
+            return  # taken, gone (patience ends first at equal times) or holding a callback
         self._admit(now)
         ticket.waiting = 0
         tier.waiting -= 1

@@ -20,10 +20,10 @@ def arrival_windows(scenario: Scenario, clock: Clock) -> list[tuple[float, float
     start = clock.start.date()
     closed = {day_number(c.date, start) for c in calendar.closed if c.closed != "staff"}
     windows = [(*day_window(day, clock), 0.0) for day in sorted(closed)]
-    for day, multiplier in calendar.multipliers.items():
-        number = day_number(day, start)
+    for dated in calendar.multipliers:
+        number = day_number(dated.date, start)
         if number not in closed:
-            windows.append((*day_window(number, clock), multiplier))
+            windows.append((*day_window(number, clock), dated.multiplier))
     return windows
 
 

@@ -87,12 +87,20 @@ class Closure(SpecModel):
     name: str | None = None
 
 
+class DateMultiplier(SpecModel):
+    """Arrivals on ``date`` are the profile's times ``multiplier`` (every channel)."""
+
+    date: Day
+    multiplier: Ratio
+    name: str | None = None
+
+
 class Calendar(SpecModel):
     """Dates that differ from the weekly profiles: ``closed`` dates and per-date
-    arrival ``multipliers`` (a holiday at 30 %, a launch at 200 %)."""
+    arrival ``multipliers`` (a quiet day at 30 %, a launch at 200 %)."""
 
     closed: list[Closure] = Field(default_factory=list)
-    multipliers: dict[Day, Ratio] = Field(default_factory=dict)
+    multipliers: list[DateMultiplier] = Field(default_factory=list)
 
 
 QueueLimit = NonNegativeInt
@@ -102,5 +110,5 @@ SlaCounts = Literal["customers", "attempts"]
 """What the SLA counts with redials: each customer once (the wait from their first
 attempt), or every attempt (a redial is a new chance to meet or miss it)."""
 
-__all__ = ["Calendar", "Callback", "Closure", "Duration", "Overflow", "QueueLimit", "Redial",
+__all__ = ["Calendar", "Callback", "Closure", "DateMultiplier", "Duration", "Overflow", "QueueLimit", "Redial",
            "Resolution", "SlaCounts"]
