@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import simdesk
+from simdesk.errors import ScenarioError
 from simdesk.scenario.checks import check_expectations
 from simdesk.scenario.load import load_scenario
 from tests.helpers import scenario_dict
@@ -66,3 +68,38 @@ def test_a_resolution_target_is_refused_in_expect_without_one() -> None:
     data = {**scenario_dict(), "expect": ["phone.resolution_sla >= 90%"]}
     (problem,) = list(check_expectations(data))
     assert "no channel has a resolution target" in problem[1]
+
+
+def test_counting_attempts_weights_the_sla_by_attempts() -> None:
+    redial = {"share": "80%", "after": {"dist": "exponential", "mean": "5m"}}
+    spec = scenario_dict(
+        horizon="2d",
+        channels={"phone": {"sla": {"within": "1m", "target": "80%", "counts": "attempts"},
+                            "patience": {"dist": "exponential", "mean": "2m"},
+                            "redial": redial}},
+        arrivals=[{"channel": "phone", "rate": "30/h"}],
+        tiers={"L1": {"agents": 2, "handle": {"dist": "exponential", "mean": "5m"}}})
+    result = simdesk.simulate(load_scenario(spec), seed=2, replications=2)
+    tickets = result.tickets
+    assert (tickets["sla_trials"] == tickets["attempts"]).all()
+    assert (tickets["attempts"] > 1).any()
+    decided = tickets[tickets["sla_met"].notna()]
+    per_rep = decided.groupby("replication").apply(
+        lambda t: t["sla_met"].astype(float).sum() / t["sla_trials"].sum())
+    summary = result.summary.set_index(["scope", "group", "metric"])["mean"]
+    assert summary["overall", "all", "sla"] == pytest.approx(per_rep.mean(), rel=1e-12)
+    customers = decided.groupby("replication")["sla_met"].mean().mean()
+    assert summary["overall", "all", "sla"] < customers  # each failed try is a miss
+
+
+@pytest.mark.parametrize(("channel", "problem"), [
+    ({"overflow": {"to": "email", "full": True}}, "no queue_limit is set"),
+    ({"sla": {"within": "1m", "target": "80%", "counts": "attempts"}},
+     "counts: attempts needs redial"),
+])
+def test_rules_that_cannot_act_are_refused(channel: dict[str, object], problem: str) -> None:
+    spec = scenario_dict(channels={
+        "phone": {"sla": {"within": "1m", "target": "80%"}, **channel},
+        "email": {"sla": {"within": "4h", "target": "90%"}}})
+    with pytest.raises(ScenarioError, match=problem):
+        load_scenario(spec)

@@ -122,6 +122,19 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
         elif target == name:
             yield (("channels", name, "overflow", "to"),
                    f"channel {name!r} cannot overflow to itself; name another channel")
+        limits = channel.get("queue_limit") is not None or any(
+            tier.get("queue_limit") is not None for _, tier in _items(data, "tiers"))
+        if isinstance(overflow, dict) and overflow.get("full") is True and not limits:
+            yield (("channels", name, "overflow", "full"),
+                   "full: true overflows a ticket that would be blocked, but no queue_limit "
+                   f"is set; add e.g. queue_limit: 10 to channel {name!r} or its tier")
+        sla = channel.get("sla")
+        if isinstance(sla, dict) and sla.get("counts") == "attempts" and not channel.get(
+                "redial"):
+            yield (("channels", name, "sla", "counts"),
+                   "counts: attempts needs redial on the channel (without redials every "
+                   "customer makes one attempt); add e.g. redial: {share: 50%, after: "
+                   "{dist: exponential, mean: 10m}}")
     for index, surge in _items(data, "surges"):
         for name in names_in(surge.get("channels")):
             if name not in channels:
