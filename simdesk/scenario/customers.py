@@ -14,7 +14,7 @@ from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 from simdesk.scenario.base import SpecModel
 from simdesk.scenario.behaviour import Day
 from simdesk.scenario.distributions import Distribution
-from simdesk.scenario.types import Duration, Percent, PositiveDuration, Ratio, ShiftText
+from simdesk.scenario.types import Percent, PositiveDuration, Ratio, ShiftText
 
 
 class Redial(SpecModel):
@@ -110,5 +110,5 @@ SlaCounts = Literal["customers", "attempts"]
 """What the SLA counts with redials: each customer once (the wait from their first
 attempt), or every attempt (a redial is a new chance to meet or miss it)."""
 
-__all__ = ["Calendar", "Callback", "Closure", "DateMultiplier", "Duration", "Overflow", "QueueLimit", "Redial",
-           "Resolution", "SlaCounts"]
+__all__ = ["Calendar", "Callback", "Closure", "DateMultiplier", "Overflow", "QueueLimit",
+           "Redial", "Resolution", "SlaCounts"]

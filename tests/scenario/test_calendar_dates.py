@@ -55,7 +55,8 @@ def test_a_date_may_close_to_arrivals_or_staff_only(closed: str, arrivals: bool,
 
 
 def test_a_dated_multiplier_scales_that_date_only() -> None:
-    plan = compile_plan(load_scenario(_desk({"multipliers": [{"date": "2026-01-07", "multiplier": "250%"}]})))
+    launch = {"date": "2026-01-07", "multiplier": "250%"}
+    plan = compile_plan(load_scenario(_desk({"multipliers": [launch]})))
     base = compile_plan(load_scenario(_desk({})))
     stream, plain = plan.streams[0], base.streams[0]
     for day in range(14):
