@@ -22,8 +22,8 @@ Rules, each covered by a scripted test (``tests/engine/test_customers.py``):
   (the customer counts as given up);
 * a caller who arrives to ``queue`` or more waiting at the tier, or who would still be
   waiting ``after`` that long, takes a **callback** when their draw is below ``share``:
-  they keep their place and never give up; when an agent picks them up past the offer,
-  the agent's call takes the callback's ``handle`` time;
+  they keep their place and never give up; when an agent picks them up past the offer
+  (and not the moment they arrived), the agent's call takes the callback's ``handle``;
 * at equal times, arrivals come first, then the events in the order scheduled; every
   arrival is an event of its own here (the other desks admit arrivals lazily).
 """
@@ -262,7 +262,7 @@ class CustomerDesk(Desk):
         if _arriving(ticket):
             self._leave_line(ticket)
             i = ticket.id
-            if self._callback_at[i] <= now:
+            if self._callback_at[i] <= now and now > ticket.queued_at:  # not answered at once
                 self._called_back[i] = True
                 self._handles[0][i] = self._callback_handle[i]
                 if self.log is not None:

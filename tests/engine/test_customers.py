@@ -245,3 +245,15 @@ def test_arrivals_while_nobody_is_on_duty_overflow_at_once() -> None:
     assert events(record, "overflow", "start") == [
         (60, "overflow", 0, "email"), (60, "start", 0, "E#1"), (600, "start", 1, "P#1")]
     assert record.resolved.tolist() == [64, 605]
+
+
+def test_a_caller_answered_on_arrival_is_not_called_back() -> None:
+    plan = desk({"phone": {"sla": SLA, "callback": {
+        "share": "100%", "queue": 0, "handle": {"dist": "exponential", "mean": "2m"}}}})
+    record = run_with(plan, [Scripted(1, [4]), Scripted(2, [4])],
+                      callback=[(0.1, 9), (0.1, 1)])
+    assert events(record, "call back", "start", "done") == [
+        (1, "start", 0, "L1#1"), (5, "done", 0, "L1#1"), (5, "call back", 1, "L1#1"),
+        (5, "start", 1, "L1#1"), (6, "done", 1, "L1#1")]
+    assert record.customers is not None
+    assert record.customers.callback.tolist() == [False, True]
