@@ -292,9 +292,7 @@ def behaviour_tables(result: SimulationResult, wide: bool = True) -> Iterator[Ta
         yield satisfaction_table(result)
         yield topic_table(result)
         yield agent_table(result, wide)
-    from simdesk.console.customers import customer_table
-
-    for extra in (behaviour_table(result), helper_table(result, wide), customer_table(result)):
+    for extra in (behaviour_table(result), helper_table(result, wide)):
         if extra is not None:
             yield extra
 

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
+from simdesk.console.customers import customer_table
 from simdesk.console.hours import hour_tables
 from simdesk.console.plan import describe_plan as describe_plan
 from simdesk.console.plan import print_notices as print_notices
@@ -192,3 +193,6 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
             console.print(part, soft_wrap=False, highlight=False)
     console.print(tier_table(result, wide), soft_wrap=False)
     print_behaviour(console, result, wide)
+    customers = customer_table(result)
+    if customers is not None:
+        console.print(customers, soft_wrap=False)

@@ -10,15 +10,18 @@ turning a rule on leaves every other draw of the replication untouched.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from simdesk.fates.streams import Streams
 from simdesk.plan.customers import CustomerRules
-from simdesk.plan.model import DeskPlan
+from simdesk.plan.model import DeskPlan, TierPlan
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
+TierHandles = Callable[[TierPlan, int, np.ndarray, np.ndarray, Streams,
+                        tuple[str | int, ...]], np.ndarray]
 Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
 
 
@@ -44,10 +47,11 @@ class CustomerFates:
 
 
 def draw_customer_fates(plan: DeskPlan, rules: CustomerRules, channel: np.ndarray,
-                        topic: np.ndarray, streams: Streams) -> CustomerFates:
-    """The customer fates of a batch whose tickets have these channels and topics."""
-    from simdesk.fates.tickets import tier_handles
-
+                        topic: np.ndarray, streams: Streams, tier_handles: TierHandles
+                        ) -> CustomerFates:
+    """The customer fates of a batch whose tickets have these channels and topics;
+    ``tier_handles`` draws handle times at a tier
+    (:func:`simdesk.fates.tickets.tier_handles`)."""
     n = len(channel)
     width = max(rules.max_redials, 1)
     chain_width = max(len(c.chain) for c in plan.channels)

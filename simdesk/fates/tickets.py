@@ -217,7 +217,7 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     if rules is None:
         return batch
     return replace(batch, customers=draw_customer_fates(plan, rules, batch.channel,
-                                                        batch.topic, streams))
+                                                        batch.topic, streams, tier_handles))
 
 
 def _segment_deadlines(plan: DeskPlan, batch: TicketBatch) -> TicketBatch:

@@ -45,12 +45,11 @@ from simdesk.scenario.customers import (
     QueueLimit,
     Redial,
     Resolution,
-    SlaCounts,
 )
 from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
-from simdesk.scenario.targets import Segment
+from simdesk.scenario.targets import Segment, Sla
 from simdesk.scenario.types import (
     Duration,
     Percent,
@@ -135,20 +134,6 @@ def check_shares(shares: dict[str, float], what: str) -> dict[str, float]:
         listed = ", ".join(f"{k} {v * 100:g}%" for k, v in shares.items())
         raise ValueError(f"{what} shares add up to {total * 100:g}%, not 100% ({listed})")
     return shares
-
-
-class Sla(SpecModel):
-    """Service target: ``target`` of tickets get a first response ``within`` this time.
-
-    With ``hours`` (a weekly pattern such as ``Mon-Fri 08:00-18:00``) the time counts
-    only within those hours: "email within 4 business hours".
-    """
-
-    within: Duration
-    target: Percent
-    hours: ShiftText | None = None
-    counts: SlaCounts | None = None
-    """With ``redial``: ``customers`` (the default) or ``attempts``."""
 
 
 def _touch_shares(value: dict[int, float] | None) -> dict[int, float] | None:

@@ -6,14 +6,28 @@ channel's). A channel's ``resolution`` target lives in :mod:`simdesk.scenario.cu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import PlainSerializer, PlainValidator, ValidationError
 
 from simdesk.scenario import units
+from simdesk.scenario.base import SpecModel
+from simdesk.scenario.customers import SlaCounts
+from simdesk.scenario.types import Duration, Percent, ShiftText
 
-if TYPE_CHECKING:
-    from simdesk.scenario.schema import Sla
+
+class Sla(SpecModel):
+    """Service target: ``target`` of tickets get a first response ``within`` this time.
+
+    With ``hours`` (a weekly pattern such as ``Mon-Fri 08:00-18:00``) the time counts
+    only within those hours: "email within 4 business hours".
+    """
+
+    within: Duration
+    target: Percent
+    hours: ShiftText | None = None
+    counts: SlaCounts | None = None
+    """With ``redial``: ``customers`` (the default) or ``attempts``."""
 
 
 class SegmentShare(float):
@@ -24,8 +38,6 @@ class SegmentShare(float):
 
 
 def _segment(value: object) -> SegmentShare:
-    from simdesk.scenario.schema import Sla
-
     if isinstance(value, SegmentShare):
         return value
     if not isinstance(value, dict):
@@ -37,7 +49,7 @@ def _segment(value: object) -> SegmentShare:
     share = SegmentShare(units.parse_percent(value["share"]))
     if value.get("sla") is not None:
         try:
-            share.sla = Sla.model_validate(value["sla"])  # schema is loaded by now
+            share.sla = Sla.model_validate(value["sla"])
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in ("sla", *first["loc"]))
