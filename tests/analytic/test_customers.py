@@ -186,3 +186,42 @@ def test_overflow_matches_the_two_station_chain() -> None:
     assert_close_to(_per_replication(phone, "blocked"), lost, what="lost")
     own_chat = tickets[(tickets["channel"] == "chat") & ~from_phone]
     assert_close_to(_per_replication(own_chat, "blocked"), chat_lost, what="chat lost")
+
+
+def test_negative_controls_the_twins_tell_near_models_apart() -> None:
+    """The tolerances are tight enough to fail on a near miss: one place fewer in the
+    queue, or customers who never come back, are rejected."""
+    result = _run(8, channels={"phone": {"sla": {"within": "30s", "target": "80%"},
+                                         "queue_limit": 3}},
+                  arrivals=[{"channel": "phone", "rate": "24/h"}],
+                  tiers={"L1": {"agents": 2, "handle": {"dist": "exponential",
+                                                         "mean": "5m"}}})
+    with pytest.raises(AssertionError):
+        assert_close_to(_per_replication(result.tickets, "blocked"),
+                        mmck_blocking(24 / 60, 5.0, 2, 2), what="one place fewer")
+    redial = {"share": "70%", "after": {"dist": "exponential", "mean": "6m"}, "max": 40}
+    retrial = _run(8, channels={"phone": {"sla": {"within": "30s", "target": "80%"},
+                                          "queue_limit": 0, "redial": redial}},
+                   arrivals=[{"channel": "phone", "rate": "18/h"}],
+                   tiers={"L1": {"agents": 2, "handle": {"dist": "exponential",
+                                                          "mean": "5m"}}})
+    lost_without_redial, _ = retrial_chain(18 / 60, 5.0, 2, 6.0, 0.0, 80)
+    with pytest.raises(AssertionError):
+        assert_close_to(_per_replication(retrial.tickets, "blocked"), lost_without_redial,
+                        what="no redial")
+
+
+@pytest.mark.slow
+def test_redial_matches_the_chain_without_losses_at_high_load() -> None:
+    """A heavier variant over more replications: three agents at 72 % offered load, every
+    blocked caller retries (share 100 %, at most 60 times) — none is lost, and the
+    attempts per customer are the chain's."""
+    redial = {"share": "100%", "after": {"dist": "exponential", "mean": "4m"}, "max": 60}
+    result = _run(20, channels={"phone": {"sla": {"within": "30s", "target": "80%"},
+                                          "queue_limit": 0, "redial": redial}},
+                  arrivals=[{"channel": "phone", "rate": "21.6/h"}],
+                  tiers={"L1": {"agents": 3, "handle": {"dist": "exponential",
+                                                         "mean": "5m"}}})
+    lost, attempts = retrial_chain(21.6 / 60, 5.0, 3, 4.0, 1.0, 120)
+    assert lost == pytest.approx(0.0, abs=1e-12)
+    assert_close_to(_per_replication(result.tickets, "attempts"), attempts, what="attempts")
