@@ -103,3 +103,24 @@ def test_rules_that_cannot_act_are_refused(channel: dict[str, object], problem: 
         "email": {"sla": {"within": "4h", "target": "90%"}}})
     with pytest.raises(ScenarioError, match=problem):
         load_scenario(spec)
+
+
+def test_the_html_report_says_what_the_rules_assume_and_measure() -> None:
+    from pathlib import Path
+
+    from simdesk.plan.compile import compile_plan
+    from simdesk.report.blocks import table
+    from simdesk.report.customers import customer_items, customer_table
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "busy-phones.yaml"
+    scenario = load_scenario(path)
+    items = " ".join(customer_items(scenario))
+    for words in ("at most 6 waiting", "60% redial", "take a callback", "overflow to email",
+                  "resolution target 90%", "Segment paid", "Closed</b> 2026-01-19",
+                  "× 2 on 2026-01-27"):
+        assert words in items, words
+    html = customer_table(scenario, compile_plan(scenario),
+                          lambda scope, group, metric: (0.25, 0.2, 0.3), table)
+    assert "Busy signal (95 % CI)" in html and "25.0% (20.0%–30.0%)" in html
+    assert customer_table(load_scenario(scenario_dict()), compile_plan(load_scenario(
+        scenario_dict())), lambda *key: (0.0, 0.0, 0.0), table) == ""
