@@ -257,3 +257,39 @@ def test_a_caller_answered_on_arrival_is_not_called_back() -> None:
         (5, "start", 1, "L1#1"), (6, "done", 1, "L1#1")]
     assert record.customers is not None
     assert record.customers.callback.tolist() == [False, True]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rules_that_never_act_leave_the_records_of_the_plain_desk(seed: int) -> None:
+    """A queue limit no queue reaches turns the customer desk on (every arrival an
+    event, patience ended by events) yet changes no record: the same answers,
+    resolutions, departures and stays as the desk without it."""
+    from simdesk.fates.streams import Streams
+    from simdesk.fates.tickets import draw_tickets
+
+    def plan(limit: int | None) -> DeskPlan:
+        channel: dict[str, Any] = {"sla": SLA, "patience": {"dist": "exponential",
+                                                            "mean": "4m"}}
+        if limit is not None:
+            channel["queue_limit"] = limit
+        return plan_for(horizon="2d", channels={"phone": channel},
+                        arrivals=[{"channel": "phone", "rate": "40/h"}],
+                        tiers={"L1": {"agents": [{"shift": "daily 08:00-20:00", "count": 3}],
+                                      "resolves": "70%", "escalate_to": "L2",
+                                      "handle": HANDLE},
+                               "L2": {"agents": 1, "handle": HANDLE}})
+
+    records = []
+    for limit in (None, 10**6):
+        desk_plan = plan(limit)
+        batch = draw_tickets(desk_plan, Streams(seed, 0))
+        assert (batch.customers is None) == (limit is None)
+        records.append(run_desk(desk_plan, batch, make_policy(desk_plan.scenario.routing)))
+    plain, ruled = records
+    for name in ("arrived", "first_response", "resolved", "abandoned_at"):
+        np.testing.assert_array_equal(getattr(plain, name), getattr(ruled, name))
+    np.testing.assert_array_equal(plain.duty, ruled.duty)
+    order = np.lexsort(plain.visits.T[::-1])
+    np.testing.assert_array_equal(plain.visits[order],
+                                  ruled.visits[np.lexsort(ruled.visits.T[::-1])])
+    assert (~np.isnan(plain.abandoned_at)).sum() > 10
