@@ -1,8 +1,9 @@
 """The metric catalogue against a real summary: generated from a desk using every feature.
 
 A small desk with two channels, two segments, two topics, two tiers, a satisfaction
-model, deflection, repeat contacts, a helper and conversations (several agent replies)
-is run once. Every ``(scope, metric)`` of its summary must be in the catalogue, be
+model, deflection, repeat contacts, a helper, conversations (several agent replies)
+and the customer rules (busy signal, redial, callback, overflow, resolution target) is
+run once. Every ``(scope, metric)`` of its summary must be in the catalogue, be
 accepted by an ``expect:`` target and by a sweep's ``metric:``, and format in its unit;
 and every catalogue entry must be produced by that run (the desk uses every feature).
 """
@@ -36,9 +37,16 @@ EVERY_FEATURE: dict[str, Any] = {
     "channels": {
         "chat": {"sla": {"within": "2m", "target": "80%"},
                  "patience": {"dist": "exponential", "mean": "10m"},
-                 "reply_after": {"dist": "exponential", "mean": "3m"}},
+                 "reply_after": {"dist": "exponential", "mean": "3m"},
+                 "queue_limit": 4,
+                 "redial": {"share": "50%", "after": {"dist": "exponential", "mean": "10m"}},
+                 "callback": {"share": "30%", "after": "3m",
+                              "handle": {"dist": "exponential", "mean": "5m"}},
+                 "overflow": {"to": "email", "after": "30m"},
+                 "resolution": {"within": "4h", "target": "80%"}},
         "email": {"sla": {"within": "4h", "target": "90%"}, "response": "reply",
-                  "reply_after": {"dist": "exponential", "mean": "1h"}},
+                  "reply_after": {"dist": "exponential", "mean": "1h"},
+                  "resolution": {"within": "1d", "target": "90%"}},
     },
     "segments": {"paid": "30%", "free": "70%"},
     "topics": {
@@ -119,7 +127,13 @@ def _without(feature: str) -> dict[str, Any]:
     """The desk of every feature, with one feature turned off."""
     data = copy.deepcopy(EVERY_FEATURE)
     howto, l1 = data["topics"]["howto"], data["tiers"]["L1"]
-    {"satisfaction": lambda: data.pop("satisfaction"),
+    chat, email = data["channels"]["chat"], data["channels"]["email"]
+    {"queue_limit": lambda: chat.pop("queue_limit"),
+     "redial": lambda: chat.pop("redial"),
+     "callback": lambda: chat.pop("callback"),
+     "overflow": lambda: chat.pop("overflow"),
+     "resolution": lambda: (chat.pop("resolution"), email.pop("resolution")),
+     "satisfaction": lambda: data.pop("satisfaction"),
      "deflection": lambda: howto.pop("deflection"),
      "reopens": lambda: howto.pop("reopens"),
      "replies": lambda: howto.pop("touches"),

@@ -31,10 +31,17 @@ labels)."""
 OVERVIEWS = (("sla", "[bold]SLA attainment[/] by policy, side by side"),
              ("days_met", "[bold]Days meeting the target[/] by policy (whole calendar days "
                           "after the warm-up; all tickets: every channel met it)"),
-             ("csat", "[bold]Good ratings[/] (satisfaction proxy) by policy"))
+             ("csat", "[bold]Good ratings[/] (satisfaction proxy) by policy"),
+             ("resolution_sla", "[bold]Resolved within the resolution target[/] by policy"),
+             ("blocked", "[bold]Busy signals[/] (share of customers turned away) by policy"),
+             ("attempts", "[bold]Attempts per customer[/] (redials) by policy"),
+             ("callbacks", "[bold]Called back[/] (share of answered customers) by policy"),
+             ("overflowed", "[bold]Came by overflow[/] (share of a channel's tickets) by "
+                            "policy"))
 """The metrics shown side by side for every scope, where the run has them: SLA; the
 share of days meeting the target (two measured days or more); the share of good
-ratings (a satisfaction model)."""
+ratings (a satisfaction model); the customer rules' metrics (a resolution target, busy
+signals, redials, callbacks, overflow)."""
 
 _MARKS = {"better": "[green]✓[/]", "worse": "[red]✗[/]", "same": "[dim]=[/]"}
 _STYLES = {"better": "green", "worse": "red", "same": "dim"}

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
+from simdesk.console.customers import customer_table
 from simdesk.console.hours import hour_tables
 from simdesk.console.plan import describe_plan as describe_plan
 from simdesk.console.plan import print_notices as print_notices
@@ -113,6 +114,9 @@ def ticket_table(result: SimulationResult, wide: bool = True) -> Table:
                 target += "*"
                 captions.append("* counted in business hours only (sla.hours)")
             mark = _VERDICT_STYLE.get(verdicts.get(group, ""), "")
+        own = getattr(result.scenario.segments.get(group), "sla", None)
+        if scope == "segment" and own is not None:  # the segment's own target
+            target = f"{own.target:.0%} in {format_duration(own.within)}"
         mixed = scope == "overall"
         cells = [
             label,
@@ -189,3 +193,6 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
             console.print(part, soft_wrap=False, highlight=False)
     console.print(tier_table(result, wide), soft_wrap=False)
     print_behaviour(console, result, wide)
+    customers = customer_table(result)
+    if customers is not None:
+        console.print(customers, soft_wrap=False)

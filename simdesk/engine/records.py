@@ -32,6 +32,24 @@ DUTY_COLUMNS = 3
 
 
 @dataclass(frozen=True)
+class CustomerRecord:
+    """Per ticket, what the customer rules did (:mod:`simdesk.engine.customers`)."""
+
+    attempts: np.ndarray[tuple[int], np.dtype[np.int64]]
+    """Attempts the customer made (1: no redial)."""
+    blocked: np.ndarray[tuple[int], np.dtype[np.bool_]]
+    """The last attempt got a busy signal."""
+    callback: np.ndarray[tuple[int], np.dtype[np.bool_]]
+    """An agent called the customer back."""
+    overflowed_from: np.ndarray[tuple[int], np.dtype[np.int64]]
+    """The channel the ticket overflowed from (−1: none)."""
+    channel: np.ndarray[tuple[int], np.dtype[np.int64]]
+    """The channel the ticket ended in."""
+    sla_from: FloatArray
+    """When the SLA clock of the counted request started (arrival, overflow, redial)."""
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """What one replication produced, as flat arrays (tables are built later)."""
 
@@ -56,6 +74,8 @@ class RunRecord:
     queue_area: FloatArray
     """Per tier, ∫ queue length dt from the warm-up to the horizon (:func:`queue_areas`)."""
     log: list[LogEntry] | None
+    customers: CustomerRecord | None = None
+    """What the customer rules did (``None``: the scenario has none)."""
 
 
 def queue_areas(visits: Matrix, tiers: int, warmup: float, horizon: float) -> FloatArray:

@@ -24,5 +24,9 @@ def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool 
     paths (:class:`Desk`) even where the plain ones (:class:`PlainDesk`) apply; both give
     the same records.
     """
+    if batch.customers is not None:
+        from simdesk.engine.customers import CustomerDesk
+
+        return CustomerDesk(plan, batch, policy, trace=trace, duty=duty).run()
     kind = PlainDesk if fast and is_plain(plan, batch, trace) else Desk
     return kind(plan, batch, policy, trace=trace, duty=duty).run()

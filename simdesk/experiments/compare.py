@@ -43,9 +43,11 @@ COMPARED_SCOPES = ("overall", "channel", "segment", "topic")
 """Ticket scopes whose metrics are compared."""
 
 COMPARED_METRICS = ("sla", "wait_mean", "wait_median", "wait_p90", "resolution_mean",
-                    "abandonment", "refused", "days_met", "csat", "bad")
+                    "abandonment", "refused", "days_met", "csat", "bad", "resolution_sla",
+                    "blocked", "attempts", "callbacks", "overflowed")
 """The compared metrics, in table order (``days_met`` where days are measured, ``csat``
-and ``bad`` with a satisfaction model); which side is better comes from the catalogue."""
+and ``bad`` with a satisfaction model, the customer rules' metrics where a scenario uses
+them); which side is better comes from the catalogue."""
 
 DIFFERENCE_COLUMNS = ["scope", "group", "metric", "policy", "baseline", "mean_difference",
                       "ci_low", "ci_high", "significant", "better", "replications"]

@@ -10,7 +10,7 @@ channels, segments, topics, patience, handle times and the rest of a ticket's fa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
 
@@ -26,6 +26,7 @@ DRAWS = {
     "deflected": "self-service", "reopens": "repeat contacts",
     "reopen_after": "repeat-contact times", "reopen_handles": "repeat-contact handle times",
     "estimate_error": "effort estimates",
+    "customers": "customers' redials, callbacks and overflow handle times",
 }
 """Ticket fields and their names for a reader."""
 
@@ -47,6 +48,9 @@ class Pairing:
 def _same(a: object, b: object) -> bool:
     if a is None or b is None:
         return a is None and b is None
+    if is_dataclass(a) and is_dataclass(b):  # the customer fates
+        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name))
+                                          for f in fields(a))
     x, y = np.asarray(a), np.asarray(b)
     return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=x.dtype.kind == "f"))
 

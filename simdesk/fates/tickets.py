@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from simdesk.fates.customers import CustomerFates, draw_customer_fates
 from simdesk.fates.streams import Streams
+from simdesk.plan.customers import customer_rules
 from simdesk.plan.model import ChannelPlan, DeskPlan, StreamPlan, TierPlan
 from simdesk.plan.work import reference_handles, work_left
-from simdesk.scenario.calendar import MINUTES_PER_DAY
+from simdesk.scenario.calendar import MINUTES_PER_DAY, WorkingTime, parse_shift
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
@@ -61,6 +63,8 @@ class TicketBatch:
     """``[i, k]``: minutes from the k-th resolution to the customer coming back."""
     reopen_handles: np.ndarray[tuple[int, int], np.dtype[np.float64]] | None = None
     """``[i, k]``: handle time of the (k + 1)-th repeat contact."""
+    customers: CustomerFates | None = None
+    """Redial, callback and overflow fates (``None``: no customer rules)."""
 
     def __len__(self) -> int:
         return len(self.arrived)
@@ -202,12 +206,38 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     arrived = np.concatenate([p[0] for p in parts])
     order = np.argsort(arrived, kind="stable")
     columns = [np.concatenate([p[i] for p in parts])[order] for i in range(len(parts[0]))]
-    batch = TicketBatch(*columns[:12])
+    batch = TicketBatch(*columns[:12])  # type: ignore[arg-type]
     rest = iter(columns[12:])
-    return replace(batch,
-                   deflected=next(rest) if deflects else None,
-                   **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
-                      if reopen_width else {}))
+    batch = replace(batch,
+                    deflected=next(rest) if deflects else None,
+                    **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
+                       if reopen_width else {}))  # type: ignore[arg-type]
+    batch = _segment_deadlines(plan, batch)
+    rules = customer_rules(plan)
+    if rules is None:
+        return batch
+    return replace(batch, customers=draw_customer_fates(plan, rules, batch.channel,
+                                                        batch.topic, streams, tier_handles))
+
+
+def _segment_deadlines(plan: DeskPlan, batch: TicketBatch) -> TicketBatch:
+    """The deadlines of segments with their own ``sla`` (routing policies read them)."""
+    targets = {index: getattr(plan.scenario.segments.get(name), "sla", None)
+               for index, name in enumerate(plan.segments)}
+    if not any(targets.values()):
+        return batch
+    deadline = batch.deadline.copy()
+    for index, sla in targets.items():
+        if sla is None:
+            continue
+        rows = batch.segment == index
+        if sla.hours is None:
+            deadline[rows] = batch.arrived[rows] + sla.within
+        else:
+            hours = WorkingTime.within(parse_shift(sla.hours).intervals(plan.clock,
+                                                                        plan.horizon))
+            deadline[rows] = hours.deadline(batch.arrived[rows], sla.within)
+    return replace(batch, deadline=deadline)
 
 
 def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,

@@ -4,8 +4,9 @@ Each :class:`Metric` says in which **scopes** it is measured (``overall``, ``cha
 ``segment``, ``topic``, ``tier``, ``reply``, ``helper``, ``agent``), its **unit**
 (``share``, ``duration`` in minutes, ``count`` or ``rate``), which side is **better**
 (``higher``, ``lower`` or ``none``), the optional **feature** a scenario must use for it
-to be measured (``satisfaction``, ``deflection``, ``reopens``; a scope may need one too:
-``reply`` needs ``replies``, ``helper`` needs ``helpers``, ``agent`` needs
+to be measured (``satisfaction``, ``deflection``, ``reopens``, the customer rules'
+``queue_limit``, ``redial``, ``callback``, ``overflow`` and ``resolution``; a scope may
+need one too: ``reply`` needs ``replies``, ``helper`` needs ``helpers``, ``agent`` needs
 ``satisfaction``), the **aliases** an ``expect:`` target may use, a short **label** for
 tables, how to **format** a value, and what a count or rate counts (**per**: the unit
 column of ``summary.csv``, :func:`unit_text`).
@@ -54,6 +55,16 @@ FEATURES: dict[str, str] = {
     "replies": "no ticket needs more than one agent reply; add touches above 1 to a "
                "channel or topic",
     "helpers": "no tier has helpers; add e.g. helpers: [{name: lead, shift: ...}] to a tier",
+    "queue_limit": "no channel or tier has a queue_limit (busy signal); add e.g. "
+                   "queue_limit: 10 to a channel",
+    "redial": "no channel has redial; add e.g. redial: {share: 50%, after: {dist: "
+              "exponential, mean: 10m}} to a channel",
+    "callback": "no channel offers callbacks; add e.g. callback: {share: 40%, after: 2m, "
+                "handle: {dist: exponential, mean: 5m}} to a channel",
+    "overflow": "no channel overflows; add e.g. overflow: {to: email, after: 10m} to a "
+                "channel",
+    "resolution": "no channel has a resolution target; add e.g. resolution: {within: 2d, "
+                  "target: 90%} to a channel",
 }
 """Optional features, each with how a scenario turns it on (for messages)."""
 
@@ -134,6 +145,13 @@ CATALOGUE: tuple[Metric, ...] = (
     Metric("deflected", "share", _T, "tickets", "Self-service", feature="deflection"),
     Metric("reopen_rate", "rate", _T, "tickets", "Repeat contacts per resolved ticket",
            "lower", "reopens", digits=2, per="per resolved ticket"),
+    Metric("blocked", "share", _T, "tickets", "Busy signal", "lower", "queue_limit"),
+    Metric("attempts", "rate", _T, "tickets", "Attempts per customer", "lower", "redial",
+           digits=2, per="per customer"),
+    Metric("callbacks", "share", _T, "tickets", "Called back", feature="callback"),
+    Metric("overflowed", "share", _T, "tickets", "Came by overflow", feature="overflow"),
+    Metric("resolution_sla", "share", _T, "tickets", "Resolved in target", "higher",
+           "resolution"),
     # -- calendar days -----------------------------------------------------------------
     Metric("days", "count", ("overall", "channel"), "days", "Measured days", digits=0),
     Metric("days_met", "share", ("overall", "channel"), "days", "Days meeting the target",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from simdesk.metrics.agents import effort_metrics
+from simdesk.metrics.customers import customer_features
 from simdesk.metrics.daily_sla import day_metrics
 from simdesk.metrics.helpers import helper_metrics, helper_rules
 from simdesk.metrics.tickets import reply_metrics, ticket_metrics, uses_deflection, uses_reopens
@@ -22,7 +23,8 @@ def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
     scenario uses them."""
     scenario = plan.scenario
     reopens = uses_reopens(scenario)
-    parts = [ticket_metrics(tickets, deflection=uses_deflection(scenario), reopens=reopens),
+    parts = [ticket_metrics(tickets, deflection=uses_deflection(scenario), reopens=reopens,
+                            customers=frozenset(customer_features(scenario))),
              day_metrics(plan, tickets),
              tier_metrics(plan, visits, duty, queue_area, repeat_work=reopens)]
     if len(replies):

@@ -49,6 +49,13 @@ from simdesk.engine.records import (
     RunRecord,
 )
 from simdesk.fates.tickets import TicketBatch
+from simdesk.metrics.customers import (
+    add_customer_columns,
+    apply_segment_targets,
+    resolution_met,
+    resolution_targets,
+    segment_targets,
+)
 from simdesk.metrics.ratings import ticket_ratings
 from simdesk.plan.model import DeskPlan
 
@@ -78,7 +85,7 @@ def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
     if plan.max_reopens:
         visits = visits[visits[:, VISIT_CONTACT] == 0]
     tickets = visits[:, VISIT_TICKET].astype(np.int64)
-    if plan.max_touches == 1:  # one visit per tier entered
+    if plan.max_touches == 1 and record.customers is None:  # one visit per tier entered
         return np.bincount(tickets, minlength=n)
     tiers = len(plan.tiers)
     seen = np.bincount(tickets * tiers + visits[:, VISIT_TIER].astype(np.int64),
@@ -101,20 +108,32 @@ def ticket_table(
     refused = record.refused
     deflected = (np.zeros(n, dtype=bool) if batch.deflected is None
                  else batch.deflected.astype(bool))
-    within = np.array([c.sla_within for c in plan.channels])[batch.channel]
+    customers = record.customers
+    channel_codes, clock_from = (batch.channel, arrived) if customers is None else (
+        customers.channel, customers.sla_from)
+    within = np.array([c.sla_within for c in plan.channels])[channel_codes]
     answered = ~np.isnan(first_response)
-    sla_wait, waited_by_horizon = wait.copy(), plan.horizon - arrived
+    sla_wait = wait.copy() if customers is None else first_response - clock_from
+    waited_by_horizon = plan.horizon - clock_from
     for channel in plan.channels:
         if channel.sla_hours is not None:
-            rows = batch.channel == channel.index
-            start = channel.sla_hours.elapsed(arrived[rows])
+            rows = channel_codes == channel.index
+            start = channel.sla_hours.elapsed(clock_from[rows])
             sla_wait[rows] = channel.sla_hours.elapsed(first_response[rows]) - start
             waited_by_horizon[rows] = channel.sla_hours.elapsed(
                 np.full(rows.sum(), plan.horizon)) - start
+    if segment_targets(plan):
+        apply_segment_targets(plan, batch.segment, first_response, clock_from, within,
+                              sla_wait, waited_by_horizon)
+    if customers is not None:
+        abandoned = abandoned | customers.blocked  # a busy signal misses the SLA too
     decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused & ~deflected
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
     entered = _tiers_entered(plan, record, n)
+    if customers is not None:  # an overflowed ticket's path is along its last channel
+        longest = np.array([len(c.chain) for c in plan.channels])[channel_codes]
+        entered = np.minimum(entered, longest)
     path_names, path_codes = _paths(plan)
     lookup = np.zeros((len(plan.channels), max(len(c.chain) for c in plan.channels) + 1),
                       dtype=np.int64)
@@ -123,21 +142,25 @@ def ticket_table(
     table = pd.DataFrame({
         "replication": np.full(n, replication, dtype=np.int32),
         "ticket": np.arange(n, dtype=np.int64),
-        "channel": _categorical(batch.channel, [c.name for c in plan.channels]),
+        "channel": _categorical(channel_codes, [c.name for c in plan.channels]),
         "segment": _categorical(batch.segment, plan.segments),
         "topic": _categorical(batch.topic, plan.topics),
         "arrived": arrived,
         "first_response": first_response,
         "wait": wait,
         "resolved": record.resolved,
-        "abandoned": abandoned,
+        "abandoned": ~np.isnan(record.abandoned_at),
         "sla_met": sla_met,
-        "path": _categorical(lookup[batch.channel, entered.astype(np.int64)], path_names),
+        "path": _categorical(lookup[channel_codes, entered.astype(np.int64)], path_names),
         "warmup": arrived < plan.warmup,
         "refused": refused,
         "deflected": deflected,
         "reopens": _reopens(plan, record, n),
     })
+    if customers is not None:
+        add_customer_columns(plan, table, customers)
+    if resolution_targets(plan):
+        table["resolution_met"] = resolution_met(plan, table)
     if satisfaction is not None:
         rated = ~np.isnan(record.resolved) & ~refused
         if "deflected" in table:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from simdesk.metrics.catalogue import TICKET_SCOPES, from_source
+from simdesk.metrics.customers import customer_values
 from simdesk.metrics.kernels import group_quantiles, long_metrics, ratio
 from simdesk.metrics.ratings import BAD, GOOD, rating_codes
 from simdesk.scenario.schema import Scenario
@@ -55,7 +56,8 @@ def _flag(tickets: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
-                   reopens: bool = False) -> pd.DataFrame:
+                   reopens: bool = False, customers: frozenset[str] = frozenset()
+                   ) -> pd.DataFrame:
     """Long table ``replication, scope, group, metric, value`` of ticket metrics.
 
     Vectorized with numpy (bincount per group, one sort of the waits for the
@@ -82,7 +84,9 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
     ratings = rating_codes(t["satisfaction"]) if "satisfaction" in t else None
     features = [name for name, used in (("satisfaction", ratings is not None),
                                         ("deflection", deflection), ("reopens", reopens))
-                if used]
+                if used] + sorted(customers)
+    trials = t["sla_trials"].to_numpy(dtype=float) if "sla_trials" in t else None
+    blocked = _flag(t, "blocked")
     names_of_metrics = from_source("tickets", "overall", features)
     by_wait = np.argsort(np.where(answered, wait, np.inf), kind="stable")[: answered.sum()]
     frames = []
@@ -106,19 +110,22 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
         median, p90 = group_quantiles(keys[by_wait], wait[by_wait], groups, (0.5, 0.9))
         values = {
             "tickets": count(everything),
-            "sla": ratio(count(decided, sla), count(decided)),
+            "sla": ratio(count(decided, sla),
+                         count(decided) if trials is None else count(decided, trials)),
             "wait_mean": ratio(count(answered, wait), count(answered)),
             "wait_median": median,
             "wait_p90": p90,
             "abandonment": ratio(count(abandoned), count(answered | abandoned)),
             "resolution_mean": ratio(count(resolved, resolution), count(resolved)),
-            "unresolved": count(~resolved & ~abandoned & ~refused & ~deflected),
+            "unresolved": count(~resolved & ~abandoned & ~refused & ~deflected & ~blocked),
             "refused": ratio(count(refused), count(everything)),
         }
         if deflection:
             values["deflected"] = ratio(count(deflected), count(everything))
         if reopens:
             values["reopen_rate"] = ratio(count(resolved, repeats), count(resolved))
+        if customers:
+            values.update(customer_values(t, count, everything, answered, set(customers)))
         if ratings is not None:
             rated = ratings >= 0
             good, bad = count(ratings == GOOD), count(ratings == BAD)

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from simdesk.plan.dates import arrival_windows, staff_closures, without_closures
 from simdesk.plan.model import (
     AgentPlan,
     ChannelPlan,
@@ -149,6 +150,9 @@ def _rate_pieces(
             begin = moment_minutes(surge.at, scenario.start)
             surges.append((begin, begin + surge.for_, surge.multiplier))
             bounds.update(b for b in (begin, begin + surge.for_) if 0 < b < horizon)
+    for begin, end, multiplier in arrival_windows(scenario, clock):  # calendar dates
+        surges.append((begin, end, multiplier))
+        bounds.update(b for b in (begin, end) if 0 < b < horizon)
     starts = np.array(sorted(bounds | {0.0}))
     ends = np.append(starts[1:], horizon)
     middle = (starts + ends) / 2
@@ -189,11 +193,12 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
     entries = {c: n for n, t in scenario.tiers.items() for c in t.channels or []}
 
     topics = list(scenario.topics) or ["general"]
+    closed = staff_closures(scenario, clock)
     tiers: list[TierPlan] = []
     agent_count = 0
     for index, (name, tier) in enumerate(scenario.tiers.items()):
-        agents = _tier_agents(tier, index, name, agent_count, clock, horizon, topics,
-                              list(scenario.channels))
+        agents = [without_closures(agent, closed) for agent in _tier_agents(
+            tier, index, name, agent_count, clock, horizon, topics, list(scenario.channels))]
         agent_count += len(agents)
         target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
         assert tier.resolves is not None

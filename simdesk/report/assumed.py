@@ -4,6 +4,7 @@ uncertainty, self-service, repeat contacts, shrinkage, helpers and rating model.
 
 from __future__ import annotations
 
+from simdesk.report.customers import customer_items
 from simdesk.report.style import exact_duration, percent, round_duration, text
 from simdesk.scenario.schema import Scenario, ShiftGroup, Tier
 from simdesk.scenario.units import format_growth
@@ -78,4 +79,5 @@ def behaviour_items(scenario: Scenario) -> list[str]:
     if scenario.satisfaction is not None:
         items.append("<b>Satisfaction</b>: every resolved ticket rated good, okay or bad "
                      "(docs/behaviour.md)")
+    items += customer_items(scenario)
     return items

@@ -15,6 +15,7 @@ from simdesk.metrics.daily_sla import day_table, measured_days
 from simdesk.metrics.helpers import helper_rules
 from simdesk.metrics.tickets import uses_deflection, uses_reopens
 from simdesk.report.blocks import table
+from simdesk.report.customers import customer_table
 from simdesk.report.figures import (
     Chart,
     Estimates,
@@ -387,6 +388,7 @@ def workload_tables(results: DeskResults) -> str:
                               "Share of their hours, up to the cap (95 % CI)", "Cap",
                               "Past the cap, finishing the ticket in hand", "Called in / week"],
                              rows, "numbers"))
+    parts.append(customer_table(scenario, plan, get, table))
     return "".join(parts)
 
 

@@ -161,6 +161,30 @@ def intersect_intervals(a: list[Interval], b: list[Interval]) -> list[Interval]:
     return result
 
 
+def subtract_intervals(a: list[Interval], b: list[Interval]) -> list[Interval]:
+    """The parts of sorted, merged intervals ``a`` outside sorted, merged ``b``."""
+    result: list[Interval] = []
+    for begin, end in a:
+        for cut_begin, cut_end in b:
+            if cut_end <= begin or cut_begin >= end:
+                continue
+            if cut_begin > begin:
+                result.append((begin, cut_begin))
+            begin = max(begin, cut_end)
+            if begin >= end:
+                break
+        if begin < end:
+            result.append((begin, end))
+    return result
+
+
+def day_window(days_after_start: int, clock: Clock) -> Interval:
+    """Scenario minutes from the midnight that begins the calendar day ``days_after_start``
+    days after the start date (0: the start date) to the next midnight."""
+    begin = days_after_start * MINUTES_PER_DAY - clock.week_offset % MINUTES_PER_DAY
+    return float(begin), float(begin + MINUTES_PER_DAY)
+
+
 def _parse_day(word: str) -> int:
     lower = word.lower()
     for index, (short, full) in enumerate(zip(DAY_NAMES, _FULL_NAMES, strict=True)):

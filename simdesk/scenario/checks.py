@@ -114,6 +114,27 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
                 if name not in declared:
                     message = _unknown(kind, name, declared) + f"; declare it under {kind}s:"
                     yield ("arrivals", index, f"{kind}s", name), message
+    for name, channel in _items(data, "channels"):
+        overflow = channel.get("overflow")
+        target = overflow.get("to") if isinstance(overflow, dict) else None
+        if isinstance(target, str) and target not in channels:
+            yield ("channels", name, "overflow", "to"), _unknown("channel", target, channels)
+        elif target == name:
+            yield (("channels", name, "overflow", "to"),
+                   f"channel {name!r} cannot overflow to itself; name another channel")
+        limits = channel.get("queue_limit") is not None or any(
+            tier.get("queue_limit") is not None for _, tier in _items(data, "tiers"))
+        if isinstance(overflow, dict) and overflow.get("full") is True and not limits:
+            yield (("channels", name, "overflow", "full"),
+                   "full: true overflows a ticket that would be blocked, but no queue_limit "
+                   f"is set; add e.g. queue_limit: 10 to channel {name!r} or its tier")
+        sla = channel.get("sla")
+        if isinstance(sla, dict) and sla.get("counts") == "attempts" and not channel.get(
+                "redial"):
+            yield (("channels", name, "sla", "counts"),
+                   "counts: attempts needs redial on the channel (without redials every "
+                   "customer makes one attempt); add e.g. redial: {share: 50%, after: "
+                   "{dist: exponential, mean: 10m}}")
     for index, surge in _items(data, "surges"):
         for name in names_in(surge.get("channels")):
             if name not in channels:
@@ -225,6 +246,11 @@ def _features(data: Mapping[str, Any]) -> set[str]:
             used.add("reopens")
     if any(tier.get("reopens") is not None for _, tier in _items(data, "tiers")):
         used.add("reopens")
+    if any(tier.get("queue_limit") is not None for _, tier in _items(data, "tiers")):
+        used.add("queue_limit")
+    for _, channel in _items(data, "channels"):
+        used.update(key for key in ("queue_limit", "redial", "callback", "overflow",
+                                    "resolution") if channel.get(key) is not None)
     return used
 
 

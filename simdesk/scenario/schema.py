@@ -38,9 +38,18 @@ from simdesk.scenario.behaviour import (
     share_only,
 )
 from simdesk.scenario.calendar import SHIFT_HINT
+from simdesk.scenario.customers import (
+    Calendar,
+    Callback,
+    Overflow,
+    QueueLimit,
+    Redial,
+    Resolution,
+)
 from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
+from simdesk.scenario.targets import Segment, Sla
 from simdesk.scenario.types import (
     Duration,
     Percent,
@@ -127,18 +136,6 @@ def check_shares(shares: dict[str, float], what: str) -> dict[str, float]:
     return shares
 
 
-class Sla(SpecModel):
-    """Service target: ``target`` of tickets get a first response ``within`` this time.
-
-    With ``hours`` (a weekly pattern such as ``Mon-Fri 08:00-18:00``) the time counts
-    only within those hours: "email within 4 business hours".
-    """
-
-    within: Duration
-    target: Percent
-    hours: ShiftText | None = None
-
-
 def _touch_shares(value: dict[int, float] | None) -> dict[int, float] | None:
     if value is not None:
         check_shares({str(k): v for k, v in value.items()}, "touches")
@@ -161,6 +158,12 @@ class Channel(SpecModel):
     response: Literal["pickup", "reply"] = "pickup"
     touches: Touches | None = None
     reply_after: Distribution | None = None
+    queue_limit: QueueLimit | None = None
+    redial: Redial | None = None
+    callback: Callback | None = None
+    overflow: Overflow | None = None
+    resolution: Resolution | None = None
+    """Customers when busy and resolution targets: :mod:`simdesk.scenario.customers`."""
 
 
 class Topic(SpecModel):
@@ -312,6 +315,7 @@ class Tier(SpecModel):
     shrinkage: Shrinkage | None = None
     """This tier's absence and time off the queue (instead of the desk's)."""
     helpers: list[Helper] = Field(default_factory=list)
+    queue_limit: QueueLimit | None = None
 
 
 def tier_defaults(value: Any) -> Any:
@@ -350,7 +354,7 @@ class Scenario(SpecModel):
     seed: Annotated[int, Field(ge=0, lt=2**63)] | None = None
     replications: PositiveInt = 10
     channels: Annotated[dict[str, Channel], Field(min_length=1)]
-    segments: dict[str, Percent] = Field(default_factory=dict)
+    segments: dict[str, Segment] = Field(default_factory=dict)
     topics: dict[str, Topic] = Field(default_factory=dict)
     arrivals: Annotated[list[Arrival], Field(min_length=1)]
     surges: list[Surge] = Field(default_factory=list)
@@ -362,6 +366,8 @@ class Scenario(SpecModel):
     """Day-to-day uncertainty and trend of the arrival volume."""
     shrinkage: Shrinkage | None = None
     """Absence and time off the queue for every tier (a tier's own takes precedence)."""
+    calendar: Calendar | None = None
+    """Closure dates and per-date arrival multipliers."""
     satisfaction: Satisfaction | None = None
     """Rate each resolved ticket good, okay or bad (a documented proxy model)."""
     expect: list[str] = Field(default_factory=list)
