@@ -76,15 +76,19 @@ def idle_insert(f: np.ndarray, i: np.ndarray, agent: int) -> None:
     agents, marks = i[O_IDLE_AGENT] + base, i[O_IDLE_MARK] + base
     heads, tails = i[O_IDLE_HEAD] + tier, i[O_IDLE_TAIL] + tier
     if (i[tails] + 1) % ring == i[heads]:  # full of stale entries: keep the live ones
+        live = np.empty((2, ring), dtype=np.int64)  # (the ring may wrap: copy out first)
         kept = 0
         head = i[heads]
         while head != i[tails]:
             other = i[agents + head]
             if i[i[O_AGENT_MARK] + other] == i[marks + head]:
-                i[agents + kept] = other
-                i[marks + kept] = i[marks + head]
+                live[0, kept] = other
+                live[1, kept] = i[marks + head]
                 kept += 1
             head = (head + 1) % ring
+        for k in range(kept):
+            i[agents + k] = live[0, k]
+            i[marks + k] = live[1, k]
         i[heads] = 0
         i[tails] = kept
     i[SEQ] += 1
