@@ -164,14 +164,21 @@ def _day_signature(plan: DeskPlan, day: int) -> tuple[float, ...] | None:
     if not starts:
         return None
     values: list[float] = []
-    for hour in range(24):
-        spans = [(s + hour * 60, s + hour * 60 + 60) for s in starts]
-        for stream in plan.streams:
-            values.append(sum(stream.expected_between(b, e) for b, e in spans) / len(spans))
-        for agent in plan.agents:
-            on = sum(max(0.0, min(e, end) - max(b, begin))
-                     for b, e in spans for begin, end in agent.duty)
-            values.append(on / len(spans))
+    first = np.array(starts, dtype=float)
+    pieces = [(stream.starts, np.append(stream.starts[1:], stream.horizon), stream.rates)
+              for stream in plan.streams]
+    duty = [np.array(agent.duty, dtype=float).reshape(-1, 2) for agent in plan.agents]
+    for hour in range(24):  # the sums in the order of StreamPlan.expected_between's callers
+        b = first + hour * 60
+        e = b + 60
+        for begin, end, rates in pieces:
+            overlap = np.clip(np.minimum(end, e[:, None]) - np.maximum(begin, b[:, None]), 0,
+                              None)
+            values.append(sum(np.sum(rates * overlap, axis=1).tolist()) / len(starts))
+        for hours in duty:
+            on = np.maximum(0.0, np.minimum(e[:, None], hours[:, 1])
+                            - np.maximum(b[:, None], hours[:, 0])).ravel()
+            values.append(sum(on[on != 0].tolist()) / len(starts))  # + 0.0 changes no sum
     return tuple(round(v, 9) for v in values)
 
 
@@ -179,6 +186,9 @@ def pooled_days(plan: DeskPlan) -> list[list[int]]:
     """The weekdays, grouped where the scenario makes them identical: the same expected
     arrivals of every stream and the same agents on duty, hour by hour, on every whole
     occurrence of the day in the measured window. Days never wholly measured stay alone."""
+    cached: list[list[int]] | None = plan.cache.get(("pooled_days",))
+    if cached is not None:
+        return [list(group) for group in cached]
     groups: dict[tuple[float, ...], list[int]] = {}
     alone: list[list[int]] = []
     for day in range(7):
@@ -187,7 +197,9 @@ def pooled_days(plan: DeskPlan) -> list[list[int]]:
             alone.append([day])
         else:
             groups.setdefault(signature, []).append(day)
-    return sorted([*groups.values(), *alone], key=lambda g: g[0])
+    pooled = sorted([*groups.values(), *alone], key=lambda g: g[0])
+    plan.cache[("pooled_days",)] = pooled
+    return [list(group) for group in pooled]
 
 
 def cell_verdict(sla: float, low: float, high: float, decided: float, target: float

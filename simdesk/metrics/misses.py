@@ -254,7 +254,9 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
         keys = pd.MultiIndex.from_arrays([np.full(len(v), replication), ids])
         names = channel_of.reindex(keys).astype(str).to_numpy()
         repeat = v["contact"].to_numpy() > 0 if "contact" in v else np.zeros(len(v), bool)
-        escalated = np.array([first_tier.get(n, tier) != tier for n in names], dtype=bool)
+        kinds, kind_of = np.unique(names, return_inverse=True)
+        escalated = np.array([first_tier.get(n, tier) != tier for n in kinds.tolist()],
+                             dtype=bool)[kind_of.ravel()] if len(v) else np.zeros(0, bool)
         follow_up = np.zeros(len(v), dtype=bool)
         if len(v):
             first_visit = pd.Series(queued).groupby(ids).transform("min").to_numpy()
