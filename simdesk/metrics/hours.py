@@ -176,15 +176,14 @@ def _overlaps(hours: np.ndarray, b: np.ndarray, e: np.ndarray) -> np.ndarray:
     begin, end = hours[:, 0], hours[:, 1]
     if len(hours) > 1 and not (np.all(np.diff(begin) >= 0) and np.all(np.diff(end) >= 0)):
         on = np.maximum(0.0, np.minimum(e[:, None], end) - np.maximum(b[:, None], begin))
-        flat: np.ndarray = on.ravel()
-        return flat[flat != 0]
+        flat = on.ravel()
+        return np.asarray(flat[flat != 0])
     lo = np.searchsorted(end, b, side="right")
     count = np.maximum(np.searchsorted(begin, e, side="left") - lo, 0)
     span = np.repeat(np.arange(len(b)), count)
     index = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + lo[span]
-    on: np.ndarray = np.maximum(0.0, np.minimum(e[span], end[index])
-                                - np.maximum(b[span], begin[index]))
-    return on[on != 0]
+    met = np.maximum(0.0, np.minimum(e[span], end[index]) - np.maximum(b[span], begin[index]))
+    return np.asarray(met[met != 0])
 
 
 def _day_signature(plan: DeskPlan, day: int) -> tuple[float, ...] | None:
