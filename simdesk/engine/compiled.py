@@ -77,19 +77,23 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
     loop = _loop()
     if loop is None:
         return None
-    floats, ints = _layout(loop, plan, batch, duty)
+    floats, ints, records = _layout(loop, plan, batch, duty)
     try:
-        loop.run(floats, ints, plan.horizon)
+        loop.run(floats, ints, records, plan.horizon)
     except Exception:  # numba cannot compile here (a broken install): SimPy runs
         _LOOP[0] = None
         return None
     n = len(batch)
+    at = {slot: int(ints[slot]) for slot in (loop.F_FIRST, loop.F_RESOLVED, loop.F_ABANDONED,
+                                             loop.F_VISITS, loop.F_DUTY)}
+    used = {loop.F_VISITS: VISIT_COLUMNS * int(ints[loop.VISITS]),
+            loop.F_DUTY: DUTY_COLUMNS * int(ints[loop.DUTY])}
+    del floats, ints  # the working state; the record views `records`, not a copy
 
     def column(slot: int, length: int) -> np.ndarray:
-        return floats[ints[slot]: ints[slot] + length].copy()
+        return records[at[slot]: at[slot] + length]
 
-    visits = column(loop.F_VISITS, VISIT_COLUMNS * int(ints[loop.VISITS])).reshape(
-        -1, VISIT_COLUMNS)
+    visits = column(loop.F_VISITS, used[loop.F_VISITS]).reshape(-1, VISIT_COLUMNS)
     return RunRecord(
         arrived=batch.arrived,
         first_response=column(loop.F_FIRST, n),
@@ -98,17 +102,18 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
         refused=np.zeros(n, dtype=bool),
         visits=visits,
         replies=np.empty((0, REPLY_COLUMNS)),
-        duty=column(loop.F_DUTY, DUTY_COLUMNS * int(ints[loop.DUTY])).reshape(
-            -1, DUTY_COLUMNS),
+        duty=column(loop.F_DUTY, used[loop.F_DUTY]).reshape(-1, DUTY_COLUMNS).copy(),
         queue_area=queue_areas(visits, len(plan.tiers), plan.warmup, plan.horizon),
         log=None,
     )
 
 
 def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
-            duty: Sequence[Sequence[Interval]] | None) -> tuple[np.ndarray, np.ndarray]:
-    """The loop's two flat arrays: the tickets' fates, the desk's layout, its shift
-    events in the order SimPy would run them, and room for every record."""
+            duty: Sequence[Sequence[Interval]] | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loop's three flat arrays: the tickets' fates and the desk's state (float and
+    int: the desk's layout, its shift events in the order SimPy would run them), and
+    room for every record."""
     n = len(batch)
     agents = len(plan.agents)
     tiers = len(plan.tiers)
@@ -177,20 +182,24 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
         loop.F_SHIFT_END: shift[:, 3],
         loop.F_QUEUED: n,
         loop.F_ABANDON: n,
-        loop.F_FIRST: np.full(n, np.nan),
-        loop.F_RESOLVED: np.full(n, np.nan),
-        loop.F_ABANDONED: np.full(n, np.nan),
         loop.F_DUTY_END: agents,
         loop.F_ON_SINCE: agents,
         loop.F_STARTED: agents,
         loop.F_DUE: agents,
         loop.F_HEAP_TIME: agents + 2,
+    }
+    record_columns: dict[int, Any] = {
+        loop.F_FIRST: n,
+        loop.F_RESOLVED: n,
+        loop.F_ABANDONED: n,
         loop.F_VISITS: VISIT_COLUMNS * int(stops.sum()),
         loop.F_DUTY: DUTY_COLUMNS * (len(events) // 2 + agents),
     }
     ints = _pack(int_columns, loop.HEADER, np.int64)
     floats = _pack(float_columns, loop.FLOAT_HEADER, np.float64)
-    for slot, start in float_columns.items():
+    records = _pack(record_columns, 0, np.float64)
+    records[: 3 * n] = np.nan  # first response, resolution, abandonment: none yet
+    for slot, start in (*float_columns.items(), *record_columns.items()):
         ints[slot] = start
     for slot, start in int_columns.items():
         ints[slot] = start
@@ -200,14 +209,14 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
     ints[loop.RING] = ring
     ints[loop.SHIFTS] = len(shift)
     ints[loop.STEPS] = handles.shape[1]
-    return floats, ints
+    return floats, ints, records
 
 
 def _pack(columns: dict[int, Any], header: int, dtype: type) -> np.ndarray:
     """One flat array holding ``columns`` (an array, or a length for zeros) after
     ``header`` slots; each entry of ``columns`` is replaced by where its column starts."""
     size = header + sum(c if isinstance(c, int) else len(c) for c in columns.values())
-    flat: np.ndarray = np.zeros(size, dtype=dtype)
+    flat: np.ndarray = np.zeros(size, dtype=dtype)  # (lazily zeroed pages)
     at = header
     for slot, column in columns.items():
         length = column if isinstance(column, int) else len(column)

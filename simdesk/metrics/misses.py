@@ -230,6 +230,21 @@ def _waiting_at(queued: np.ndarray, left: np.ndarray, ids: np.ndarray, masks: li
     return counts
 
 
+def _channel_names(tickets: pd.DataFrame, replication: object, ids: np.ndarray
+                   ) -> np.ndarray:
+    """The channel name of each ticket ``ids`` of ``replication`` (``"nan"`` for a ticket
+    not in the table), as text."""
+    mine = tickets.loc[tickets["replication"] == replication]
+    numbers = mine["ticket"].to_numpy(dtype=np.int64)
+    channel = pd.Categorical(mine["channel"])
+    size = max(int(numbers.max(initial=-1)), int(ids.max(initial=-1))) + 1
+    lookup = np.full(size, -1, dtype=np.int64)
+    lookup[numbers] = channel.codes
+    text = np.array([*map(str, channel.categories), "nan"], dtype=object)
+    codes = lookup[ids.astype(np.int64)] if len(ids) else np.zeros(0, dtype=np.int64)
+    return np.asarray(text[np.where(codes < 0, len(text) - 1, codes)].astype(str))
+
+
 def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
                  visits: pd.DataFrame, missed_rows: pd.DataFrame) -> QueueAhead | None:
     tier = channel.chain[0]
@@ -239,7 +254,6 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
     if len(missed_rows) > SAMPLE:
         missed_rows = missed_rows.sample(SAMPLE, random_state=0)
     at_tier = visits.loc[visits["tier"] == name]
-    channel_of = tickets.set_index(["replication", "ticket"])["channel"]
     first_tier = {c.name: c.chain[0] for c in plan.channels}
     gaps = _closed(plan, tier)
     totals: dict[str, float] = {}
@@ -251,8 +265,7 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
         left = np.where(np.isnan(left), v["end"].to_numpy(dtype=float), left)
         left = np.where(np.isnan(left), plan.horizon, left)
         ids = v["ticket"].to_numpy()
-        keys = pd.MultiIndex.from_arrays([np.full(len(v), replication), ids])
-        names = channel_of.reindex(keys).astype(str).to_numpy()
+        names = _channel_names(tickets, replication, ids)
         repeat = v["contact"].to_numpy() > 0 if "contact" in v else np.zeros(len(v), bool)
         kinds, kind_of = np.unique(names, return_inverse=True)
         escalated = np.array([first_tier.get(n, tier) != tier for n in kinds.tolist()],
