@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -193,22 +194,33 @@ class _Ahead:
 
     A stay that leaves before it queued never counts; for the others, the count is
     ``#(queued < a) − #(left ≤ a) + #(queued = left = a)`` (a stay that left by ``a``
-    queued by then, before ``a`` unless it queued and left at ``a``): three binary
-    searches per time instead of a pass over every stay.
+    queued by then, before ``a`` unless it queued and left at ``a``): binary searches in
+    the stays sorted once, and running counts of each set in that order.
     """
 
     def __init__(self, queued: np.ndarray, left: np.ndarray) -> None:
-        counted = left >= queued  # False for NaN too: such a stay is never waiting
-        self.queued = np.sort(queued[counted])
-        self.left = np.sort(left[counted])
-        self.instant = np.sort(queued[counted & (queued == left)])
+        self.counted = left >= queued  # False for NaN too: such a stay is never waiting
+        self.by_queued = np.argsort(queued, kind="stable")
+        self.queued = queued[self.by_queued]
+        self.by_left = np.argsort(left, kind="stable")
+        self.left = left[self.by_left]
+        instant = np.flatnonzero(self.counted & (queued == left))
+        self.by_instant = instant[np.argsort(queued[instant], kind="stable")]
+        self.instant = queued[self.by_instant]
 
-    def count(self, at: np.ndarray) -> np.ndarray:
-        instant = (np.searchsorted(self.instant, at, side="right")
-                   - np.searchsorted(self.instant, at, side="left"))
-        return np.asarray(np.searchsorted(self.queued, at, side="left")
-                          - np.searchsorted(self.left, at, side="right") + instant,
-                          dtype=np.int64)
+    def count(self, mask: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """For each time of ``at``: the stays of ``mask`` waiting then."""
+        mine = mask & self.counted
+
+        def below(order: np.ndarray, values: np.ndarray,
+                  side: Literal["left", "right"]) -> np.ndarray:
+            running = np.concatenate([[0], np.cumsum(mine[order])])
+            return np.asarray(running[np.searchsorted(values, at, side=side)])
+
+        instant = (below(self.by_instant, self.instant, "right")
+                   - below(self.by_instant, self.instant, "left"))
+        return np.asarray(below(self.by_queued, self.queued, "left")
+                          - below(self.by_left, self.left, "right") + instant, dtype=np.int64)
 
 
 def _waiting_at(queued: np.ndarray, left: np.ndarray, ids: np.ndarray, masks: list[np.ndarray],
@@ -219,9 +231,10 @@ def _waiting_at(queued: np.ndarray, left: np.ndarray, ids: np.ndarray, masks: li
     sorted_ids = ids[order]
     first = np.searchsorted(sorted_ids, tickets, side="left")
     last = np.searchsorted(sorted_ids, tickets, side="right")
+    ahead = _Ahead(queued, left)
     counts = []
     for mask in masks:
-        found = _Ahead(queued[mask], left[mask]).count(arrived)
+        found = ahead.count(mask, arrived)
         for k in np.flatnonzero(last > first).tolist():  # a ticket's own stays
             own = order[first[k]:last[k]]
             a = arrived[k]
