@@ -6,13 +6,21 @@ simulates a horizon in which 500,000 tickets are expected; ciw simulates until 5
 customers have left. Both report their mean wait next to the Erlang C value, so a reader
 can see that they simulate the same queue.
 
-Five measurements, each repeated ``--repeat`` times (median reported):
+Six measurements, each repeated ``--repeat`` times (median reported):
 
 * ``simdesk simulate()`` — in-process, the whole pipeline: sampling, engine, tables, metrics;
 * ``simdesk engine`` — in-process, ``compile_plan`` + ``draw_tickets`` + ``run_desk`` only;
 * ``ciw in-process`` — network, simulation until the last customer leaves, its records;
+* ``heapq loop`` — in-process, the same queue as a bare Python event loop over a heap
+  (draws included, nothing recorded but the mean wait): the floor for a Python engine;
 * ``simdesk run`` — a whole ``simdesk run ... --quiet`` process, result files included;
 * ``ciw process`` — a whole ``python -c`` process doing what ``ciw in-process`` does.
+
+Then, once each: the peak memory of a whole ``simdesk run`` process per ticket on
+``--memory-tickets`` tickets (5 million by default), and the compiled loop's cost in a
+fresh process (:mod:`simdesk.engine.compiled`, with numba): compiling it into an empty
+cache (once per machine) and loading it from the cache (every process that uses it).
+Each figure is printed next to its target (issue 15).
 
 Whole processes include interpreter start-up and imports, as users experience them;
 in-process figures are taken after an untimed small run of each (imports and caches warm).
@@ -30,6 +38,7 @@ import argparse
 import cProfile
 import csv
 import gc
+import heapq
 import io
 import json
 import os
@@ -41,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +80,11 @@ AGENTS = 10
 DEFAULT_TICKETS = 500_000
 DEFAULT_REPEAT = 3
 WARM_UP_TICKETS = 2_000
-TARGET_PROCESS_RATIO = 5.0
+TARGET_PROCESS_RATIO = 8.0
+TARGET_ENGINE_HEAPQ = 0.5
+"""The engine's tickets per second, at least this share of the bare heapq loop's."""
+MEMORY_TICKETS = 5_000_000
+TARGET_BYTES_PER_TICKET = 250
 PROFILE_TOP = 15
 
 # The ciw model as a whole process: imports ciw only. Keep it in step with `ciw_model`.
@@ -197,6 +211,48 @@ def ciw_in_process(tickets: int, seed: int) -> Run:
     return Run(count, time.perf_counter() - start, mean_wait)
 
 
+def heapq_model(tickets: int, seed: int) -> tuple[int, float]:
+    """The M/M/10 queue as a bare event loop over a heap: arrivals (each scheduling the
+    next) and service completions, a FIFO deque, a count of free agents. Returns the
+    tickets and their mean wait (minutes)."""
+    rng = np.random.default_rng(seed)
+    horizon = tickets / ARRIVALS_PER_MINUTE
+    times = np.cumsum(rng.exponential(1 / ARRIVALS_PER_MINUTE, tickets + 6 * int(tickets**0.5)
+                                      + 16))
+    arrivals = times[times < horizon].tolist()
+    services = rng.exponential(MEAN_HANDLE_MINUTES, len(arrivals)).tolist()
+    count = len(arrivals)
+    heap: list[tuple[float, int, int]] = [(arrivals[0], 0, 0)] if count else []
+    waiting: deque[int] = deque()
+    free, waited = AGENTS, 0.0
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        now, done, k = pop(heap)
+        if not done:
+            if k + 1 < count:
+                push(heap, (arrivals[k + 1], 0, k + 1))
+            if free:
+                free -= 1
+                push(heap, (now + services[k], 1, k))
+            else:
+                waiting.append(k)
+        elif waiting:
+            j = waiting.popleft()
+            waited += now - arrivals[j]
+            push(heap, (now + services[j], 1, j))
+        else:
+            free += 1
+    return count, waited / max(count, 1)
+
+
+def heapq_loop(tickets: int, seed: int) -> Run:
+    """In-process bare heapq loop (draws included)."""
+    gc.collect()
+    start = time.perf_counter()
+    count, mean_wait = heapq_model(tickets, seed)
+    return Run(count, time.perf_counter() - start, mean_wait)
+
+
 def simdesk_command() -> list[str]:
     """The ``simdesk`` console script of this interpreter's environment."""
     script = Path(sys.executable).with_name("simdesk")
@@ -251,6 +307,60 @@ def simdesk_process(tickets: int, seed: int) -> Run:
     return Run(int(overall["tickets"]), seconds, overall["wait_mean"])
 
 
+def simdesk_memory(tickets: int, seed: int) -> tuple[int, int]:
+    """A whole ``simdesk run ... --no-limits --quiet`` process: its tickets and peak
+    resident memory in bytes (``wait4``'s ``ru_maxrss`` of that process alone)."""
+    with tempfile.TemporaryDirectory(prefix="bench-mmc-memory-") as folder:
+        path = Path(folder) / "mm10.yaml"
+        path.write_text(yaml.safe_dump(scenario(tickets), sort_keys=False), encoding="utf-8")
+        out = Path(folder) / "results"
+        command = [*simdesk_command(), "run", str(path), "--seed", str(seed),
+                   "--replications", "1", "--out", str(out), "--quiet", "--no-limits"]
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({child.returncode})")
+        with (out / "summary.csv").open(newline="", encoding="utf-8") as handle:
+            count = next(int(float(row["mean"])) for row in csv.DictReader(handle)
+                         if row["scope"] == "overall" and row["metric"] == "tickets")
+    return count, usage.ru_maxrss * 1024
+
+
+JIT_SCRIPT = """\
+import time
+import numpy as np
+from simdesk.engine import compiled
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import draw_tickets
+from simdesk.plan.compile import compile_plan
+from simdesk.scenario.load import load_scenario
+plan = compile_plan(load_scenario({"name": "jit", "horizon": "1d",
+    "channels": {"q": {"sla": {"within": "5m", "target": "80%"}}},
+    "arrivals": [{"channel": "q", "rate": "45/h"}],
+    "tiers": {"a": {"agents": 10, "handle": {"dist": "exponential", "mean": "12m"}}}}))
+batch = draw_tickets(plan, Streams(1, 0))
+start = time.process_time()
+record = compiled.run_compiled(plan, batch)
+print(time.process_time() - start if record is not None else "none")
+"""
+
+
+def compiled_loop_cost() -> tuple[float, float] | None:
+    """CPU seconds of the compiled loop's first call in a fresh process: compiled into an
+    empty numba cache, then loaded from it. ``None`` without numba."""
+    with tempfile.TemporaryDirectory(prefix="bench-mmc-numba-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        costs = []
+        for _ in range(2):
+            done = subprocess.run([sys.executable, "-c", JIT_SCRIPT], capture_output=True,
+                                  text=True, check=True, env=env)
+            if done.stdout.strip() == "none":
+                return None
+            costs.append(float(done.stdout))
+    return costs[0], costs[1]
+
+
 def ciw_process(tickets: int, seed: int) -> Run:
     """A whole ``python -c`` process that imports ciw and runs :data:`CIW_SCRIPT`."""
     seconds, output = _timed_process([sys.executable, "-c", CIW_SCRIPT, str(tickets), str(seed)])
@@ -274,6 +384,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
     Measurement("simdesk_simulate", "simdesk", IN, "simulate(): whole pipeline", simdesk_simulate),
     Measurement("simdesk_engine", "simdesk", IN, "engine: plan, draw, run_desk", simdesk_engine),
     Measurement("ciw_in_process", "ciw", IN, "Simulation + records", ciw_in_process),
+    Measurement("heapq_loop", "heapq", IN, "bare event loop, no records", heapq_loop),
     Measurement("simdesk_process", "simdesk", WHOLE, "simdesk run ... --quiet", simdesk_process),
     Measurement("ciw_process", "ciw", WHOLE, "python -c (ciw script)", ciw_process),
 )
@@ -282,8 +393,9 @@ RATIOS: tuple[tuple[str, str, str], ...] = (
     ("in_process", "simdesk_simulate", "ciw_in_process"),
     ("engine_in_process", "simdesk_engine", "ciw_in_process"),
     ("whole_process", "simdesk_process", "ciw_process"),
+    ("engine_vs_heapq", "simdesk_engine", "heapq_loop"),
 )
-"""Each ratio: name, simdesk measurement, ciw measurement (median rate over median rate)."""
+"""Each ratio: name, simdesk measurement, peer measurement (median rate over median rate)."""
 
 
 @dataclass
@@ -322,6 +434,11 @@ class Report:
     repeat: int
     seed: int
     series: dict[str, Series]
+    memory: tuple[int, int] | None = None
+    """A whole ``simdesk run``: (tickets, peak resident bytes), if measured."""
+    jit: tuple[float, float] | None = None
+    """The compiled loop in a fresh process: (CPU s compiling into an empty cache, CPU s
+    loading it from the cache), if numba is installed and it was measured."""
 
     def ratio(self, simdesk_key: str, ciw_key: str) -> float:
         """Median simdesk tickets/s over median ciw tickets/s."""
@@ -334,7 +451,7 @@ class Report:
 
     @property
     def target_met(self) -> bool:
-        """Whether simdesk is at least 5× ciw as a whole process."""
+        """Whether simdesk is at least :data:`TARGET_PROCESS_RATIO` × ciw as a whole process."""
         return self.ratios["whole_process"] >= TARGET_PROCESS_RATIO
 
     def to_json(self) -> dict[str, Any]:
@@ -375,6 +492,15 @@ class Report:
             },
             "ratios": self.ratios,
             "target": {"whole_process_ratio": TARGET_PROCESS_RATIO, "met": self.target_met},
+            "targets": {
+                "engine_vs_heapq": TARGET_ENGINE_HEAPQ,
+                "bytes_per_ticket": TARGET_BYTES_PER_TICKET,
+            },
+            "memory": None if self.memory is None else {
+                "tickets": self.memory[0], "peak_bytes": self.memory[1],
+                "bytes_per_ticket": self.memory[1] / max(self.memory[0], 1)},
+            "compiled_loop": None if self.jit is None else {
+                "compile_cpu_seconds": self.jit[0], "load_cpu_seconds": self.jit[1]},
         }
 
 
@@ -396,6 +522,8 @@ def run_benchmark(
     for m in measurements:  # untimed: imports, lazy imports and caches
         if m.mode == IN:
             m.runner(min(tickets, WARM_UP_TICKETS), seed)
+    warm = compile_plan(load_scenario(scenario(WARM_UP_TICKETS)))  # the compiled loop too
+    run_desk(warm, draw_tickets(warm, Streams(seed, 0)), Fifo(), compiled=True)
     series = {m.key: Series(m) for m in measurements}
     for round_ in range(repeat):
         order = measurements if round_ % 2 == 0 else list(reversed(measurements))
@@ -441,8 +569,8 @@ def render(report: Report, console: Console) -> None:
         f"Erlang C mean wait: {erlang_c_wait():.2f} min (both tools should be close to it)."
     )
 
-    ratios = Table(title="simdesk / ciw, tickets per second")
-    for name in ("mode", "simdesk", "ciw"):
+    ratios = Table(title="simdesk / peer, tickets per second")
+    for name in ("mode", "simdesk", "peer"):
         ratios.add_column(name)
     ratios.add_column("ratio", justify="right")
     for _, mine, theirs in RATIOS:
@@ -457,6 +585,22 @@ def render(report: Report, console: Console) -> None:
         console.print(
             f"Target ≥ {TARGET_PROCESS_RATIO:g}× ciw as a whole process: {verdict} ({whole:.2f}×)."
         )
+    if {"simdesk_engine", "heapq_loop"} <= report.series.keys():
+        share = report.ratio("simdesk_engine", "heapq_loop")
+        verdict = "[green]met[/]" if share >= TARGET_ENGINE_HEAPQ else "[red]not met[/]"
+        console.print(f"Target engine ≥ {TARGET_ENGINE_HEAPQ:g}× the bare heapq loop in-process: "
+                      f"{verdict} ({share:.2f}×).")
+    if report.memory is not None:
+        count, peak = report.memory
+        per = peak / max(count, 1)
+        verdict = "[green]met[/]" if per <= TARGET_BYTES_PER_TICKET else "[red]not met[/]"
+        console.print(f"Target peak memory ≤ {TARGET_BYTES_PER_TICKET} B per ticket (whole "
+                      f"simdesk run, {count:,} tickets): {verdict} ({per:.0f} B, "
+                      f"{peak / 2**20:,.0f} MiB).")
+    if report.jit is not None:
+        console.print(f"Compiled loop (numba) in a fresh process: {report.jit[0]:.2f} s CPU to "
+                      f"compile into an empty cache (once per machine), {report.jit[1]:.2f} s "
+                      "to load from the cache (each process; inside the whole-process figures).")
 
 
 def profile_engine(tickets: int, seed: int, console: Console, top: int = PROFILE_TOP) -> str:
@@ -494,6 +638,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile one engine-only simdesk run"
     )
+    parser.add_argument(
+        "--memory-tickets",
+        type=int,
+        default=MEMORY_TICKETS,
+        help=f"tickets of the peak-memory run (default {MEMORY_TICKETS:,}; 0 skips it)",
+    )
+    parser.add_argument(
+        "--no-jit", action="store_true", help="skip timing the compiled loop's compile and load"
+    )
     return parser.parse_args(argv)
 
 
@@ -509,6 +662,10 @@ def main(argv: Sequence[str] | None = None) -> Report:
         f"repeat {args.repeat}"
     )
     report = run_benchmark(args.tickets, args.repeat, args.seed, log=console.print)
+    if args.memory_tickets > 0:
+        report.memory = simdesk_memory(args.memory_tickets, args.seed)
+    if not args.no_jit:
+        report.jit = compiled_loop_cost()
     console.print()
     render(report, console)
     if args.json is not None:

@@ -27,7 +27,8 @@ def test_main_produces_every_figure(
     bench: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "bench.json"
-    report = bench.main(["--tickets", str(TICKETS), "--repeat", "1", "--json", str(out)])
+    report = bench.main(["--tickets", str(TICKETS), "--repeat", "1", "--json", str(out),
+                         "--memory-tickets", str(TICKETS), "--no-jit"])
 
     figures = json.loads(out.read_text(encoding="utf-8"))
     measurements = figures["measurements"]
@@ -38,7 +39,9 @@ def test_main_produces_every_figure(
         # simdesk draws a Poisson number of tickets around TICKETS; ciw runs exactly TICKETS.
         assert abs(figure["runs"][0]["tickets"] - TICKETS) < 0.2 * TICKETS, key
         assert math.isfinite(figure["mean_wait"]) and figure["mean_wait"] >= 0, key
-    assert set(figures["ratios"]) == {"in_process", "engine_in_process", "whole_process"}
+    assert set(figures["ratios"]) == {"in_process", "engine_in_process", "whole_process",
+                                      "engine_vs_heapq"}
+    assert figures["memory"]["bytes_per_ticket"] > 0
     assert all(ratio > 0 for ratio in figures["ratios"].values())
     assert isinstance(figures["target"]["met"], bool)
     assert figures["ratios"] == pytest.approx(report.ratios)

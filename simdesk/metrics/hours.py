@@ -151,6 +151,41 @@ def days_label(days: list[int]) -> str:
     return ", ".join(DAY_NAMES[d] for d in days)
 
 
+def _expected(begin: np.ndarray, end: np.ndarray, rates: np.ndarray, b: np.ndarray,
+              e: np.ndarray) -> np.ndarray:
+    """``StreamPlan.expected_between(b[k], e[k])`` for every k, to the bit. Where a span
+    meets at most two of the rate's pieces the sum has at most two terms other than
+    zero, whatever its order; else the whole row is summed as that method sums it."""
+    lo = np.searchsorted(end, b, side="right")
+    hi = np.searchsorted(begin, e, side="left")
+    if len(begin) < 3 or (hi - lo).max(initial=0) > 2:
+        overlap = np.clip(np.minimum(end, e[:, None]) - np.maximum(begin, b[:, None]), 0,
+                          None)
+        return np.asarray(np.sum(rates * overlap, axis=1))
+    total = np.zeros(len(b))
+    for k in (0, 1):
+        at = np.minimum(lo + k, len(begin) - 1)
+        term = rates[at] * np.clip(np.minimum(end[at], e) - np.maximum(begin[at], b), 0, None)
+        total = total + np.where(lo + k < hi, term, 0.0)
+    return total
+
+
+def _overlaps(hours: np.ndarray, b: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """The minutes on duty in each span and interval, spans first, the zeros left out
+    (adding 0.0 changes no sum)."""
+    begin, end = hours[:, 0], hours[:, 1]
+    if len(hours) > 1 and not (np.all(np.diff(begin) >= 0) and np.all(np.diff(end) >= 0)):
+        on = np.maximum(0.0, np.minimum(e[:, None], end) - np.maximum(b[:, None], begin))
+        flat = on.ravel()
+        return np.asarray(flat[flat != 0])
+    lo = np.searchsorted(end, b, side="right")
+    count = np.maximum(np.searchsorted(begin, e, side="left") - lo, 0)
+    span = np.repeat(np.arange(len(b)), count)
+    index = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + lo[span]
+    met = np.maximum(0.0, np.minimum(e[span], end[index]) - np.maximum(b[span], begin[index]))
+    return np.asarray(met[met != 0])
+
+
 def _day_signature(plan: DeskPlan, day: int) -> tuple[float, ...] | None:
     """Per hour of ``day``: expected arrivals per stream and agents on duty per agent,
     averaged over the day's occurrences in the measured window (None: never measured)."""
@@ -164,14 +199,17 @@ def _day_signature(plan: DeskPlan, day: int) -> tuple[float, ...] | None:
     if not starts:
         return None
     values: list[float] = []
-    for hour in range(24):
-        spans = [(s + hour * 60, s + hour * 60 + 60) for s in starts]
-        for stream in plan.streams:
-            values.append(sum(stream.expected_between(b, e) for b, e in spans) / len(spans))
-        for agent in plan.agents:
-            on = sum(max(0.0, min(e, end) - max(b, begin))
-                     for b, e in spans for begin, end in agent.duty)
-            values.append(on / len(spans))
+    first = np.array(starts, dtype=float)
+    pieces = [(stream.starts, np.append(stream.starts[1:], stream.horizon), stream.rates)
+              for stream in plan.streams]
+    duty = [np.array(agent.duty, dtype=float).reshape(-1, 2) for agent in plan.agents]
+    for hour in range(24):  # the sums of StreamPlan.expected_between's callers, in order
+        b = first + hour * 60
+        e = b + 60
+        for begin, end, rates in pieces:
+            values.append(sum(_expected(begin, end, rates, b, e).tolist()) / len(starts))
+        for hours in duty:
+            values.append(sum(_overlaps(hours, b, e).tolist()) / len(starts))
     return tuple(round(v, 9) for v in values)
 
 
@@ -179,6 +217,9 @@ def pooled_days(plan: DeskPlan) -> list[list[int]]:
     """The weekdays, grouped where the scenario makes them identical: the same expected
     arrivals of every stream and the same agents on duty, hour by hour, on every whole
     occurrence of the day in the measured window. Days never wholly measured stay alone."""
+    cached: list[list[int]] | None = plan.cache.get(("pooled_days",))
+    if cached is not None:
+        return [list(group) for group in cached]
     groups: dict[tuple[float, ...], list[int]] = {}
     alone: list[list[int]] = []
     for day in range(7):
@@ -187,7 +228,9 @@ def pooled_days(plan: DeskPlan) -> list[list[int]]:
             alone.append([day])
         else:
             groups.setdefault(signature, []).append(day)
-    return sorted([*groups.values(), *alone], key=lambda g: g[0])
+    pooled = sorted([*groups.values(), *alone], key=lambda g: g[0])
+    plan.cache[("pooled_days",)] = pooled
+    return [list(group) for group in pooled]
 
 
 def cell_verdict(sla: float, low: float, high: float, decided: float, target: float

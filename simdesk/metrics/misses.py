@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -187,6 +188,76 @@ def _closed(plan: DeskPlan, tier: int) -> list[tuple[float, float]]:
     return gaps
 
 
+class _Ahead:
+    """Count, for many arrival times ``a`` at once, the stays of a set that were waiting
+    at ``a``: queued before ``a`` and not yet left (``queued < a < left``).
+
+    A stay that leaves before it queued never counts; for the others, the count is
+    ``#(queued < a) − #(left ≤ a) + #(queued = left = a)`` (a stay that left by ``a``
+    queued by then, before ``a`` unless it queued and left at ``a``): binary searches in
+    the stays sorted once, and running counts of each set in that order.
+    """
+
+    def __init__(self, queued: np.ndarray, left: np.ndarray) -> None:
+        self.counted = left >= queued  # False for NaN too: such a stay is never waiting
+        self.by_queued = np.argsort(queued, kind="stable")
+        self.queued = queued[self.by_queued]
+        self.by_left = np.argsort(left, kind="stable")
+        self.left = left[self.by_left]
+        instant = np.flatnonzero(self.counted & (queued == left))
+        self.by_instant = instant[np.argsort(queued[instant], kind="stable")]
+        self.instant = queued[self.by_instant]
+
+    def count(self, mask: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """For each time of ``at``: the stays of ``mask`` waiting then."""
+        mine = mask & self.counted
+
+        def below(order: np.ndarray, values: np.ndarray,
+                  side: Literal["left", "right"]) -> np.ndarray:
+            running = np.concatenate([[0], np.cumsum(mine[order])])
+            return np.asarray(running[np.searchsorted(values, at, side=side)])
+
+        instant = (below(self.by_instant, self.instant, "right")
+                   - below(self.by_instant, self.instant, "left"))
+        return np.asarray(below(self.by_queued, self.queued, "left")
+                          - below(self.by_left, self.left, "right") + instant, dtype=np.int64)
+
+
+def _waiting_at(queued: np.ndarray, left: np.ndarray, ids: np.ndarray, masks: list[np.ndarray],
+                tickets: np.ndarray, arrived: np.ndarray) -> list[np.ndarray]:
+    """For each mask, per missed ticket (``tickets``, arriving at ``arrived``): how many
+    stays of the mask were waiting when it arrived, its own stays left out."""
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    first = np.searchsorted(sorted_ids, tickets, side="left")
+    last = np.searchsorted(sorted_ids, tickets, side="right")
+    ahead = _Ahead(queued, left)
+    counts = []
+    for mask in masks:
+        found = ahead.count(mask, arrived)
+        for k in np.flatnonzero(last > first).tolist():  # a ticket's own stays
+            own = order[first[k]:last[k]]
+            a = arrived[k]
+            found[k] -= int(np.count_nonzero(mask[own] & (queued[own] < a) & (left[own] > a)))
+        counts.append(found)
+    return counts
+
+
+def _channel_names(tickets: pd.DataFrame, replication: object, ids: np.ndarray
+                   ) -> np.ndarray:
+    """The channel name of each ticket ``ids`` of ``replication`` (``"nan"`` for a ticket
+    not in the table), as text."""
+    mine = tickets.loc[tickets["replication"] == replication]
+    numbers = mine["ticket"].to_numpy(dtype=np.int64)
+    channel = pd.Categorical(mine["channel"])
+    size = max(int(numbers.max(initial=-1)), int(ids.max(initial=-1))) + 1
+    lookup = np.full(size, -1, dtype=np.int64)
+    lookup[numbers] = channel.codes
+    text = np.array([*map(str, channel.categories), "nan"], dtype=object)
+    codes = lookup[ids.astype(np.int64)] if len(ids) else np.zeros(0, dtype=np.int64)
+    return np.asarray(text[np.where(codes < 0, len(text) - 1, codes)].astype(str))
+
+
 def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
                  visits: pd.DataFrame, missed_rows: pd.DataFrame) -> QueueAhead | None:
     tier = channel.chain[0]
@@ -196,7 +267,6 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
     if len(missed_rows) > SAMPLE:
         missed_rows = missed_rows.sample(SAMPLE, random_state=0)
     at_tier = visits.loc[visits["tier"] == name]
-    channel_of = tickets.set_index(["replication", "ticket"])["channel"]
     first_tier = {c.name: c.chain[0] for c in plan.channels}
     gaps = _closed(plan, tier)
     totals: dict[str, float] = {}
@@ -208,10 +278,11 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
         left = np.where(np.isnan(left), v["end"].to_numpy(dtype=float), left)
         left = np.where(np.isnan(left), plan.horizon, left)
         ids = v["ticket"].to_numpy()
-        keys = pd.MultiIndex.from_arrays([np.full(len(v), replication), ids])
-        names = channel_of.reindex(keys).astype(str).to_numpy()
+        names = _channel_names(tickets, replication, ids)
         repeat = v["contact"].to_numpy() > 0 if "contact" in v else np.zeros(len(v), bool)
-        escalated = np.array([first_tier.get(n, tier) != tier for n in names], dtype=bool)
+        kinds, kind_of = np.unique(names, return_inverse=True)
+        escalated = np.array([first_tier.get(n, tier) != tier for n in kinds.tolist()],
+                             dtype=bool)[kind_of.ravel()] if len(v) else np.zeros(0, bool)
         follow_up = np.zeros(len(v), dtype=bool)
         if len(v):
             first_visit = pd.Series(queued).groupby(ids).transform("min").to_numpy()
@@ -219,19 +290,23 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
         in_gap = np.zeros(len(v), dtype=bool)
         for begin, end in gaps:
             in_gap |= (queued >= begin) & (queued < end)
-        for ticket, arrived in zip(rows["ticket"].to_numpy(), rows["arrived"].to_numpy(),
-                                   strict=True):
-            ahead = (queued < arrived) & (left > arrived) & (ids != ticket)
-            counts["waiting"] += ahead.sum()
-            counts["escalated"] += (ahead & escalated).sum()
-            counts["repeat"] += (ahead & repeat).sum()
-            counts["closed"] += (ahead & in_gap).sum()
-            plain = ahead & ~escalated & ~repeat & ~follow_up
-            counts["same"] += (plain & (names == channel.name)).sum()
-            for other in np.unique(names[plain & (names != channel.name)]).tolist():
-                totals[other] = totals.get(other, 0.0) + float(
-                    (plain & (names == other)).sum())
-            counts["repeat"] += (ahead & follow_up).sum()
+        plain = ~escalated & ~repeat & ~follow_up
+        others = np.unique(names[plain & (names != channel.name)]).tolist()
+        masks = [np.ones(len(v), dtype=bool), escalated, repeat | follow_up, in_gap,
+                 plain & (names == channel.name), *(plain & (names == o) for o in others)]
+        waiting, up, back, closed, same, *by_other = _waiting_at(
+            queued, left, ids, masks, rows["ticket"].to_numpy(),
+            rows["arrived"].to_numpy(dtype=float))
+        counts["waiting"] += int(waiting.sum())
+        counts["escalated"] += int(up.sum())
+        counts["repeat"] += int(back.sum())
+        counts["closed"] += int(closed.sum())
+        counts["same"] += int(same.sum())
+        seen = np.stack(by_other, axis=1) if by_other else np.zeros((len(rows), 0), np.int64)
+        for row in seen:  # channels in the order they are first met, as a dict keeps them
+            for other, found in zip(others, row.tolist(), strict=True):
+                if found:
+                    totals[other] = totals.get(other, 0.0) + float(found)
     n = len(missed_rows)
     return QueueAhead(name, counts["waiting"] / n,
                       {k: v / n for k, v in sorted(totals.items(), key=lambda kv: -kv[1])},

@@ -1,0 +1,133 @@
+"""The compiled loop (:mod:`simdesk.engine.compiled`) gives the SimPy desk's records bit
+for bit, is chosen where it applies, and is not needed: without numba, SimPy runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simdesk.engine import compiled
+from simdesk.engine.records import RunRecord
+from simdesk.engine.run import run_desk
+from simdesk.engine.state import is_plain
+from simdesk.fates.duty import draw_duty
+from simdesk.fates.streams import Streams
+from simdesk.fates.tickets import draw_tickets
+from simdesk.plan.compile import compile_plan
+from simdesk.policies import Fifo, make_policy
+from simdesk.scenario.load import load_scenario
+from tests.engine.test_properties import PLAIN_FIELDS, desks
+
+pytest.importorskip("numba")
+
+
+def _same(mine: RunRecord, theirs: RunRecord) -> None:
+    for field in PLAIN_FIELDS:
+        a, b = getattr(mine, field), getattr(theirs, field)
+        assert a.dtype == b.dtype and a.shape == b.shape, field
+        np.testing.assert_array_equal(a, b, err_msg=field)  # NaN equal to NaN, bit for bit
+    assert mine.log is None and theirs.log is None
+
+
+@st.composite
+def fifo_desks(draw: st.DrawFn) -> dict[str, Any]:
+    """A random plain desk under FIFO, sometimes with absences and meetings (shrinkage),
+    response on reply, and deflection by self-service."""
+    scenario = draw(desks(plain=True))
+    scenario["routing"] = {"policy": "fifo"}
+    if draw(st.booleans()):
+        scenario["shrinkage"] = {"absence": f"{draw(st.integers(0, 20))}%",
+                                 "off_queue": f"{draw(st.integers(0, 20))}%", "block": "30m"}
+    for channel in scenario["channels"].values():
+        if draw(st.booleans()):
+            channel["response"] = "reply"
+    if draw(st.booleans()):
+        scenario["topics"] = {
+            "howto": {"share": "50%", "effort": 0.6,
+                      "deflection": {"share": f"{draw(st.integers(10, 60))}%",
+                                     "picks": draw(st.sampled_from(["random", "easiest"]))}},
+            "bug": {"share": "50%", "effort": 1.5},
+        }
+    return scenario
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fifo_desks(), st.integers(0, 2**32))
+def test_the_compiled_loop_gives_the_simpy_records_bit_for_bit(scenario: dict[str, Any],
+                                                               seed: int) -> None:
+    plan = compile_plan(load_scenario(scenario))
+    streams = Streams(seed, 0)
+    batch = draw_tickets(plan, streams)
+    duty = draw_duty(plan, streams)
+    policy = make_policy(plan.scenario.routing)
+    assert is_plain(plan, batch) and compiled.covers(plan, batch, policy, duty)
+    mine = compiled.run_compiled(plan, batch, duty)
+    assert mine is not None
+    _same(mine, run_desk(plan, batch, policy, duty=duty, compiled=False))
+
+
+def _bench_desk(tickets: int) -> dict[str, Any]:
+    return {"name": "m/m/10", "horizon": f"{tickets / 0.75!r}m",
+            "channels": {"queue": {"sla": {"within": "5m", "target": "80%"},
+                                   "patience": {"dist": "exponential", "mean": "30m"}}},
+            "arrivals": [{"channel": "queue", "rate": "45/h"}],
+            "tiers": {"agents": {"agents": 10,
+                                 "handle": {"dist": "exponential", "mean": "12m"}}}}
+
+
+def test_big_runs_take_the_compiled_loop_with_the_same_records(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = compile_plan(load_scenario(_bench_desk(compiled.MIN_TICKETS + 5_000)))
+    batch = draw_tickets(plan, Streams(7, 0))
+    assert len(batch) >= compiled.MIN_TICKETS
+    taken: list[int] = []
+    real = compiled.run_compiled
+
+    def spy(*args: Any, **kwargs: Any) -> RunRecord | None:
+        taken.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("simdesk.engine.run.run_compiled", spy)
+    chosen = run_desk(plan, batch, Fifo())
+    assert taken == [1]
+    _same(chosen, run_desk(plan, batch, Fifo(), compiled=False))
+
+
+def test_small_runs_and_other_policies_stay_on_simpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the compiled loop was chosen")
+
+    monkeypatch.setattr("simdesk.engine.run.run_compiled", fail)
+    small = compile_plan(load_scenario(_bench_desk(2_000)))
+    run_desk(small, draw_tickets(small, Streams(1, 0)), Fifo())
+    big = compile_plan(load_scenario(_bench_desk(compiled.MIN_TICKETS + 5_000)))
+    batch = draw_tickets(big, Streams(1, 0))
+    run_desk(big, batch, make_policy(load_scenario({**_bench_desk(1), "routing": {
+        "policy": "newest-first"}}).routing))
+    run_desk(big, batch, Fifo(), compiled=False)
+
+
+def test_without_numba_simpy_runs_with_the_same_records(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    plan = compile_plan(load_scenario(_bench_desk(3_000)))
+    batch = draw_tickets(plan, Streams(2, 0))
+    expected = run_desk(plan, batch, Fifo(), compiled=True)
+    monkeypatch.setattr(compiled, "_LOOP", [None])  # as if `import numba` had failed
+    assert compiled.run_compiled(plan, batch) is None
+    _same(run_desk(plan, batch, Fifo(), compiled=True), expected)
+
+
+def test_overlapping_hours_breaks_and_blended_agents_are_not_covered() -> None:
+    plan = compile_plan(load_scenario(_bench_desk(100)))
+    batch = draw_tickets(plan, Streams(1, 0))
+    assert compiled.covers(plan, batch, Fifo(), None)
+    overlapping = [[(0.0, 600.0), (300.0, 900.0)]] + [[(0.0, 60.0)]] * 9
+    assert not compiled.covers(plan, batch, Fifo(), overlapping)
+    breaks = load_scenario("scenarios/shrinkage-breaks.yaml")
+    with_breaks = compile_plan(breaks)
+    assert not compiled.covers(with_breaks, draw_tickets(with_breaks, Streams(1, 0)), Fifo(),
+                               None)
