@@ -21,15 +21,16 @@ import pandas as pd
 from simdesk.errors import SimdeskError
 from simdesk.fit.badrows import DROPPED, BadRows
 from simdesk.fit.presets import (
+    ALL_PRESETS,
     FIELDS,
-    LIST_SEPARATORS,
-    PRESETS,
     TIME_FIELDS,
     Preset,
     detect_preset,
 )
 from simdesk.fit.tablefile import read_table
+from simdesk.fit.timeformats import detect_time_format
 from simdesk.fit.times import ParsedTimes, parse_times
+from simdesk.fit.workunits import WorkUnit, check_plausible, detect_unit
 
 MAX_GAP_DAYS = 31
 """Days without a ticket that split a history: tickets beyond such a gap from the bulk
@@ -75,6 +76,10 @@ class History:
     """field → the column it was read from."""
     bad: BadRows
     notes: tuple[str, ...]
+    time_format: str | None = None
+    """The timestamps' ``strptime`` format (``None``: ISO 8601)."""
+    work_unit: WorkUnit | None = None
+    """How the work times read (``None`` without a work-time column)."""
 
     @property
     def has(self) -> frozenset[str]:
@@ -86,7 +91,14 @@ def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
              mapping: Mapping[str, str]) -> dict[str, str]:
     """field → column for the fields present, after checking what must be there."""
     present = list(frame.columns)
-    wanted = dict(preset.columns) if preset is not None else {}
+    wanted: dict[str, str] = {}
+    if preset is not None:
+        for key in FIELDS:
+            column = preset.find(key, present)
+            if column is not None:
+                wanted[key] = column
+            elif key in preset.columns:
+                wanted[key] = preset.columns[key]
     wanted.update(mapping)
     for key, column in mapping.items():
         if column not in present:
@@ -96,6 +108,9 @@ def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
                                f"columns: {', '.join(present)}")
     for key in ("created_at", "channel"):
         named = wanted.get(key)
+        if key == "channel" and preset is not None and preset.default_channel and (
+                named is None or named not in present) and key not in mapping:
+            continue
         if named is None or named not in present:
             close = difflib.get_close_matches(named or key, present, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -113,13 +128,14 @@ def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
 def _choose_preset(frame: pd.DataFrame, path: Path, name: str | None,
                    mapping: Mapping[str, str]) -> Preset | None:
     if name is not None:
-        if name not in PRESETS:
-            raise SimdeskError(f"--preset {name!r}: unknown; presets: {', '.join(PRESETS)}")
-        return PRESETS[name]
+        if name not in ALL_PRESETS:
+            raise SimdeskError(f"--preset {name!r}: unknown; presets: "
+                               f"{', '.join(ALL_PRESETS)}")
+        return ALL_PRESETS[name]
     detected = detect_preset(frame.columns)
     if detected is None and not {"created_at", "channel"} <= set(mapping):
         needs = "; ".join(f"{p.name}: {p.columns['created_at']!r} and "
-                          f"{p.columns['channel']!r}" for p in PRESETS.values())
+                          f"{p.columns['channel']!r}" for p in ALL_PRESETS.values())
         raise SimdeskError(
             f"{path}: cannot tell which export this is: no preset's columns are there "
             f"({needs}); columns in the file: {', '.join(frame.columns)}. Pass --preset "
@@ -127,30 +143,45 @@ def _choose_preset(frame: pd.DataFrame, path: Path, name: str | None,
     return detected
 
 
-def _split(values: pd.Series) -> pd.Series:
-    """``'L1>L2'`` → ``['L1', 'L2']`` (``[]`` when missing)."""
-    return values.fillna("").map(
-        lambda v: [] if not v.strip() else [p.strip() for p in LIST_SEPARATORS.split(v.strip())])
+@dataclass(frozen=True)
+class Items:
+    """The items of a list field (``L1>L2``), flat: ``row`` (position of the row),
+    ``k`` (the item's place in its list), ``text``, and each row's ``count``."""
+
+    row: np.ndarray
+    k: np.ndarray
+    text: np.ndarray
+    count: np.ndarray
 
 
-def _minutes(values: pd.Series) -> pd.Series:
-    """Minutes from numbers or ``HH:MM[:SS]``; NaN where unreadable."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    numbers = numbers.where(np.isfinite(numbers) & (numbers.abs() <= MAX_WORK_MINUTES))
-    clock = values.str.fullmatch(r"\s*\d+:[0-5]\d(?::[0-5]\d)?\s*").fillna(False).astype(bool)
-    if bool(clock.any()):
-        parts = values[clock].str.strip().str.split(":")
-        numbers[clock] = parts.map(
-            lambda p: int(p[0]) * 60 + int(p[1]) + (int(p[2]) / 60 if len(p) > 2 else 0))
-    return numbers.astype(float)
+def _items(values: pd.Series) -> Items:
+    """Split a list field on ``>``, ``;`` or ``|`` (vectorised; one item per row is the
+    fast path)."""
+    text = values.fillna("").astype(str).str.strip()
+    listed = text.str.contains(r"[>;|]", regex=True).to_numpy(dtype=bool)
+    if not listed.any():
+        given = (text != "").to_numpy()
+        row = np.flatnonzero(given)
+        return Items(row, np.zeros(len(row), dtype=np.int64), text.to_numpy()[given],
+                     given.astype(np.int64))
+    parts = text.str.split(r"\s*[>;|]\s*", regex=True)
+    counts = np.array(parts.str.len().to_numpy(dtype=np.int64), copy=True)
+    counts[(text == "").to_numpy()] = 0
+    row = np.repeat(np.arange(len(text)), counts)
+    flat = parts[counts > 0].explode().to_numpy(dtype=object)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    k = np.arange(len(row)) - offsets[row]
+    return Items(row, k, flat.astype(str), counts)
 
 
 def read_history(path: str | Path, *, preset: str | None = None,
                  mapping: Mapping[str, str] | None = None, zone: ZoneInfo | None = None,
                  time_format: str | None = None,
-                 channels: Collection[str] | None = None) -> History:
+                 channels: Collection[str] | None = None,
+                 work_unit: str | None = None) -> History:
     """Read a ticket export. ``channels``: the channels to accept (others are bad rows);
-    every channel in the file by default."""
+    every channel in the file by default. ``work_unit``: the unit of the work times
+    (``seconds``, ``minutes``, ``hours``, ``clock``; told from the column otherwise)."""
     path = Path(path)
     frame, unit, numbers, ragged = read_table(path)
     mapping = dict(mapping or {})
@@ -169,6 +200,12 @@ def read_history(path: str | Path, *, preset: str | None = None,
     def label(key: str) -> str:
         return f"{key} ({columns[key]!r})" if key in columns else key
 
+    if time_format is None:
+        time_format = detect_time_format(column("created_at"),
+                                         f"{path}: {label('created_at')}")
+        if time_format is not None:
+            notes.append(f"timestamps read as {time_format!r} (told from the values; "
+                         "--time-format sets it)")
     times: dict[str, ParsedTimes] = {}
     for key in TIME_FIELDS:
         if key in columns:
@@ -186,13 +223,22 @@ def read_history(path: str | Path, *, preset: str | None = None,
     example = column("created_at")[created.unreadable]
     if len(example):
         hint = "ISO 8601 such as 2026-03-02 08:15 or 2026-03-02T08:15:00+01:00"
+        if time_format is not None:
+            hint = f"{time_format!r} like the other rows"
         bad.add(f"{label('created_at')} is not a timestamp (e.g. {example.iloc[0]!r}; "
                 f"expected {hint}, from 1900 to 2199, or --time-format)", DROPPED,
                 numbers[created.unreadable.to_numpy()])
     keep &= created.local.notna()
 
-    raw_channel = column("channel")
-    channel = raw_channel.fillna("").map(lambda v: rules.channel(v) if v.strip() else "")
+    if "channel" in columns:
+        raw_channel = column("channel").fillna("")
+        names = {v: (rules.channel(v) if v.strip() else "") for v in raw_channel.unique()}
+        channel = raw_channel.map(names)
+    else:
+        fallback = rules.default_channel or "requests"
+        channel = pd.Series(fallback, index=frame.index, dtype=object)
+        notes.append(f"no channel column: every ticket is counted as channel {fallback!r} "
+                     "(map one with --map channel=COLUMN)")
     empty = channel == ""
     bad.add(f"{label('channel')} is empty", DROPPED, numbers[(empty & keep).to_numpy()])
     keep &= ~empty
@@ -248,13 +294,25 @@ def read_history(path: str | Path, *, preset: str | None = None,
         pickup = pickup.fillna(response)
     abandon = elapsed_after("abandoned_at")
     solved = elapsed_after("solved_at")
+    closed = elapsed_after("closed_at")
 
     status = column("status").fillna("").str.strip().str.lower()
-    abandoned = abandon.notna() | status.isin(rules.abandoned_statuses)
+    said = status.isin(rules.abandoned_statuses)
+    if "tags" in columns and rules.abandoned_tags:
+        pattern = r"(?:^|[\s,;])(?:" + "|".join(rules.abandoned_tags) + r")(?:$|[\s,;])"
+        tagged = column("tags").fillna("").str.lower().str.contains(pattern, regex=True)
+        said |= tagged.astype(bool)
+    abandon = abandon.fillna(solved.where(said)).fillna(closed.where(said))
+    abandoned = abandon.notna() | said
     answered = pickup.notna() | response.notna()
     both = keep & abandoned & answered
     bad.add("both abandoned and answered", "counted as answered", numbers[both.to_numpy()])
     abandoned &= ~answered
+    unknown_wait = keep & abandoned & abandon.isna()
+    if unknown_wait.any():
+        notes.append(f"{int(unknown_wait.sum()):,} ticket(s) say the customer gave up but "
+                     "hold no time for it: counted as abandoned in the service level, left "
+                     "out of patience")
     still_open = status.isin(rules.open_statuses) | (status == "")
     state = np.select([answered.to_numpy(), abandoned.to_numpy(), still_open.to_numpy()],
                       ["answered", "abandoned", "waiting"], default="refused")
@@ -281,17 +339,31 @@ def read_history(path: str | Path, *, preset: str | None = None,
     })
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
-    groups = _split(column("groups")) if "groups" in columns else None
-    work = _split(column("work_minutes")) if "work_minutes" in columns else None
-    agents = _split(column("assignees")) if "assignees" in columns else None
-    if groups is None:
-        tier = "L1" if ("work_minutes" in columns or "assignees" in columns) else ""
-        groups = pd.Series([[tier] if tier else [] for _ in range(len(frame))],
-                           index=frame.index)
-    tickets = tickets.loc[keep].copy()
-    steps = _steps(tickets, groups[keep], work[keep] if work is not None else None,
-                   agents[keep] if agents is not None else None, bad, label)
-    tickets["path"] = groups[keep].map(">".join).astype(str)
+    kept = keep.to_numpy()
+    tickets = tickets.loc[kept].copy()
+    if "groups" in columns:
+        groups = _items(column("groups")[kept])
+    else:
+        one = "work_minutes" in columns or "assignees" in columns
+        count = np.full(int(kept.sum()), int(one), dtype=np.int64)
+        row = np.flatnonzero(count)
+        groups = Items(row, np.zeros(len(row), dtype=np.int64),
+                       np.full(len(row), "L1", dtype=object), count)
+    work = _items(column("work_minutes")[kept]) if "work_minutes" in columns else None
+    agents = _items(column("assignees")[kept]) if "assignees" in columns else None
+    found_unit = None
+    if work is not None:
+        found_unit = detect_unit(columns["work_minutes"], work.text,
+                                 rules.units.get(columns["work_minutes"]), work_unit)
+        if found_unit.unit != "minutes" or found_unit.why != "from the column name " + repr(
+                columns["work_minutes"]):
+            notes.append(f"work times in {label('work_minutes')} read as {found_unit.unit} "
+                         f"({found_unit.why}; --work-unit sets it)")
+    steps = _steps(tickets, groups, work, agents, bad, label, found_unit)
+    if work is not None and found_unit is not None:
+        check_plausible(steps["work"].to_numpy(dtype=float), found_unit,
+                        f"{path}: {label('work_minutes')}")
+    tickets["path"] = _paths(groups, len(tickets))
     tickets = tickets.reset_index(drop=True)
     for key in ("channel", "topic"):
         slashed = tickets[key].str.contains("/", regex=False).fillna(False).astype(bool)
@@ -307,7 +379,22 @@ def read_history(path: str | Path, *, preset: str | None = None,
             tickets[key] = tickets[key].fillna("unknown")
     source = str(path)
     return History(source, rules.name, zone, len(frame) + len(ragged), tickets, steps,
-                   first_day, days, columns, bad, tuple(notes))
+                   first_day, days, columns, bad, tuple(notes), time_format, found_unit)
+
+
+def _paths(groups: Items, tickets: int) -> np.ndarray:
+    """Each ticket's tiers joined with ``>`` (``""`` when none)."""
+    paths = np.full(tickets, "", dtype=object)
+    if not len(groups.row):
+        return paths
+    single = groups.count <= 1
+    first = groups.k == 0
+    paths[groups.row[first]] = groups.text[first]
+    if not single.all():
+        many = pd.Series(groups.text[~single[groups.row]]).groupby(
+            groups.row[~single[groups.row]], sort=True).agg(">".join)
+        paths[many.index.to_numpy()] = many.to_numpy()
+    return paths
 
 
 def _far_from_the_rest(created: pd.Series, keep: pd.Series
@@ -328,81 +415,66 @@ def _far_from_the_rest(created: pd.Series, keep: pd.Series
     return [(day, keep & (created.dt.normalize() == day)) for day in outside]
 
 
-def _steps(tickets: pd.DataFrame, groups: pd.Series, work: pd.Series | None,
-           agents: pd.Series | None, bad: BadRows, describe: Callable[[str], str]
+def _steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents: Items | None,
+           bad: BadRows, describe: Callable[[str], str], unit: WorkUnit | None
            ) -> pd.DataFrame:
     """One row per ticket and tier it went through."""
     rows = tickets["row"].to_numpy()
-    counts = groups.map(len).to_numpy(dtype=np.int64)
-    ticket = np.repeat(np.arange(len(tickets)), counts)
-    step = np.concatenate([np.arange(n) for n in counts]) if len(counts) else np.array([])
-    tiers = [t for items in groups for t in items]
-    minutes = np.full(len(ticket), np.nan)
-    names: list[object] = [pd.NA] * len(ticket)
+    counts = groups.count
+    ticket = groups.row.astype(np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)])
+    minutes = np.full(len(ticket), np.nan)
+    names = np.full(len(ticket), None, dtype=object)
     for key, values in (("work_minutes", work), ("assignees", agents)):
         if values is None:
             continue
-        lengths = values.map(len).to_numpy(dtype=np.int64)
-        too_many = lengths > counts
+        too_many = values.count > counts
         bad.add(f"{describe(key)} lists more items than groups", f"{key} ignored",
                 rows[too_many])
-        for position, items in enumerate(values.to_list()):
-            if too_many[position] or not items:
-                continue
-            base = offsets[position]
-            for k, item in enumerate(items):
-                if key == "assignees":
-                    names[base + k] = item or pd.NA
-                elif item:
-                    minutes[base + k] = _number(item)
-    if work is not None:
-        flat = _flat_items(work, counts)
-        unreadable = np.array([bool(item) for item in flat], dtype=bool) & np.isnan(minutes)
-        bad.add(f"{describe('work_minutes')} holds something that is not a number of minutes",
-                "that work time ignored", rows[ticket[unreadable]])
-        negative = minutes < 0
+        usable = ~too_many[values.row] & (values.text != "")
+        where = offsets[values.row[usable]] + values.k[usable]
+        if key == "assignees":
+            names[where] = values.text[usable]
+            continue
+        assert unit is not None
+        read = unit.minutes(values.text[usable])
+        unreadable = np.isnan(read)
+        bad.add(f"{describe('work_minutes')} holds something that is not a number of "
+                f"{'minutes' if unit.unit == 'clock' else unit.unit}",
+                "that work time ignored", rows[values.row[usable][unreadable]])
+        too_big = read > MAX_WORK_MINUTES
+        read[too_big] = np.nan
+        bad.add(f"{describe('work_minutes')} is over ten years", "that work time ignored",
+                rows[values.row[usable][too_big]])
+        negative = read < 0
         bad.add(f"{describe('work_minutes')} is negative", "that work time ignored",
-                rows[ticket[negative]])
-        minutes[negative] = np.nan
-    steps = pd.DataFrame({"ticket": ticket.astype(np.int64), "step": step.astype(np.int64),
-                          "tier": pd.Series(tiers, dtype="string"), "work": minutes,
+                rows[values.row[usable][negative]])
+        read[negative] = np.nan
+        minutes[where] = read
+    steps = pd.DataFrame({"ticket": ticket, "step": groups.k.astype(np.int64),
+                          "tier": pd.Series(groups.text, dtype="string"), "work": minutes,
                           "agent": pd.Series(names, dtype="string")})
-    start = pd.Series(pd.NaT, index=steps.index, dtype="datetime64[ns]")
     created = tickets["created"].to_numpy()
-    first = (steps["step"] == 0).to_numpy()
+    first = (groups.k == 0)
     pickup = tickets["pickup_wait"].to_numpy()[ticket]
-    start[first] = created[ticket[first]] + pd.to_timedelta(pickup[first], unit="min")
-    last = (steps["step"] == counts[ticket] - 1).to_numpy() & ~first
+    last = (groups.k == counts[ticket] - 1) & ~first
     solved = tickets["solved_after"].to_numpy()[ticket]
-    start[last] = created[ticket[last]] + pd.to_timedelta(solved[last] - minutes[last],
-                                                          unit="min")
-    steps["start"] = start
+    offset = np.where(first, pickup, np.where(last, solved - minutes, np.nan))
+    start = created[ticket] + pd.to_timedelta(offset, unit="min").to_numpy()
+    steps["start"] = pd.Series(start, dtype="datetime64[ns]")
     return steps
 
 
-def _flat_items(values: pd.Series, counts: np.ndarray) -> list[str]:
-    """The list items aligned with the steps (empty where a list is short or too long)."""
-    flat: list[str] = []
-    for items, count in zip(values.to_list(), counts.tolist(), strict=True):
-        if len(items) > count:
-            flat.extend([""] * count)
-        else:
-            flat.extend(items + [""] * (count - len(items)))
-    return flat
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        parts = text.split(":")
-        if (len(parts) in (2, 3) and all(p.isdigit() for p in parts)
-                and all(int(p) < 60 for p in parts[1:])):
-            return int(parts[0]) * 60 + int(parts[1]) + (int(parts[2]) / 60
-                                                           if len(parts) == 3 else 0)
-        return float("nan")
-    return value if np.isfinite(value) and abs(value) <= MAX_WORK_MINUTES else float("nan")
+def _minutes(values: pd.Series) -> pd.Series:
+    """Minutes from numbers or ``HH:MM[:SS]``; NaN where unreadable."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = numbers.where(np.isfinite(numbers) & (numbers.abs() <= MAX_WORK_MINUTES))
+    clock = values.str.fullmatch(r"\s*\d+:[0-5]\d(?::[0-5]\d)?\s*").fillna(False).astype(bool)
+    if bool(clock.any()):
+        parts = values[clock].str.strip().str.split(":")
+        numbers[clock] = parts.map(
+            lambda p: int(p[0]) * 60 + int(p[1]) + (int(p[2]) / 60 if len(p) > 2 else 0))
+    return numbers.astype(float)
 
 
 __all__ = ["FIELDS", "STATES", "History", "read_history"]
