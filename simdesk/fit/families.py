@@ -88,7 +88,7 @@ class FamilyFit(Scored):
         return max(self.cv - z * self.cv_se, 0.0), self.cv + z * self.cv_se
 
 
-EXACT_KS_UP_TO = 100_000
+EXACT_KS_UP_TO = 10_000
 """Samples above this size get the asymptotic Kolmogorov distribution (exact to far
 better than the test needs there, and ~1000× cheaper than scipy's exact one)."""
 

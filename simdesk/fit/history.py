@@ -155,23 +155,30 @@ class Items:
 
 
 def _items(values: pd.Series) -> Items:
-    """Split a list field on ``>``, ``;`` or ``|`` (vectorised; one item per row is the
-    fast path)."""
+    """Split a list field on ``>``, ``;`` or ``|``, vectorised: only the rows that hold
+    a separator are split (most rows of a standard export hold one item)."""
     text = values.fillna("").astype(str).str.strip()
     listed = text.str.contains(r"[>;|]", regex=True).to_numpy(dtype=bool)
+    given = (text != "").to_numpy(dtype=bool)
+    counts = given.astype(np.int64)
+    plain = np.asarray(text.to_numpy(dtype=object))
     if not listed.any():
-        given = (text != "").to_numpy()
         row = np.flatnonzero(given)
-        return Items(row, np.zeros(len(row), dtype=np.int64), text.to_numpy()[given],
-                     given.astype(np.int64))
-    parts = text.str.split(r"\s*[>;|]\s*", regex=True)
-    counts = np.array(parts.str.len().to_numpy(dtype=np.int64), copy=True)
-    counts[(text == "").to_numpy()] = 0
+        return Items(row, np.zeros(len(row), dtype=np.int64), plain[given], counts)
+    parts = text[listed].str.split(r"\s*[>;|]\s*", regex=True)
+    counts[listed] = parts.map(len).to_numpy(dtype=np.int64)
     row = np.repeat(np.arange(len(text)), counts)
-    flat = parts[counts > 0].explode().to_numpy(dtype=object)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     k = np.arange(len(row)) - offsets[row]
-    return Items(row, k, flat.astype(str), counts)
+    flat = np.empty(len(row), dtype=object)
+    single = ~listed & given
+    flat[offsets[:-1][single]] = plain[single]
+    starts = offsets[:-1][listed]
+    exploded = parts.explode().to_numpy(dtype=object)
+    lengths = counts[listed]
+    within = np.arange(len(exploded)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    flat[np.repeat(starts, lengths) + within] = exploded
+    return Items(row, k, flat, counts)
 
 
 def read_history(path: str | Path, *, preset: str | None = None,
@@ -232,8 +239,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
 
     if "channel" in columns:
         raw_channel = column("channel").fillna("")
-        names = {v: (rules.channel(v) if v.strip() else "") for v in raw_channel.unique()}
-        channel = raw_channel.map(names)
+        spelled = {v: (rules.channel(v) if v.strip() else "") for v in raw_channel.unique()}
+        channel = raw_channel.map(spelled)
     else:
         fallback = rules.default_channel or "requests"
         channel = pd.Series(fallback, index=frame.index, dtype=object)
@@ -385,15 +392,12 @@ def read_history(path: str | Path, *, preset: str | None = None,
 def _paths(groups: Items, tickets: int) -> np.ndarray:
     """Each ticket's tiers joined with ``>`` (``""`` when none)."""
     paths = np.full(tickets, "", dtype=object)
-    if not len(groups.row):
-        return paths
-    single = groups.count <= 1
     first = groups.k == 0
     paths[groups.row[first]] = groups.text[first]
-    if not single.all():
-        many = pd.Series(groups.text[~single[groups.row]]).groupby(
-            groups.row[~single[groups.row]], sort=True).agg(">".join)
-        paths[many.index.to_numpy()] = many.to_numpy()
+    for k in range(1, int(groups.count.max()) if len(groups.count) else 0):
+        at = groups.k == k
+        rows = groups.row[at]
+        paths[rows] = paths[rows] + ">" + groups.text[at]
     return paths
 
 

@@ -110,8 +110,11 @@ def _compressed(t: FloatArray, events: FloatArray
                 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     if len(t) <= COMPRESS_ABOVE:
         return t, events, None
-    pairs, counts = np.unique(np.column_stack([t, events]), axis=0, return_counts=True)
-    return pairs[:, 0].copy(), pairs[:, 1].copy(), counts.astype(float)
+    parts = [np.unique(t[events == value], return_counts=True) for value in (0.0, 1.0)]
+    distinct = np.concatenate([parts[0][0], parts[1][0]])
+    ended = np.concatenate([np.zeros(len(parts[0][0])), np.ones(len(parts[1][0]))])
+    counts = np.concatenate([parts[0][1], parts[1][1]]).astype(float)
+    return distinct, ended, counts
 
 
 def _hessian(function: Callable[[FloatArray], float], theta: FloatArray) -> np.ndarray:

@@ -115,7 +115,8 @@ def fit_routing(tickets: pd.DataFrame, steps: pd.DataFrame) -> Routing:
     solved = tickets["solved_after"].notna().to_numpy()[step_ticket]
     known = steps["work"].notna().to_numpy()
     finished_work = known if known.any() else np.ones(len(steps), dtype=bool)
-    ticket_codes, names = pd.factorize(tickets["channel"])
+    ticket_codes, uniques = pd.factorize(tickets["channel"])
+    names = [str(v) for v in uniques]
     codes = ticket_codes[step_ticket]
     following = np.roll(steps["tier"].astype(str).to_numpy(), -1)
     tiers = []
@@ -128,8 +129,8 @@ def fit_routing(tickets: pd.DataFrame, steps: pd.DataFrame) -> Routing:
         present = np.bincount(codes[here], minlength=len(names)) > 0
         resolved_by = np.bincount(codes[resolved_here], minlength=len(names))
         finished_by = np.bincount(codes[resolved_here | passed_on], minlength=len(names))
-        for code in sorted(np.flatnonzero(present), key=lambda c: str(names[c])):
-            by_channel[str(names[code])] = (int(resolved_by[code]), int(finished_by[code]))
+        for code in sorted(np.flatnonzero(present).tolist(), key=lambda c: names[c]):
+            by_channel[names[code]] = (int(resolved_by[code]), int(finished_by[code]))
         tiers.append(TierRouting(
             name, int(here.sum()), int(resolved_here.sum()), int(passed_on.sum()),
             destinations.most_common(1)[0][0] if destinations else None,

@@ -65,5 +65,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, str, np.ndarray, dict[int, str
         text[column] = strings.mask(missing | (strings.str.strip() == ""))
     if unit == "row":
         return text, unit, frame.index.to_numpy() + 1, ragged
-    lines = np.setdiff1d(np.arange(2, len(frame) + len(ragged) + 2), list(ragged))
+    lines = np.arange(2, len(frame) + len(ragged) + 2)
+    if ragged:
+        lines = np.setdiff1d(lines, list(ragged))
     return text, unit, lines[:len(frame)], ragged
