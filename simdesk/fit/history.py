@@ -27,7 +27,7 @@ from simdesk.fit.presets import (
     Preset,
     detect_preset,
 )
-from simdesk.fit.tablefile import read_table
+from simdesk.fit.tablefile import read_header, read_table
 from simdesk.fit.timeformats import detect_time_format
 from simdesk.fit.times import ParsedTimes, parse_times
 from simdesk.fit.workunits import WorkUnit, check_plausible, detect_unit
@@ -87,10 +87,10 @@ class History:
         return frozenset(self.columns)
 
 
-def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
+def _columns(header: list[str], path: Path, preset: Preset | None,
              mapping: Mapping[str, str]) -> dict[str, str]:
     """field → column for the fields present, after checking what must be there."""
-    present = list(frame.columns)
+    present = list(header)
     wanted: dict[str, str] = {}
     if preset is not None:
         for key in FIELDS:
@@ -125,20 +125,20 @@ def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
     return found
 
 
-def _choose_preset(frame: pd.DataFrame, path: Path, name: str | None,
+def _choose_preset(header: list[str], path: Path, name: str | None,
                    mapping: Mapping[str, str]) -> Preset | None:
     if name is not None:
         if name not in ALL_PRESETS:
             raise SimdeskError(f"--preset {name!r}: unknown; presets: "
                                f"{', '.join(ALL_PRESETS)}")
         return ALL_PRESETS[name]
-    detected = detect_preset(frame.columns)
+    detected = detect_preset(header)
     if detected is None and not {"created_at", "channel"} <= set(mapping):
         needs = "; ".join(f"{p.name}: {p.columns['created_at']!r} and "
                           f"{p.columns['channel']!r}" for p in ALL_PRESETS.values())
         raise SimdeskError(
             f"{path}: cannot tell which export this is: no preset's columns are there "
-            f"({needs}); columns in the file: {', '.join(frame.columns)}. Pass --preset "
+            f"({needs}); columns in the file: {', '.join(header)}. Pass --preset "
             "NAME, or --map created_at=COLUMN,channel=COLUMN")
     return detected
 
@@ -190,10 +190,11 @@ def read_history(path: str | Path, *, preset: str | None = None,
     every channel in the file by default. ``work_unit``: the unit of the work times
     (``seconds``, ``minutes``, ``hours``, ``clock``; told from the column otherwise)."""
     path = Path(path)
-    frame, unit, numbers, ragged = read_table(path)
+    header = read_header(path)
     mapping = dict(mapping or {})
-    chosen = _choose_preset(frame, path, preset, mapping)
-    columns = _columns(frame, path, chosen, mapping)
+    chosen = _choose_preset(header, path, preset, mapping)
+    columns = _columns(header, path, chosen, mapping)
+    frame, unit, numbers, ragged = read_table(path, sorted(set(columns.values())))
     rules = chosen or Preset("custom", "columns given with --map", {})
     bad = BadRows(unit)
     for reason in sorted(set(ragged.values())):

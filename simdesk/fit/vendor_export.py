@@ -128,7 +128,7 @@ def vendor_table(table: pd.DataFrame, vendor: str) -> pd.DataFrame:
 def _clock(minutes: float) -> str:
     if not np.isfinite(minutes):
         return ""
-    seconds = int(round(minutes * 60))
+    seconds = round(minutes * 60)
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
