@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from simdesk.fit.badrows import DROPPED, BadRows
 from simdesk.fit.presets import (
     ALL_PRESETS,
     FIELDS,
+    LIST_SEPARATORS,
     TIME_FIELDS,
     Preset,
     detect_preset,
@@ -146,39 +148,56 @@ def _choose_preset(header: list[str], path: Path, name: str | None,
 @dataclass(frozen=True)
 class Items:
     """The items of a list field (``L1>L2``), flat: ``row`` (position of the row),
-    ``k`` (the item's place in its list), ``text``, and each row's ``count``."""
+    ``k`` (the item's place in its list), ``text`` (a categorical: few distinct values),
+    and each row's ``count``."""
 
     row: np.ndarray
     k: np.ndarray
-    text: np.ndarray
+    text: Any
+    """Categorical, or text when every row holds at most one item (work times: many
+    distinct values, read as numbers directly)."""
     count: np.ndarray
 
 
 def _items(values: pd.Series) -> Items:
-    """Split a list field on ``>``, ``;`` or ``|``, vectorised: only the rows that hold
-    a separator are split (most rows of a standard export hold one item)."""
-    text = values.fillna("").astype(str).str.strip()
-    listed = text.str.contains(r"[>;|]", regex=True).to_numpy(dtype=bool)
-    given = (text != "").to_numpy(dtype=bool)
-    counts = given.astype(np.int64)
-    plain = np.asarray(text.to_numpy(dtype=object))
-    if not listed.any():
-        row = np.flatnonzero(given)
-        return Items(row, np.zeros(len(row), dtype=np.int64), plain[given], counts)
-    parts = text[listed].str.split(r"\s*[>;|]\s*", regex=True)
-    counts[listed] = parts.map(len).to_numpy(dtype=np.int64)
-    row = np.repeat(np.arange(len(text)), counts)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
+    """Split a list field on ``>``, ``;`` or ``|``. Each distinct value is split once and
+    the rows refer to it by code, so a million rows cost arrays of numbers, not a
+    million strings."""
+    codes, uniques = pd.factorize(values, sort=False)
+    parts = [[p.strip() for p in LIST_SEPARATORS.split(str(u).strip())] if str(u).strip()
+             else [] for u in uniques]
+    lengths = np.array([len(p) for p in parts] + [0], dtype=np.int64)  # last: missing
+    flat = [item for items in parts for item in items]
+    item_codes, names = pd.factorize(pd.Series(flat, dtype=object), sort=False)
+    part_start = np.concatenate([[0], np.cumsum(lengths)])[:-1]
+    codes = np.where(codes < 0, len(uniques), codes)
+    count = lengths[codes]
+    row = np.repeat(np.arange(len(codes)), count)
+    offsets = np.concatenate([[0], np.cumsum(count)])
     k = np.arange(len(row)) - offsets[row]
-    flat = np.empty(len(row), dtype=object)
-    single = ~listed & given
-    flat[offsets[:-1][single]] = plain[single]
-    starts = offsets[:-1][listed]
-    exploded = parts.explode().to_numpy(dtype=object)
-    lengths = counts[listed]
-    within = np.arange(len(exploded)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    flat[np.repeat(starts, lengths) + within] = exploded
-    return Items(row, k, flat, counts)
+    which = np.asarray(item_codes, dtype=np.int64)[np.repeat(part_start[codes], count) + k] \
+        if len(row) else np.array([], dtype=np.int64)
+    text = pd.Categorical.from_codes(which, categories=pd.Index(names, dtype=object))
+    return Items(row, k, text, count)
+
+
+def _single_items(values: pd.Series) -> Items | None:
+    """The items of a field whose rows hold one item at most (``None`` otherwise)."""
+    if bool(values.str.contains(r"[>;|]", regex=True).fillna(False).any()):
+        return None
+    given = (values.notna() & (values.str.strip() != "")).to_numpy(dtype=bool)
+    row = np.flatnonzero(given)
+    return Items(row, np.zeros(len(row), dtype=np.int64),
+                 values[given].str.strip().reset_index(drop=True), given.astype(np.int64))
+
+
+def _one_tier(rows: int, given: bool) -> Items:
+    """Every ticket worked by one tier, ``L1`` (an export without groups)."""
+    count = np.full(rows, int(given), dtype=np.int64)
+    row = np.flatnonzero(count)
+    return Items(row, np.zeros(len(row), dtype=np.int64),
+                 pd.Categorical.from_codes(np.zeros(len(row), dtype=np.int64),
+                                           categories=pd.Index(["L1"])), count)
 
 
 def read_history(path: str | Path, *, preset: str | None = None,
@@ -205,6 +224,16 @@ def read_history(path: str | Path, *, preset: str | None = None,
         return frame[columns[key]] if key in columns else pd.Series(
             pd.NA, index=frame.index, dtype="string")
 
+    def done(key: str) -> None:
+        """Free a column once read (unless another field still needs it)."""
+        name = columns.get(key)
+        if name is not None and name in frame.columns and not any(
+                other != key and columns[other] == name for other in needed):
+            del frame[name]
+        needed.discard(key)
+
+    needed = set(columns)
+
     def label(key: str) -> str:
         return f"{key} ({columns[key]!r})" if key in columns else key
 
@@ -224,6 +253,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
                     f"when clocks changed in {zone}: read as the first occurrence (a repeated "
                     "hour) or the end of the gap (a skipped one)")
 
+    for key in TIME_FIELDS[1:]:
+        done(key)
     created = times["created_at"]
     keep = pd.Series(True, index=frame.index)
     missing = created.local.isna() & ~created.unreadable
@@ -237,6 +268,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
                 f"expected {hint}, from 1900 to 2199, or --time-format)", DROPPED,
                 numbers[created.unreadable.to_numpy()])
     keep &= created.local.notna()
+    done("created_at")
 
     if "channel" in columns:
         raw_channel = column("channel").fillna("")
@@ -247,6 +279,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         channel = pd.Series(fallback, index=frame.index, dtype=object)
         notes.append(f"no channel column: every ticket is counted as channel {fallback!r} "
                      "(map one with --map channel=COLUMN)")
+    done("channel")
     empty = channel == ""
     bad.add(f"{label('channel')} is empty", DROPPED, numbers[(empty & keep).to_numpy()])
     keep &= ~empty
@@ -310,6 +343,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
         pattern = r"(?:^|[\s,;])(?:" + "|".join(rules.abandoned_tags) + r")(?:$|[\s,;])"
         tagged = column("tags").fillna("").str.lower().str.contains(pattern, regex=True)
         said |= tagged.astype(bool)
+    for key in ("status", "tags", "first_response_minutes"):
+        done(key)
     abandon = abandon.fillna(solved.where(said)).fillna(closed.where(said))
     abandoned = abandon.notna() | said
     answered = pickup.notna() | response.notna()
@@ -345,23 +380,27 @@ def read_history(path: str | Path, *, preset: str | None = None,
         "solved_after": solved,
         "path": "",
     })
+    for key in ("id", "segment", "topic"):
+        done(key)
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
     kept = keep.to_numpy()
     tickets = tickets.loc[kept].copy()
     if "groups" in columns:
         groups = _items(column("groups")[kept])
+        done("groups")
     else:
-        one = "work_minutes" in columns or "assignees" in columns
-        count = np.full(int(kept.sum()), int(one), dtype=np.int64)
-        row = np.flatnonzero(count)
-        groups = Items(row, np.zeros(len(row), dtype=np.int64),
-                       np.full(len(row), "L1", dtype=object), count)
-    work = _items(column("work_minutes")[kept]) if "work_minutes" in columns else None
+        groups = _one_tier(int(kept.sum()), True)
+    work = None
+    if "work_minutes" in columns:
+        work = _single_items(column("work_minutes")[kept]) or _items(
+            column("work_minutes")[kept])
+        done("work_minutes")
     agents = _items(column("assignees")[kept]) if "assignees" in columns else None
+    done("assignees")
     found_unit = None
     if work is not None:
-        found_unit = detect_unit(columns["work_minutes"], work.text,
+        found_unit = detect_unit(columns["work_minutes"], np.asarray(work.text, dtype=object),
                                  rules.units.get(columns["work_minutes"]), work_unit)
         if found_unit.unit != "minutes" or found_unit.why != "from the column name " + repr(
                 columns["work_minutes"]):
@@ -394,11 +433,11 @@ def _paths(groups: Items, tickets: int) -> np.ndarray:
     """Each ticket's tiers joined with ``>`` (``""`` when none)."""
     paths = np.full(tickets, "", dtype=object)
     first = groups.k == 0
-    paths[groups.row[first]] = groups.text[first]
+    paths[groups.row[first]] = np.asarray(groups.text[first], dtype=object)
     for k in range(1, int(groups.count.max()) if len(groups.count) else 0):
         at = groups.k == k
         rows = groups.row[at]
-        paths[rows] = paths[rows] + ">" + groups.text[at]
+        paths[rows] = paths[rows] + ">" + np.asarray(groups.text[at], dtype=object)
     return paths
 
 
@@ -436,13 +475,18 @@ def _steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents: Ite
         too_many = values.count > counts
         bad.add(f"{describe(key)} lists more items than groups", f"{key} ignored",
                 rows[too_many])
-        usable = ~too_many[values.row] & (values.text != "")
+        usable = ~too_many[values.row] & np.asarray(values.text != "", dtype=bool)
         where = offsets[values.row[usable]] + values.k[usable]
         if key == "assignees":
-            names[where] = values.text[usable]
+            names[where] = np.asarray(values.text[usable], dtype=object)
             continue
         assert unit is not None
-        read = unit.minutes(values.text[usable])
+        if isinstance(values.text, pd.Categorical):
+            each = unit.minutes(np.asarray(values.text.categories, dtype=object))
+            read = np.array(each[values.text.codes[usable]], dtype=float) if len(each) else (
+                np.full(int(usable.sum()), np.nan))
+        else:
+            read = unit.minutes(values.text[usable].to_numpy(dtype=object))
         unreadable = np.isnan(read)
         bad.add(f"{describe('work_minutes')} holds something that is not a number of "
                 f"{'minutes' if unit.unit == 'clock' else unit.unit}",
@@ -457,7 +501,8 @@ def _steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents: Ite
         read[negative] = np.nan
         minutes[where] = read
     steps = pd.DataFrame({"ticket": ticket, "step": groups.k.astype(np.int64),
-                          "tier": pd.Series(groups.text, dtype="string"), "work": minutes,
+                          "tier": pd.Series(np.asarray(groups.text, dtype=object),
+                                            dtype="string"), "work": minutes,
                           "agent": pd.Series(names, dtype="string")})
     created = tickets["created"].to_numpy()
     first = (groups.k == 0)

@@ -63,8 +63,8 @@ def _fast_csv(path: Path, usecols: list[str] | None) -> pd.DataFrame | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow",
-                               usecols=usecols)
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                               engine="pyarrow", usecols=usecols)
     except Exception:  # any trouble: the C reader explains it
         return None
 
@@ -77,6 +77,7 @@ def read_table(path: Path, columns: list[str] | None = None
     _checked(path)
     ragged: dict[int, str] = {}
     usecols = None
+    found: pd.DataFrame | None = None
     if columns is not None:
         raw = {str(c).strip(): c for c in (pq_names(path) if _parquet(path)
                                            else pd.read_csv(path, dtype=str, nrows=0).columns)}
@@ -104,6 +105,8 @@ def read_table(path: Path, columns: list[str] | None = None
         raise SimdeskError(f"{path}: cannot read it as "
                            f"{'Parquet' if _parquet(path) else 'CSV'}: {exc}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    if found is not None:  # empty fields are already missing
+        return frame, unit, np.arange(2, len(frame) + 2), ragged
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_datetime64_any_dtype(values):

@@ -66,7 +66,8 @@ def vendor_table(table: pd.DataFrame, vendor: str) -> pd.DataFrame:
     old = (end - ended) > pd.Timedelta(days=AUTO_CLOSE_DAYS)
 
     def text(stamps: pd.Series) -> pd.Series:
-        return stamps.dt.strftime(fmt).fillna("")
+        written: pd.Series = stamps.dt.strftime(fmt).fillna("")
+        return written
 
     work = _total_minutes(table["work_minutes"])
     seconds = pd.Series(np.round(work * 60), dtype="Int64").astype(str).replace("<NA>", "")
