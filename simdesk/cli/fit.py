@@ -130,7 +130,10 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
                          warmup=minutes, aht=aht)
     fitted = fit_history(history, options)
     verification = None
-    if verify and not fitted.placeholders:
+    if verify and fitted.unverifiable is not None and not quiet:
+        out_console().print(f"Not verified by simulation: {fitted.unverifiable}",
+                            highlight=False)
+    if verify and fitted.unverifiable is None:
         from simdesk.fit.verify import verify as simulate_fit
 
         verification = simulate_fit(fitted, replications=replications, seed=seed)

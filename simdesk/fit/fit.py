@@ -28,7 +28,7 @@ from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.fit.arrivals import MODEL_NAMES, ChannelArrivals, fit_arrivals
 from simdesk.fit.assumed import AssumedHandle, assume, check_aht_names
 from simdesk.fit.handles import TierHandles, fit_handles, minutes_text
-from simdesk.fit.history import History
+from simdesk.fit.history import History, responds
 from simdesk.fit.patience import ChannelPatience, fit_patience
 from simdesk.fit.routing import DIFFERENCE_P, Routing, fit_routing
 from simdesk.fit.scenario import Entry, block, commented, document, scalar
@@ -106,6 +106,15 @@ class Fit:
     """Warnings about the fitted scenario itself (as ``simdesk validate`` gives them)."""
     assumed: dict[str, AssumedHandle] = field(default_factory=dict)
     """Tiers whose handle time is not in the export (``--aht`` or a placeholder)."""
+
+    @property
+    def unverifiable(self) -> str | None:
+        """Why a verifying simulation would say nothing (``None`` when it would)."""
+        if self.placeholders:
+            return "the handle times are placeholders"
+        if not responds(self.history.has):
+            return "the export holds no response times to compare with"
+        return None
 
     @property
     def placeholders(self) -> bool:
@@ -292,7 +301,15 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
             warnings.append(
                 f"handle times of {lacking}: {why}; taken from --aht as exponential "
                 "distributions (cv 1: the shape is not known)")
-    patience = fit_patience(tickets)
+    answers = responds(history.has)
+    patience = fit_patience(tickets) if answers else {}
+    if not answers:
+        warnings.append(
+            "the export holds no pickup or first-response times (e.g. Jira's default "
+            "columns): waits, patience and the observed service level cannot be measured, "
+            "so the scenario has no patience and its SLA targets are presets or "
+            "placeholders; map a response column (--map first_response_at=COLUMN) if you "
+            "have one")
     segments = fit_mix(tickets, "segment") if "segment" in history.has else None
     topics = fit_mix(tickets, "topic") if "topic" in history.has else None
     escalations = _escalations(routing, warnings)
@@ -302,8 +319,9 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
     sla = {}
     for channel in arrivals:
         within, target, source, hours = _target(channel, options, staff, tickets)
-        sla[channel] = observed_sla(tickets, channel, within, target, source, hours,
-                                    history.first_day, history.days)
+        sla[channel] = observed_sla(tickets if answers else tickets.iloc[0:0], channel,
+                                    within, target, source, hours, history.first_day,
+                                    history.days)
         if source == "preset":
             warnings.append(
                 f"channel {channel}: SLA target {format_percent(target)} within "

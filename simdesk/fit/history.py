@@ -12,8 +12,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -191,6 +191,12 @@ def _single_items(values: pd.Series) -> Items | None:
                  values[given].str.strip().reset_index(drop=True), given.astype(np.int64))
 
 
+def responds(columns: Collection[str]) -> bool:
+    """Whether an export tells when tickets were answered (a pickup or first response
+    time): without one, waits, patience and the observed service level are unknown."""
+    return bool({"assigned_at", "first_response_at", "first_response_minutes"} & set(columns))
+
+
 def _one_tier(rows: int, given: bool) -> Items:
     """Every ticket worked by one tier, ``L1`` (an export without groups)."""
     count = np.full(rows, int(given), dtype=np.int64)
@@ -348,6 +354,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
     abandon = abandon.fillna(solved.where(said)).fillna(closed.where(said))
     abandoned = abandon.notna() | said
     answered = pickup.notna() | response.notna()
+    if not responds(columns):  # no response times at all: a worked ticket was answered
+        answered = ~said & (solved.notna() | ~status.isin(rules.open_statuses) & (status != ""))
     both = keep & abandoned & answered
     bad.add("both abandoned and answered", "counted as answered", numbers[both.to_numpy()])
     abandoned &= ~answered

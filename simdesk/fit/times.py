@@ -83,7 +83,8 @@ def _transition_days(read: pd.Series, zone: ZoneInfo) -> np.ndarray:
     end = (unique + pd.Timedelta(days=1)).tz_localize(zone, nonexistent="shift_forward",
                                                       ambiguous=True)
     odd = unique[(end - start) != pd.Timedelta(days=1)]
-    return days.isin(odd).to_numpy(dtype=bool)
+    near: np.ndarray = days.isin(odd).to_numpy(dtype=bool)
+    return near
 
 
 def parse_times(values: pd.Series, zone: ZoneInfo | None, time_format: str | None = None,
