@@ -74,7 +74,7 @@ def detect_time_format(values: pd.Series, what: str) -> str | None:
     if text.empty:
         return None
     sample = _spread(text, SAMPLE)
-    iso = float(pd.to_datetime(sample, format="ISO8601", errors="coerce").notna().mean())
+    iso = float(pd.to_datetime(sample, format="ISO8601", errors="coerce", utc=True).notna().mean())
     if iso >= 0.5:
         return None  # the values that do not read are reported as bad rows
     shares = {c: float(_reads(sample, c.format).notna().mean()) for c in CANDIDATES}

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from simdesk.cli import main

@@ -7,7 +7,6 @@ their standard errors (Z = 3.5, as in test_round_trip.py)."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
