@@ -284,8 +284,14 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
     handles = fit_handles(tickets, history.steps)
     routing = fit_routing(tickets, history.steps)
     check_aht_names(options.aht, set(tickets["channel"]), routing.order)
-    assumed = {t: assume(t, options.aht, list(arrivals)) for t in routing.order
-               if t not in handles}
+    lacking_work = [t for t in routing.order if t not in handles]
+    if lacking_work and "work_minutes" in history.has and not options.aht:
+        raise SimdeskError(
+            f"{history.source}: tier(s) {', '.join(lacking_work)} have fewer than {MIN_WORK} "
+            "tickets with a readable work time, too few to fit a handle time; check the "
+            "work_minutes column (one value per tier in groups), or give the average "
+            "handle time with --aht (e.g. --aht 8m)")
+    assumed = {t: assume(t, options.aht, list(arrivals)) for t in lacking_work}
     if assumed:
         lacking = ", ".join(assumed)
         why = ("the export has no work times" if "work_minutes" not in history.has else

@@ -126,6 +126,47 @@ def vendor_table(table: pd.DataFrame, vendor: str) -> pd.DataFrame:
     return words[vendor]()
 
 
+def zendesk_statuses(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``simdesk export --format zendesk`` table with Zendesk's own status words: a
+    solved ticket is ``closed`` once :data:`AUTO_CLOSE_DAYS` old; a customer who gave up
+    has the custom ``Abandoned at`` time (their ticket ``closed`` like any other); a
+    turned-away one is ``closed``. The columns stay as they are."""
+    solved = pd.to_datetime(table["Solved at"].replace("", None), errors="coerce")
+    created = pd.to_datetime(table["Created at"], errors="coerce")
+    end = max(solved.max(), created.max())
+    status = table["Status"].astype(str)
+    old = (end - solved) > pd.Timedelta(days=AUTO_CLOSE_DAYS)
+    result = table.copy()
+    result["Status"] = np.where((status == "solved") & old, "closed", status)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m simdesk.fit.vendor_export RESULTS_DIR OUT --vendor NAME [--tz ZONE]``:
+    write a run's first replication in a tool's default columns (``zendesk-custom``:
+    ``simdesk export``'s Zendesk columns with Zendesk's status words)."""
+    import argparse
+
+    from simdesk.fit.export import export_tickets, write_export
+    from simdesk.fit.times import zone_named
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("results")
+    parser.add_argument("out")
+    parser.add_argument("--vendor", choices=[*VENDORS, "zendesk-custom"], required=True)
+    parser.add_argument("--tz", default=None)
+    args = parser.parse_args(argv)
+    zone = zone_named(args.tz)
+    if args.vendor == "zendesk-custom":
+        table = zendesk_statuses(export_tickets(args.results, preset="zendesk", zone=zone))
+    else:
+        table = vendor_table(export_tickets(args.results, preset="simdesk", zone=zone),
+                             args.vendor)
+    write_export(table, args.out)
+    print(f"{len(table):,} tickets written to {args.out} ({args.vendor})")
+    return 0
+
+
 def _clock(minutes: float) -> str:
     if not np.isfinite(minutes):
         return ""
@@ -133,4 +174,8 @@ def _clock(minutes: float) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-__all__ = ["VENDORS", "vendor_table"]
+__all__ = ["VENDORS", "main", "vendor_table", "zendesk_statuses"]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
