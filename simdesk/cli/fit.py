@@ -130,9 +130,6 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
                          warmup=minutes, aht=aht)
     fitted = fit_history(history, options)
     verification = None
-    if verify and fitted.unverifiable is not None and not quiet:
-        out_console().print(f"Not verified by simulation: {fitted.unverifiable}",
-                            highlight=False)
     if verify and fitted.unverifiable is None:
         from simdesk.fit.verify import verify as simulate_fit
 
@@ -151,6 +148,8 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
             errors.print(f"[yellow]Warning:[/] {warning}", highlight=False, markup=True)
     else:
         print_fit(console, fitted, verification)
+    if verify and fitted.unverifiable is not None:
+        console.print(f"Not verified by simulation: {fitted.unverifiable}", highlight=False)
     console.print(f"Scenario written to {out}", highlight=False)
     if report is not None:
         from simdesk.report.fit_report import write_fit_report

@@ -258,8 +258,8 @@ def _staffing(history: History, staff: Scenario | None, arrivals: Mapping[str, C
         names = ", ".join(t for t, s in result.items() if s.source == "placeholder")
         warnings.append(
             f"staffing of {names} is a placeholder (enough agents for the fitted workload at "
-            "80 % busy): the export names no assignees. Replace tiers.*.agents with your "
-            "rota, or pass --staff SCENARIO")
+            "80 % busy): the export names no assignees with the time they worked. Replace "
+            "tiers.*.agents with your rota, or pass --staff SCENARIO")
     return result
 
 

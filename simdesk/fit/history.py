@@ -515,9 +515,12 @@ def _steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents: Ite
     created = tickets["created"].to_numpy()
     first = (groups.k == 0)
     pickup = tickets["pickup_wait"].to_numpy()[ticket]
-    last = (groups.k == counts[ticket] - 1) & ~first
+    last = groups.k == counts[ticket] - 1
     solved = tickets["solved_after"].to_numpy()[ticket]
-    offset = np.where(first, pickup, np.where(last, solved - minutes, np.nan))
+    # the first tier began at pickup; the last (or a single one with no pickup time, as
+    # in Jira's and ServiceNow's exports) its work before the solve
+    before_solve = np.where(last, solved - minutes, np.nan)
+    offset = np.where(first & ~np.isnan(pickup), pickup, before_solve)
     start = created[ticket] + pd.to_timedelta(offset, unit="min").to_numpy()
     steps["start"] = pd.Series(start, dtype="datetime64[ns]")
     return steps

@@ -94,9 +94,11 @@ def read_table(path: Path, columns: list[str] | None = None
             else:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", pd.errors.ParserWarning)
+                    # every column: with usecols the C reader does not see ragged rows
                     frame = pd.read_csv(path, dtype=str, keep_default_na=False,
-                                        skipinitialspace=True, on_bad_lines="warn",
-                                        usecols=usecols)
+                                        skipinitialspace=True, on_bad_lines="warn")
+                if usecols is not None:
+                    frame = frame[usecols]
                 for warning in caught:
                     for match in _RAGGED.finditer(str(warning.message)):
                         ragged[int(match.group(1))] = (

@@ -7,6 +7,7 @@ their standard errors (Z = 3.5, as in test_round_trip.py)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,3 +140,30 @@ def test_the_scenario_loads_and_says_where_things_came_from(fitted: tuple[str, F
     if vendor in ("zendesk", "freshdesk"):
         assert fit.unverifiable is None
     assert np.isfinite(fit.arrivals[next(iter(fit.arrivals))].weekly)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "exports"
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_each_example_export_fits_end_to_end(vendor: str, tmp_path: Path) -> None:
+    """``examples/exports/VENDOR.csv`` through the command, as a user runs it."""
+    from click.testing import CliRunner
+
+    from simdesk.cli import main
+
+    out = tmp_path / "fitted.yaml"
+    result = CliRunner().invoke(main, ["fit", str(EXAMPLES / f"{vendor}.csv"), "--tz",
+                                       "Europe/Berlin", "-o", str(out), "--no-report",
+                                       "-r", "2"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"({vendor} columns, times in Europe/Berlin): 2,010 rows, 2,010 tickets" in text
+    assert "Error" not in text and "Traceback" not in text
+    fitted = load_scenario(out)
+    assert fitted.tiers["L1"].handle is not None
+    if vendor in ("zendesk", "freshdesk"):
+        assert "✓ consistent" in text
+        assert set(fitted.channels) == {"phone", "chat", "email"}
+    else:
+        assert "Not verified by simulation: the export holds no response times" in text
