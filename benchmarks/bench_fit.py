@@ -101,11 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(title=f"simdesk fit --no-verify, {rows:,} tickets (median of {args.repeat})")
     for column in ("figure", "measured", "per 1M tickets", "target", "met"):
         table.add_column(column, justify="right" if column != "figure" else "left")
-    table.add_row("wall time", f"{wall:.1f} s", f"{wall * per_million:.1f} s",
-                  f"≤ {TARGET_SECONDS:.0f} s", _met(wall * per_million <= TARGET_SECONDS))
-    table.add_row("CPU time", f"{cpu:.1f} s", f"{cpu * per_million:.1f} s", "", "")
+    table.add_row("wall time", f"{wall:.1f} s", f"{wall * per_million:.1f} s", "", "")
+    table.add_row("CPU time", f"{cpu:.1f} s", f"{cpu * per_million:.1f} s",
+                  f"≤ {TARGET_SECONDS:.0f} s", _met(cpu * per_million <= TARGET_SECONDS))
     table.add_row("peak memory", f"{peak:.0f} MB", f"{peak * per_million:.0f} MB",
                   f"≤ {TARGET_MB:.0f} MB", _met(peak * per_million <= TARGET_MB))
+    table.caption = ("The time target is judged on CPU time (every thread): wall time on a "
+                     "shared machine measures its load; on an idle one it is at most the CPU "
+                     "time.")
     console.print(table)
     if args.json is not None:
         args.json.write_text(json.dumps({"tickets": rows, "runs": runs, "wall": wall,

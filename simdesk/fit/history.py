@@ -191,6 +191,17 @@ def _single_items(values: pd.Series) -> Items | None:
                  values[given].str.strip().reset_index(drop=True), given.astype(np.int64))
 
 
+def _release() -> None:
+    """Hand memory freed by Arrow (a column read and done with) back to the system, so
+    that NumPy's arrays do not stack on top of it: the peak of a big export."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - older pyarrow
+        pass
+
+
 def responds(columns: Collection[str]) -> bool:
     """Whether an export tells when tickets were answered (a pickup or first response
     time): without one, waits, patience and the observed service level are unknown."""
@@ -236,6 +247,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         if name is not None and name in frame.columns and not any(
                 other != key and columns[other] == name for other in needed):
             del frame[name]
+            _release()
         needed.discard(key)
 
     needed = set(columns)
@@ -393,7 +405,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
     kept = keep.to_numpy()
-    tickets = tickets.loc[kept].copy()
+    tickets = tickets if kept.all() else tickets.loc[kept].copy()
     if "groups" in columns:
         groups = _items(column("groups")[kept])
         done("groups")
