@@ -29,6 +29,7 @@ from simdesk.fit.arrivals import MODEL_NAMES, ChannelArrivals, fit_arrivals
 from simdesk.fit.assumed import AssumedHandle, assume, check_aht_names
 from simdesk.fit.handles import TierHandles, fit_handles, minutes_text
 from simdesk.fit.history import History, responds
+from simdesk.fit.memory import give_back
 from simdesk.fit.patience import ChannelPatience, fit_patience
 from simdesk.fit.routing import DIFFERENCE_P, Routing, fit_routing
 from simdesk.fit.scenario import Entry, block, commented, document, scalar
@@ -281,8 +282,11 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
                            "(below 0.05 tickets a week on every channel): check the dates "
                            "of the export")
     days = fit_day_variation(arrivals)
+    give_back()
     handles = fit_handles(tickets, history.steps)
+    give_back()
     routing = fit_routing(tickets, history.steps)
+    give_back()
     check_aht_names(options.aht, set(tickets["channel"]), routing.order)
     lacking_work = [t for t in routing.order if t not in handles]
     if lacking_work and "work_minutes" in history.has and not options.aht:

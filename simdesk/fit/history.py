@@ -21,6 +21,7 @@ import pandas as pd
 
 from simdesk.errors import SimdeskError
 from simdesk.fit.badrows import DROPPED, BadRows
+from simdesk.fit.memory import give_back
 from simdesk.fit.presets import (
     ALL_PRESETS,
     FIELDS,
@@ -191,17 +192,6 @@ def _single_items(values: pd.Series) -> Items | None:
                  values[given].str.strip().reset_index(drop=True), given.astype(np.int64))
 
 
-def _release() -> None:
-    """Hand memory freed by Arrow (a column read and done with) back to the system, so
-    that NumPy's arrays do not stack on top of it: the peak of a big export."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except (ImportError, AttributeError):  # pragma: no cover - older pyarrow
-        pass
-
-
 def responds(columns: Collection[str]) -> bool:
     """Whether an export tells when tickets were answered (a pickup or first response
     time): without one, waits, patience and the observed service level are unknown."""
@@ -247,7 +237,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         if name is not None and name in frame.columns and not any(
                 other != key and columns[other] == name for other in needed):
             del frame[name]
-            _release()
+            give_back()
         needed.discard(key)
 
     needed = set(columns)
@@ -382,6 +372,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
 
     latest = [times[k].elapsed[keep].max() for k in times if times[k].elapsed[keep].notna().any()]
     export_end = float(max(latest)) if latest else float("nan")
+    for key in [k for k in times if k != "created_at"]:
+        del times[key]  # read into the waits above
     first_day = created.local[keep].min().normalize() if keep.any() else pd.Timestamp(0)
     last_day = created.local[keep].max().normalize() if keep.any() else pd.Timestamp(0)
     days = int((last_day - first_day).days) + 1
@@ -404,6 +396,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         done(key)
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
+    give_back()
     kept = keep.to_numpy()
     tickets = tickets if kept.all() else tickets.loc[kept].copy()
     if "groups" in columns:
@@ -426,6 +419,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
                 columns["work_minutes"]):
             notes.append(f"work times in {label('work_minutes')} read as {found_unit.unit} "
                          f"({found_unit.why}; --work-unit sets it)")
+    give_back()
     steps = _steps(tickets, groups, work, agents, bad, label, found_unit)
     if work is not None and found_unit is not None:
         check_plausible(steps["work"].to_numpy(dtype=float), found_unit,
@@ -445,7 +439,11 @@ def read_history(path: str | Path, *, preset: str | None = None,
             bad.add(f"{label(key)} is empty", f"counted as {key} 'unknown'", rows)
             tickets[key] = tickets[key].fillna("unknown")
     source = str(path)
-    return History(source, rules.name, zone, len(frame) + len(ragged), tickets, steps,
+    rows = len(frame) + len(ragged)
+    for name in list(frame.columns):
+        del frame[name]
+    give_back()
+    return History(source, rules.name, zone, rows, tickets, steps,
                    first_day, days, columns, bad, tuple(notes), time_format, found_unit)
 
 
