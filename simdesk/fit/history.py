@@ -10,10 +10,9 @@ counted with its line numbers (:class:`~simdesk.fit.badrows.BadRows`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -25,10 +24,17 @@ from simdesk.fit.memory import give_back
 from simdesk.fit.presets import (
     ALL_PRESETS,
     FIELDS,
-    LIST_SEPARATORS,
     TIME_FIELDS,
     Preset,
     detect_preset,
+)
+from simdesk.fit.steps import (
+    MAX_WORK_MINUTES,
+    one_tier,
+    paths_of,
+    single_items,
+    split_items,
+    tier_steps,
 )
 from simdesk.fit.tablefile import read_header, read_table
 from simdesk.fit.timeformats import detect_time_format
@@ -40,8 +46,6 @@ MAX_GAP_DAYS = 31
 of the export (a 1980 typo among 2026 tickets) are reported and left out."""
 MAX_SPAN_DAYS = 5 * 365
 """The longest history fitted (a scenario of at most 5 years)."""
-MAX_WORK_MINUTES = 10 * 365 * 24 * 60
-"""Work times above ten years are not work times (``1e308``)."""
 
 STATES = ("answered", "abandoned", "waiting", "refused")
 """How a ticket's first response went: answered, the customer gave up, still waiting
@@ -146,65 +150,10 @@ def _choose_preset(header: list[str], path: Path, name: str | None,
     return detected
 
 
-@dataclass(frozen=True)
-class Items:
-    """The items of a list field (``L1>L2``), flat: ``row`` (position of the row),
-    ``k`` (the item's place in its list), ``text`` (a categorical: few distinct values),
-    and each row's ``count``."""
-
-    row: np.ndarray
-    k: np.ndarray
-    text: Any
-    """Categorical, or text when every row holds at most one item (work times: many
-    distinct values, read as numbers directly)."""
-    count: np.ndarray
-
-
-def _items(values: pd.Series) -> Items:
-    """Split a list field on ``>``, ``;`` or ``|``. Each distinct value is split once and
-    the rows refer to it by code, so a million rows cost arrays of numbers, not a
-    million strings."""
-    codes, uniques = pd.factorize(values, sort=False)
-    parts = [[p.strip() for p in LIST_SEPARATORS.split(str(u).strip())] if str(u).strip()
-             else [] for u in uniques]
-    lengths = np.array([len(p) for p in parts] + [0], dtype=np.int64)  # last: missing
-    flat = [item for items in parts for item in items]
-    item_codes, names = pd.factorize(pd.Series(flat, dtype=object), sort=False)
-    part_start = np.concatenate([[0], np.cumsum(lengths)])[:-1]
-    codes = np.where(codes < 0, len(uniques), codes)
-    count = lengths[codes]
-    row = np.repeat(np.arange(len(codes)), count)
-    offsets = np.concatenate([[0], np.cumsum(count)])
-    k = np.arange(len(row)) - offsets[row]
-    which = np.asarray(item_codes, dtype=np.int64)[np.repeat(part_start[codes], count) + k] \
-        if len(row) else np.array([], dtype=np.int64)
-    text = pd.Categorical.from_codes(which, categories=pd.Index(names, dtype=object))
-    return Items(row, k, text, count)
-
-
-def _single_items(values: pd.Series) -> Items | None:
-    """The items of a field whose rows hold one item at most (``None`` otherwise)."""
-    if bool(values.str.contains(r"[>;|]", regex=True).fillna(False).any()):
-        return None
-    given = (values.notna() & (values.str.strip() != "")).to_numpy(dtype=bool)
-    row = np.flatnonzero(given)
-    return Items(row, np.zeros(len(row), dtype=np.int64),
-                 values[given].str.strip().reset_index(drop=True), given.astype(np.int64))
-
-
 def responds(columns: Collection[str]) -> bool:
     """Whether an export tells when tickets were answered (a pickup or first response
     time): without one, waits, patience and the observed service level are unknown."""
     return bool({"assigned_at", "first_response_at", "first_response_minutes"} & set(columns))
-
-
-def _one_tier(rows: int, given: bool) -> Items:
-    """Every ticket worked by one tier, ``L1`` (an export without groups)."""
-    count = np.full(rows, int(given), dtype=np.int64)
-    row = np.flatnonzero(count)
-    return Items(row, np.zeros(len(row), dtype=np.int64),
-                 pd.Categorical.from_codes(np.zeros(len(row), dtype=np.int64),
-                                           categories=pd.Index(["L1"])), count)
 
 
 def read_history(path: str | Path, *, preset: str | None = None,
@@ -400,16 +349,16 @@ def read_history(path: str | Path, *, preset: str | None = None,
     kept = keep.to_numpy()
     tickets = tickets if kept.all() else tickets.loc[kept].copy()
     if "groups" in columns:
-        groups = _items(column("groups")[kept])
+        groups = split_items(column("groups")[kept])
         done("groups")
     else:
-        groups = _one_tier(int(kept.sum()), True)
+        groups = one_tier(int(kept.sum()), True)
     work = None
     if "work_minutes" in columns:
-        work = _single_items(column("work_minutes")[kept]) or _items(
+        work = single_items(column("work_minutes")[kept]) or split_items(
             column("work_minutes")[kept])
         done("work_minutes")
-    agents = _items(column("assignees")[kept]) if "assignees" in columns else None
+    agents = split_items(column("assignees")[kept]) if "assignees" in columns else None
     done("assignees")
     found_unit = None
     if work is not None:
@@ -420,11 +369,11 @@ def read_history(path: str | Path, *, preset: str | None = None,
             notes.append(f"work times in {label('work_minutes')} read as {found_unit.unit} "
                          f"({found_unit.why}; --work-unit sets it)")
     give_back()
-    steps = _steps(tickets, groups, work, agents, bad, label, found_unit)
+    steps = tier_steps(tickets, groups, work, agents, bad, label, found_unit)
     if work is not None and found_unit is not None:
         check_plausible(steps["work"].to_numpy(dtype=float), found_unit,
                         f"{path}: {label('work_minutes')}")
-    tickets["path"] = _paths(groups, len(tickets))
+    tickets["path"] = paths_of(groups, len(tickets))
     tickets = tickets.reset_index(drop=True)
     for key in ("channel", "topic"):
         slashed = tickets[key].str.contains("/", regex=False).fillna(False).astype(bool)
@@ -447,18 +396,6 @@ def read_history(path: str | Path, *, preset: str | None = None,
                    first_day, days, columns, bad, tuple(notes), time_format, found_unit)
 
 
-def _paths(groups: Items, tickets: int) -> np.ndarray:
-    """Each ticket's tiers joined with ``>`` (``""`` when none)."""
-    paths = np.full(tickets, "", dtype=object)
-    first = groups.k == 0
-    paths[groups.row[first]] = np.asarray(groups.text[first], dtype=object)
-    for k in range(1, int(groups.count.max()) if len(groups.count) else 0):
-        at = groups.k == k
-        rows = groups.row[at]
-        paths[rows] = paths[rows] + ">" + np.asarray(groups.text[at], dtype=object)
-    return paths
-
-
 def _far_from_the_rest(created: pd.Series, keep: pd.Series
                        ) -> list[tuple[pd.Timestamp, pd.Series]]:
     """Days of tickets separated from the bulk (the stretch of days with the most
@@ -475,65 +412,6 @@ def _far_from_the_rest(created: pd.Series, keep: pd.Series
     bulk = int(np.argmax(sizes))
     outside = counts.index[cluster != bulk]
     return [(day, keep & (created.dt.normalize() == day)) for day in outside]
-
-
-def _steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents: Items | None,
-           bad: BadRows, describe: Callable[[str], str], unit: WorkUnit | None
-           ) -> pd.DataFrame:
-    """One row per ticket and tier it went through."""
-    rows = tickets["row"].to_numpy()
-    counts = groups.count
-    ticket = groups.row.astype(np.int64)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    minutes = np.full(len(ticket), np.nan)
-    names = np.full(len(ticket), None, dtype=object)
-    for key, values in (("work_minutes", work), ("assignees", agents)):
-        if values is None:
-            continue
-        too_many = values.count > counts
-        bad.add(f"{describe(key)} lists more items than groups", f"{key} ignored",
-                rows[too_many])
-        usable = ~too_many[values.row] & np.asarray(values.text != "", dtype=bool)
-        where = offsets[values.row[usable]] + values.k[usable]
-        if key == "assignees":
-            names[where] = np.asarray(values.text[usable], dtype=object)
-            continue
-        assert unit is not None
-        if isinstance(values.text, pd.Categorical):
-            each = unit.minutes(np.asarray(values.text.categories, dtype=object))
-            read = np.array(each[values.text.codes[usable]], dtype=float) if len(each) else (
-                np.full(int(usable.sum()), np.nan))
-        else:
-            read = unit.minutes(values.text[usable].to_numpy(dtype=object))
-        unreadable = np.isnan(read)
-        bad.add(f"{describe('work_minutes')} holds something that is not a number of "
-                f"{'minutes' if unit.unit == 'clock' else unit.unit}",
-                "that work time ignored", rows[values.row[usable][unreadable]])
-        too_big = read > MAX_WORK_MINUTES
-        read[too_big] = np.nan
-        bad.add(f"{describe('work_minutes')} is over ten years", "that work time ignored",
-                rows[values.row[usable][too_big]])
-        negative = read < 0
-        bad.add(f"{describe('work_minutes')} is negative", "that work time ignored",
-                rows[values.row[usable][negative]])
-        read[negative] = np.nan
-        minutes[where] = read
-    steps = pd.DataFrame({"ticket": ticket, "step": groups.k.astype(np.int64),
-                          "tier": pd.Series(np.asarray(groups.text, dtype=object),
-                                            dtype="string"), "work": minutes,
-                          "agent": pd.Series(names, dtype="string")})
-    created = tickets["created"].to_numpy()
-    first = (groups.k == 0)
-    pickup = tickets["pickup_wait"].to_numpy()[ticket]
-    last = groups.k == counts[ticket] - 1
-    solved = tickets["solved_after"].to_numpy()[ticket]
-    # the first tier began at pickup; the last (or a single one with no pickup time, as
-    # in Jira's and ServiceNow's exports) its work before the solve
-    before_solve = np.where(last, solved - minutes, np.nan)
-    offset = np.where(first & ~np.isnan(pickup), pickup, before_solve)
-    start = created[ticket] + pd.to_timedelta(offset, unit="min").to_numpy()
-    steps["start"] = pd.Series(start, dtype="datetime64[ns]")
-    return steps
 
 
 def _minutes(values: pd.Series) -> pd.Series:
