@@ -35,7 +35,8 @@ def _report_path(out: Path) -> Path:
 @click.argument("tickets", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Where to write the fitted scenario (YAML).")
-@click.option("--preset", type=click.Choice(["simdesk", "zendesk", "freshdesk"]), default=None,
+@click.option("--preset", type=click.Choice(["simdesk", "zendesk", "freshdesk", "jira",
+                                             "servicenow"]), default=None,
               help="Column names of the export (default: detected from the header).")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN,...",
               help="Read a field from another column, e.g. --map created_at=Created,"
@@ -45,8 +46,17 @@ def _report_path(out: Path) -> Path:
                    "are read in it, times with one are converted to it. Required when the "
                    "export's times carry an offset.")
 @click.option("--time-format", default=None, metavar="FORMAT",
-              help="strptime format of the timestamps (default: ISO 8601, e.g. 2026-03-02 "
-                   "08:15 or 2026-03-02T08:15:00+01:00).")
+              help="strptime format of the timestamps, e.g. '%d/%m/%Y %H:%M' (default: told "
+                   "from the values: ISO 8601, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yyyy, "
+                   "dd/Mon/yy h:mm AM, ...).")
+@click.option("--work-unit", type=click.Choice(["seconds", "minutes", "hours", "clock"]),
+              default=None,
+              help="Unit of the work times (default: told from the column name and the "
+                   "values' scale; clock is h:mm or h:mm:ss).")
+@click.option("--aht", "aht_options", multiple=True, metavar="[NAME=]DURATION",
+              help="Average handle time for tiers without work times in the export, e.g. "
+                   "--aht 8m, or per channel or tier: --aht chat=6m --aht L2=25m "
+                   "(repeatable). Without it such tiers get a placeholder to fill in.")
 @click.option("--staff", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A scenario to take the tiers' staffing, the routing and the SLA targets "
                    "from (by tier and channel name); everything else is fitted.")
@@ -84,7 +94,8 @@ def _report_path(out: Path) -> Path:
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and where files went.")
 @reports_errors
 def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
-        zone_name: str | None, time_format: str | None, staff: Path | None,
+        zone_name: str | None, time_format: str | None, work_unit: str | None,
+        aht_options: tuple[str, ...], staff: Path | None,
         sla_options: tuple[str, ...], channels: str | None, name: str | None, profile: str,
         keep_surges: bool, warmup: str | None, report_path: Path | None, no_report: bool,
         verify: bool, replications: int, seed: int, forecast_weeks: int | None,
@@ -93,6 +104,7 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
     rates by weekday × hour, surges, handle times, patience, escalations, mixes; write it
     to -o with an HTML report of observed against fitted. See docs/fit.md."""
     from simdesk.console.fit import print_fit
+    from simdesk.fit.assumed import parse_aht_options
     from simdesk.fit.fit import FitOptions, fit_history
     from simdesk.fit.history import read_history
     from simdesk.fit.presets import parse_mapping
@@ -100,6 +112,7 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
     from simdesk.fit.times import zone_named
     from simdesk.scenario.units import parse_duration
 
+    aht = parse_aht_options(aht_options)
     report = None if no_report else (report_path or _report_path(out))
     _refuse_existing(out, overwrite)
     if report is not None:
@@ -123,16 +136,16 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
         accepted = list(load_scenario(staff).channels)
     history = read_history(tickets, preset=preset, mapping=parse_mapping(mapping),
                            zone=zone_named(zone_name), time_format=time_format,
-                           channels=accepted)
+                           channels=accepted, work_unit=work_unit)
     if forecast_weeks is not None and history.days < 14:
         raise SimdeskError(f"--forecast: the tickets cover {history.days} day(s); a forecast "
                            "needs at least 14 (two whole weeks)")
     options = FitOptions(name=name, profile=profile, staff=staff,
                          sla=parse_sla_options(sla_options), keep_surges=keep_surges,
-                         warmup=minutes)
+                         warmup=minutes, aht=aht)
     fitted = fit_history(history, options)
     verification = None
-    if verify:
+    if verify and fitted.unverifiable is None:
         from simdesk.fit.verify import verify as simulate_fit
 
         verification = simulate_fit(fitted, replications=replications, seed=seed)
@@ -150,6 +163,8 @@ def fit(tickets: Path, out: Path, preset: str | None, mapping: tuple[str, ...],
             errors.print(f"[yellow]Warning:[/] {warning}", highlight=False, markup=True)
     else:
         print_fit(console, fitted, verification)
+    if verify and fitted.unverifiable is not None:
+        console.print(f"Not verified by simulation: {fitted.unverifiable}", highlight=False)
     console.print(f"Scenario written to {out}", highlight=False)
     if report is not None:
         from simdesk.report.fit_report import write_fit_report

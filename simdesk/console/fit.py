@@ -98,6 +98,14 @@ def handles_table(fit: Fit) -> Table:
             small = ", ".join(f"{escape(k)} ({n})" for k, n in fitted.small)
             notes.append(f"{escape(tier)}: {small} have fewer than 30 tickets and use the "
                          "tier's fit")
+    for tier, given in fit.assumed.items():
+        source = "[red]placeholder[/]" if given.placeholder else "--aht"
+        table.add_row(f"[bold]{escape(tier)}[/] [dim](not in the export)[/]", "0",
+                      f"exponential ({source})", humanize_minutes(given.mean), "", "1.00",
+                      "", "", "")
+        for channel, minutes in given.by_channel.items():
+            table.add_row(f"  {escape(channel)}", "0", f"exponential ({source})",
+                          humanize_minutes(minutes), "", "1.00", "", "", "")
     table.caption = "; ".join(notes) or None
     return table
 

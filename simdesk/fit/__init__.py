@@ -1,15 +1,19 @@
 """Calibrate a scenario from ticket history: ``simdesk fit`` and ``simdesk export``.
 
-The flow: :mod:`~simdesk.fit.history` reads an export (columns by
-:mod:`~simdesk.fit.presets`, times by :mod:`~simdesk.fit.times`, problems collected in
-:mod:`~simdesk.fit.badrows`); :mod:`~simdesk.fit.fit` fits each part — arrivals
-(:mod:`~simdesk.fit.arrivals`), handle times (:mod:`~simdesk.fit.handles` on
+The flow: :mod:`~simdesk.fit.history` reads an export (only the columns it needs, by
+:mod:`~simdesk.fit.tablefile`; columns by :mod:`~simdesk.fit.presets`, times by
+:mod:`~simdesk.fit.times` in a format :mod:`~simdesk.fit.timeformats` tells, work times
+in a unit :mod:`~simdesk.fit.workunits` tells, tiers by :mod:`~simdesk.fit.steps`,
+problems collected in :mod:`~simdesk.fit.badrows`); :mod:`~simdesk.fit.fit` fits each
+part — arrivals (:mod:`~simdesk.fit.arrivals`), handle times (:mod:`~simdesk.fit.handles` on
 :mod:`~simdesk.fit.families`), patience (:mod:`~simdesk.fit.patience`), routing
 (:mod:`~simdesk.fit.routing`), mixes and the observed SLA (:mod:`~simdesk.fit.shares`),
-targets (:mod:`~simdesk.fit.targets`), staffing (:mod:`~simdesk.fit.staffing`) — and writes
+targets (:mod:`~simdesk.fit.targets`), staffing (:mod:`~simdesk.fit.staffing`), handle
+times not in the export (:mod:`~simdesk.fit.assumed`) — and writes
 the scenario (:mod:`~simdesk.fit.scenario`); :mod:`~simdesk.fit.verify` simulates it
 against the history; :mod:`~simdesk.console.fit` and :mod:`~simdesk.report.fit_report` show it.
-:mod:`~simdesk.fit.export` writes a simulation's tickets as an export, for the round trip.
+:mod:`~simdesk.fit.export` writes a simulation's tickets as an export, for the round trip;
+:mod:`~simdesk.fit.vendor_export` rewrites one in a tool's default columns.
 """
 
 from __future__ import annotations

@@ -26,8 +26,10 @@ import pandas as pd
 from simdesk import __version__
 from simdesk.errors import ScenarioError, SimdeskError
 from simdesk.fit.arrivals import MODEL_NAMES, ChannelArrivals, fit_arrivals
+from simdesk.fit.assumed import AssumedHandle, assume, check_aht_names
 from simdesk.fit.handles import TierHandles, fit_handles, minutes_text
-from simdesk.fit.history import History
+from simdesk.fit.history import History, responds
+from simdesk.fit.memory import give_back
 from simdesk.fit.patience import ChannelPatience, fit_patience
 from simdesk.fit.routing import DIFFERENCE_P, Routing, fit_routing
 from simdesk.fit.scenario import Entry, block, commented, document, scalar
@@ -72,6 +74,9 @@ class FitOptions:
     """Write the detected surges as active ``surges:`` (replaying the history)."""
     warmup: float | None = None
     min_tickets: int = MIN_TICKETS
+    aht: Mapping[str, float] = field(default_factory=dict)
+    """Average handle times (minutes) for tiers without work times: ``""`` for all, or
+    by channel or tier name (``--aht``)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,23 @@ class Fit:
     warnings: tuple[str, ...]
     notices: tuple[Notice, ...]
     """Warnings about the fitted scenario itself (as ``simdesk validate`` gives them)."""
+    assumed: dict[str, AssumedHandle] = field(default_factory=dict)
+    """Tiers whose handle time is not in the export (``--aht`` or a placeholder)."""
+
+    @property
+    def unverifiable(self) -> str | None:
+        """Why a verifying simulation would say nothing (``None`` when it would)."""
+        if self.placeholders:
+            return "the handle times are placeholders"
+        if not responds(self.history.has):
+            return "the export holds no response times to compare with"
+        return None
+
+    @property
+    def placeholders(self) -> bool:
+        """Whether any handle time is a placeholder (a verifying simulation would check
+        the placeholder, not the desk)."""
+        return any(a.placeholder for a in self.assumed.values())
 
     @property
     def data(self) -> dict[str, Any]:
@@ -119,11 +141,6 @@ def _check_enough(history: History, options: FitOptions) -> None:
         raise SimdeskError(
             f"{history.source}: the tickets cover {history.days} day(s); a weekday × hour "
             f"profile needs at least {MIN_DAYS} (a whole week){why}")
-    if "work_minutes" not in history.has:
-        raise SimdeskError(
-            f"{history.source}: no work times, so handle times cannot be fitted; map the "
-            "column with the minutes of work per tier (--map work_minutes=COLUMN, e.g. a "
-            "time-tracking field; several tiers as '12.5>40')")
 
 
 def _target(channel: str, options: FitOptions, staff: Scenario | None,
@@ -192,23 +209,26 @@ def _reach(channel: str, tier: str, routing: Routing, escalations: Mapping[str, 
 
 
 def _workload(tier: str, history: History, arrivals: Mapping[str, ChannelArrivals],
-              routing: Routing, escalations: Mapping[str, str | None]) -> np.ndarray:
+              routing: Routing, escalations: Mapping[str, str | None],
+              assumed: Mapping[str, AssumedHandle]) -> np.ndarray:
     """7 × 24 agents' worth of work offered to ``tier``."""
     steps = history.steps
     here = steps.loc[(steps["tier"] == tier) & steps["work"].notna()]
     channel_of = history.tickets["channel"].to_numpy()[here["ticket"].to_numpy()]
-    overall = float(here["work"].mean())
+    overall = float(here["work"].mean()) if len(here) else math.nan
     work = np.zeros((7, 24))
     for channel, fitted in arrivals.items():
         mine = here["work"].to_numpy()[channel_of == channel]
         mean = float(np.mean(mine)) if len(mine) else overall
+        if tier in assumed:
+            mean = assumed[tier].by_channel.get(channel, assumed[tier].mean)
         work += fitted.rates * _reach(channel, tier, routing, escalations) * mean / 60
     return work
 
 
 def _staffing(history: History, staff: Scenario | None, arrivals: Mapping[str, ChannelArrivals],
-              routing: Routing, escalations: Mapping[str, str | None], warnings: list[str]
-              ) -> dict[str, TierStaffing]:
+              routing: Routing, escalations: Mapping[str, str | None], warnings: list[str],
+              assumed: Mapping[str, AssumedHandle]) -> dict[str, TierStaffing]:
     result: dict[str, TierStaffing] = {}
     staff_tiers = scenario_to_dict(staff)["tiers"] if staff is not None else {}
     for tier in routing.order:
@@ -221,7 +241,8 @@ def _staffing(history: History, staff: Scenario | None, arrivals: Mapping[str, C
         if chosen is None and "assignees" in history.has:
             chosen = infer_from_assignees(tier, history.steps, history.first_day, history.days)
         if chosen is None:
-            chosen = placeholder(tier, _workload(tier, history, arrivals, routing, escalations))
+            chosen = placeholder(tier, _workload(tier, history, arrivals, routing, escalations,
+                                                 assumed))
         result[tier] = chosen
     unused = [t for t in staff_tiers if t not in result]
     if unused:
@@ -238,8 +259,8 @@ def _staffing(history: History, staff: Scenario | None, arrivals: Mapping[str, C
         names = ", ".join(t for t, s in result.items() if s.source == "placeholder")
         warnings.append(
             f"staffing of {names} is a placeholder (enough agents for the fitted workload at "
-            "80 % busy): the export names no assignees. Replace tiers.*.agents with your "
-            "rota, or pass --staff SCENARIO")
+            "80 % busy): the export names no assignees with the time they worked. Replace "
+            "tiers.*.agents with your rota, or pass --staff SCENARIO")
     return result
 
 
@@ -261,26 +282,56 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
                            "(below 0.05 tickets a week on every channel): check the dates "
                            "of the export")
     days = fit_day_variation(arrivals)
+    give_back()
     handles = fit_handles(tickets, history.steps)
+    give_back()
     routing = fit_routing(tickets, history.steps)
-    lacking = [t for t in routing.order if t not in handles]
-    if lacking:
+    give_back()
+    check_aht_names(options.aht, set(tickets["channel"]), routing.order)
+    lacking_work = [t for t in routing.order if t not in handles]
+    if lacking_work and "work_minutes" in history.has and not options.aht:
         raise SimdeskError(
-            f"{history.source}: tier(s) {', '.join(lacking)} have fewer than {MIN_WORK} "
-            "tickets with a work time, too few to fit a handle time; check the work_minutes "
-            "column (one value per tier in groups)")
-    patience = fit_patience(tickets)
+            f"{history.source}: tier(s) {', '.join(lacking_work)} have fewer than {MIN_WORK} "
+            "tickets with a readable work time, too few to fit a handle time; check the "
+            "work_minutes column (one value per tier in groups), or give the average "
+            "handle time with --aht (e.g. --aht 8m)")
+    assumed = {t: assume(t, options.aht, list(arrivals)) for t in lacking_work}
+    if assumed:
+        lacking = ", ".join(assumed)
+        why = ("the export has no work times" if "work_minutes" not in history.has else
+               f"fewer than {MIN_WORK} of their tickets have a work time")
+        if any(a.placeholder for a in assumed.values()):
+            warnings.append(
+                f"handle times of {lacking}: {why}, so they are PLACEHOLDERS "
+                f"({', '.join(f'{a.tier} {minutes_text(a.mean)}' for a in assumed.values())},"
+                " exponential) and the fit was not verified by simulation. Put your average "
+                "handle times in tiers.*.handle, or pass --aht 8m (or --aht chat=6m, "
+                "--aht L2=25m); everything else is fitted")
+        else:
+            warnings.append(
+                f"handle times of {lacking}: {why}; taken from --aht as exponential "
+                "distributions (cv 1: the shape is not known)")
+    answers = responds(history.has)
+    patience = fit_patience(tickets) if answers else {}
+    if not answers:
+        warnings.append(
+            "the export holds no pickup or first-response times (e.g. Jira's default "
+            "columns): waits, patience and the observed service level cannot be measured, "
+            "so the scenario has no patience and its SLA targets are presets or "
+            "placeholders; map a response column (--map first_response_at=COLUMN) if you "
+            "have one")
     segments = fit_mix(tickets, "segment") if "segment" in history.has else None
     topics = fit_mix(tickets, "topic") if "topic" in history.has else None
     escalations = _escalations(routing, warnings)
-    staffing = _staffing(history, staff, arrivals, routing, escalations, warnings)
+    staffing = _staffing(history, staff, arrivals, routing, escalations, warnings, assumed)
     has_pickup = "assigned_at" in history.has
     responses = {c: _response(c, staff, tickets, has_pickup) for c in arrivals}
     sla = {}
     for channel in arrivals:
         within, target, source, hours = _target(channel, options, staff, tickets)
-        sla[channel] = observed_sla(tickets, channel, within, target, source, hours,
-                                    history.first_day, history.days)
+        sla[channel] = observed_sla(tickets if answers else tickets.iloc[0:0], channel,
+                                    within, target, source, hours, history.first_day,
+                                    history.days)
         if source == "preset":
             warnings.append(
                 f"channel {channel}: SLA target {format_percent(target)} within "
@@ -325,7 +376,7 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
         warnings.append(f"{len(surges)} surge day(s) detected and left out of the base rates "
                         "(see surges in the report); --keep-surges replays them")
     text = _render(history, options, staff, arrivals, days, handles, patience, routing,
-                   segments, topics, sla, responses, staffing, escalations)
+                   segments, topics, sla, responses, staffing, escalations, assumed)
     try:
         scenario = load_scenario(_yaml_data(text))
     except ScenarioError as exc:
@@ -335,7 +386,8 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
         raise SimdeskError(f"the fitted scenario does not validate: {lines}{hint}") from None
     notices = tuple(diagnose(compile_plan(scenario)))
     return Fit(history, options, arrivals, days, handles, patience, routing, segments, topics,
-               sla, responses, staffing, escalations, scenario, text, tuple(warnings), notices)
+               sla, responses, staffing, escalations, scenario, text, tuple(warnings), notices,
+               assumed)
 
 
 def _yaml_data(text: str) -> dict[str, Any]:
@@ -360,7 +412,8 @@ def _render(history: History, options: FitOptions, staff: Scenario | None,
             patience: Mapping[str, ChannelPatience], routing: Routing, segments: Mix | None,
             topics: Mix | None, sla: Mapping[str, ObservedSla],
             responses: Mapping[str, tuple[str, str]], staffing: Mapping[str, TierStaffing],
-            escalations: Mapping[str, str | None]) -> str:
+            escalations: Mapping[str, str | None],
+            assumed: Mapping[str, AssumedHandle]) -> str:
     first, days = history.first_day, history.days
     last = first + pd.Timedelta(days=days - 1)
     zone = str(history.zone) if history.zone is not None else "local time (no --tz)"
@@ -459,12 +512,18 @@ def _render(history: History, options: FitOptions, staff: Scenario | None,
                                                   else "agents") != "dispatcher"),
                          routing.order[0])
     for tier in routing.order:
-        fitted_tier = handles[tier]
         found_routing = routing.tier(tier)
         spec = dict(staffing[tier].spec)
-        spec["handle"] = fitted_tier.handle.distribution()
-        if fitted_tier.overrides:
-            spec["handle_by"] = {g.key: g.distribution() for g in fitted_tier.overrides}
+        if tier in assumed:
+            given = assumed[tier]
+            spec["handle"] = given.distribution()
+            if given.by_channel:
+                spec["handle_by"] = {c: given.distribution(m)
+                                     for c, m in given.by_channel.items()}
+        else:
+            spec["handle"] = handles[tier].handle.distribution()
+            if handles[tier].overrides:
+                spec["handle_by"] = {g.key: g.distribution() for g in handles[tier].overrides}
         target = escalations[tier]
         if target is not None:
             spec["resolves"] = share_texts({"": found_routing.resolves,
@@ -476,11 +535,15 @@ def _render(history: History, options: FitOptions, staff: Scenario | None,
         if entering:
             spec["channels"] = entering
         low, high = found_routing.interval
-        comments = [
-            f"{tier}: {fitted_tier.handle.n:,} tickets with a work time; handle "
-            f"{fitted_tier.handle.chosen} mean {humanize_minutes(fitted_tier.handle.mean)}"
-            + (f", by {fitted_tier.level} ({len(fitted_tier.overrides)} groups, chosen by "
-               "BIC)" if fitted_tier.overrides else "")]
+        if tier in assumed:
+            comments = [assumed[tier].comment()]
+        else:
+            fitted_tier = handles[tier]
+            comments = [
+                f"{tier}: {fitted_tier.handle.n:,} tickets with a work time; handle "
+                f"{fitted_tier.handle.chosen} mean {humanize_minutes(fitted_tier.handle.mean)}"
+                + (f", by {fitted_tier.level} ({len(fitted_tier.overrides)} groups, chosen "
+                   "by BIC)" if fitted_tier.overrides else "")]
         if target is not None:
             comments.append(f"resolves {found_routing.resolves:.1%} (95 % CI {low:.1%}–"
                             f"{high:.1%}) of {found_routing.finished:,} finished here; the "

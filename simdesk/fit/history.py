@@ -10,7 +10,7 @@ counted with its line numbers (:class:`~simdesk.fit.badrows.BadRows`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,24 +20,32 @@ import pandas as pd
 
 from simdesk.errors import SimdeskError
 from simdesk.fit.badrows import DROPPED, BadRows
+from simdesk.fit.memory import give_back
 from simdesk.fit.presets import (
+    ALL_PRESETS,
     FIELDS,
-    LIST_SEPARATORS,
-    PRESETS,
     TIME_FIELDS,
     Preset,
     detect_preset,
 )
-from simdesk.fit.tablefile import read_table
+from simdesk.fit.steps import (
+    MAX_WORK_MINUTES,
+    one_tier,
+    paths_of,
+    single_items,
+    split_items,
+    tier_steps,
+)
+from simdesk.fit.tablefile import read_header, read_table
+from simdesk.fit.timeformats import detect_time_format
 from simdesk.fit.times import ParsedTimes, parse_times
+from simdesk.fit.workunits import WorkUnit, check_plausible, detect_unit
 
 MAX_GAP_DAYS = 31
 """Days without a ticket that split a history: tickets beyond such a gap from the bulk
 of the export (a 1980 typo among 2026 tickets) are reported and left out."""
 MAX_SPAN_DAYS = 5 * 365
 """The longest history fitted (a scenario of at most 5 years)."""
-MAX_WORK_MINUTES = 10 * 365 * 24 * 60
-"""Work times above ten years are not work times (``1e308``)."""
 
 STATES = ("answered", "abandoned", "waiting", "refused")
 """How a ticket's first response went: answered, the customer gave up, still waiting
@@ -75,6 +83,10 @@ class History:
     """field → the column it was read from."""
     bad: BadRows
     notes: tuple[str, ...]
+    time_format: str | None = None
+    """The timestamps' ``strptime`` format (``None``: ISO 8601)."""
+    work_unit: WorkUnit | None = None
+    """How the work times read (``None`` without a work-time column)."""
 
     @property
     def has(self) -> frozenset[str]:
@@ -82,11 +94,18 @@ class History:
         return frozenset(self.columns)
 
 
-def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
+def _columns(header: list[str], path: Path, preset: Preset | None,
              mapping: Mapping[str, str]) -> dict[str, str]:
     """field → column for the fields present, after checking what must be there."""
-    present = list(frame.columns)
-    wanted = dict(preset.columns) if preset is not None else {}
+    present = list(header)
+    wanted: dict[str, str] = {}
+    if preset is not None:
+        for key in FIELDS:
+            column = preset.find(key, present)
+            if column is not None:
+                wanted[key] = column
+            elif key in preset.columns:
+                wanted[key] = preset.columns[key]
     wanted.update(mapping)
     for key, column in mapping.items():
         if column not in present:
@@ -96,6 +115,9 @@ def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
                                f"columns: {', '.join(present)}")
     for key in ("created_at", "channel"):
         named = wanted.get(key)
+        if key == "channel" and preset is not None and preset.default_channel and (
+                named is None or named not in present) and key not in mapping:
+            continue
         if named is None or named not in present:
             close = difflib.get_close_matches(named or key, present, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -110,52 +132,44 @@ def _columns(frame: pd.DataFrame, path: Path, preset: Preset | None,
     return found
 
 
-def _choose_preset(frame: pd.DataFrame, path: Path, name: str | None,
+def _choose_preset(header: list[str], path: Path, name: str | None,
                    mapping: Mapping[str, str]) -> Preset | None:
     if name is not None:
-        if name not in PRESETS:
-            raise SimdeskError(f"--preset {name!r}: unknown; presets: {', '.join(PRESETS)}")
-        return PRESETS[name]
-    detected = detect_preset(frame.columns)
+        if name not in ALL_PRESETS:
+            raise SimdeskError(f"--preset {name!r}: unknown; presets: "
+                               f"{', '.join(ALL_PRESETS)}")
+        return ALL_PRESETS[name]
+    detected = detect_preset(header)
     if detected is None and not {"created_at", "channel"} <= set(mapping):
         needs = "; ".join(f"{p.name}: {p.columns['created_at']!r} and "
-                          f"{p.columns['channel']!r}" for p in PRESETS.values())
+                          f"{p.columns['channel']!r}" for p in ALL_PRESETS.values())
         raise SimdeskError(
             f"{path}: cannot tell which export this is: no preset's columns are there "
-            f"({needs}); columns in the file: {', '.join(frame.columns)}. Pass --preset "
+            f"({needs}); columns in the file: {', '.join(header)}. Pass --preset "
             "NAME, or --map created_at=COLUMN,channel=COLUMN")
     return detected
 
 
-def _split(values: pd.Series) -> pd.Series:
-    """``'L1>L2'`` → ``['L1', 'L2']`` (``[]`` when missing)."""
-    return values.fillna("").map(
-        lambda v: [] if not v.strip() else [p.strip() for p in LIST_SEPARATORS.split(v.strip())])
-
-
-def _minutes(values: pd.Series) -> pd.Series:
-    """Minutes from numbers or ``HH:MM[:SS]``; NaN where unreadable."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    numbers = numbers.where(np.isfinite(numbers) & (numbers.abs() <= MAX_WORK_MINUTES))
-    clock = values.str.fullmatch(r"\s*\d+:[0-5]\d(?::[0-5]\d)?\s*").fillna(False).astype(bool)
-    if bool(clock.any()):
-        parts = values[clock].str.strip().str.split(":")
-        numbers[clock] = parts.map(
-            lambda p: int(p[0]) * 60 + int(p[1]) + (int(p[2]) / 60 if len(p) > 2 else 0))
-    return numbers.astype(float)
+def responds(columns: Collection[str]) -> bool:
+    """Whether an export tells when tickets were answered (a pickup or first response
+    time): without one, waits, patience and the observed service level are unknown."""
+    return bool({"assigned_at", "first_response_at", "first_response_minutes"} & set(columns))
 
 
 def read_history(path: str | Path, *, preset: str | None = None,
                  mapping: Mapping[str, str] | None = None, zone: ZoneInfo | None = None,
                  time_format: str | None = None,
-                 channels: Collection[str] | None = None) -> History:
+                 channels: Collection[str] | None = None,
+                 work_unit: str | None = None) -> History:
     """Read a ticket export. ``channels``: the channels to accept (others are bad rows);
-    every channel in the file by default."""
+    every channel in the file by default. ``work_unit``: the unit of the work times
+    (``seconds``, ``minutes``, ``hours``, ``clock``; told from the column otherwise)."""
     path = Path(path)
-    frame, unit, numbers, ragged = read_table(path)
+    header = read_header(path)
     mapping = dict(mapping or {})
-    chosen = _choose_preset(frame, path, preset, mapping)
-    columns = _columns(frame, path, chosen, mapping)
+    chosen = _choose_preset(header, path, preset, mapping)
+    columns = _columns(header, path, chosen, mapping)
+    frame, unit, numbers, ragged = read_table(path, sorted(set(columns.values())))
     rules = chosen or Preset("custom", "columns given with --map", {})
     bad = BadRows(unit)
     for reason in sorted(set(ragged.values())):
@@ -166,9 +180,26 @@ def read_history(path: str | Path, *, preset: str | None = None,
         return frame[columns[key]] if key in columns else pd.Series(
             pd.NA, index=frame.index, dtype="string")
 
+    def done(key: str) -> None:
+        """Free a column once read (unless another field still needs it)."""
+        name = columns.get(key)
+        if name is not None and name in frame.columns and not any(
+                other != key and columns[other] == name for other in needed):
+            del frame[name]
+            give_back()
+        needed.discard(key)
+
+    needed = set(columns)
+
     def label(key: str) -> str:
         return f"{key} ({columns[key]!r})" if key in columns else key
 
+    if time_format is None:
+        time_format = detect_time_format(column("created_at"),
+                                         f"{path}: {label('created_at')}")
+        if time_format is not None:
+            notes.append(f"timestamps read as {time_format!r} (told from the values; "
+                         "--time-format sets it)")
     times: dict[str, ParsedTimes] = {}
     for key in TIME_FIELDS:
         if key in columns:
@@ -179,6 +210,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
                     f"when clocks changed in {zone}: read as the first occurrence (a repeated "
                     "hour) or the end of the gap (a skipped one)")
 
+    for key in TIME_FIELDS[1:]:
+        done(key)
     created = times["created_at"]
     keep = pd.Series(True, index=frame.index)
     missing = created.local.isna() & ~created.unreadable
@@ -186,13 +219,24 @@ def read_history(path: str | Path, *, preset: str | None = None,
     example = column("created_at")[created.unreadable]
     if len(example):
         hint = "ISO 8601 such as 2026-03-02 08:15 or 2026-03-02T08:15:00+01:00"
+        if time_format is not None:
+            hint = f"{time_format!r} like the other rows"
         bad.add(f"{label('created_at')} is not a timestamp (e.g. {example.iloc[0]!r}; "
                 f"expected {hint}, from 1900 to 2199, or --time-format)", DROPPED,
                 numbers[created.unreadable.to_numpy()])
     keep &= created.local.notna()
+    done("created_at")
 
-    raw_channel = column("channel")
-    channel = raw_channel.fillna("").map(lambda v: rules.channel(v) if v.strip() else "")
+    if "channel" in columns:
+        raw_channel = column("channel").fillna("")
+        spelled = {v: (rules.channel(v) if v.strip() else "") for v in raw_channel.unique()}
+        channel = raw_channel.map(spelled)
+    else:
+        fallback = rules.default_channel or "requests"
+        channel = pd.Series(fallback, index=frame.index, dtype=object)
+        notes.append(f"no channel column: every ticket is counted as channel {fallback!r} "
+                     "(map one with --map channel=COLUMN)")
+    done("channel")
     empty = channel == ""
     bad.add(f"{label('channel')} is empty", DROPPED, numbers[(empty & keep).to_numpy()])
     keep &= ~empty
@@ -248,19 +292,37 @@ def read_history(path: str | Path, *, preset: str | None = None,
         pickup = pickup.fillna(response)
     abandon = elapsed_after("abandoned_at")
     solved = elapsed_after("solved_at")
+    closed = elapsed_after("closed_at")
 
     status = column("status").fillna("").str.strip().str.lower()
-    abandoned = abandon.notna() | status.isin(rules.abandoned_statuses)
+    said = status.isin(rules.abandoned_statuses)
+    if "tags" in columns and rules.abandoned_tags:
+        pattern = r"(?:^|[\s,;])(?:" + "|".join(rules.abandoned_tags) + r")(?:$|[\s,;])"
+        tagged = column("tags").fillna("").str.lower().str.contains(pattern, regex=True)
+        said |= tagged.astype(bool)
+    for key in ("status", "tags", "first_response_minutes"):
+        done(key)
+    abandon = abandon.fillna(solved.where(said)).fillna(closed.where(said))
+    abandoned = abandon.notna() | said
     answered = pickup.notna() | response.notna()
+    if not responds(columns):  # no response times at all: a worked ticket was answered
+        answered = ~said & (solved.notna() | ~status.isin(rules.open_statuses) & (status != ""))
     both = keep & abandoned & answered
     bad.add("both abandoned and answered", "counted as answered", numbers[both.to_numpy()])
     abandoned &= ~answered
+    unknown_wait = keep & abandoned & abandon.isna()
+    if unknown_wait.any():
+        notes.append(f"{int(unknown_wait.sum()):,} ticket(s) say the customer gave up but "
+                     "hold no time for it: counted as abandoned in the service level, left "
+                     "out of patience")
     still_open = status.isin(rules.open_statuses) | (status == "")
     state = np.select([answered.to_numpy(), abandoned.to_numpy(), still_open.to_numpy()],
                       ["answered", "abandoned", "waiting"], default="refused")
 
     latest = [times[k].elapsed[keep].max() for k in times if times[k].elapsed[keep].notna().any()]
     export_end = float(max(latest)) if latest else float("nan")
+    for key in [k for k in times if k != "created_at"]:
+        del times[key]  # read into the waits above
     first_day = created.local[keep].min().normalize() if keep.any() else pd.Timestamp(0)
     last_day = created.local[keep].max().normalize() if keep.any() else pd.Timestamp(0)
     days = int((last_day - first_day).days) + 1
@@ -279,19 +341,39 @@ def read_history(path: str | Path, *, preset: str | None = None,
         "solved_after": solved,
         "path": "",
     })
+    for key in ("id", "segment", "topic"):
+        done(key)
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
-    groups = _split(column("groups")) if "groups" in columns else None
-    work = _split(column("work_minutes")) if "work_minutes" in columns else None
-    agents = _split(column("assignees")) if "assignees" in columns else None
-    if groups is None:
-        tier = "L1" if ("work_minutes" in columns or "assignees" in columns) else ""
-        groups = pd.Series([[tier] if tier else [] for _ in range(len(frame))],
-                           index=frame.index)
-    tickets = tickets.loc[keep].copy()
-    steps = _steps(tickets, groups[keep], work[keep] if work is not None else None,
-                   agents[keep] if agents is not None else None, bad, label)
-    tickets["path"] = groups[keep].map(">".join).astype(str)
+    give_back()
+    kept = keep.to_numpy()
+    tickets = tickets if kept.all() else tickets.loc[kept].copy()
+    if "groups" in columns:
+        groups = split_items(column("groups")[kept])
+        done("groups")
+    else:
+        groups = one_tier(int(kept.sum()), True)
+    work = None
+    if "work_minutes" in columns:
+        work = single_items(column("work_minutes")[kept]) or split_items(
+            column("work_minutes")[kept])
+        done("work_minutes")
+    agents = split_items(column("assignees")[kept]) if "assignees" in columns else None
+    done("assignees")
+    found_unit = None
+    if work is not None:
+        found_unit = detect_unit(columns["work_minutes"], np.asarray(work.text, dtype=object),
+                                 rules.units.get(columns["work_minutes"]), work_unit)
+        if found_unit.unit != "minutes" or found_unit.why != "from the column name " + repr(
+                columns["work_minutes"]):
+            notes.append(f"work times in {label('work_minutes')} read as {found_unit.unit} "
+                         f"({found_unit.why}; --work-unit sets it)")
+    give_back()
+    steps = tier_steps(tickets, groups, work, agents, bad, label, found_unit)
+    if work is not None and found_unit is not None:
+        check_plausible(steps["work"].to_numpy(dtype=float), found_unit,
+                        f"{path}: {label('work_minutes')}")
+    tickets["path"] = paths_of(groups, len(tickets))
     tickets = tickets.reset_index(drop=True)
     for key in ("channel", "topic"):
         slashed = tickets[key].str.contains("/", regex=False).fillna(False).astype(bool)
@@ -306,8 +388,12 @@ def read_history(path: str | Path, *, preset: str | None = None,
             bad.add(f"{label(key)} is empty", f"counted as {key} 'unknown'", rows)
             tickets[key] = tickets[key].fillna("unknown")
     source = str(path)
-    return History(source, rules.name, zone, len(frame) + len(ragged), tickets, steps,
-                   first_day, days, columns, bad, tuple(notes))
+    rows = len(frame) + len(ragged)
+    for name in list(frame.columns):
+        del frame[name]
+    give_back()
+    return History(source, rules.name, zone, rows, tickets, steps,
+                   first_day, days, columns, bad, tuple(notes), time_format, found_unit)
 
 
 def _far_from_the_rest(created: pd.Series, keep: pd.Series
@@ -328,81 +414,16 @@ def _far_from_the_rest(created: pd.Series, keep: pd.Series
     return [(day, keep & (created.dt.normalize() == day)) for day in outside]
 
 
-def _steps(tickets: pd.DataFrame, groups: pd.Series, work: pd.Series | None,
-           agents: pd.Series | None, bad: BadRows, describe: Callable[[str], str]
-           ) -> pd.DataFrame:
-    """One row per ticket and tier it went through."""
-    rows = tickets["row"].to_numpy()
-    counts = groups.map(len).to_numpy(dtype=np.int64)
-    ticket = np.repeat(np.arange(len(tickets)), counts)
-    step = np.concatenate([np.arange(n) for n in counts]) if len(counts) else np.array([])
-    tiers = [t for items in groups for t in items]
-    minutes = np.full(len(ticket), np.nan)
-    names: list[object] = [pd.NA] * len(ticket)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    for key, values in (("work_minutes", work), ("assignees", agents)):
-        if values is None:
-            continue
-        lengths = values.map(len).to_numpy(dtype=np.int64)
-        too_many = lengths > counts
-        bad.add(f"{describe(key)} lists more items than groups", f"{key} ignored",
-                rows[too_many])
-        for position, items in enumerate(values.to_list()):
-            if too_many[position] or not items:
-                continue
-            base = offsets[position]
-            for k, item in enumerate(items):
-                if key == "assignees":
-                    names[base + k] = item or pd.NA
-                elif item:
-                    minutes[base + k] = _number(item)
-    if work is not None:
-        flat = _flat_items(work, counts)
-        unreadable = np.array([bool(item) for item in flat], dtype=bool) & np.isnan(minutes)
-        bad.add(f"{describe('work_minutes')} holds something that is not a number of minutes",
-                "that work time ignored", rows[ticket[unreadable]])
-        negative = minutes < 0
-        bad.add(f"{describe('work_minutes')} is negative", "that work time ignored",
-                rows[ticket[negative]])
-        minutes[negative] = np.nan
-    steps = pd.DataFrame({"ticket": ticket.astype(np.int64), "step": step.astype(np.int64),
-                          "tier": pd.Series(tiers, dtype="string"), "work": minutes,
-                          "agent": pd.Series(names, dtype="string")})
-    start = pd.Series(pd.NaT, index=steps.index, dtype="datetime64[ns]")
-    created = tickets["created"].to_numpy()
-    first = (steps["step"] == 0).to_numpy()
-    pickup = tickets["pickup_wait"].to_numpy()[ticket]
-    start[first] = created[ticket[first]] + pd.to_timedelta(pickup[first], unit="min")
-    last = (steps["step"] == counts[ticket] - 1).to_numpy() & ~first
-    solved = tickets["solved_after"].to_numpy()[ticket]
-    start[last] = created[ticket[last]] + pd.to_timedelta(solved[last] - minutes[last],
-                                                          unit="min")
-    steps["start"] = start
-    return steps
-
-
-def _flat_items(values: pd.Series, counts: np.ndarray) -> list[str]:
-    """The list items aligned with the steps (empty where a list is short or too long)."""
-    flat: list[str] = []
-    for items, count in zip(values.to_list(), counts.tolist(), strict=True):
-        if len(items) > count:
-            flat.extend([""] * count)
-        else:
-            flat.extend(items + [""] * (count - len(items)))
-    return flat
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        parts = text.split(":")
-        if (len(parts) in (2, 3) and all(p.isdigit() for p in parts)
-                and all(int(p) < 60 for p in parts[1:])):
-            return int(parts[0]) * 60 + int(parts[1]) + (int(parts[2]) / 60
-                                                           if len(parts) == 3 else 0)
-        return float("nan")
-    return value if np.isfinite(value) and abs(value) <= MAX_WORK_MINUTES else float("nan")
+def _minutes(values: pd.Series) -> pd.Series:
+    """Minutes from numbers or ``HH:MM[:SS]``; NaN where unreadable."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = numbers.where(np.isfinite(numbers) & (numbers.abs() <= MAX_WORK_MINUTES))
+    clock = values.str.fullmatch(r"\s*\d+:[0-5]\d(?::[0-5]\d)?\s*").fillna(False).astype(bool)
+    if bool(clock.any()):
+        parts = values[clock].str.strip().str.split(":")
+        numbers[clock] = parts.map(
+            lambda p: int(p[0]) * 60 + int(p[1]) + (int(p[2]) / 60 if len(p) > 2 else 0))
+    return numbers.astype(float)
 
 
 __all__ = ["FIELDS", "STATES", "History", "read_history"]

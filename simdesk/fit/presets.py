@@ -33,10 +33,15 @@ FIELDS: dict[str, str] = {
     "groups": "the tiers (groups) that worked it, in order, e.g. 'L1>L2'",
     "work_minutes": "minutes of work at each of those tiers, same order, e.g. '12.5>40'",
     "assignees": "the agent at each of those tiers, same order",
+    "tags": "the ticket's tags (separated by spaces or commas); one of the preset's "
+            "abandoned tags means the customer gave up",
+    "closed_at": "when the ticket was closed; only read as the moment a customer gave up "
+                 "when the status or a tag says so and there is no abandoned_at",
 }
 """Every field the fit reads, with what it means."""
 
-TIME_FIELDS = ("created_at", "assigned_at", "first_response_at", "abandoned_at", "solved_at")
+TIME_FIELDS = ("created_at", "assigned_at", "first_response_at", "abandoned_at", "solved_at",
+               "closed_at")
 LIST_FIELDS = ("groups", "work_minutes", "assignees")
 LIST_SEPARATORS = re.compile(r"\s*[>;|]\s*")
 """Items of a list field are separated by ``>``, ``;`` or ``|``."""
@@ -63,6 +68,27 @@ class Preset:
     statuses: Mapping[str, str] = field(default_factory=dict)
     """``simdesk export``: simdesk's status (solved, abandoned, open, refused) → the
     export's word."""
+    alternatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """field → other column names that hold it, tried in order when ``columns``' is not
+    in the file (the tool's standard columns besides the custom ones simdesk writes)."""
+    abandoned_tags: tuple[str, ...] = ()
+    """Tags (lower case) that mean the customer gave up."""
+    default_channel: str | None = None
+    """The channel of every ticket when the export has no channel column (a tool whose
+    default export names none)."""
+    units: Mapping[str, str] = field(default_factory=dict)
+    """column → the unit its work times are documented in (``seconds``, ``minutes``,
+    ``hours``); other columns' units are told from their name and values."""
+
+    def candidates(self, key: str) -> tuple[str, ...]:
+        """The columns that may hold ``key``, in order of preference."""
+        first = (self.columns[key],) if key in self.columns else ()
+        return first + tuple(c for c in self.alternatives.get(key, ()) if c not in first)
+
+    def find(self, key: str, present: Iterable[str]) -> str | None:
+        """The column of ``key`` among ``present`` (``None`` if none is there)."""
+        have = set(present)
+        return next((c for c in self.candidates(key) if c in have), None)
 
     def channel(self, value: str) -> str:
         """A channel value of this export as a simdesk channel name."""
@@ -76,6 +102,11 @@ class Preset:
                 return _EXPORT_SPELLING.get(value, value)
         return name
 
+
+_ABANDONED_TAGS = ("abandoned", "abandoned_call", "missed_call", "missed_chat",
+                   "chat_missed", "gave_up")
+"""Tags read as "the customer gave up" in every preset (none of the tools has a status
+for it; such tickets usually end closed like a solved one)."""
 
 _EXPORT_SPELLING = {
     "phone call (inbound)": "Phone call (inbound)", "mail": "Mail", "web form": "Web form",
@@ -110,6 +141,10 @@ PRESETS: dict[str, Preset] = {
         naive_times=True,
         statuses={"solved": "solved", "abandoned": "closed", "open": "open",
                   "refused": "closed"},
+        alternatives={"groups": ("Group",), "assignees": ("Assignee",),
+                      "work_minutes": ("Total time spent (sec)",), "tags": ("Tags",)},
+        abandoned_tags=_ABANDONED_TAGS,
+        units={"Total time spent (sec)": "seconds"},
     ),
     "freshdesk": Preset(
         "freshdesk",
@@ -129,21 +164,84 @@ PRESETS: dict[str, Preset] = {
         naive_times=True,
         statuses={"solved": "Resolved", "abandoned": "Abandoned", "open": "Open",
                   "refused": "Closed"},
+        alternatives={"groups": ("Group",), "assignees": ("Agent",),
+                      "work_minutes": ("Time tracked",), "tags": ("Tags",)},
+        abandoned_tags=_ABANDONED_TAGS,
     ),
 }
+"""The built-in presets that ``simdesk export`` also writes, by name."""
+
+STANDARD_ONLY: dict[str, Preset] = {
+    "jira": Preset(
+        "jira",
+        "Jira Service Management's issue export (Export > CSV; times in the user's time "
+        "zone, no offset, e.g. 02/Mar/26 4:11 AM); it names no channel unless a Request "
+        "channel field is exported",
+        {"id": "Issue key", "created_at": "Created",
+         "channel": "Custom field (Request channel)",
+         "topic": "Custom field (Request Type)", "status": "Status", "solved_at": "Resolved",
+         "work_minutes": "Time Spent", "assignees": "Assignee"},
+        alternatives={"channel": ("Request channel", "Custom field (Channel)"),
+                      "topic": ("Request Type", "Custom field (Request type)", "Issue Type"),
+                      "groups": ("Custom field (Team)", "Team"),
+                      "segment": ("Custom field (Organizations)", "Organizations"),
+                      "tags": ("Labels",), "work_minutes": ("Σ Time Spent",)},
+        channel_names={"portal": "web", "email": "email", "jira": "agent", "api": "api",
+                       "anonymous portal": "web", "chat": "chat", "phone": "phone",
+                       "slack": "chat", "microsoft teams": "chat"},
+        abandoned_statuses=("canceled", "cancelled", "withdrawn"),
+        open_statuses=("open", "new", "to do", "waiting for support", "waiting for customer",
+                       "in progress", "work in progress", "pending", "escalated",
+                       "waiting for approval", "reopened", "under investigation"),
+        naive_times=True,
+        abandoned_tags=_ABANDONED_TAGS,
+        default_channel="requests",
+        units={"Time Spent": "seconds", "Σ Time Spent": "seconds"},
+    ),
+    "servicenow": Preset(
+        "servicenow",
+        "ServiceNow's incident list export (CSV with field names, or the column labels; "
+        "times in the user's time zone, no offset)",
+        {"id": "number", "created_at": "opened_at", "channel": "contact_type",
+         "topic": "category", "status": "state", "solved_at": "resolved_at",
+         "closed_at": "closed_at", "groups": "assignment_group",
+         "assignees": "assigned_to", "work_minutes": "time_worked"},
+        alternatives={"id": ("Number",), "created_at": ("Opened",),
+                      "channel": ("Channel", "Contact type"), "topic": ("Category",),
+                      "status": ("State", "Incident state", "incident_state"),
+                      "solved_at": ("Resolved",), "closed_at": ("Closed",),
+                      "groups": ("Assignment group",), "assignees": ("Assigned to",),
+                      "work_minutes": ("Time worked",), "tags": ("sys_tags", "Tags")},
+        channel_names={"self-service": "web", "virtual agent": "chat",
+                       "virtual_agent": "chat", "e-mail": "email"},
+        abandoned_statuses=("canceled", "cancelled"),
+        open_statuses=("new", "in progress", "on hold", "active", "awaiting user info",
+                       "awaiting caller", "awaiting problem", "awaiting vendor",
+                       "awaiting change", "assigned", "work in progress"),
+        naive_times=True,
+        abandoned_tags=_ABANDONED_TAGS,
+    ),
+}
+"""Presets for exports simdesk reads but does not write."""
+
+ALL_PRESETS: dict[str, Preset] = {**PRESETS, **STANDARD_ONLY}
+"""Every preset ``simdesk fit`` reads, by name."""
 """The built-in presets, by name."""
 
 
 def detect_preset(columns: Iterable[str]) -> Preset | None:
-    """The preset whose ``created_at`` and ``channel`` columns are all present, the one
-    matching the most columns if several are (``None`` if none)."""
+    """The preset whose ``created_at`` and ``channel`` columns are present (or that
+    needs no channel column), the one matching the most fields if several are (``None``
+    if none)."""
     present = set(columns)
     best: tuple[int, Preset] | None = None
-    for preset in PRESETS.values():
-        required = {preset.columns["created_at"], preset.columns["channel"]}
-        if not required <= present:
+    for preset in ALL_PRESETS.values():
+        if preset.find("created_at", present) is None:
             continue
-        score = sum(column in present for column in preset.columns.values())
+        if preset.find("channel", present) is None and (
+                preset.default_channel is None or preset.find("id", present) is None):
+            continue
+        score = sum(preset.find(key, present) is not None for key in FIELDS)
         if best is None or score > best[0]:
             best = (score, preset)
     return None if best is None else best[1]

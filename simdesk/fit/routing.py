@@ -88,9 +88,10 @@ def _order(paths: pd.Series) -> list[str]:
     """Tiers in an order where every hand-over goes forward (Kahn's algorithm)."""
     seen: Counter[str] = Counter()
     edges: set[tuple[str, str]] = set()
-    for path in paths:
-        tiers = path.split(">") if path else []
-        seen.update(tiers)
+    for path, count in paths.value_counts(sort=False).items():
+        tiers = str(path).split(">") if path else []
+        for tier in tiers:
+            seen[tier] += int(count)
         edges.update((a, b) for a, b in itertools.pairwise(tiers) if a != b)
     order: list[str] = []
     remaining = set(seen)
@@ -112,8 +113,11 @@ def fit_routing(tickets: pd.DataFrame, steps: pd.DataFrame) -> Routing:
     step_ticket = steps["ticket"].to_numpy()
     last = steps["step"].to_numpy() == length[step_ticket] - 1
     solved = tickets["solved_after"].notna().to_numpy()[step_ticket]
-    finished_work = steps["work"].notna().to_numpy()
-    channel = tickets["channel"].to_numpy()[step_ticket]
+    known = steps["work"].notna().to_numpy()
+    finished_work = known if known.any() else np.ones(len(steps), dtype=bool)
+    ticket_codes, uniques = pd.factorize(tickets["channel"])
+    names = [str(v) for v in uniques]
+    codes = ticket_codes[step_ticket]
     following = np.roll(steps["tier"].astype(str).to_numpy(), -1)
     tiers = []
     for name in order:
@@ -122,18 +126,22 @@ def fit_routing(tickets: pd.DataFrame, steps: pd.DataFrame) -> Routing:
         passed_on = here & ~last
         destinations = Counter(following[passed_on].tolist())
         by_channel = {}
-        for value in sorted(set(channel[here].tolist())):
-            mine = channel == value
-            by_channel[str(value)] = (int(np.sum(resolved_here & mine)),
-                                      int(np.sum((resolved_here | passed_on) & mine)))
+        present = np.bincount(codes[here], minlength=len(names)) > 0
+        resolved_by = np.bincount(codes[resolved_here], minlength=len(names))
+        finished_by = np.bincount(codes[resolved_here | passed_on], minlength=len(names))
+        for code in sorted(np.flatnonzero(present).tolist(), key=lambda c: names[c]):
+            by_channel[names[code]] = (int(resolved_by[code]), int(finished_by[code]))
         tiers.append(TierRouting(
             name, int(here.sum()), int(resolved_here.sum()), int(passed_on.sum()),
             destinations.most_common(1)[0][0] if destinations else None,
             dict(destinations.most_common()), by_channel, _difference(by_channel)))
     entries, shares = {}, {}
-    for value, part in tickets.groupby("channel", sort=False):
-        first = part["path"].str.split(">").str[0]
-        first = first[first != ""]
+    entry = steps.loc[steps["step"].to_numpy() == 0]
+    entered = pd.DataFrame({"channel": tickets["channel"].to_numpy()[entry["ticket"].to_numpy()],
+                            "tier": entry["tier"].astype(str).to_numpy()})
+    entered = entered.loc[entered["tier"] != ""]
+    for value in pd.unique(tickets["channel"]):
+        first = entered.loc[entered["channel"] == value, "tier"]
         if len(first):
             top = first.value_counts()
             entries[str(value)] = str(top.index[0])

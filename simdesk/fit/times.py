@@ -34,7 +34,7 @@ def _read(text: pd.Series, fmt: str, *, utc: bool) -> pd.Series:
     """``text`` as timestamps in nanoseconds, NaT where unreadable or out of range; a
     format pandas cannot use is a clear error."""
     try:
-        read = pd.to_datetime(text, format=fmt, utc=utc, errors="coerce")
+        read = pd.to_datetime(text, format=fmt, utc=utc, errors="coerce", cache=False)
     except (ValueError, TypeError) as exc:
         raise SimdeskError(f"--time-format {fmt!r}: {str(exc).splitlines()[0]}") from None
     low, high = (EARLIEST.tz_localize("UTC"), LATEST.tz_localize("UTC")) if utc else (
@@ -72,47 +72,76 @@ class ParsedTimes:
     """Local times that fell in a daylight-saving gap or repeat (see the module notes)."""
 
 
+def _transition_days(read: pd.Series, zone: ZoneInfo) -> np.ndarray:
+    """Which of the naive local times fall on a day whose length is not 24 h in
+    ``zone`` (a clock change): only those can be skipped or repeated."""
+    days = read.dt.normalize()
+    unique = pd.DatetimeIndex(days.dropna().unique())
+    if unique.empty:
+        return np.zeros(len(read), dtype=bool)
+    start = unique.tz_localize(zone, nonexistent="shift_forward", ambiguous=True)
+    end = (unique + pd.Timedelta(days=1)).tz_localize(zone, nonexistent="shift_forward",
+                                                      ambiguous=True)
+    odd = unique[(end - start) != pd.Timedelta(days=1)]
+    near: np.ndarray = days.isin(odd).to_numpy(dtype=bool)
+    return near
+
+
 def parse_times(values: pd.Series, zone: ZoneInfo | None, time_format: str | None = None,
                 what: str = "") -> ParsedTimes:
     """Read a column of timestamps (text) as local times and elapsed minutes."""
     text = values.astype("string").str.strip()
-    given = text.notna() & (text != "")
-    aware = given & text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+    given_mask = (text.notna() & (text != "")).to_numpy(dtype=bool)
+    positions = np.flatnonzero(given_mask)
+    sub = text[given_mask]
     if time_format is not None:
-        aware = given & pd.Series("%z" in time_format, index=text.index)
-    if bool(aware.any()) and zone is None:
-        example = str(text[aware].iloc[0])
+        aware = np.full(len(sub), "%z" in time_format, dtype=bool)
+    else:
+        aware = sub.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    if aware.any() and zone is None:
+        example = str(sub[aware].iloc[0])
         raise SimdeskError(
             f"{what}: timestamps carry a UTC offset (e.g. {example!r}); give --tz with the "
             "desk's own time zone (e.g. --tz Europe/Berlin, or --tz UTC) so that weekdays, "
             "hours and shifts are local")
     fmt = time_format or "ISO8601"
-    instants = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
-    local = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    count = len(text)
+    nat = np.datetime64("NaT", "ns")
+    local = np.full(count, nat, dtype="datetime64[ns]")
+    moment = np.full(count, nat, dtype="datetime64[ns]")  # UTC, or local without a zone
     shifted = 0
-    if bool(aware.any()):
-        instants[aware] = _read(text[aware], fmt, utc=True)
-    naive = given & ~aware
-    if bool(naive.any()):
-        read = _read(text[naive], fmt, utc=False)
+    if aware.any():
+        read = _read(sub[aware], fmt, utc=True)
+        moment[positions[aware]] = read.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        assert zone is not None
+        local[positions[aware]] = read.dt.tz_convert(zone).dt.tz_localize(None).to_numpy(
+            dtype="datetime64[ns]")
+    naive = ~aware
+    if naive.any():
+        read = _read(sub[naive], fmt, utc=False)
         if zone is None:
-            local[naive] = read
+            local[positions[naive]] = read.to_numpy(dtype="datetime64[ns]")
+            moment[positions[naive]] = local[positions[naive]]
         else:
-            strict = read.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
-            shifted = int((strict.isna() & read.notna()).sum())
             placed = read.dt.tz_localize(zone, ambiguous=np.ones(len(read), dtype=bool),
                                          nonexistent="shift_forward")
-            instants[naive] = placed.dt.tz_convert("UTC")
-    if zone is not None:
-        local = instants.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
-        stamps = instants
-    else:
-        stamps = local
-    nanoseconds = stamps.dt.tz_localize(None) if zone is not None else stamps
-    elapsed = (nanoseconds - pd.Timestamp(0)).dt.total_seconds() / 60
-    return ParsedTimes(local=local, elapsed=elapsed.astype(float),
-                       unreadable=given & local.isna(), offsets=bool(aware.any()),
-                       shifted=shifted)
+            near = _transition_days(read, zone)
+            if near.any():
+                close = read[near]
+                strict = close.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+                shifted = int((strict.isna() & close.notna()).sum())
+            moment[positions[naive]] = placed.dt.tz_convert("UTC").dt.tz_localize(
+                None).to_numpy(dtype="datetime64[ns]")
+            local[positions[naive]] = placed.dt.tz_localize(None).to_numpy(
+                dtype="datetime64[ns]")
+    elapsed = (moment - np.datetime64(0, "ns")).astype("timedelta64[ns]").astype(
+        np.float64) / 6e10
+    elapsed[np.isnat(moment)] = np.nan
+    index = text.index
+    local_series = pd.Series(local, index=index)
+    unreadable = pd.Series(given_mask, index=index) & local_series.isna()
+    return ParsedTimes(local=local_series, elapsed=pd.Series(elapsed, index=index),
+                       unreadable=unreadable, offsets=bool(aware.any()), shifted=shifted)
 
 
 def local_slots(first_day: pd.Timestamp, days: int, zone: ZoneInfo | None,

@@ -425,7 +425,9 @@ def sla_chart(fit: Fit, verification: Verification | None) -> Chart:
 
 def fit_charts(fit: Fit, verification: Verification | None) -> list[Chart]:
     """Every chart of the fit report, in page order."""
-    charts = [arrivals_chart(fit), daily_chart(fit), handles_chart(fit)]
+    charts = [arrivals_chart(fit), daily_chart(fit)]
+    if fit.handles:  # none when the export holds no work times
+        charts.append(handles_chart(fit))
     patience = patience_chart(fit)
     if patience is not None:
         charts.append(patience)

@@ -75,6 +75,12 @@ def _handles(fit: Fit) -> str:
                                                                    "number"),
                 f"{best.ks_statistic:.3f} (p {best.ks_p:.2f})",
                 f"{others[0].family} +{others[0].aic - best.aic:,.1f}" if others else "—"])
+    for tier, given in fit.assumed.items():
+        source = "placeholder" if given.placeholder else "--aht"
+        for key, minutes in (("", given.mean), *given.by_channel.items()):
+            rows.append([f"<b>{text(tier)}</b>" if not key else f"{text(tier)} · {text(key)}",
+                         "0 (not in the export)", f"exponential ({source})",
+                         duration(minutes), "—", "1.00", "—", "—", "—"])
     levels = "; ".join(f"{text(t)}: {f.level} (BIC " + ", ".join(
         f"{k} {v:,.0f}" for k, v in f.bic.items()) + ")" for t, f in fit.handles.items())
     return table(["Tier · group", "Tickets", "Family", "Mean", "95 % CI", "cv", "95 % CI",

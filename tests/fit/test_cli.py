@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from simdesk.cli import main
@@ -114,9 +115,32 @@ def test_too_little_history_is_refused_with_the_reason(history: Path, tmp_path: 
     days.to_csv(few, index=False)
     assert "the tickets cover 3 day(s); a weekday × hour profile needs at least 7" in refused(
         "fit", few, "--tz", "Europe/Berlin", "-o", tmp_path / "x.yaml")
+
+
+def test_no_work_times_fit_everything_else(history: Path, tmp_path: Path) -> None:
+    """Without work times the fit goes on: handle times from --aht, or placeholders said
+    to be so (and no verifying simulation of a placeholder)."""
+    table = pd.read_csv(history, dtype=str, keep_default_na=False)
+    few = tmp_path / "nowork.csv"
     table.drop(columns=["Work minutes"]).to_csv(few, index=False)
-    assert "no work times, so handle times cannot be fitted" in refused(
-        "fit", few, "--tz", "Europe/Berlin", "-o", tmp_path / "x.yaml")
+    text = " ".join(ok("fit", few, "--tz", "Europe/Berlin", "-o", tmp_path / "a.yaml",
+                       "--no-report").split())
+    assert "the export has no work times, so they are PLACEHOLDERS" in text
+    assert "Simulated" not in text  # not verified
+    fitted = yaml.safe_load((tmp_path / "a.yaml").read_text(encoding="utf-8"))
+    assert fitted["tiers"]["L1"]["handle"] == {"dist": "exponential", "mean": "8.00m"}
+    assert "PLACEHOLDER" in (tmp_path / "a.yaml").read_text(encoding="utf-8")
+    assert fitted["arrivals"] and fitted["channels"]["phone"]["patience"]
+    text = " ".join(ok("fit", few, "--tz", "Europe/Berlin", "-o", tmp_path / "b.yaml",
+                       "--no-report", "--aht", "10m", "--aht", "phone=4m,L2=30m",
+                       "-r", "2").split())
+    assert "taken from --aht" in text and "Simulated" in text
+    fitted = yaml.safe_load((tmp_path / "b.yaml").read_text(encoding="utf-8"))
+    assert fitted["tiers"]["L1"]["handle"]["mean"] == "10m"
+    assert fitted["tiers"]["L1"]["handle_by"]["phone"]["mean"] == "4.00m"
+    assert fitted["tiers"]["L2"]["handle"]["mean"] == "30m"
+    assert "no channel or tier named 'sms'" in refused(
+        "fit", few, "--tz", "Europe/Berlin", "-o", tmp_path / "c.yaml", "--aht", "sms=3m")
 
 
 def test_export_refusals(history: Path, tmp_path: Path) -> None:
