@@ -18,6 +18,7 @@ from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
 from simdesk.fates.streams import Streams, new_seed
 from simdesk.fates.tickets import draw_tickets
+from simdesk.metrics.outcomes import customer_table
 from simdesk.metrics.ratings import satisfaction_draw
 from simdesk.metrics.run import run_metrics
 from simdesk.metrics.stats import summarize
@@ -49,6 +50,14 @@ class SimulationResult:
     """Agent replies at the conversation tier (empty without conversations)."""
     queue_area: pd.DataFrame
     """Per replication and tier, the engine's ∫ queue length dt over the measured window."""
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """One row per ticket's customer: unhappy, complained, churned, converted (with an
+        ``outcomes:`` section; empty without: :mod:`simdesk.metrics.outcomes`)."""
+        if self.scenario.outcomes is None:
+            return pd.DataFrame()
+        return customer_table(self.plan, self.tickets)
 
     @cached_property
     def metrics(self) -> pd.DataFrame:

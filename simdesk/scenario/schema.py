@@ -39,6 +39,7 @@ from simdesk.scenario.behaviour import (
 )
 from simdesk.scenario.calendar import SHIFT_HINT
 from simdesk.scenario.distributions import Distribution
+from simdesk.scenario.outcomes import MoneySpec, Outcomes
 from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
 from simdesk.scenario.types import (
@@ -364,6 +365,10 @@ class Scenario(SpecModel):
     """Absence and time off the queue for every tier (a tier's own takes precedence)."""
     satisfaction: Satisfaction | None = None
     """Rate each resolved ticket good, okay or bad (a documented proxy model)."""
+    outcomes: Outcomes | None = None
+    """Complaints, churn and conversions drawn from each ticket's experience."""
+    money: MoneySpec | None = None
+    """Costs of agent-hours and values of customers: a run's cost in money."""
     expect: list[str] = Field(default_factory=list)
     """Assertions for ``simdesk check``, e.g. ``chat.sla >= 80%``; the grammar is in
     :mod:`simdesk.scenario.expect`, the names are checked in :mod:`simdesk.scenario.checks`."""

@@ -1,0 +1,72 @@
+"""Cross-section checks of ``outcomes:`` and ``money:``: the segments and tiers they name
+are declared (run on the raw data, like :func:`simdesk.scenario.checks.check_references`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from simdesk.scenario.messages import did_you_mean, one_of
+from simdesk.scenario.yamlsource import KeyPath
+
+Finding = tuple[KeyPath, str]
+EVERY = "*"
+
+
+def _keys(data: Mapping[str, Any], key: str) -> list[str]:
+    section = data.get(key)
+    return [str(k) for k in section] if isinstance(section, dict) else []
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    return (f"unknown {kind} {name!r}; known: {one_of(known) or '(none declared)'}"
+            f"{did_you_mean(name, known)}")
+
+
+def _groups(tier: Any) -> list[str]:
+    """The shift patterns and teams of a tier's agents, as written."""
+    agents = tier.get("agents") if isinstance(tier, dict) else None
+    names: list[str] = []
+    for group in agents if isinstance(agents, list) else []:
+        if isinstance(group, dict):
+            names += [str(group[k]) for k in ("shift", "team") if group.get(k) is not None]
+    return names
+
+
+def check_outcome_references(data: Mapping[str, Any]) -> Iterator[Finding]:
+    """``conversion.segment``/``to`` and ``money.customers`` name declared segments;
+    ``money.agent_hour`` names ``*``, a tier, or ``tier/shift`` / ``tier/team``."""
+    segments = _keys(data, "segments")
+    outcomes, money = data.get("outcomes"), data.get("money")
+    conversion = outcomes.get("conversion") if isinstance(outcomes, dict) else None
+    if isinstance(conversion, dict):
+        for key in ("segment", "to"):
+            name = conversion.get(key, "free" if key == "segment" else None)
+            if name is not None and str(name) not in segments:
+                yield ("outcomes", "conversion", key), _unknown("segment", str(name), segments)
+        if conversion.get("to") is None and len(segments) < 2:
+            yield (("outcomes", "conversion"),
+                   "conversion needs a segment to convert to: declare segments such as "
+                   "{paid: 20%, free: 80%}")
+    if not isinstance(money, dict):
+        return
+    customers = money.get("customers")
+    for name in customers if isinstance(customers, dict) else []:
+        if str(name) != EVERY and str(name) not in segments:
+            yield ("money", "customers", name), _unknown("segment", str(name),
+                                                         [*segments, EVERY])
+    tiers = data.get("tiers") if isinstance(data.get("tiers"), dict) else {}
+    prices = money.get("agent_hour")
+    for key in prices if isinstance(prices, dict) else []:
+        tier, _, group = str(key).partition("/")
+        if str(key) == EVERY:
+            continue
+        if tier not in tiers:
+            yield ("money", "agent_hour", key), _unknown("tier", tier, [*map(str, tiers), EVERY])
+        elif group and group not in (known := _groups(tiers[tier])):
+            yield (("money", "agent_hour", key),
+                   f"tier {tier} has no shift or team {group!r}; known: "
+                   f"{one_of(known) or '(none)'}{did_you_mean(group, known)}")
+
+
+__all__ = ["check_outcome_references"]
