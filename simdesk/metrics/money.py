@@ -65,8 +65,8 @@ def money_metrics(plan: DeskPlan, customers: pd.DataFrame | None,
     if money is None:
         raise ValueError("the scenario has no money: section")
     staff = np.full(len(replications), staff_cost(plan, money))
-    lost = np.zeros(len(replications))
-    won = np.zeros(len(replications))
+    lost: np.ndarray = np.zeros(len(replications))
+    won: np.ndarray = np.zeros(len(replications))
     if customers is not None:
         c = customers.loc[~customers["warmup"].to_numpy(dtype=bool)]
         index = np.searchsorted(replications, c["replication"].to_numpy())

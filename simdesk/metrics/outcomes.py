@@ -93,9 +93,10 @@ def customer_table(plan: DeskPlan, tickets: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("the scenario has no outcomes: section")
     seed = plan.scenario.seed or 0
     ordered = tickets.sort_values(["replication", "ticket"], kind="stable")
-    counts = ordered.groupby("replication", sort=True).size()
-    draws = np.concatenate([_draws(seed, int(r), int(n)) for r, n in counts.items()]) \
-        if len(counts) else np.zeros((0, len(DRAWS)))
+    reps, counts = np.unique(ordered["replication"].to_numpy(), return_counts=True)
+    draws = np.concatenate([_draws(seed, int(r), int(n)) for r, n in zip(reps, counts,
+                                                                         strict=True)]) \
+        if len(reps) else np.zeros((0, len(DRAWS)))
     p_unhappy = unhappy_chance(outcomes, ordered)
     unhappy = draws[:, 0] < p_unhappy
     complained = unhappy & (draws[:, 1] < outcomes.complain)

@@ -55,14 +55,15 @@ def check_outcome_references(data: Mapping[str, Any]) -> Iterator[Finding]:
         if str(name) != EVERY and str(name) not in segments:
             yield ("money", "customers", name), _unknown("segment", str(name),
                                                          [*segments, EVERY])
-    tiers = data.get("tiers") if isinstance(data.get("tiers"), dict) else {}
+    raw = data.get("tiers")
+    tiers: dict[str, Any] = {str(k): v for k, v in raw.items()} if isinstance(raw, dict) else {}
     prices = money.get("agent_hour")
     for key in prices if isinstance(prices, dict) else []:
         tier, _, group = str(key).partition("/")
         if str(key) == EVERY:
             continue
         if tier not in tiers:
-            yield ("money", "agent_hour", key), _unknown("tier", tier, [*map(str, tiers), EVERY])
+            yield ("money", "agent_hour", key), _unknown("tier", tier, [*tiers, EVERY])
         elif group and group not in (known := _groups(tiers[tier])):
             yield (("money", "agent_hour", key),
                    f"tier {tier} has no shift or team {group!r}; known: "

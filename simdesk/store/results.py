@@ -3,8 +3,9 @@
 Files: ``scenario.yaml`` (every default filled in, seed included: running it again
 gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet``,
 ``days.parquet`` (SLA attainment per replication, calendar day and channel:
-:func:`simdesk.metrics.daily_sla.day_table`), ``customers.parquet`` (with an ``outcomes:`` section: who was unhappy, complained, left
-or converted, :mod:`simdesk.metrics.outcomes`), ``hours.parquet`` (per channel, weekday and
+:func:`simdesk.metrics.daily_sla.day_table`), ``customers.parquet`` (with an
+``outcomes:`` section: who was unhappy, complained, left or converted,
+:mod:`simdesk.metrics.outcomes`), ``hours.parquet`` (per channel, weekday and
 hour of arrival: :func:`simdesk.metrics.hours.hour_table`), ``summary.csv`` and
 ``summary.json`` (each metric with its ``unit``, from the metric catalogue:
 :func:`simdesk.metrics.catalogue.unit_text`). Each file is written to a temporary name
@@ -45,8 +46,8 @@ if TYPE_CHECKING:
     from simdesk.metrics.misses import ChannelMisses
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "customers.parquet", "days.parquet", "hours.parquet", "summary.csv",
-                "summary.json", "misses.json",
+                "replies.parquet", "customers.parquet", "days.parquet", "hours.parquet",
+                "summary.csv", "summary.json", "misses.json",
                 "comparison.csv")
 
 
