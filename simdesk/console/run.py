@@ -12,6 +12,7 @@ from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
 from simdesk.console.hours import hour_tables
+from simdesk.console.outcomes import print_outcomes
 from simdesk.console.plan import describe_plan as describe_plan
 from simdesk.console.plan import print_notices as print_notices
 from simdesk.metrics.catalogue import label_of
@@ -189,3 +190,4 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
             console.print(part, soft_wrap=False, highlight=False)
     console.print(tier_table(result, wide), soft_wrap=False)
     print_behaviour(console, result, wide)
+    print_outcomes(console, result)
