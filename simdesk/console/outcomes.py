@@ -10,7 +10,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.metrics.catalogue import format_metric, label_of
+from simdesk.metrics.stats import paired_interval
 from simdesk.simulation import SimulationResult
+from simdesk.staffing.cost import CostStaffing
 
 OUTCOME_COLUMNS = ("unhappy", "complaints", "churned", "churn_per_1000", "converted")
 MONEY_ROWS = ("staff_cost", "churn_cost", "conversion_value", "total_cost")
@@ -91,4 +93,60 @@ def print_outcomes(console: Console, result: SimulationResult) -> None:
         console.print(money_table(result), soft_wrap=False)
 
 
-__all__ = ["estimate_text", "money_table", "outcome_table", "print_outcomes"]
+
+
+def cost_tables(answer: CostStaffing) -> list[Table | str]:
+    """``staff --goal cost``: today against the cheapest staffing, then per shift group
+    the costs around the best count and what one more agent changes."""
+    money = answer.scenario.money
+    assert money is not None
+    currency = money.currency
+    best, today = answer.best_candidate, answer.tried[answer.today]
+    parts: list[Table | str] = []
+    summary = Table(title=f"Lowest total cost ({answer.replications} replications, seed "
+                          f"{answer.seed}, common random numbers)",
+                    title_justify="left", header_style="bold")
+    summary.add_column("Shift group", no_wrap=True)
+    summary.add_column("Today", justify="right")
+    summary.add_column("Cheapest", justify="right")
+    for label, now, new in zip(answer.labels, answer.today, answer.best, strict=True):
+        summary.add_row(escape(label), str(now), f"[bold]{new}[/]" if new != now else str(new))
+    parts.append(summary)
+    change = paired_interval(best.costs["total_cost"].to_numpy(),
+                             today.costs["total_cost"].to_numpy())
+    saving = (f"{currency}{-change.mean:,.0f} (95 % CI {currency}{-change.high:,.0f} to "
+              f"{currency}{-change.low:,.0f})")
+    parts.append(f"Total cost today {currency}{today.mean():,.0f}, cheapest "
+                 f"{currency}{best.mean():,.0f}: a saving of {saving} over the measured "
+                 "window." if answer.best != answer.today else
+                 f"Today's staffing is already the cheapest found: total cost "
+                 f"{currency}{today.mean():,.0f} over the measured window.")
+    for axis, label in enumerate(answer.labels):
+        frame = answer.margins(axis)
+        table = Table(title=f"{label}: agents against cost ({currency}, means)",
+                      title_justify="left", header_style="bold", caption_justify="left")
+        for column in ("Agents", "Staff", "Customers lost", "Conversions", "Total",
+                       "One more agent"):
+            table.add_column(column, justify="right", no_wrap=True)
+        for row in frame.to_dict("records"):
+            if math.isnan(row["change"]):
+                more = "—"
+            elif math.isnan(row["change_low"]):
+                more = f"{row['change']:+,.0f}"
+            else:
+                verdict = ("pays" if row["change_high"] < 0 else "does not pay"
+                           if row["change_low"] > 0 else "unclear")
+                more = (f"{row['change']:+,.0f} ({row['change_low']:+,.0f} to "
+                        f"{row['change_high']:+,.0f}) {verdict}")
+            mark = "[bold]" if row["count"] == answer.best[axis] else ""
+            table.add_row(f"{mark}{row['count']}{'[/]' if mark else ''}",
+                          f"{row['staff_cost']:,.0f}", f"{row['churn_cost']:,.0f}",
+                          f"{-row['conversion_value']:,.0f}", f"{row['total_cost']:,.0f}",
+                          more)
+        table.caption = ("One more agent: the paired change of total cost from one agent "
+                         "less, 95 % CI; it stops paying where the change turns positive.")
+        parts.append(table)
+    return parts
+
+
+__all__ = ["cost_tables", "estimate_text", "money_table", "outcome_table", "print_outcomes"]

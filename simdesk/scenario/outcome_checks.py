@@ -30,7 +30,7 @@ def _groups(tier: Any) -> list[str]:
     for group in agents if isinstance(agents, list) else []:
         if isinstance(group, dict):
             names += [str(group[k]) for k in ("shift", "team") if group.get(k) is not None]
-    return names
+    return list(dict.fromkeys(names))
 
 
 def check_outcome_references(data: Mapping[str, Any]) -> Iterator[Finding]:
