@@ -66,8 +66,13 @@ def sweep_table(sweep: Sweep, outcome: SweepOutcome) -> Table:
 
 
 def print_sweep(console: Console, sweep: Sweep, outcome: SweepOutcome) -> None:
-    """The table (the command lists the failures and their errors on stderr)."""
+    """The table (the command lists the failures and their errors on stderr), and with an
+    ``objective`` the best point(s)."""
     console.print(sweep_table(sweep, outcome))
+    if sweep.spec.objective is not None:
+        from simdesk.console.sweep_best import best_table
+
+        console.print(best_table(sweep, outcome))
 
 
 def _clock(seconds: float) -> str:
