@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
@@ -13,6 +14,9 @@ from simdesk.metrics.catalogue import format_metric, label_of
 from simdesk.metrics.stats import paired_interval
 from simdesk.simulation import SimulationResult
 from simdesk.staffing.cost import CostStaffing
+
+if TYPE_CHECKING:
+    from simdesk.experiments.compare import Comparison
 
 OUTCOME_COLUMNS = ("unhappy", "complaints", "churned", "churn_per_1000", "converted")
 MONEY_ROWS = ("staff_cost", "churn_cost", "conversion_value", "total_cost")
@@ -149,4 +153,38 @@ def cost_tables(answer: CostStaffing) -> list[Table | str]:
     return parts
 
 
-__all__ = ["cost_tables", "estimate_text", "money_table", "outcome_table", "print_outcomes"]
+
+def compared_outcomes(comparison: Comparison, lookup: Any) -> Table | None:
+    """Customers and money per policy (or scenario), differences from the baseline under
+    each value; ``None`` when the compared scenarios have neither section."""
+    first = comparison.results[comparison.baseline].scenario
+    metrics: list[str] = []
+    if first.outcomes is not None:
+        metrics += ["unhappy", "complaints", "churned", "churn_per_1000", "converted"]
+    if first.money is not None:
+        metrics += ["staff_cost", "churn_cost", "total_cost"]
+    if not metrics:
+        return None
+    currency = first.money.currency if first.money is not None else ""
+    table = Table(title="Customers and money by "
+                        + ("scenario" if comparison.by_file else "policy")
+                        + " (means per replication; Δ: paired, 95 % CI)",
+                  title_justify="left", header_style="bold", show_lines=True)
+    table.add_column("Scenario" if comparison.by_file else "Policy", overflow="fold")
+    for metric in metrics:
+        table.add_column(label_of(metric), justify="right", overflow="fold")
+    for label in comparison.labels:
+        cells = [escape(label) + (" (baseline)" if label == comparison.baseline else "")]
+        for metric in metrics:
+            key = (label, "overall", "all", metric)
+            prefix = currency if metric.endswith("_cost") else ""
+            value = prefix + format_metric(metric, lookup.mean(key))
+            if label != comparison.baseline:
+                value += "\n" + lookup.difference(key)
+            cells.append(value)
+        table.add_row(*cells)
+    return table
+
+
+__all__ = ["compared_outcomes", "cost_tables", "estimate_text", "money_table", "outcome_table",
+           "print_outcomes"]

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import simdesk
@@ -187,3 +188,21 @@ def test_bad_outcome_input_is_one_clear_line(section: dict[str, Any], message: s
     with pytest.raises(ScenarioError) as caught:
         simdesk.load_scenario(data)
     assert message in str(caught.value)
+
+
+def test_compare_reports_customers_and_money_with_paired_differences(tmp_path: Any) -> None:
+    import yaml
+    from click.testing import CliRunner
+
+    from simdesk.cli import main
+
+    data = _freemium(policies={"paid": {"policy": "paid-first", "order": ["paid", "free"]}})
+    path = tmp_path / "desk.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = CliRunner().invoke(main, ["compare", str(path), "--policies", "fifo,paid",
+                                       "--seed", "2", "-r", "3", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "Customers and money by policy" in result.output
+    differences = pd.read_csv(tmp_path / "o" / "comparison.csv")
+    assert {"churned", "total_cost", "staff_cost"} <= set(differences["metric"])
+    assert (tmp_path / "o" / "customers.parquet").exists()
