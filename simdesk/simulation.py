@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
 from simdesk.fates.streams import Streams, new_seed
 from simdesk.fates.tickets import draw_tickets
+from simdesk.metrics.actions import action_table
 from simdesk.metrics.outcomes import customer_table
 from simdesk.metrics.ratings import satisfaction_draw
 from simdesk.metrics.run import run_metrics
@@ -50,6 +51,8 @@ class SimulationResult:
     """Agent replies at the conversation tier (empty without conversations)."""
     queue_area: pd.DataFrame
     """Per replication and tier, the engine's ∫ queue length dt over the measured window."""
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The supervisor's actions (:mod:`simdesk.metrics.actions`); empty without one."""
 
     @cached_property
     def customers(self) -> pd.DataFrame:
@@ -94,6 +97,7 @@ class ReplicationTables:
     duty: pd.DataFrame
     replies: pd.DataFrame
     queue_area: pd.DataFrame
+    actions: pd.DataFrame
 
 
 def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
@@ -114,6 +118,7 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
         duty_table(plan, record, replication),
         reply_table(plan, record, replication),
         areas,
+        action_table(plan, record, replication),
     )
 
 
@@ -190,6 +195,8 @@ def simulate(
     duty = pd.concat([p.duty for p in parts], ignore_index=True)
     replies = pd.concat([p.replies for p in parts], ignore_index=True)
     areas = pd.concat([p.queue_area for p in parts], ignore_index=True)
+    actions = (pd.concat([p.actions for p in parts], ignore_index=True)
+               if scenario.supervisor is not None else pd.DataFrame())
     return SimulationResult(
         scenario=scenario,
         plan=plan,
@@ -201,4 +208,5 @@ def simulate(
         duty=duty,
         replies=replies,
         queue_area=areas,
+        actions=actions,
     )

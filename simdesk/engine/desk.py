@@ -28,7 +28,8 @@ Rules, each covered by a scripted test:
 * when a tier does not resolve a ticket, it enters the next tier at that moment.
 
 The desk is made of sections: the state (:mod:`~simdesk.engine.state`), follow-ups
-(:mod:`~simdesk.engine.followups`), agents' hours (:mod:`~simdesk.engine.shifts`), and
+(:mod:`~simdesk.engine.followups`), agents' hours (:mod:`~simdesk.engine.shifts`), the
+supervisor's reviews (:mod:`~simdesk.engine.supervisor`), and
 here the core loop; :class:`~simdesk.engine.plain.PlainDesk` is the same desk with its
 hottest paths written out for the common case. SimPy is reached only through
 :mod:`~simdesk.engine.kernel`.
@@ -49,13 +50,13 @@ from simdesk.engine.records import (
     RunRecord,
     queue_areas,
 )
-from simdesk.engine.shifts import Shifts
 from simdesk.engine.state import INF, NAN
+from simdesk.engine.supervisor import ACTION_COLUMNS, Supervising
 
 __all__ = ["Desk", "RunRecord"]
 
 
-class Desk(FollowUps, Shifts):
+class Desk(FollowUps, Supervising):
     """One replication of a help desk: tickets, tiers, agents, a routing policy.
 
     Hot-path events (service completions, arrival alarms) are scheduled at absolute
@@ -70,6 +71,7 @@ class Desk(FollowUps, Shifts):
         """Simulate from 0 to the horizon and return the records. A desk runs once."""
         env, plan = self.env, self.plan
         self._schedule_duty()
+        self._schedule_reviews()
         self._set_alarm()
         env.run(until=plan.horizon)
         self._admit(plan.horizon)
@@ -86,6 +88,7 @@ class Desk(FollowUps, Shifts):
             duty=np.asarray(self.duty, dtype=float).reshape(-1, DUTY_COLUMNS),
             queue_area=queue_areas(visits, len(self.tiers), plan.warmup, plan.horizon),
             log=None if self.log is None else sorted(self.log, key=lambda entry: entry[0]),
+            actions=np.asarray(self.actions, dtype=float).reshape(-1, ACTION_COLUMNS),
         )
         self._release()
         return record

@@ -56,6 +56,8 @@ class RunRecord:
     queue_area: FloatArray
     """Per tier, ∫ queue length dt from the warm-up to the horizon (:func:`queue_areas`)."""
     log: list[LogEntry] | None
+    actions: Matrix | None = None
+    """The supervisor's actions (:mod:`simdesk.engine.supervisor`); ``None`` without one."""
 
 
 def queue_areas(visits: Matrix, tiers: int, warmup: float, horizon: float) -> FloatArray:

@@ -24,9 +24,10 @@ INF = math.inf
 
 def is_plain(plan: DeskPlan, batch: TicketBatch, trace: bool = False) -> bool:
     """The common case the plain paths (:class:`~simdesk.engine.plain.PlainDesk`) cover:
-    no conversations, owners, repeat contacts, helpers, paced agents, nor a trace."""
+    no conversations, owners, repeat contacts, helpers, paced agents, supervisor, nor a
+    trace."""
     return not (trace or plan.max_touches > 1 or plan.ownership == "owner"
-                or batch.reopens is not None
+                or batch.reopens is not None or plan.scenario.supervisor is not None
                 or any(a.speed != 1 or a.ramp is not None or a.seats > 1
                        or a.helper is not None for a in plan.agents))
 

@@ -18,6 +18,7 @@ from simdesk.plan.model import (
     StreamPlan,
     TierPlan,
 )
+from simdesk.plan.reserve import reserve_agents
 from simdesk.scenario.behaviour import Break, day_number
 from simdesk.scenario.calendar import (
     MINUTES_PER_DAY,
@@ -194,6 +195,7 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
     for index, (name, tier) in enumerate(scenario.tiers.items()):
         agents = _tier_agents(tier, index, name, agent_count, clock, horizon, topics,
                               list(scenario.channels))
+        agents += reserve_agents(scenario.supervisor, name, index, agent_count + len(agents))
         agent_count += len(agents)
         target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
         assert tier.resolves is not None

@@ -42,6 +42,7 @@ from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.outcomes import MoneySpec, Outcomes
 from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
+from simdesk.scenario.supervisor import Supervisor
 from simdesk.scenario.types import (
     Duration,
     Percent,
@@ -369,6 +370,8 @@ class Scenario(SpecModel):
     """Complaints, churn and conversions drawn from each ticket's experience."""
     money: MoneySpec | None = None
     """Costs of agent-hours and values of customers: a run's cost in money."""
+    supervisor: Supervisor | None = None
+    """Intraday rules that call in reserve agents past a threshold."""
     expect: list[str] = Field(default_factory=list)
     """Assertions for ``simdesk check``, e.g. ``chat.sla >= 80%``; the grammar is in
     :mod:`simdesk.scenario.expect`, the names are checked in :mod:`simdesk.scenario.checks`."""

@@ -5,7 +5,8 @@ gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet`
 ``days.parquet`` (SLA attainment per replication, calendar day and channel:
 :func:`simdesk.metrics.daily_sla.day_table`), ``customers.parquet`` (with an
 ``outcomes:`` section: who was unhappy, complained, left or converted,
-:mod:`simdesk.metrics.outcomes`), ``hours.parquet`` (per channel, weekday and
+:mod:`simdesk.metrics.outcomes`), ``actions.parquet`` (with a ``supervisor:``: each
+action, :mod:`simdesk.metrics.actions`), ``hours.parquet`` (per channel, weekday and
 hour of arrival: :func:`simdesk.metrics.hours.hour_table`), ``summary.csv`` and
 ``summary.json`` (each metric with its ``unit``, from the metric catalogue:
 :func:`simdesk.metrics.catalogue.unit_text`). Each file is written to a temporary name
@@ -46,8 +47,8 @@ if TYPE_CHECKING:
     from simdesk.metrics.misses import ChannelMisses
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "customers.parquet", "days.parquet", "hours.parquet",
-                "summary.csv", "summary.json", "misses.json",
+                "replies.parquet", "customers.parquet", "actions.parquet", "days.parquet",
+                "hours.parquet", "summary.csv", "summary.json", "misses.json",
                 "comparison.csv")
 
 
@@ -230,6 +231,8 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
         tables.append(("replies", result.replies))
     if result.scenario.outcomes is not None:
         tables.append(("customers", result.customers))
+    if result.scenario.supervisor is not None:
+        tables.append(("actions", result.actions))
     _write_tables(folder, tables, lambda: (result.summary, summary_document(result)))
     if misses is not None:
         atomic_text(folder / "misses.json",
@@ -321,6 +324,8 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
         tables.append(("replies", comparison.table("replies")))
     if comparison.scenario.outcomes is not None:
         tables.append(("customers", comparison.table("customers")))
+    if comparison.scenario.supervisor is not None:
+        tables.append(("actions", comparison.table("actions")))
     tables.append(("days", _days_by_policy(comparison)))
     _write_tables(folder, tables,
                   lambda: (comparison.summary, comparison_document(comparison)))
