@@ -15,6 +15,7 @@ from simdesk.console.hours import hour_tables
 from simdesk.console.outcomes import print_outcomes
 from simdesk.console.plan import describe_plan as describe_plan
 from simdesk.console.plan import print_notices as print_notices
+from simdesk.console.supervisor import print_supervisor
 from simdesk.metrics.catalogue import label_of
 from simdesk.metrics.verdicts import summary_verdicts
 from simdesk.scenario.units import format_duration, humanize_minutes
@@ -190,4 +191,5 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
             console.print(part, soft_wrap=False, highlight=False)
     console.print(tier_table(result, wide), soft_wrap=False)
     print_behaviour(console, result, wide)
+    print_supervisor(console, result)
     print_outcomes(console, result)

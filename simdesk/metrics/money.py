@@ -3,8 +3,9 @@
 Per replication, over the measured window (after the warm-up), in the scenario's currency:
 
 * ``staff_cost`` — paid agent-hours × their price: every agent's scheduled hours (shifts,
-  rotation duty), absences and breaks included since they are paid; helpers are not
-  counted (their hours are paid by their own team);
+  rotation duty), absences and breaks included since they are paid; reserve agents a
+  supervisor called in, for their hours on the queue (priced by ``tier/reserve`` if
+  given); helpers are not counted (their hours are paid by their own team);
 * ``churn_cost`` — customers lost (``outcomes:``), each at its segment's ``acquisition``
   cost if given (it is replaced), else its ``value``;
 * ``conversion_value`` — free users converted, each worth the ``value`` of the segment it
@@ -21,6 +22,7 @@ import pandas as pd
 
 from simdesk.metrics.catalogue import OVERALL_GROUP, from_source
 from simdesk.plan.model import DeskPlan
+from simdesk.plan.reserve import RESERVE
 from simdesk.scenario.outcomes import MoneySpec
 
 MINUTES_PER_HOUR = 60.0
@@ -31,7 +33,7 @@ def paid_hours(plan: DeskPlan) -> dict[tuple[str, str, str | None], float]:
     hours: dict[tuple[str, str, str | None], float] = {}
     for tier in plan.tiers:
         for agent in tier.agents:
-            if agent.helper is not None:
+            if agent.helper is not None or agent.group == RESERVE:
                 continue
             minutes = sum(max(0.0, min(end, plan.horizon) - max(begin, plan.warmup))
                           for begin, end in agent.duty)
@@ -58,13 +60,34 @@ def conversion_target(plan: DeskPlan) -> str | None:
     return others[0] if others else None
 
 
+def reserve_cost(plan: DeskPlan, money: MoneySpec, duty: pd.DataFrame,
+                 replications: np.ndarray) -> np.ndarray:
+    """Per replication: reserve agents' hours on the queue in the measured window × price."""
+    reserves = {agent.name: money.hourly(plan.tiers[agent.tier].name, RESERVE, None)
+                for agent in plan.agents if agent.group == RESERVE}
+    cost = np.zeros(len(replications))
+    if not reserves or duty.empty:
+        return cost
+    rows = duty.loc[duty["agent"].astype(str).isin(list(reserves))]
+    hours = (np.minimum(rows["off"].to_numpy(float), plan.horizon)
+             - np.maximum(rows["on"].to_numpy(float), plan.warmup)).clip(0) / MINUTES_PER_HOUR
+    price = rows["agent"].astype(str).map(reserves).to_numpy(float)
+    index = np.searchsorted(replications, rows["replication"].to_numpy())
+    inside = index < len(replications)
+    np.add.at(cost, index[inside], (hours * price)[inside])
+    return cost
+
+
 def money_metrics(plan: DeskPlan, customers: pd.DataFrame | None,
-                  replications: np.ndarray) -> pd.DataFrame:
+                  replications: np.ndarray, duty: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     """``replication, scope, group, metric, value`` of the money metrics (overall)."""
     money = plan.scenario.money
     if money is None:
         raise ValueError("the scenario has no money: section")
     staff = np.full(len(replications), staff_cost(plan, money))
+    if duty is not None:
+        staff = staff + reserve_cost(plan, money, duty, replications)
     lost: np.ndarray = np.zeros(len(replications))
     won: np.ndarray = np.zeros(len(replications))
     if customers is not None:
@@ -96,4 +119,4 @@ def money_metrics(plan: DeskPlan, customers: pd.DataFrame | None,
     })
 
 
-__all__ = ["conversion_target", "money_metrics", "paid_hours", "staff_cost"]
+__all__ = ["conversion_target", "money_metrics", "paid_hours", "reserve_cost", "staff_cost"]

@@ -40,5 +40,5 @@ def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
         parts.append(outcome_metrics(customers))
     if scenario.money is not None:
         measured = tickets.loc[~tickets["warmup"], "replication"].to_numpy()
-        parts.append(money_metrics(plan, customers, np.unique(measured)))
+        parts.append(money_metrics(plan, customers, np.unique(measured), duty))
     return pd.concat(parts, ignore_index=True)

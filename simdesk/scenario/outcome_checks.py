@@ -1,5 +1,6 @@
-"""Cross-section checks of ``outcomes:`` and ``money:``: the segments and tiers they name
-are declared (run on the raw data, like :func:`simdesk.scenario.checks.check_references`)."""
+"""Cross-section checks of ``outcomes:``, ``money:`` and ``supervisor:``: the segments,
+tiers and channels they name are declared (run on the raw data, like
+:func:`simdesk.scenario.checks.check_references`)."""
 
 from __future__ import annotations
 
@@ -30,12 +31,14 @@ def _groups(tier: Any) -> list[str]:
     for group in agents if isinstance(agents, list) else []:
         if isinstance(group, dict):
             names += [str(group[k]) for k in ("shift", "team") if group.get(k) is not None]
-    return list(dict.fromkeys(names))
+    return list(dict.fromkeys([*names, "reserve"]))
 
 
 def check_outcome_references(data: Mapping[str, Any]) -> Iterator[Finding]:
     """``conversion.segment``/``to`` and ``money.customers`` name declared segments;
-    ``money.agent_hour`` names ``*``, a tier, or ``tier/shift`` / ``tier/team``."""
+    ``money.agent_hour`` names ``*``, a tier, or ``tier/shift`` / ``tier/team`` /
+    ``tier/reserve``; supervisor rules name declared tiers and channels."""
+    yield from _supervisor_references(data)
     segments = _keys(data, "segments")
     outcomes, money = data.get("outcomes"), data.get("money")
     conversion = outcomes.get("conversion") if isinstance(outcomes, dict) else None
@@ -68,6 +71,19 @@ def check_outcome_references(data: Mapping[str, Any]) -> Iterator[Finding]:
             yield (("money", "agent_hour", key),
                    f"tier {tier} has no shift or team {group!r}; known: "
                    f"{one_of(known) or '(none)'}{did_you_mean(group, known)}")
+
+
+def _supervisor_references(data: Mapping[str, Any]) -> Iterator[Finding]:
+    supervisor = data.get("supervisor")
+    rules = supervisor.get("rules") if isinstance(supervisor, dict) else None
+    tiers, channels = _keys(data, "tiers"), _keys(data, "channels")
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        if not isinstance(rule, dict):
+            continue
+        for key, known, kind in (("tier", tiers, "tier"), ("channel", channels, "channel")):
+            name = rule.get(key)
+            if name is not None and str(name) not in known:
+                yield ("supervisor", "rules", index, key), _unknown(kind, str(name), known)
 
 
 __all__ = ["check_outcome_references"]
