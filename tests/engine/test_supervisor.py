@@ -123,3 +123,61 @@ def test_reviews_only_within_their_hours() -> None:
     assert actions["time"].tolist() == [540, 600, 660, 540 + day, 600 + day, 660 + day]
     assert actions["until"].tolist() == [600, 660, 720, 600 + day, 660 + day, 720 + day]
     assert [t for t, _, ticket, _ in events(record, "start") if ticket == 2] == []
+
+
+def _desk(**extra: Any) -> dict[str, Any]:
+    return {"name": "supervised", "horizon": "3d", "warmup": "4h",
+            "channels": {"chat": {"sla": {"within": "5m", "target": "80%"},
+                                  "patience": {"dist": "exponential", "mean": "10m"}}},
+            "arrivals": [{"channel": "chat", "rate": "18/h"}],
+            "tiers": {"L1": {"agents": 2, "handle": {"dist": "exponential", "mean": "8m"}}},
+            "supervisor": {"every": "30m", "rules": [
+                {"channel": "chat", "sla_below": "80%", "tier": "L1", "call": 2}]},
+            **extra}
+
+
+def test_called_in_hours_are_paid_at_the_reserve_price() -> None:
+    import simdesk
+
+    result = simdesk.simulate(_desk(money={"agent_hour": {"L1": 30, "L1/reserve": 50}}),
+                              seed=3, replications=2)
+    duty = result.duty
+    reserve = duty[duty["agent"].astype(str).str.contains("reserve")]
+    assert len(reserve) > 0 and len(result.actions) > 0
+    hours = ((reserve["off"].clip(upper=3 * 1440) - reserve["on"].clip(lower=240)).clip(
+        lower=0) / 60).groupby(reserve["replication"]).sum()
+    scheduled = 2 * (3 * 24 - 4) * 30
+    expected = (scheduled + 50 * hours).mean()
+    assert result.value("overall", "all", "staff_cost") == pytest.approx(expected)
+
+
+def test_a_supervised_run_writes_its_actions_and_reports_them(tmp_path: Any) -> None:
+    import yaml
+    from click.testing import CliRunner
+
+    from simdesk.cli import main
+
+    path = tmp_path / "desk.yaml"
+    path.write_text(yaml.safe_dump(_desk()))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--seed", "1", "-r", "2",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Supervisor:" in result.output and "First actions" in result.output
+    import pandas as pd
+
+    actions = pd.read_parquet(out / "actions.parquet")
+    assert len(actions) > 0 and (actions["value"] < actions["threshold"]).all()
+    report = CliRunner().invoke(main, ["report", str(out)])
+    assert report.exit_code == 0, report.output
+    assert "Supervisor actions" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_supervisor_rule_naming_an_unknown_tier_is_one_clear_line() -> None:
+    import simdesk
+    from simdesk.errors import ScenarioError
+
+    data = _desk()
+    data["supervisor"]["rules"][0]["tier"] = "L9"
+    with pytest.raises(ScenarioError, match=r"supervisor.rules\[0\].tier: unknown tier 'L9'"):
+        simdesk.load_scenario(data)
