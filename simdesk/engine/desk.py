@@ -25,7 +25,9 @@ Rules, each covered by a scripted test:
   reply but the last, the customer answers ``reply_after`` later and the ticket queues
   again — for anyone (``ownership: shared``) or for the agent who first answered it
   there (``ownership: owner``, optionally anyone after ``owner_fallback``);
-* when a tier does not resolve a ticket, it enters the next tier at that moment.
+* when a tier does not resolve a ticket, it enters the next tier at that moment;
+* a check-back (a follow-up after a fix) queues at the resolving tier like a ticket and,
+  when done, frees its agent and nothing else.
 
 The desk is made of sections: the state (:mod:`~simdesk.engine.state`), follow-ups
 (:mod:`~simdesk.engine.followups`), agents' hours (:mod:`~simdesk.engine.shifts`), the
@@ -260,7 +262,8 @@ class Desk(FollowUps, Supervising):
         if self.log is not None:
             self.log.append((now, "start", ticket.id, agent.name))
         if contact:
-            handle = self._reopen_handles[contact - 1][ticket.id]
+            handle = (self._reopen_handles[contact - 1][ticket.id] if contact > 0
+                      else self._checkback_handles[-contact - 1][ticket.id])
         elif self._talks and step == self._talk[ticket.channel]:
             self._conversation_starts(agent, ticket, now)
             handle = (self._followups[ticket.touch - 1][ticket.id] if ticket.touch
@@ -306,7 +309,7 @@ class Desk(FollowUps, Supervising):
         log = self.log
         if log is not None:
             log.append((now, "done", ticket.id, agent.name))
-        step = ticket.step
+        step = ticket.step if contact >= 0 else -1  # a check-back passes nothing on
         reply = self._reply[ticket.channel]
         if step == 0 and reply and not ticket.touch and not contact:
             self.first_response[ticket.id] = now

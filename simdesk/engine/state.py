@@ -107,6 +107,12 @@ class DeskState:
         self._reopen_handles = ([] if batch.reopen_handles is None else
                                 [batch.reopen_handles[:, k].tolist()
                                  for k in range(batch.reopen_handles.shape[1])])
+        self._checkback_after = ([] if batch.checkback_after is None else
+                                 [batch.checkback_after[:, k].tolist()
+                                  for k in range(batch.checkback_after.shape[1])])
+        self._checkback_handles = ([] if batch.checkback_handles is None else
+                                   [batch.checkback_handles[:, k].tolist()
+                                    for k in range(batch.checkback_handles.shape[1])])
         agents = plan.agents
         self._paced = any(a.speed != 1 or a.ramp is not None or a.seats > 1 for a in agents)
         """Handle times depend on who handles the ticket (speed, ramp, concurrency)."""

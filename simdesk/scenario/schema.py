@@ -41,6 +41,7 @@ from simdesk.scenario.calendar import SHIFT_HINT
 from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.outcomes import MoneySpec, Outcomes
 from simdesk.scenario.profiles import Profile
+from simdesk.scenario.roles import Morale, Problems
 from simdesk.scenario.routing import Fifo, Routing
 from simdesk.scenario.supervisor import Supervisor
 from simdesk.scenario.types import (
@@ -314,6 +315,8 @@ class Tier(SpecModel):
     shrinkage: Shrinkage | None = None
     """This tier's absence and time off the queue (instead of the desk's)."""
     helpers: list[Helper] = Field(default_factory=list)
+    morale: Morale | None = None
+    """Speed that follows the tier's queue (:mod:`simdesk.scenario.roles`)."""
 
 
 def tier_defaults(value: Any) -> Any:
@@ -372,6 +375,8 @@ class Scenario(SpecModel):
     """Costs of agent-hours and values of customers: a run's cost in money."""
     supervisor: Supervisor | None = None
     """Intraday rules that call in reserve agents past a threshold."""
+    problems: Problems | None = None
+    """A level-one analyst whose fixes lower recurring topics."""
     expect: list[str] = Field(default_factory=list)
     """Assertions for ``simdesk check``, e.g. ``chat.sla >= 80%``; the grammar is in
     :mod:`simdesk.scenario.expect`, the names are checked in :mod:`simdesk.scenario.checks`."""
