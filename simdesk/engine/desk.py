@@ -26,6 +26,8 @@ Rules, each covered by a scripted test:
   again — for anyone (``ownership: shared``) or for the agent who first answered it
   there (``ownership: owner``, optionally anyone after ``owner_fallback``);
 * when a tier does not resolve a ticket, it enters the next tier at that moment;
+* with ``morale``, a handle time is divided by the speed the tier's queue gives when the
+  agent starts (the tickets still waiting, the started one not counted);
 * a check-back (a follow-up after a fix) queues at the resolving tier like a ticket and,
   when done, frees its agent and nothing else.
 
@@ -273,6 +275,9 @@ class Desk(FollowUps, Supervising):
         if self._paced:
             plan = agent.plan
             handle /= plan.speed_at(now)
+            morale = self._morale[agent.tier.index]
+            if morale is not None:
+                handle /= morale(agent.tier.waiting)
             if agent.seats > 1:
                 handle *= 1 + plan.slowdown * len(agent.hand)
         if agent.seats > 1:

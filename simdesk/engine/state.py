@@ -17,9 +17,24 @@ from simdesk.fates.tickets import TicketBatch
 from simdesk.plan.model import DeskPlan
 from simdesk.policies.base import Policy
 from simdesk.scenario.calendar import Interval
+from simdesk.scenario.roles import Morale
 
 NAN = math.nan
 INF = math.inf
+
+
+def morale_speed(morale: Morale | None) -> Callable[[int], float] | None:
+    """Speed with ``waiting`` tickets in the tier's queue: ``empty`` at 0, ``full`` from
+    ``full_at`` on, a straight line between (:class:`~simdesk.scenario.roles.Morale`)."""
+    if morale is None:
+        return None
+    empty, step, full_at = morale.empty, (morale.full - morale.empty) / morale.full_at, \
+        morale.full_at
+
+    def speed(waiting: int) -> float:
+        return empty + step * min(waiting, full_at)
+
+    return speed
 
 
 def is_plain(plan: DeskPlan, batch: TicketBatch, trace: bool = False) -> bool:
@@ -28,6 +43,7 @@ def is_plain(plan: DeskPlan, batch: TicketBatch, trace: bool = False) -> bool:
     trace."""
     return not (trace or plan.max_touches > 1 or plan.ownership == "owner"
                 or batch.reopens is not None or plan.scenario.supervisor is not None
+                or any(t.morale is not None for t in plan.scenario.tiers.values())
                 or any(a.speed != 1 or a.ramp is not None or a.seats > 1
                        or a.helper is not None for a in plan.agents))
 
@@ -114,8 +130,13 @@ class DeskState:
                                    [batch.checkback_handles[:, k].tolist()
                                     for k in range(batch.checkback_handles.shape[1])])
         agents = plan.agents
-        self._paced = any(a.speed != 1 or a.ramp is not None or a.seats > 1 for a in agents)
-        """Handle times depend on who handles the ticket (speed, ramp, concurrency)."""
+        self._morale = [morale_speed(plan.scenario.tiers[tier.name].morale)
+                        for tier in plan.tiers]
+        """Per tier, its speed as a function of the tickets waiting (``None``: no morale)."""
+        self._paced = any(a.speed != 1 or a.ramp is not None or a.seats > 1 for a in agents) \
+            or any(m is not None for m in self._morale)
+        """Handle times depend on who handles the ticket (speed, ramp, concurrency) or when
+        (morale)."""
 
     if TYPE_CHECKING:  # the core loop, in Desk, used by every section
         def _done(self, agent: Any) -> None: ...
