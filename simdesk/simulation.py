@@ -16,6 +16,7 @@ import pandas as pd
 
 from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
+from simdesk.fates.problems import fix_table, manage_problems
 from simdesk.fates.streams import Streams, new_seed
 from simdesk.fates.tickets import draw_tickets
 from simdesk.metrics.actions import action_table
@@ -53,6 +54,8 @@ class SimulationResult:
     """Per replication and tier, the engine's ∫ queue length dt over the measured window."""
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The supervisor's actions (:mod:`simdesk.metrics.actions`); empty without one."""
+    fixes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The analyst's fixes (:mod:`simdesk.fates.problems`); empty without ``problems:``."""
 
     @cached_property
     def customers(self) -> pd.DataFrame:
@@ -98,6 +101,7 @@ class ReplicationTables:
     replies: pd.DataFrame
     queue_area: pd.DataFrame
     actions: pd.DataFrame
+    fixes: pd.DataFrame
 
 
 def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
@@ -105,7 +109,8 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
     """Draw the tickets of one replication, simulate it, and tabulate what happened."""
     streams = Streams(seed, replication)
     batch = draw_tickets(plan, streams)
-    record = run_desk(plan, batch, policy, duty=draw_duty(plan, streams))
+    batch, duty, fixes = manage_problems(plan, batch, draw_duty(plan, streams), streams)
+    record = run_desk(plan, batch, policy, duty=duty)
     luck = satisfaction_draw(plan, streams, len(batch))
     areas = pd.DataFrame({
         "replication": replication,
@@ -119,6 +124,7 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
         reply_table(plan, record, replication),
         areas,
         action_table(plan, record, replication),
+        fix_table(fixes, replication),
     )
 
 
@@ -197,6 +203,8 @@ def simulate(
     areas = pd.concat([p.queue_area for p in parts], ignore_index=True)
     actions = (pd.concat([p.actions for p in parts], ignore_index=True)
                if scenario.supervisor is not None else pd.DataFrame())
+    fixes = (pd.concat([p.fixes for p in parts], ignore_index=True)
+             if scenario.problems is not None else pd.DataFrame())
     return SimulationResult(
         scenario=scenario,
         plan=plan,
@@ -209,4 +217,5 @@ def simulate(
         replies=replies,
         queue_area=areas,
         actions=actions,
+        fixes=fixes,
     )

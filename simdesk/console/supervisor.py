@@ -69,10 +69,42 @@ def action_tables(result: SimulationResult) -> list[Table]:
     return tables
 
 
+def problem_table(result: SimulationResult) -> Table:
+    """The analyst's fixes: per rule, when noticed and landed (median over replications),
+    how many tickets or repeat contacts it removed per replication."""
+    problems = result.scenario.problems
+    assert problems is not None
+    fixes = result.fixes
+    table = Table(title=f"Problem management (analyst {escape(problems.analyst)}; medians "
+                        "and means over replications)",
+                  title_justify="left", header_style="bold", caption_justify="left")
+    for column in ("Topic", "Lowers", "Fixed in", "Noticed", "Fix landed",
+                   "Removed / replication"):
+        table.add_column(column, justify="left" if column in ("Topic", "Lowers") else "right")
+    clock = result.plan.clock
+    for rule in problems.rules:
+        mine = fixes[fixes["topic"] == rule.topic] if len(fixes) else fixes
+        share = f"{rule.target} −{rule.lowers:.0%}"
+        if mine.empty:
+            table.add_row(escape(rule.topic), share, "0", "never", "—", "0")
+            continue
+        noticed = clock.moment(float(mine["noticed"].median()))
+        landed = clock.moment(float(mine["lands"].median()))
+        table.add_row(escape(rule.topic), share, f"{len(mine)} of {result.replications}",
+                      f"{noticed:%a %d %b %H:%M}", f"{landed:%a %d %b %H:%M}",
+                      f"{mine['removed'].sum() / result.replications:,.1f}")
+    table.caption = ("Noticed: the rule's count of tickets within its window was reached; the "
+                     "analyst's work came out of their queue time. Every fix: fixes.parquet.")
+    return table
+
+
 def print_supervisor(console: Console, result: SimulationResult) -> None:
+    """The supervisor's actions and the analyst's fixes, for scenarios that have them."""
     if result.scenario.supervisor is not None:
         for table in action_tables(result):
             console.print(table, soft_wrap=False)
+    if result.scenario.problems is not None:
+        console.print(problem_table(result), soft_wrap=False)
 
 
-__all__ = ["action_tables", "print_supervisor", "reserve_hours"]
+__all__ = ["action_tables", "print_supervisor", "problem_table", "reserve_hours"]

@@ -54,7 +54,7 @@ DIFFERENCE_COLUMNS = ["scope", "group", "metric", "policy", "baseline", "mean_di
                       "ci_low", "ci_high", "significant", "better", "replications"]
 """Columns of :attr:`Comparison.differences` (and ``comparison.csv``)."""
 
-TABLES = ("tickets", "visits", "duty", "replies", "customers", "actions")
+TABLES = ("tickets", "visits", "duty", "replies", "customers", "actions", "fixes")
 """The per-run tables that :meth:`Comparison.table` combines."""
 
 

@@ -39,6 +39,7 @@ def check_outcome_references(data: Mapping[str, Any]) -> Iterator[Finding]:
     ``money.agent_hour`` names ``*``, a tier, or ``tier/shift`` / ``tier/team`` /
     ``tier/reserve``; supervisor rules name declared tiers and channels."""
     yield from _supervisor_references(data)
+    yield from _problem_references(data)
     segments = _keys(data, "segments")
     outcomes, money = data.get("outcomes"), data.get("money")
     conversion = outcomes.get("conversion") if isinstance(outcomes, dict) else None
@@ -84,6 +85,24 @@ def _supervisor_references(data: Mapping[str, Any]) -> Iterator[Finding]:
             name = rule.get(key)
             if name is not None and str(name) not in known:
                 yield ("supervisor", "rules", index, key), _unknown(kind, str(name), known)
+
+
+def _problem_references(data: Mapping[str, Any]) -> Iterator[Finding]:
+    problems = data.get("problems")
+    if not isinstance(problems, dict):
+        return
+    tiers = _keys(data, "tiers")
+    analyst = problems.get("analyst")
+    if isinstance(analyst, str) and analyst.partition("#")[0] not in tiers:
+        yield ("problems", "analyst"), (
+            f"{analyst!r} is not a tier or an agent such as L1#1; tiers: {one_of(tiers)}"
+            f"{did_you_mean(analyst, tiers)}")
+    topics = _keys(data, "topics")
+    rules = problems.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        topic = rule.get("topic") if isinstance(rule, dict) else None
+        if topic is not None and str(topic) not in topics:
+            yield ("problems", "rules", index, "topic"), _unknown("topic", str(topic), topics)
 
 
 __all__ = ["check_outcome_references"]

@@ -6,7 +6,8 @@ gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet`
 :func:`simdesk.metrics.daily_sla.day_table`), ``customers.parquet`` (with an
 ``outcomes:`` section: who was unhappy, complained, left or converted,
 :mod:`simdesk.metrics.outcomes`), ``actions.parquet`` (with a ``supervisor:``: each
-action, :mod:`simdesk.metrics.actions`), ``hours.parquet`` (per channel, weekday and
+action, :mod:`simdesk.metrics.actions`), ``fixes.parquet`` (with ``problems:``: the
+analyst's fixes, :mod:`simdesk.fates.problems`), ``hours.parquet`` (per channel, weekday and
 hour of arrival: :func:`simdesk.metrics.hours.hour_table`), ``summary.csv`` and
 ``summary.json`` (each metric with its ``unit``, from the metric catalogue:
 :func:`simdesk.metrics.catalogue.unit_text`). Each file is written to a temporary name
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
     from simdesk.metrics.misses import ChannelMisses
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "customers.parquet", "actions.parquet", "days.parquet",
+                "replies.parquet", "customers.parquet", "actions.parquet", "fixes.parquet",
+                "days.parquet",
                 "hours.parquet", "summary.csv", "summary.json", "misses.json",
                 "comparison.csv")
 
@@ -233,6 +235,8 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
         tables.append(("customers", result.customers))
     if result.scenario.supervisor is not None:
         tables.append(("actions", result.actions))
+    if result.scenario.problems is not None:
+        tables.append(("fixes", result.fixes))
     _write_tables(folder, tables, lambda: (result.summary, summary_document(result)))
     if misses is not None:
         atomic_text(folder / "misses.json",
@@ -326,6 +330,8 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
         tables.append(("customers", comparison.table("customers")))
     if comparison.scenario.supervisor is not None:
         tables.append(("actions", comparison.table("actions")))
+    if comparison.scenario.problems is not None:
+        tables.append(("fixes", comparison.table("fixes")))
     tables.append(("days", _days_by_policy(comparison)))
     _write_tables(folder, tables,
                   lambda: (comparison.summary, comparison_document(comparison)))
