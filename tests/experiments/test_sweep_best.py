@@ -85,3 +85,14 @@ def test_the_outcomes_example_desk_runs_through_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Customers lost" in result.output and "Total cost" in result.output
     assert (out / "customers.parquet").exists()
+
+
+def test_the_roles_example_runs_through_the_cli(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(EXAMPLE / "roles.yaml"), "--seed", "1",
+                                       "-r", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Supervisor:" in result.output and "Problem management" in result.output
+    assert (out / "actions.parquet").exists() and (out / "fixes.parquet").exists()
+    visits = __import__("pandas").read_parquet(out / "visits.parquet")
+    assert (visits["contact"] < 0).any()  # check-backs happened
