@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -94,5 +95,5 @@ def test_the_roles_example_runs_through_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Supervisor:" in result.output and "Problem management" in result.output
     assert (out / "actions.parquet").exists() and (out / "fixes.parquet").exists()
-    visits = __import__("pandas").read_parquet(out / "visits.parquet")
+    visits = pd.read_parquet(out / "visits.parquet")
     assert (visits["contact"] < 0).any()  # check-backs happened
