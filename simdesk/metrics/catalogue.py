@@ -186,9 +186,9 @@ CATALOGUE: tuple[Metric, ...] = (
     Metric("complaints", "count", _T, "outcomes", "Complaints", "lower", "outcomes",
            digits=0, per="customers"),
     Metric("churned", "count", _T, "outcomes", "Customers lost", "lower", "outcomes",
-           aliases=("churn", "lost"), digits=0, per="customers"),
+           digits=0, per="customers"),
     Metric("converted", "count", _T, "outcomes", "Conversions", "higher", "outcomes",
-           aliases=("conversions",), digits=0, per="customers"),
+           digits=0, per="customers"),
     Metric("churn_per_1000", "rate", _T, "outcomes", "Lost per 1,000 tickets", "lower",
            "outcomes", per="customers lost per 1,000 tickets"),
     # -- money (money:) -----------------------------------------------------------------
@@ -199,7 +199,7 @@ CATALOGUE: tuple[Metric, ...] = (
     Metric("conversion_value", "count", ("overall",), "money", "Value of conversions",
            "higher", "money", digits=0, per=_MONEY),
     Metric("total_cost", "count", ("overall",), "money", "Total cost", "lower", "money",
-           aliases=("cost",), digits=0, per=_MONEY),
+           digits=0, per=_MONEY),
 )
 """Every metric, once. A name measured by several sources (``wait_mean`` per ticket
 scope, tier and reply; ``csat`` per ticket scope and agent) has one entry whose scopes
