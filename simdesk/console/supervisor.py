@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simdesk.engine.supervisor import review_times
-from simdesk.metrics.actions import rule_label
+from simdesk.metrics.actions import action_text, rule_label
 from simdesk.plan.reserve import RESERVE
 from simdesk.simulation import SimulationResult
 
@@ -44,8 +44,8 @@ def action_tables(result: SimulationResult) -> list[Table]:
         mine = actions[actions["rule"] == index] if len(actions) else actions
         fired = len(mine) / result.replications
         called = float(mine["called"].sum()) / result.replications if len(mine) else 0.0
-        summary.add_row(escape(f"{rule_label(result.plan, index)} → call {rule.call} "
-                               f"into {rule.tier}"),
+        summary.add_row(escape(f"{rule_label(result.plan, index)} → "
+                               f"{action_text(rule)} ({rule.tier})"),
                         f"{fired:,.1f}", f"{called:,.1f}",
                         f"{hours.get(rule.tier, 0.0):,.1f}")
     summary.caption = ("A tier's reserve hours are shared by the rules calling into it; "
@@ -56,15 +56,16 @@ def action_tables(result: SimulationResult) -> list[Table]:
         detail = Table(title="First actions (replication "
                              f"{int(first['replication'].iloc[0])})",
                        title_justify="left", header_style="bold")
-        for column in ("When", "Rule", "Measured", "Came on", "Stayed on", "Until"):
-            detail.add_column(column, justify="left" if column in ("When", "Rule")
+        for column in ("When", "Rule", "Measured", "Action", "Came on", "Stayed on", "Until"):
+            detail.add_column(column, justify="left" if column in ("When", "Rule", "Action")
                               else "right")
         for row in first.to_dict("records"):
             measured = (f"{row['value']:.0%}" if row["measure"] == "sla"
                         else f"{row['value']:.0f} waiting")
             until = result.plan.clock.moment(float(row["until"]))
             detail.add_row(f"{row['at']:%a %d %b %H:%M}", escape(str(row["name"])), measured,
-                           str(row["called"]), str(row["kept"]), f"{until:%H:%M}")
+                           escape(str(row["action"])), str(row["called"]), str(row["kept"]),
+                           f"{until:%H:%M}")
         tables.append(detail)
     return tables
 

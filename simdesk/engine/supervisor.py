@@ -15,6 +15,11 @@ Rules, each covered by a scripted test (``tests/engine/test_supervisor.py``):
   review: those already on stay on (their end moves), the others come on in order and
   each takes a ticket at once if one waits; a reserve agent whose time ends finishes the
   ticket in hand, like at the end of a shift;
+* a ``policy`` rule makes the tier's agents pick by that routing policy until the next
+  review (every ticket is in every policy's queue: :mod:`~simdesk.engine.switching`),
+  then by the tier's own again; a ``prioritize`` rule puts that channel first for the
+  tier's blended agents who take it, until the next review; either way idle agents look
+  at the queue again at once; a rule that fires again extends its action;
 * every firing is an *action* (``actions.parquet``): when, which rule, what it measured,
   the threshold, how many agents came on and how many stayed on, and until when.
 """
@@ -25,8 +30,10 @@ import bisect
 import math
 from typing import Any
 
-from simdesk.engine.entities import Agent
+from simdesk.engine.blend import BlendedQueue
+from simdesk.engine.entities import Agent, TierState
 from simdesk.engine.shifts import Shifts
+from simdesk.engine.switching import SwitchingQueue
 from simdesk.plan.reserve import RESERVE
 from simdesk.scenario.calendar import parse_shift
 
@@ -63,6 +70,13 @@ class Supervising(Shifts):
             return
         self._reserves = [[a for a in tier.agents if a.plan.group == RESERVE]
                           for tier in self.tiers]
+        self._switches: dict[tuple[int, str], int] = {}
+        """(tier, policy name) → index of that policy's queue in the tier's switch."""
+        self._priority_until: dict[tuple[int, str], float] = {}
+        names = [tier.plan.name for tier in self.tiers]
+        for rule in supervisor.rules:
+            if rule.policy is not None:
+                self._add_policy(self.tiers[names.index(rule.tier)], rule.policy)
         times = review_times(self.plan)
         for k, at in enumerate(times):
             after = times[k + 1] if k + 1 < len(times) else math.inf
@@ -86,8 +100,89 @@ class Supervising(Shifts):
                 value, threshold = self._running_sla(rule.channel, rule.window, now), \
                     rule.sla_below
                 fires = not math.isnan(value) and value < threshold
-            if fires:
+            if not fires:
+                continue
+            if rule.call is not None:
                 self._call_in(index, tier.index, rule.call, value, threshold, now, until)
+                continue
+            if rule.policy is not None:
+                self._switch(tier, rule.policy, now, until)
+            else:
+                assert rule.prioritize is not None
+                self._prioritize(tier, rule.prioritize, now, until)
+            self.actions.extend((now, index, value, threshold, 0, 0, until,
+                                 float(tier.waiting)))
+
+    def _add_policy(self, tier: TierState, name: str) -> None:
+        """Give the tier a switching queue holding ``name``'s queue too (before any ticket)."""
+        from simdesk.policies import make_policy
+
+        if (tier.index, name) in self._switches:
+            return
+        queue = tier.queue
+        if not isinstance(queue, SwitchingQueue):
+            queue = SwitchingQueue([queue])
+            tier.queue = queue
+            tier.direct = False
+            self._wake_at[tier.index] = queue.wake_at
+        policy = make_policy(self.plan.scenario.policies[name])
+        made = policy.queue(self.plan, tier.plan, tier.agents)
+        if any(agent.channels is not None for agent in tier.agents):
+            made = BlendedQueue([policy.queue(self.plan, tier.plan, tier.agents)
+                                 for _ in self.plan.channels], made)
+        self._switches[(tier.index, name)] = len(queue.queues)
+        queue.queues.append(made)
+
+    def _switch(self, tier: TierState, name: str, now: float, until: float) -> None:
+        queue = tier.queue
+        assert isinstance(queue, SwitchingQueue)
+        queue.active = self._switches[(tier.index, name)]
+        queue.until = until
+        if self.log is not None:
+            self.log.append((now, "policy", None, f"{tier.plan.name}:{name}"))
+        self.env.call(until, self._switch_back, (tier, until))
+        if tier.idle:
+            self._offer(tier, now)
+
+    def _switch_back(self, event: Any) -> None:
+        tier, until = event.value
+        queue = tier.queue
+        if queue.until != until:
+            return  # extended by a later review
+        now = self.env.now
+        self._admit(now)
+        queue.active = 0
+        if self.log is not None:
+            self.log.append((now, "policy", None, f"{tier.plan.name}:own"))
+        if tier.idle:
+            self._offer(tier, now)
+
+    def _prioritize(self, tier: TierState, channel_name: str, now: float,
+                    until: float) -> None:
+        channel = next(c.index for c in self.plan.channels if c.name == channel_name)
+        for agent in tier.agents:
+            own = agent.plan.channels
+            if own is not None and channel in own:
+                agent.channels = (channel, *(c for c in own if c != channel))
+        self._priority_until[(tier.index, channel_name)] = until
+        if self.log is not None:
+            self.log.append((now, "prioritize", None, f"{tier.plan.name}:{channel_name}"))
+        self.env.call(until, self._priorities_back, (tier, channel_name, until))
+        if tier.idle:
+            self._offer(tier, now)
+
+    def _priorities_back(self, event: Any) -> None:
+        tier, channel_name, until = event.value
+        if self._priority_until.get((tier.index, channel_name)) != until:
+            return
+        now = self.env.now
+        self._admit(now)
+        for agent in tier.agents:
+            agent.channels = agent.plan.channels
+        if self.log is not None:
+            self.log.append((now, "prioritize", None, f"{tier.plan.name}:own"))
+        if tier.idle:
+            self._offer(tier, now)
 
     def _running_sla(self, channel_name: str, window: float, now: float) -> float:
         """Share answered within target among the channel's decided tickets that arrived

@@ -3,9 +3,10 @@
 Columns: ``replication, time`` (scenario minutes), ``at`` (the calendar moment),
 ``rule`` (its number, from 0), ``name`` (the rule's name, else ``tier: threshold``),
 ``tier``, ``channel``, ``measure`` (``sla`` or ``queue``), ``value`` (what the review
-measured), ``threshold``, ``called`` (reserve agents who came on), ``kept`` (already on,
+measured), ``threshold``, ``action`` (``call`` reserve agents, switch to ``policy`` NAME,
+``prioritize`` CHANNEL), ``called`` (reserve agents who came on), ``kept`` (already on,
 kept on), ``until`` (scenario minutes), ``waiting`` (tickets waiting in the tier after the
-call)."""
+action)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,10 @@ from simdesk.engine.supervisor import (
     ACTION_WAITING,
 )
 from simdesk.plan.model import DeskPlan
+from simdesk.scenario.supervisor import SupervisorRule
 
 COLUMNS = ("replication", "time", "at", "rule", "name", "tier", "channel", "measure",
-           "value", "threshold", "called", "kept", "until", "waiting")
+           "value", "threshold", "action", "called", "kept", "until", "waiting")
 
 
 def rule_label(plan: DeskPlan, index: int) -> str:
@@ -39,6 +41,13 @@ def rule_label(plan: DeskPlan, index: int) -> str:
     if rule.queue_above is not None:
         return f"{rule.tier} queue > {rule.queue_above}"
     return f"{rule.channel} SLA < {rule.sla_below:.0%}"
+
+
+def action_text(rule: SupervisorRule) -> str:
+    """``call 2``, ``policy paid-first``, ``prioritize chat``."""
+    if rule.call is not None:
+        return f"call {rule.call}"
+    return f"policy {rule.policy}" if rule.policy is not None else f"prioritize {rule.prioritize}"
 
 
 def action_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
@@ -60,6 +69,7 @@ def action_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.Data
         "measure": ["queue" if spec[r].queue_above is not None else "sla" for r in rules],
         "value": rows[:, ACTION_VALUE],
         "threshold": rows[:, ACTION_THRESHOLD],
+        "action": [action_text(spec[r]) for r in rules],
         "called": rows[:, ACTION_CALLED].astype(np.int64),
         "kept": rows[:, ACTION_KEPT].astype(np.int64),
         "until": rows[:, ACTION_UNTIL],
@@ -67,4 +77,4 @@ def action_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.Data
     })
 
 
-__all__ = ["COLUMNS", "action_table", "rule_label"]
+__all__ = ["COLUMNS", "action_table", "action_text", "rule_label"]

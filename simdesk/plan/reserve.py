@@ -17,7 +17,8 @@ def reserve_agents(supervisor: Supervisor | None, tier: str, tier_index: int,
     """The reserve agents of ``tier`` (none without a supervisor rule naming it)."""
     if supervisor is None:
         return []
-    count = max((rule.call for rule in supervisor.rules if rule.tier == tier), default=0)
+    count = max((rule.call for rule in supervisor.rules
+                 if rule.tier == tier and rule.call is not None), default=0)
     return [AgentPlan(index=first + k, name=f"{tier}#reserve{k + 1}", tier=tier_index,
                       group=RESERVE, duty=()) for k in range(count)]
 

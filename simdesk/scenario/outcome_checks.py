@@ -81,7 +81,15 @@ def _supervisor_references(data: Mapping[str, Any]) -> Iterator[Finding]:
     for index, rule in enumerate(rules if isinstance(rules, list) else []):
         if not isinstance(rule, dict):
             continue
-        for key, known, kind in (("tier", tiers, "tier"), ("channel", channels, "channel")):
+        policies = _keys(data, "policies")
+        name = rule.get("policy")
+        if name is not None and str(name) not in policies:
+            yield (("supervisor", "rules", index, "policy"),
+                   f"unknown policy {name!r}: name one under policies: (the scenario's named "
+                   f"routing alternatives); known: {one_of(policies) or '(none declared)'}"
+                   f"{did_you_mean(str(name), policies)}")
+        for key, known, kind in (("tier", tiers, "tier"), ("channel", channels, "channel"),
+                                 ("prioritize", channels, "channel")):
             name = rule.get(key)
             if name is not None and str(name) not in known:
                 yield ("supervisor", "rules", index, key), _unknown(kind, str(name), known)
