@@ -59,16 +59,15 @@ def outcome_sections(results: DeskResults) -> list[tuple[str, str, str, str]]:
         rows = [[f"{row['at']:%a %d %b %H:%M}", text(row["name"]),
                  f"{row['value']:.0%}" if row["measure"] == "sla"
                  else f"{row['value']:.0f} waiting",
-                 str(row["called"]), str(row["kept"])]
+                 text(row.get("action", "")), str(row["called"]), str(row["kept"])]
                 for row in first.head(SHOWN_ACTIONS).to_dict("records")]
         fired = len(actions) / max(results.replications, 1)
         found.append(("supervisor", "Supervisor actions",
-                      table(["When", "Rule", "Measured", "Came on", "Stayed on"], rows,
-                            "numbers"),
+                      table(["When", "Rule", "Measured", "Action", "Came on", "Stayed on"],
+                            rows, "numbers"),
                       f"{fired:,.1f} actions per replication; the first "
                       f"{min(len(first), SHOWN_ACTIONS)} of one replication are listed "
-                      "(all in actions.parquet). Each calls reserve agents in until the "
-                      "next review."))
+                      "(all in actions.parquet). Each lasts until the next review."))
     return found
 
 
