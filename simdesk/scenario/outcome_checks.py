@@ -31,6 +31,8 @@ def _groups(tier: Any) -> list[str]:
     for group in agents if isinstance(agents, list) else []:
         if isinstance(group, dict):
             names += [str(group[k]) for k in ("shift", "team") if group.get(k) is not None]
+    if isinstance(tier, dict) and tier.get("rotation") is not None:
+        names.append("rotation")
     return list(dict.fromkeys([*names, "reserve"]))
 
 

@@ -110,6 +110,9 @@ def staffed_groups(scenario: Scenario, tiers: Sequence[str] | None = None) -> li
         if not tier.agents:
             raise SimdeskError(f"--tiers: tier {name} has no shift groups (agents:) to vary")
         groups += [(name, index) for index in range(len(tier.agents))]
+    if not groups:
+        raise SimdeskError("no tier has shift groups (agents:) whose counts could vary; "
+                           "staff --goal cost varies the count of each shift group")
     return groups
 
 
