@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,11 @@ import pandas as pd
 
 from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
+from simdesk.fates.problems import fix_table, manage_problems
 from simdesk.fates.streams import Streams, new_seed
 from simdesk.fates.tickets import draw_tickets
+from simdesk.metrics.actions import action_table
+from simdesk.metrics.outcomes import customer_table
 from simdesk.metrics.ratings import satisfaction_draw
 from simdesk.metrics.run import run_metrics
 from simdesk.metrics.stats import summarize
@@ -49,6 +52,18 @@ class SimulationResult:
     """Agent replies at the conversation tier (empty without conversations)."""
     queue_area: pd.DataFrame
     """Per replication and tier, the engine's ∫ queue length dt over the measured window."""
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The supervisor's actions (:mod:`simdesk.metrics.actions`); empty without one."""
+    fixes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The analyst's fixes (:mod:`simdesk.fates.problems`); empty without ``problems:``."""
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """One row per ticket's customer: unhappy, complained, churned, converted (with an
+        ``outcomes:`` section; empty without: :mod:`simdesk.metrics.outcomes`)."""
+        if self.scenario.outcomes is None:
+            return pd.DataFrame()
+        return customer_table(self.plan, self.tickets)
 
     @cached_property
     def metrics(self) -> pd.DataFrame:
@@ -85,6 +100,8 @@ class ReplicationTables:
     duty: pd.DataFrame
     replies: pd.DataFrame
     queue_area: pd.DataFrame
+    actions: pd.DataFrame
+    fixes: pd.DataFrame
 
 
 def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
@@ -92,7 +109,8 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
     """Draw the tickets of one replication, simulate it, and tabulate what happened."""
     streams = Streams(seed, replication)
     batch = draw_tickets(plan, streams)
-    record = run_desk(plan, batch, policy, duty=draw_duty(plan, streams))
+    batch, duty, fixes = manage_problems(plan, batch, draw_duty(plan, streams), streams)
+    record = run_desk(plan, batch, policy, duty=duty)
     luck = satisfaction_draw(plan, streams, len(batch))
     areas = pd.DataFrame({
         "replication": replication,
@@ -105,6 +123,8 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
         duty_table(plan, record, replication),
         reply_table(plan, record, replication),
         areas,
+        action_table(plan, record, replication),
+        fix_table(fixes, replication),
     )
 
 
@@ -181,6 +201,10 @@ def simulate(
     duty = pd.concat([p.duty for p in parts], ignore_index=True)
     replies = pd.concat([p.replies for p in parts], ignore_index=True)
     areas = pd.concat([p.queue_area for p in parts], ignore_index=True)
+    actions = (pd.concat([p.actions for p in parts], ignore_index=True)
+               if scenario.supervisor is not None else pd.DataFrame())
+    fixes = (pd.concat([p.fixes for p in parts], ignore_index=True)
+             if scenario.problems is not None else pd.DataFrame())
     return SimulationResult(
         scenario=scenario,
         plan=plan,
@@ -192,4 +216,6 @@ def simulate(
         duty=duty,
         replies=replies,
         queue_area=areas,
+        actions=actions,
+        fixes=fixes,
     )

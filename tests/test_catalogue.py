@@ -63,6 +63,8 @@ EVERY_FEATURE: dict[str, Any] = {
         "L2": {"agents": 1, "handle": {"dist": "exponential", "mean": "20m"}},
     },
     "satisfaction": {},
+    "outcomes": {"conversion": {"rate": "5%"}},
+    "money": {"agent_hour": {"L1": 30, "L2": 45}, "customers": {"paid": 600}},
 }
 
 
@@ -137,7 +139,9 @@ def _without(feature: str) -> dict[str, Any]:
      "deflection": lambda: howto.pop("deflection"),
      "reopens": lambda: howto.pop("reopens"),
      "replies": lambda: howto.pop("touches"),
-     "helpers": lambda: l1.pop("helpers")}[feature]()
+     "helpers": lambda: l1.pop("helpers"),
+     "outcomes": lambda: data.pop("outcomes"),
+     "money": lambda: data.pop("money")}[feature]()
     return data
 
 

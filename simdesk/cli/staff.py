@@ -104,11 +104,12 @@ def erlang(rate: str, aht: str, within: str, agents: int | None, target: str | N
               help="Tiers to staff (default: those answering customers first).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
               help="Root random seed: the same in every simulation (common random numbers).")
-@click.option("--goal", type=click.Choice(["interval", "channel"]), default="interval",
-              show_default=True,
+@click.option("--goal", type=click.Choice(["interval", "channel", "cost"]),
+              default="interval", show_default=True,
               help="interval: every interval meets its target (the WFM convention); "
                    "channel: also the fewest agent-hours meeting each channel's target over "
-                   "the whole horizon and every expect: (the run verdict).")
+                   "the whole horizon and every expect: (the run verdict); cost: the shift "
+                   "group counts with the lowest staff + lost-customer cost (needs money:).")
 @click.option("--replications", "-r", type=click.IntRange(2), default=5, show_default=True,
               help="Replications each simulation starts with.")
 @click.option("--max-replications", type=click.IntRange(2), default=20, show_default=True,
@@ -151,6 +152,12 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None, go
     loaded = prepare(scenario).scenario  # each staffing tried is compiled on its own
     folder = out or default_results_dir(f"{slug(loaded.name)}-staffing")
     check_writable(folder)  # before the work, not after
+    if goal == "cost":
+        from simdesk.cli.staff_cost import staff_for_cost
+
+        staff_for_cost(loaded, folder, tiers=tiers, seed=seed, replications=replications,
+                       workers=workers, quiet=quiet)
+        return
     spec = load_roster_spec(shifts) if shifts is not None else None
     minutes = unit_option(parse_duration, "--interval")(interval) or 60.0
     if minutes != int(minutes):

@@ -280,4 +280,9 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
         overview = sla_overview(comparison, lookup, metric, title)
         if overview is not None:
             console.print(overview)
+    from simdesk.console.outcomes import compared_outcomes
+
+    outcomes = compared_outcomes(comparison, lookup)
+    if outcomes is not None:
+        console.print(outcomes)
 

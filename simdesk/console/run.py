@@ -13,8 +13,10 @@ from rich.table import Table
 from simdesk.console.beyond_sla import print_behaviour
 from simdesk.console.customers import customer_table
 from simdesk.console.hours import hour_tables
+from simdesk.console.outcomes import print_outcomes
 from simdesk.console.plan import describe_plan as describe_plan
 from simdesk.console.plan import print_notices as print_notices
+from simdesk.console.supervisor import print_supervisor
 from simdesk.metrics.catalogue import label_of
 from simdesk.metrics.verdicts import summary_verdicts
 from simdesk.scenario.units import format_duration, humanize_minutes
@@ -196,3 +198,5 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
     customers = customer_table(result)
     if customers is not None:
         console.print(customers, soft_wrap=False)
+    print_supervisor(console, result)
+    print_outcomes(console, result)

@@ -15,7 +15,11 @@ from rich.table import Table
 
 from simdesk.experiments.sweeps.runner import SweepOutcome, SweepProgress
 from simdesk.experiments.sweeps.spec import Sweep
-from simdesk.metrics.catalogue import format_metric
+from simdesk.metrics.catalogue import format_metric, label_of
+
+EXTRA_METRICS = ("churned", "staff_cost", "churn_cost", "total_cost")
+"""Shown (means) beside the main metric when the sweep measures them (``outcomes:``,
+``money:``); every CI is in ``summary.csv``."""
 
 
 def _estimate(metric: str, row: pd.Series) -> str:
@@ -44,13 +48,17 @@ def sweep_table(sweep: Sweep, outcome: SweepOutcome) -> Table:
     table.add_column(f"{escape(sweep.spec.metric)} (95% CI)", justify="right")
     for channel in channels:
         table.add_column(f"{escape(channel)} SLA", justify="right")
+    extras = [m for m in EXTRA_METRICS if m != metric and not summary.empty
+              and (summary["metric"] == m).any()]
+    for name in extras:
+        table.add_column(label_of(name), justify="right")
     failed = {f["key"]: f for f in outcome.failures}
     for point in outcome.points:
         rows = summary.loc[summary["point"] == point.key] if not summary.empty else summary
         cells = [str(point.index)] + [escape(str(v)) for _, v in point.assignments]
         if rows.empty:
             status = "[red]failed[/]" if point.key in failed else "[yellow]not run[/]"
-            table.add_row(*cells, "", status, *[""] * len(channels))
+            table.add_row(*cells, "", status, *[""] * (len(channels) + len(extras)))
             continue
 
         def pick(s: str, g: str, m: str, rows: pd.DataFrame = rows) -> pd.Series | None:
@@ -60,14 +68,22 @@ def sweep_table(sweep: Sweep, outcome: SweepOutcome) -> Table:
         main = pick(scope, group, metric)
         reps = str(int(rows["replications"].max()))
         slas = [pick("channel", c, "sla") for c in channels]
+        more = [pick("overall", "all", m) for m in extras]
         table.add_row(*cells, reps, "—" if main is None else _estimate(metric, main),
-                      *["—" if s is None else format_metric("sla", float(s["mean"])) for s in slas])
+                      *["—" if s is None else format_metric("sla", float(s["mean"])) for s in slas],
+                      *["—" if x is None else format_metric(m, float(x["mean"]))
+                        for m, x in zip(extras, more, strict=True)])
     return table
 
 
 def print_sweep(console: Console, sweep: Sweep, outcome: SweepOutcome) -> None:
-    """The table (the command lists the failures and their errors on stderr)."""
+    """The table (the command lists the failures and their errors on stderr), and with an
+    ``objective`` the best point(s)."""
     console.print(sweep_table(sweep, outcome))
+    if sweep.spec.objective is not None:
+        from simdesk.console.sweep_best import best_table
+
+        console.print(best_table(sweep, outcome))
 
 
 def _clock(seconds: float) -> str:

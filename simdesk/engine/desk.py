@@ -25,10 +25,15 @@ Rules, each covered by a scripted test:
   reply but the last, the customer answers ``reply_after`` later and the ticket queues
   again — for anyone (``ownership: shared``) or for the agent who first answered it
   there (``ownership: owner``, optionally anyone after ``owner_fallback``);
-* when a tier does not resolve a ticket, it enters the next tier at that moment.
+* when a tier does not resolve a ticket, it enters the next tier at that moment;
+* with ``morale``, a handle time is divided by the speed the tier's queue gives when the
+  agent starts (the tickets still waiting, the started one not counted);
+* a check-back (a follow-up after a fix) queues at the resolving tier like a ticket and,
+  when done, frees its agent and nothing else.
 
 The desk is made of sections: the state (:mod:`~simdesk.engine.state`), follow-ups
-(:mod:`~simdesk.engine.followups`), agents' hours (:mod:`~simdesk.engine.shifts`), and
+(:mod:`~simdesk.engine.followups`), agents' hours (:mod:`~simdesk.engine.shifts`), the
+supervisor's reviews (:mod:`~simdesk.engine.supervisor`), and
 here the core loop; :class:`~simdesk.engine.plain.PlainDesk` is the same desk with its
 hottest paths written out for the common case. SimPy is reached only through
 :mod:`~simdesk.engine.kernel`.
@@ -49,13 +54,13 @@ from simdesk.engine.records import (
     RunRecord,
     queue_areas,
 )
-from simdesk.engine.shifts import Shifts
 from simdesk.engine.state import INF, NAN
+from simdesk.engine.supervisor import ACTION_COLUMNS, Supervising
 
 __all__ = ["Desk", "RunRecord"]
 
 
-class Desk(FollowUps, Shifts):
+class Desk(FollowUps, Supervising):
     """One replication of a help desk: tickets, tiers, agents, a routing policy.
 
     Hot-path events (service completions, arrival alarms) are scheduled at absolute
@@ -70,6 +75,7 @@ class Desk(FollowUps, Shifts):
         """Simulate from 0 to the horizon and return the records. A desk runs once."""
         env, plan = self.env, self.plan
         self._schedule_duty()
+        self._schedule_reviews()
         self._set_alarm()
         env.run(until=plan.horizon)
         self._admit(plan.horizon)
@@ -86,6 +92,7 @@ class Desk(FollowUps, Shifts):
             duty=np.asarray(self.duty, dtype=float).reshape(-1, DUTY_COLUMNS),
             queue_area=queue_areas(visits, len(self.tiers), plan.warmup, plan.horizon),
             log=None if self.log is None else sorted(self.log, key=lambda entry: entry[0]),
+            actions=np.asarray(self.actions, dtype=float).reshape(-1, ACTION_COLUMNS),
         )
         self._release()
         return record
@@ -257,7 +264,8 @@ class Desk(FollowUps, Shifts):
         if self.log is not None:
             self.log.append((now, "start", ticket.id, agent.name))
         if contact:
-            handle = self._reopen_handles[contact - 1][ticket.id]
+            handle = (self._reopen_handles[contact - 1][ticket.id] if contact > 0
+                      else self._checkback_handles[-contact - 1][ticket.id])
         elif self._talks and step == self._talk[ticket.channel]:
             self._conversation_starts(agent, ticket, now)
             handle = (self._followups[ticket.touch - 1][ticket.id] if ticket.touch
@@ -267,6 +275,9 @@ class Desk(FollowUps, Shifts):
         if self._paced:
             plan = agent.plan
             handle /= plan.speed_at(now)
+            morale = self._morale[agent.tier.index]
+            if morale is not None:
+                handle /= morale(agent.tier.waiting)
             if agent.seats > 1:
                 handle *= 1 + plan.slowdown * len(agent.hand)
         if agent.seats > 1:
@@ -303,7 +314,7 @@ class Desk(FollowUps, Shifts):
         log = self.log
         if log is not None:
             log.append((now, "done", ticket.id, agent.name))
-        step = ticket.step
+        step = ticket.step if contact >= 0 else -1  # a check-back passes nothing on
         reply = self._reply[ticket.channel]
         if step == 0 and reply and not ticket.touch and not contact:
             self.first_response[ticket.id] = now

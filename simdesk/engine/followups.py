@@ -1,5 +1,12 @@
 """Follow-ups: conversations (several agent replies at one tier, optionally owned by the
-agent who answered first) and repeat contacts (a resolved ticket reopens)."""
+agent who answered first), repeat contacts (a resolved ticket reopens) and check-backs
+(an agent checks, some time after a resolution, that the fix held).
+
+A check-back is agent work of its own at the tier that resolved the ticket: a copy of
+the ticket with ``contact`` −(k + 1) after the k-th resolution (0 = the first), queued
+like any ticket, never given up, and recorded as a visit with that negative contact; it
+resolves nothing and opens nothing. Whether a resolution gets one, and how much it lowers
+the chance of a reopen, was drawn at birth (:mod:`simdesk.fates.tickets`)."""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from simdesk.engine.entities import Agent, Ticket
-from simdesk.engine.state import NAN, DeskState
+from simdesk.engine.state import INF, NAN, DeskState
 
 
 class FollowUps(DeskState):
@@ -72,10 +79,27 @@ class FollowUps(DeskState):
             self._offer(tier, now)
 
     def _reopen_later(self, ticket: Ticket, contact: int, now: float) -> None:
-        """A resolved ticket will come back, if its fate says so."""
+        """A resolved ticket will come back, if its fate says so (and be checked back)."""
         if self._reopens is not None and contact < self._reopens[ticket.id]:
             delay = self._reopen_after[contact][ticket.id]
             self.env.call(now + delay, self._reopened, ticket)
+        if self._checkback_after:
+            wait = self._checkback_after[contact][ticket.id]
+            if wait == wait:  # not NaN: this resolution gets a check-back
+                self.env.call(now + wait, self._check_back, (ticket, contact))
+
+    def _check_back(self, event: Any) -> None:
+        """Time to check that the fix held: a job for the tier that resolved the ticket."""
+        ticket, contact = event.value
+        now = self.env.now
+        self._admit(now)
+        job = Ticket(ticket.id, ticket.channel, ticket.arrived, INF, ticket.tiers, ticket.fates)
+        job.contact = -(contact + 1)
+        job.step = len(ticket.tiers) - 1
+        if self.log is not None:
+            self.log.append((now, "checkback", ticket.id,
+                             self.plan.channels[ticket.channel].name))
+        self._enter(job, self.tiers[job.tiers[job.step]], now)
 
     def _reopened(self, event: Any) -> None:
         """A resolved ticket comes back: a repeat contact at the tier that resolved it."""

@@ -76,6 +76,8 @@ class RunRecord:
     log: list[LogEntry] | None
     customers: CustomerRecord | None = None
     """What the customer rules did (``None``: the scenario has none)."""
+    actions: Matrix | None = None
+    """The supervisor's actions (:mod:`simdesk.engine.supervisor`); ``None`` without one."""
 
 
 def queue_areas(visits: Matrix, tiers: int, warmup: float, horizon: float) -> FloatArray:

@@ -17,16 +17,33 @@ from simdesk.fates.tickets import TicketBatch
 from simdesk.plan.model import DeskPlan
 from simdesk.policies.base import Policy
 from simdesk.scenario.calendar import Interval
+from simdesk.scenario.roles import Morale
 
 NAN = math.nan
 INF = math.inf
 
 
+def morale_speed(morale: Morale | None) -> Callable[[int], float] | None:
+    """Speed with ``waiting`` tickets in the tier's queue: ``empty`` at 0, ``full`` from
+    ``full_at`` on, a straight line between (:class:`~simdesk.scenario.roles.Morale`)."""
+    if morale is None:
+        return None
+    empty, step, full_at = morale.empty, (morale.full - morale.empty) / morale.full_at, \
+        morale.full_at
+
+    def speed(waiting: int) -> float:
+        return empty + step * min(waiting, full_at)
+
+    return speed
+
+
 def is_plain(plan: DeskPlan, batch: TicketBatch, trace: bool = False) -> bool:
     """The common case the plain paths (:class:`~simdesk.engine.plain.PlainDesk`) cover:
-    no conversations, owners, repeat contacts, helpers, paced agents, nor a trace."""
+    no conversations, owners, repeat contacts, helpers, paced agents, supervisor, nor a
+    trace."""
     return not (trace or plan.max_touches > 1 or plan.ownership == "owner"
-                or batch.reopens is not None
+                or batch.reopens is not None or plan.scenario.supervisor is not None
+                or any(t.morale is not None for t in plan.scenario.tiers.values())
                 or any(a.speed != 1 or a.ramp is not None or a.seats > 1
                        or a.helper is not None for a in plan.agents))
 
@@ -106,9 +123,20 @@ class DeskState:
         self._reopen_handles = ([] if batch.reopen_handles is None else
                                 [batch.reopen_handles[:, k].tolist()
                                  for k in range(batch.reopen_handles.shape[1])])
+        self._checkback_after = ([] if batch.checkback_after is None else
+                                 [batch.checkback_after[:, k].tolist()
+                                  for k in range(batch.checkback_after.shape[1])])
+        self._checkback_handles = ([] if batch.checkback_handles is None else
+                                   [batch.checkback_handles[:, k].tolist()
+                                    for k in range(batch.checkback_handles.shape[1])])
         agents = plan.agents
-        self._paced = any(a.speed != 1 or a.ramp is not None or a.seats > 1 for a in agents)
-        """Handle times depend on who handles the ticket (speed, ramp, concurrency)."""
+        self._morale = [morale_speed(plan.scenario.tiers[tier.name].morale)
+                        for tier in plan.tiers]
+        """Per tier, its speed as a function of the tickets waiting (``None``: no morale)."""
+        self._paced = any(a.speed != 1 or a.ramp is not None or a.seats > 1 for a in agents) \
+            or any(m is not None for m in self._morale)
+        """Handle times depend on who handles the ticket (speed, ramp, concurrency) or when
+        (morale)."""
 
     if TYPE_CHECKING:  # the core loop, in Desk, used by every section
         def _done(self, agent: Any) -> None: ...

@@ -65,6 +65,11 @@ class TicketBatch:
     """``[i, k]``: handle time of the (k + 1)-th repeat contact."""
     customers: CustomerFates | None = None
     """Redial, callback and overflow fates (``None``: no customer rules)."""
+    checkback_after: np.ndarray[tuple[int, int], np.dtype[np.float64]] | None = None
+    """``[i, k]``: minutes from the (k + 1)-th resolution to a check-back (a follow-up
+    after the fix), NaN when that resolution gets none (``None``: no follow-ups)."""
+    checkback_handles: np.ndarray[tuple[int, int], np.dtype[np.float64]] | None = None
+    """``[i, k]``: the agent time of that check-back."""
 
     def __len__(self) -> int:
         return len(self.arrived)
@@ -163,6 +168,7 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     factors = day_factors(plan, streams)
     deflects = any(d is not None and d.share > 0 for d in plan.deflection)
     reopen_width = plan.max_reopens
+    checking = uses_followups(plan)
     parts: list[tuple[np.ndarray[Any, Any], ...]] = []
     for stream in plan.streams:
         channel = plan.channels[stream.channel]
@@ -198,7 +204,7 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
             extras += (_deflected(plan, channel, topic, effort, handles, streams, name),)
         if reopen_width:
             extras += _reopen_fates(plan, channel, topic, effort, visits, streams, name,
-                                    reopen_width)
+                                    reopen_width, checking)
         parts.append((arrived, np.full(n, stream.channel, dtype=np.int64), segment, topic,
                       patience, visits, handles, channel.deadline(arrived),
                       streams.generator(*name, "estimate").standard_normal(n), touches,
@@ -208,10 +214,11 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
     columns = [np.concatenate([p[i] for p in parts])[order] for i in range(len(parts[0]))]
     batch = TicketBatch(*columns[:12])  # type: ignore[arg-type]
     rest = iter(columns[12:])
+    names = (("reopens", "reopen_after", "reopen_handles") if reopen_width else ()) + (
+        ("checkback_after", "checkback_handles") if checking else ())
     batch = replace(batch,
                     deflected=next(rest) if deflects else None,
-                    **(dict(zip(("reopens", "reopen_after", "reopen_handles"), rest, strict=True))
-                       if reopen_width else {}))  # type: ignore[arg-type]
+                    **dict(zip(names, rest, strict=True)))  # type: ignore[arg-type]
     batch = _segment_deadlines(plan, batch)
     rules = customer_rules(plan)
     if rules is None:
@@ -260,15 +267,26 @@ def _deflected(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: Fl
     return deflected
 
 
+def uses_followups(plan: DeskPlan) -> bool:
+    """Some tier's or topic's reopens have a follow-up (a check-back after the fix)."""
+    specs = [t.reopens for t in plan.tiers] + list(plan.topic_reopens)
+    return any(r is not None and r.share > 0 and r.followup is not None for r in specs)
+
+
 def _reopen_fates(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort: FloatArray,
-                  visits: IntArray, streams: Streams, name: tuple[str | int, ...], width: int
-                  ) -> tuple[IntArray, np.ndarray, np.ndarray]:
+                  visits: IntArray, streams: Streams, name: tuple[str | int, ...], width: int,
+                  checking: bool = False) -> tuple[np.ndarray, ...]:
     """How many times each ticket comes back after it is resolved, when, and how long
-    each repeat contact takes at the tier that resolved it."""
+    each repeat contact takes at the tier that resolved it; with ``checking``, also each
+    resolution's check-back (when after it, how long; NaN: none). A followed-up
+    resolution reopens with its share lowered; the uniforms deciding reopens are the same
+    with or without follow-ups (common random numbers)."""
     n = len(topic)
     count = np.zeros(n, dtype=np.int64)
     after = np.full((n, width), math.nan)
     handles = np.full((n, width), math.nan)
+    check_after = np.full((n, width + 1), math.nan)
+    check_handles = np.full((n, width + 1), math.nan)
     uniform = streams.generator(*name, "reopen").random((n, width))
     resolver = np.asarray(channel.chain)[visits - 1] if n else np.zeros(0, dtype=np.int64)
     for tier_index in np.unique(resolver).tolist():
@@ -279,9 +297,21 @@ def _reopen_fates(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort:
             if spec is None or spec.share <= 0 or not rows.any():
                 continue
             key = ("topic", plan.topics[index]) if own is not None else ()
-            back = uniform[rows, : spec.max] < spec.share
+            k, m = spec.max, int(rows.sum())
+            share: float | np.ndarray = spec.share
+            if spec.followup is not None:
+                followup = spec.followup
+                stem = (*name, tier.name, "followup", *key)
+                followed = streams.generator(*stem).random((m, k + 1)) < followup.share
+                share = np.where(followed[:, :k], spec.share * (1 - followup.lowers),
+                                 spec.share)
+                waits = followup.after.sample(streams.generator(*stem, "after"), m * (k + 1))
+                works = followup.handle.sample(streams.generator(*stem, "handle"), m * (k + 1))
+                check_after[rows, : k + 1] = np.where(followed, waits.reshape(m, -1), math.nan)
+                check_handles[rows, : k + 1] = np.where(followed, works.reshape(m, -1),
+                                                        math.nan)
+            back = uniform[rows, : spec.max] < share
             count[rows] = np.argmin(np.column_stack([back, np.zeros(len(back), bool)]), axis=1)
-            k = spec.max
             rng = streams.generator(*name, tier.name, "reopen", *key, "after")
             after[rows, :k] = spec.after.sample(rng, rows.sum() * k).reshape(-1, k)
             rng = streams.generator(*name, tier.name, "reopen", *key, "handle")
@@ -291,6 +321,8 @@ def _reopen_fates(plan: DeskPlan, channel: ChannelPlan, topic: IntArray, effort:
                 _, handle, scaled = tier.handle_for(channel.index, index)
                 drawn = handle.sample(rng, rows.sum() * k).reshape(-1, k)
                 handles[rows, :k] = drawn * effort[rows, None] if scaled else drawn
+    if checking:
+        return count, after, handles, check_after, check_handles
     return count, after, handles
 
 

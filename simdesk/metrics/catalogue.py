@@ -32,7 +32,8 @@ from simdesk.scenario.units import humanize_minutes
 
 Unit = Literal["share", "duration", "count", "rate"]
 Better = Literal["higher", "lower", "none"]
-Source = Literal["tickets", "days", "tiers", "replies", "helpers", "effort"]
+Source = Literal["tickets", "days", "tiers", "replies", "helpers", "effort", "outcomes",
+                 "money"]
 """The measure that writes a metric in its first scope (:mod:`simdesk.metrics.tickets`,
 ``daily_sla``, ``tiers``, the replies of ``tickets``, ``helpers``, ``agents``); a name
 shared by several measures (``wait_mean`` also per tier and reply, ``csat`` also per
@@ -65,6 +66,10 @@ FEATURES: dict[str, str] = {
                 "channel",
     "resolution": "no channel has a resolution target; add e.g. resolution: {within: 2d, "
                   "target: 90%} to a channel",
+    "outcomes": "the scenario has no outcomes: section (complaints, churn, conversion); add "
+                "e.g. outcomes: {} (see docs/outcomes.md)",
+    "money": "the scenario has no money: section; add e.g. money: {agent_hour: 30, "
+             "customers: {paid: 600}} (see docs/outcomes.md)",
 }
 """Optional features, each with how a scenario turns it on (for messages)."""
 
@@ -117,6 +122,7 @@ _T = TICKET_SCOPES
 _WAITS = (*_T, "tier", "reply")
 _EFFORT = ("overall", "topic", "agent")
 _AGENT_DAY = "per agent-day (8 h on duty)"
+_MONEY = "money (the scenario's currency)"
 
 CATALOGUE: tuple[Metric, ...] = (
     # -- tickets: every run (in the order the ticket measure writes them) --------------
@@ -193,6 +199,25 @@ CATALOGUE: tuple[Metric, ...] = (
            feature="satisfaction"),
     Metric("csat_vs_mix", "share", ("agent",), "effort", "Good ratings vs the mix",
            "higher", "satisfaction", signed=True),
+    # -- customers' reactions (outcomes:) ----------------------------------------------
+    Metric("unhappy", "share", _T, "outcomes", "Unhappy customers", "lower", "outcomes"),
+    Metric("complaints", "count", _T, "outcomes", "Complaints", "lower", "outcomes",
+           digits=0, per="customers"),
+    Metric("churned", "count", _T, "outcomes", "Customers lost", "lower", "outcomes",
+           digits=0, per="customers"),
+    Metric("converted", "count", _T, "outcomes", "Conversions", "higher", "outcomes",
+           digits=0, per="customers"),
+    Metric("churn_per_1000", "rate", _T, "outcomes", "Lost per 1,000 tickets", "lower",
+           "outcomes", per="customers lost per 1,000 tickets"),
+    # -- money (money:) -----------------------------------------------------------------
+    Metric("staff_cost", "count", ("overall",), "money", "Staff cost", "lower", "money",
+           digits=0, per=_MONEY),
+    Metric("churn_cost", "count", ("overall",), "money", "Cost of customers lost", "lower",
+           "money", digits=0, per=_MONEY),
+    Metric("conversion_value", "count", ("overall",), "money", "Value of conversions",
+           "higher", "money", digits=0, per=_MONEY),
+    Metric("total_cost", "count", ("overall",), "money", "Total cost", "lower", "money",
+           digits=0, per=_MONEY),
 )
 """Every metric, once. A name measured by several sources (``wait_mean`` per ticket
 scope, tier and reply; ``csat`` per ticket scope and agent) has one entry whose scopes

@@ -3,12 +3,15 @@ metric, value`` that :func:`simdesk.metrics.stats.summarize` turns into the summ
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from simdesk.metrics.agents import effort_metrics
 from simdesk.metrics.customers import customer_features
 from simdesk.metrics.daily_sla import day_metrics
 from simdesk.metrics.helpers import helper_metrics, helper_rules
+from simdesk.metrics.money import money_metrics
+from simdesk.metrics.outcomes import customer_table, outcome_metrics
 from simdesk.metrics.tickets import reply_metrics, ticket_metrics, uses_deflection, uses_reopens
 from simdesk.metrics.tiers import tier_metrics
 from simdesk.plan.model import DeskPlan
@@ -20,7 +23,8 @@ def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
     """Every metric of a run, per replication: tickets, days, tiers, replies and, with a
     satisfaction model, the work and ratings per agent and topic
     (:mod:`simdesk.metrics.agents`). Deflection and repeat-contact metrics come when the
-    scenario uses them."""
+    scenario uses them; customers' outcomes and money with an ``outcomes:`` or ``money:``
+    section (:mod:`simdesk.metrics.outcomes`, :mod:`simdesk.metrics.money`)."""
     scenario = plan.scenario
     reopens = uses_reopens(scenario)
     parts = [ticket_metrics(tickets, deflection=uses_deflection(scenario), reopens=reopens,
@@ -33,4 +37,10 @@ def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
         parts.append(helper_metrics(plan, duty))
     if "satisfaction" in tickets:
         parts.append(effort_metrics(plan, tickets, visits))
+    customers = customer_table(plan, tickets) if scenario.outcomes is not None else None
+    if customers is not None:
+        parts.append(outcome_metrics(customers))
+    if scenario.money is not None:
+        measured = tickets.loc[~tickets["warmup"], "replication"].to_numpy()
+        parts.append(money_metrics(plan, customers, np.unique(measured), duty))
     return pd.concat(parts, ignore_index=True)

@@ -19,6 +19,7 @@ from simdesk.plan.model import (
     StreamPlan,
     TierPlan,
 )
+from simdesk.plan.reserve import reserve_agents
 from simdesk.scenario.behaviour import Break, day_number
 from simdesk.scenario.calendar import (
     MINUTES_PER_DAY,
@@ -197,8 +198,10 @@ def compile_plan(scenario: Scenario) -> DeskPlan:
     tiers: list[TierPlan] = []
     agent_count = 0
     for index, (name, tier) in enumerate(scenario.tiers.items()):
-        agents = [without_closures(agent, closed) for agent in _tier_agents(
-            tier, index, name, agent_count, clock, horizon, topics, list(scenario.channels))]
+        agents = _tier_agents(tier, index, name, agent_count, clock, horizon, topics,
+                              list(scenario.channels))
+        agents += reserve_agents(scenario.supervisor, name, index, agent_count + len(agents))
+        agents = [without_closures(agent, closed) for agent in agents]
         agent_count += len(agents)
         target = None if tier.escalate_to is None else tier_names.index(tier.escalate_to)
         assert tier.resolves is not None

@@ -35,6 +35,7 @@ from simdesk.report.differences import difference_chart
 from simdesk.report.figures import Chart
 from simdesk.report.flows import escalation_chart, queue_chart
 from simdesk.report.misses import misses_html
+from simdesk.report.outcomes import outcome_sections
 from simdesk.report.shell import figure_section, page
 from simdesk.report.style import (
     percent,
@@ -115,6 +116,9 @@ def desk_page(results: DeskResults) -> tuple[str, str, list[Chart]]:
                                 workload, "What never reached an agent, what came back, "
                                 "and who was pulled into the queue: means per replication "
                                 "after the warm-up."))
+        for key, title, content, note in outcome_sections(results):
+            sections.append((key, title))
+            body.append(section(key, title, content, note))
     for chart in charts:
         sections.append((f"section-{chart.id}", chart.title))
         body.append(figure_section(chart))

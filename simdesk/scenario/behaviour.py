@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Field, NonNegativeInt, PositiveInt, model_
 
 from simdesk.scenario.base import SpecModel
 from simdesk.scenario.distributions import Distribution
+from simdesk.scenario.roles import FollowUp
 from simdesk.scenario.types import (
     Duration,
     Growth,
@@ -120,6 +121,8 @@ class Reopen(SpecModel):
     after: Distribution
     handle: Distribution | None = None
     max: PositiveInt = 3
+    followup: FollowUp | None = None
+    """A check-back after each resolution that lowers the share (:mod:`~simdesk.scenario.roles`)."""
 
 
 # -- agents -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from simdesk.metrics.catalogue import FEATURES, feature_of
 from simdesk.scenario.behaviour import Helper
 from simdesk.scenario.expect import ExpectationError, Names, parse_expectation, resolve
 from simdesk.scenario.messages import did_you_mean, one_of
+from simdesk.scenario.outcome_checks import check_outcome_references
 from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath
 
@@ -239,6 +240,7 @@ def _features(data: Mapping[str, Any]) -> set[str]:
         used.add("helpers")
     if data.get("satisfaction") is not None:
         used.add("satisfaction")
+    used.update(key for key in ("outcomes", "money") if data.get(key) is not None)
     for _, topic in _items(data, "topics"):
         if topic.get("deflection") is not None:
             used.add("deflection")
@@ -402,7 +404,8 @@ RULES: list[tuple[tuple[str, ...], Callable[..., Iterator[Finding]]]] = [
 
 def cross_check(data: Mapping[str, Any], sections: Mapping[str, Any]) -> list[Finding]:
     """Reference findings from the raw ``data``, then every rule whose sections validated."""
-    findings = [*check_references(data), *check_expectations(data)]
+    findings = [*check_references(data), *check_expectations(data),
+                *check_outcome_references(data)]
     for needs, rule in RULES:
         if all(name in sections for name in needs):
             findings.extend(rule(*(sections[name] for name in needs)))

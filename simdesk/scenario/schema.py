@@ -47,8 +47,11 @@ from simdesk.scenario.customers import (
     Resolution,
 )
 from simdesk.scenario.distributions import Distribution
+from simdesk.scenario.outcomes import MoneySpec, Outcomes
 from simdesk.scenario.profiles import Profile
+from simdesk.scenario.roles import Morale, Problems
 from simdesk.scenario.routing import Fifo, Routing
+from simdesk.scenario.supervisor import Supervisor
 from simdesk.scenario.targets import Segment, Sla
 from simdesk.scenario.types import (
     Duration,
@@ -316,6 +319,8 @@ class Tier(SpecModel):
     """This tier's absence and time off the queue (instead of the desk's)."""
     helpers: list[Helper] = Field(default_factory=list)
     queue_limit: QueueLimit | None = None
+    morale: Morale | None = None
+    """Speed that follows the tier's queue (:mod:`simdesk.scenario.roles`)."""
 
 
 def tier_defaults(value: Any) -> Any:
@@ -370,6 +375,14 @@ class Scenario(SpecModel):
     """Closure dates and per-date arrival multipliers."""
     satisfaction: Satisfaction | None = None
     """Rate each resolved ticket good, okay or bad (a documented proxy model)."""
+    outcomes: Outcomes | None = None
+    """Complaints, churn and conversions drawn from each ticket's experience."""
+    money: MoneySpec | None = None
+    """Costs of agent-hours and values of customers: a run's cost in money."""
+    supervisor: Supervisor | None = None
+    """Intraday rules that call in reserve agents past a threshold."""
+    problems: Problems | None = None
+    """A level-one analyst whose fixes lower recurring topics."""
     expect: list[str] = Field(default_factory=list)
     """Assertions for ``simdesk check``, e.g. ``chat.sla >= 80%``; the grammar is in
     :mod:`simdesk.scenario.expect`, the names are checked in :mod:`simdesk.scenario.checks`."""

@@ -3,7 +3,11 @@
 Files: ``scenario.yaml`` (every default filled in, seed included: running it again
 gives the same tables), ``tickets.parquet``, ``visits.parquet``, ``duty.parquet``,
 ``days.parquet`` (SLA attainment per replication, calendar day and channel:
-:func:`simdesk.metrics.daily_sla.day_table`), ``hours.parquet`` (per channel, weekday and
+:func:`simdesk.metrics.daily_sla.day_table`), ``customers.parquet`` (with an
+``outcomes:`` section: who was unhappy, complained, left or converted,
+:mod:`simdesk.metrics.outcomes`), ``actions.parquet`` (with a ``supervisor:``: each
+action, :mod:`simdesk.metrics.actions`), ``fixes.parquet`` (with ``problems:``: the
+analyst's fixes, :mod:`simdesk.fates.problems`), ``hours.parquet`` (per channel, weekday and
 hour of arrival: :func:`simdesk.metrics.hours.hour_table`), ``summary.csv`` and
 ``summary.json`` (each metric with its ``unit``, from the metric catalogue:
 :func:`simdesk.metrics.catalogue.unit_text`). Each file is written to a temporary name
@@ -44,8 +48,9 @@ if TYPE_CHECKING:
     from simdesk.metrics.misses import ChannelMisses
 
 RESULT_FILES = ("scenario.yaml", "tickets.parquet", "visits.parquet", "duty.parquet",
-                "replies.parquet", "days.parquet", "hours.parquet", "summary.csv",
-                "summary.json", "misses.json",
+                "replies.parquet", "customers.parquet", "actions.parquet", "fixes.parquet",
+                "days.parquet",
+                "hours.parquet", "summary.csv", "summary.json", "misses.json",
                 "comparison.csv")
 
 
@@ -226,6 +231,12 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
               ("hours", hour_table(result.plan, result.tickets))]
     if len(result.replies):
         tables.append(("replies", result.replies))
+    if result.scenario.outcomes is not None:
+        tables.append(("customers", result.customers))
+    if result.scenario.supervisor is not None:
+        tables.append(("actions", result.actions))
+    if result.scenario.problems is not None:
+        tables.append(("fixes", result.fixes))
     _write_tables(folder, tables, lambda: (result.summary, summary_document(result)))
     if misses is not None:
         atomic_text(folder / "misses.json",
@@ -315,6 +326,12 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     tables = [(name, comparison.table(name)) for name in ("tickets", "visits", "duty")]
     if any(len(result.replies) for result in comparison.results.values()):
         tables.append(("replies", comparison.table("replies")))
+    if comparison.scenario.outcomes is not None:
+        tables.append(("customers", comparison.table("customers")))
+    if comparison.scenario.supervisor is not None:
+        tables.append(("actions", comparison.table("actions")))
+    if comparison.scenario.problems is not None:
+        tables.append(("fixes", comparison.table("fixes")))
     tables.append(("days", _days_by_policy(comparison)))
     _write_tables(folder, tables,
                   lambda: (comparison.summary, comparison_document(comparison)))

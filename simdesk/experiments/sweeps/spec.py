@@ -70,6 +70,11 @@ class SweepSpec(SpecModel):
     """Also keep every point's per-ticket table (memory and disk grow with the sweep)."""
     expect: list[str] = Field(default_factory=list)
     """Assertions ``simdesk check`` judges at every point (default: the base scenario's)."""
+    objective: Literal["lowest", "highest"] | None = None
+    """Name the best point: where ``metric`` is lowest (a cost) or highest."""
+    best_per: list[str] = Field(default_factory=list)
+    """With ``objective``: the best point for each value of these parameters (how the
+    best plan moves with an assumption: :mod:`simdesk.experiments.sweeps.best`)."""
 
     @field_validator("mode")
     @classmethod
@@ -92,6 +97,12 @@ class SweepSpec(SpecModel):
     def _consistent(self) -> SweepSpec:
         if self.max_replications < self.min_replications:
             raise ValueError("max_replications is below min_replications")
+        unknown = [name for name in self.best_per if name not in self.parameters]
+        if unknown:
+            raise ValueError(f"best_per names {', '.join(map(repr, unknown))}, not a "
+                             f"parameter; parameters: {', '.join(self.parameters)}")
+        if self.best_per and self.objective is None:
+            raise ValueError("best_per needs an objective: lowest or highest")
         return self
 
     def main_metric(self) -> tuple[str, str, str]:
