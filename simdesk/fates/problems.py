@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,9 +97,20 @@ def take_time(duty: tuple[Interval, ...], start: float, minutes: float
 
 
 def _subset(batch: TicketBatch, keep: np.ndarray) -> TicketBatch:
-    changes = {f.name: getattr(batch, f.name)[keep] for f in dataclasses.fields(batch)
-               if isinstance(getattr(batch, f.name), np.ndarray)}
-    return dataclasses.replace(batch, **changes)
+    """The kept rows of every per-ticket array, also inside nested fates (the customer
+    rules' :class:`~simdesk.fates.customers.CustomerFates`)."""
+    return _rows(batch, keep)
+
+
+def _rows(fates: Any, keep: np.ndarray) -> Any:
+    changes: dict[str, Any] = {}
+    for field in dataclasses.fields(fates):
+        value = getattr(fates, field.name)
+        if isinstance(value, np.ndarray):
+            changes[field.name] = value[keep]
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes[field.name] = _rows(value, keep)
+    return dataclasses.replace(fates, **changes)
 
 
 def manage_problems(plan: DeskPlan, batch: TicketBatch,

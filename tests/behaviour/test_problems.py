@@ -135,3 +135,28 @@ def test_bad_problem_rules_are_one_clear_line(problems: dict[str, Any], message:
     with pytest.raises(ScenarioError) as caught:
         simdesk.load_scenario(data)
     assert message in str(caught.value)
+
+
+def test_a_fix_removes_the_tickets_customer_fates_too() -> None:
+    """With customer rules (overflow, redial) a removed ticket's fates go with it: every
+    per-ticket array of the batch, nested ones included, keeps one row per ticket, and the
+    desk runs (it once indexed the overflow draws of removed tickets)."""
+    import dataclasses
+
+    spec = _desk({"after": 20, "within": "1d", "work": "2h", "delay": "1d", "lowers": "60%"})
+    spec["channels"]["chat"] = {"sla": {"within": "2m", "target": "80%"},
+                                "patience": {"dist": "exponential", "mean": "5m"},
+                                "redial": {"share": "50%",
+                                           "after": {"dist": "exponential", "mean": "10m"}},
+                                "overflow": {"to": "email", "after": "3m"}}
+    spec["arrivals"].append({"channel": "chat", "rate": "20/h"})
+    plan = compile_plan(simdesk.load_scenario(spec))
+    streams = Streams(5, 0)
+    before = draw_tickets(plan, streams)
+    after, _, (fix,) = manage_problems(plan, before, None, streams)
+    assert fix.removed > 0 and len(after) == len(before) - fix.removed
+    assert after.customers is not None
+    for field in dataclasses.fields(after.customers):
+        assert len(getattr(after.customers, field.name)) == len(after), field.name
+    result = simdesk.simulate(simdesk.load_scenario(spec), seed=5, replications=1)
+    assert len(result.tickets) > 0
