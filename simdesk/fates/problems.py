@@ -99,7 +99,8 @@ def take_time(duty: tuple[Interval, ...], start: float, minutes: float
 def _subset(batch: TicketBatch, keep: np.ndarray) -> TicketBatch:
     """The kept rows of every per-ticket array, also inside nested fates (the customer
     rules' :class:`~simdesk.fates.customers.CustomerFates`)."""
-    return _rows(batch, keep)
+    kept: TicketBatch = _rows(batch, keep)
+    return kept
 
 
 def _rows(fates: Any, keep: np.ndarray) -> Any:
