@@ -112,7 +112,7 @@ def cost_tables(answer: CostStaffing) -> list[Table | str]:
                     title_justify="left", header_style="bold")
     summary.add_column("Shift group", no_wrap=True)
     summary.add_column("Today", justify="right")
-    summary.add_column("Cheapest", justify="right")
+    summary.add_column("Answer", justify="right")
     for label, now, new in zip(answer.labels, answer.today, answer.best, strict=True):
         summary.add_row(escape(label), str(now), f"[bold]{new}[/]" if new != now else str(new))
     parts.append(summary)
@@ -120,10 +120,10 @@ def cost_tables(answer: CostStaffing) -> list[Table | str]:
                              today.costs["total_cost"].to_numpy())
     saving = (f"{currency}{-change.mean:,.0f} (95 % CI {currency}{-change.high:,.0f} to "
               f"{currency}{-change.low:,.0f})")
-    parts.append(f"Total cost today {currency}{today.mean():,.0f}, cheapest "
+    parts.append(f"Total cost today {currency}{today.mean():,.0f}, answer "
                  f"{currency}{best.mean():,.0f}: a saving of {saving} over the measured "
                  "window." if answer.best != answer.today else
-                 f"Today's staffing is already the cheapest found: total cost "
+                 f"Today's staffing is already the answer: total cost "
                  f"{currency}{today.mean():,.0f} over the measured window.")
     for axis, label in enumerate(answer.labels):
         frame = answer.margins(axis)
@@ -148,7 +148,8 @@ def cost_tables(answer: CostStaffing) -> list[Table | str]:
                           f"{-row['conversion_value']:,.0f}", f"{row['total_cost']:,.0f}",
                           more)
         table.caption = ("One more agent: the paired change of total cost from one agent "
-                         "less, 95 % CI; it stops paying where the change turns positive.")
+                         "less, 95 % CI. The answer (bold) keeps an agent only where it "
+                         "clearly pays; where it is unclear, the fewer agents.")
         parts.append(table)
     return parts
 

@@ -12,6 +12,13 @@ down while the mean total falls, else one up while it falls; repeat the round un
 group moves. Each candidate is simulated once (memoised). On a one-tier desk this is a
 walk to the minimum along one axis; :func:`exhaustive` checks it against every count.
 
+Then, for a stable answer, the search *settles*: for each group, while the paired change
+of total cost from one agent less to the current count has a 95 % CI that reaches zero
+or above (that agent does not clearly pay for itself), it steps one agent down. So an
+extra agent is kept only when it clearly pays, and noise between two near-equal counts
+never decides the answer; the answer is the fewest agents no clearly dearer than the
+cheapest mean.
+
 The answer lists, along each group's axis around the best count, the staff cost, the
 cost of customers lost and the total, and for each extra agent the paired difference of
 total cost with its 95 % CI: where that difference turns positive, extra staff stop
@@ -206,6 +213,34 @@ def descend(start: Counts, groups: Sequence[Group], evaluate: Evaluate,
     return best
 
 
+def pays(more: Candidate, fewer: Candidate) -> bool:
+    """One more agent (``fewer`` → ``more``) clearly lowers the total cost: the paired
+    change's 95 % CI is below zero."""
+    change = paired_interval(more.costs["total_cost"].to_numpy(),
+                             fewer.costs["total_cost"].to_numpy())
+    return bool(change.high < 0)
+
+
+def settle(best: Counts, groups: Sequence[Group], evaluate: Evaluate,
+           tried: dict[Counts, Candidate]) -> Counts:
+    """Step agents down from ``best`` while the last one does not clearly pay (see the
+    module); every candidate is simulated once (memoised in ``tried``)."""
+    moved = True
+    while moved:
+        moved = False
+        for axis in range(len(groups)):
+            while True:
+                fewer = tuple(c - (1 if i == axis else 0) for i, c in enumerate(best))
+                if not _feasible(groups, fewer):
+                    break
+                if fewer not in tried:
+                    tried[fewer] = evaluate(fewer)
+                if pays(tried[best], tried[fewer]):
+                    break
+                best, moved = fewer, True
+    return best
+
+
 def cost_staffing(scenario: Scenario, *, tiers: Sequence[str] | None = None,
                   seed: int | None = None, replications: int = 10, workers: int = 1,
                   progress: Callable[[int], None] | None = None) -> CostStaffing:
@@ -221,16 +256,22 @@ def cost_staffing(scenario: Scenario, *, tiers: Sequence[str] | None = None,
     answer = CostStaffing(scenario, groups, [group_label(scenario, g) for g in groups],
                           today, today, seed, replications)
     evaluate = simulator(scenario, groups, seed, replications, workers)
-    answer.best = descend(today, groups, evaluate, answer.tried, progress)
+    cheapest = descend(today, groups, evaluate, answer.tried, progress)
+    answer.best = settle(cheapest, groups, evaluate, answer.tried)
     if today not in answer.tried:
         answer.tried[today] = evaluate(today)
     return answer
 
 
 def exhaustive(counts: Sequence[int], evaluate: Evaluate) -> int:
-    """The count with the lowest mean total cost among ``counts`` (one group)."""
-    means = {n: evaluate((n,)).mean() for n in counts}
-    return min(means, key=lambda n: (means[n], n))
+    """Among ``counts`` (one group, consecutive), the fewest agents at or below the
+    lowest mean total cost such that each agent up to the cheapest clearly pays — the
+    search's answer, found by simulating every count."""
+    tried = {n: evaluate((n,)) for n in counts}
+    best = min(tried, key=lambda n: (tried[n].mean(), n))
+    while best - 1 in tried and not pays(tried[best], tried[best - 1]):
+        best -= 1
+    return best
 
 
 def margins_frame(answer: CostStaffing) -> pd.DataFrame:
@@ -244,4 +285,5 @@ def margins_frame(answer: CostStaffing) -> pd.DataFrame:
 
 
 __all__ = ["Candidate", "CostStaffing", "cost_staffing", "descend", "exhaustive",
-           "group_label", "margins_frame", "simulator", "staffed_groups", "with_counts"]
+           "group_label", "margins_frame", "pays", "settle", "simulator", "staffed_groups",
+           "with_counts"]
