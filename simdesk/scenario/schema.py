@@ -38,6 +38,7 @@ from simdesk.scenario.behaviour import (
     share_only,
 )
 from simdesk.scenario.calendar import SHIFT_HINT
+from simdesk.scenario.desk_rules import Help, Occupancy, Preempt
 from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.profiles import Profile
 from simdesk.scenario.routing import Fifo, Routing
@@ -240,6 +241,7 @@ class ShiftGroup(SpecModel):
     channels: list[str] | None = None
     concurrency: Concurrency | None = None
     breaks: list[Break] = Field(default_factory=list)
+    occupancy: Occupancy | None = None
 
 
 def _agents(value: Any) -> Any:
@@ -312,6 +314,9 @@ class Tier(SpecModel):
     shrinkage: Shrinkage | None = None
     """This tier's absence and time off the queue (instead of the desk's)."""
     helpers: list[Helper] = Field(default_factory=list)
+    helps: list[Help] | None = None
+    """Other tiers this one's agents help (:mod:`simdesk.scenario.desk_rules`)."""
+    preempt: list[Preempt] | None = None
 
 
 def tier_defaults(value: Any) -> Any:
