@@ -296,7 +296,6 @@ class Desk(FollowUps, Shifts):
     def _finish(self, agent: Agent, ticket: Ticket, started: float, now: float) -> None:
         if self._next_arrival <= now:
             self._admit(now)
-        tier = agent.tier
         contact = ticket.contact
         step = ticket.step
         self.visits.extend((ticket.id, ticket.tiers[step], agent.index, ticket.queued_at,

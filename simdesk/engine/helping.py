@@ -66,7 +66,7 @@ class Helping(Desk):
             return super()._take(tier, agent, now)
         for rule in rules:
             if rule.first and self._crunch(rule, now):
-                ticket = super()._take(self.tiers[rule.helped], agent, now)
+                ticket = self._help(rule, agent, now)
                 if ticket is not None:
                     return ticket
         ticket = super()._take(tier, agent, now)
@@ -74,12 +74,19 @@ class Helping(Desk):
             return ticket
         for rule in rules:
             if self._crunch(rule, now):
-                ticket = super()._take(self.tiers[rule.helped], agent, now)
+                ticket = self._help(rule, agent, now)
                 if ticket is not None:
                     return ticket
             else:
                 self._watch(rule, now)
         return None
+
+    def _help(self, rule: HelpRule, agent: Agent, now: float) -> Ticket | None:
+        """The helped tier's next ticket for ``agent`` (its policy's choice)."""
+        ticket = Desk._take(self, self.tiers[rule.helped], agent, now)
+        if ticket is not None and self.log is not None:
+            self.log.append((now, "help", ticket.id, agent.name))
+        return ticket
 
     def _enter(self, ticket: Ticket, tier: TierState, now: float) -> None:
         super()._enter(ticket, tier, now)
@@ -103,12 +110,10 @@ class Helping(Desk):
                 if not self._crunch(rule, now):
                     self._watch(rule, now)
                     break
-                ticket = Desk._take(self, helped, agent, now)
+                ticket = self._help(rule, agent, now)
                 if ticket is None:
                     continue
                 del helpers.idle[agent]
-                if self.log is not None:
-                    self.log.append((now, "help", ticket.id, agent.name))
                 self._start(agent, ticket, now)
 
     def _watch(self, rule: HelpRule, now: float) -> None:

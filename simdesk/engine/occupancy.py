@@ -8,7 +8,8 @@ Rules, each covered by a scripted test (``tests/engine/test_desk_rules.py``):
   ``window`` over ``window`` (so it is low at the start of a shift);
 * above ``cap``, the agent goes off the queue for ``rest``, or — without ``rest`` — until
   the occupancy of the window ending then is back at the cap; the rest is time off the
-  queue (not on duty), and after it the agent takes tickets again if still in shift;
+  queue (not on duty), and after it the agent takes the next ticket (no check) if
+  still in shift;
 * agents with several seats are checked when their hands are empty.
 """
 
@@ -57,6 +58,8 @@ class Occupancy(Desk):
         super().__init__(plan, batch, policy, trace=trace, duty=duty)
         self._caps = desk_rules(plan).occupancy
         self._worked: dict[Agent, deque[Interval]] = {}
+        self._rested: set[Agent] = set()
+        """Agents back from a rest: they take the next ticket without a check."""
 
     def _finish(self, agent: Agent, ticket: Ticket, started: float, now: float) -> None:
         if self._caps and self._caps[agent.index] is not None:
@@ -65,7 +68,8 @@ class Occupancy(Desk):
 
     def _free(self, agent: Agent, now: float) -> None:
         rule = self._caps[agent.index] if self._caps else None
-        if rule is None or agent.hand:
+        if rule is None or agent.hand or agent in self._rested:
+            self._rested.discard(agent)
             super()._free(agent, now)
             return
         spans = self._worked.get(agent)
@@ -80,8 +84,10 @@ class Occupancy(Desk):
             self.log.append((now, "rest", None, agent.name))
         agent.tier.idle.pop(agent, None)
         agent.break_owed = rest
+        self._rested.add(agent)
         self._off(agent, now)
 
     def _release(self) -> None:
         super()._release()
         self._worked.clear()
+        self._rested.clear()

@@ -71,6 +71,10 @@ class EffortFilter(SpecModel):
     windows: ShiftText = "24x7"
 
 
+def _by_age() -> list[Key]:
+    return ["oldest"]
+
+
 def _filter(value: Any) -> Any:
     return {"filter": value} if isinstance(value, str) else value
 
@@ -84,7 +88,7 @@ class Composed(SpecModel):
     policy: Literal["composed"]
     ownership: Literal["shared", "owner"] = "shared"
     owner_fallback: PositiveDuration | None = None
-    by: Annotated[list[Key], Field(min_length=1)] = Field(default_factory=lambda: ["oldest"])
+    by: Annotated[list[Key], Field(min_length=1)] = Field(default_factory=_by_age)
     segments: list[str] | None = None
     """Segments in priority order for the ``segment`` key (default: as declared);
     unlisted ones come after, equal."""

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from simdesk.scenario.base import SpecModel
-from simdesk.scenario.composed import Composed
+from simdesk.scenario.composed import Composed as Composed
 from simdesk.scenario.types import Percent, PositiveDuration, ShiftText
 
 
