@@ -19,6 +19,7 @@ The built-ins such a list expresses give the same records as their own implement
 from __future__ import annotations
 
 import heapq
+import math
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -33,9 +34,11 @@ if TYPE_CHECKING:
     from simdesk.engine.entities import Agent, Ticket
     from simdesk.plan.model import DeskPlan, TierPlan
 
-Entry = tuple[tuple[float, ...], int, int, "Ticket"]
-"""(rank, order entered, stay, ticket): a heap entry (the stay makes it lazily removable)."""
-Rank = Callable[["Ticket", int], tuple[float, ...]]
+Entry = tuple[Any, ...]
+"""(the rank's keys ..., order entered, stay, ticket): a heap entry; the stay makes it
+lazily removable (``entry[-2]``, ticket ``entry[-1]``)."""
+Rank = Callable[["Ticket", int, int], Entry]
+"""Makes the heap entry of a ticket entering the queue as the ``n``-th, for its stay."""
 
 
 def _priority(order: Sequence[str] | None, names: Sequence[str]) -> list[int]:
@@ -67,12 +70,15 @@ def ranker(keys: Sequence[str], spec: Composed, plan: DeskPlan) -> Rank:
     }
     chosen = [parts[key] for key in keys]
     if len(chosen) == 1:
-        only = chosen[0]
-        return lambda t, n: (only(t, n),)
+        (a,) = chosen
+        return lambda t, n, stay: (a(t, n), n, stay, t)
     if len(chosen) == 2:
-        first, second = chosen
-        return lambda t, n: (first(t, n), second(t, n))
-    return lambda t, n: tuple(part(t, n) for part in chosen)
+        a, b = chosen
+        return lambda t, n, stay: (a(t, n), b(t, n), n, stay, t)
+    if len(chosen) == 3:
+        a, b, c = chosen
+        return lambda t, n, stay: (a(t, n), b(t, n), c(t, n), n, stay, t)
+    return lambda t, n, stay: (*(part(t, n) for part in chosen), n, stay, t)
 
 
 class KeyedQueue:
@@ -87,15 +93,15 @@ class KeyedQueue:
         self._order = count()
 
     def push(self, ticket: Ticket, now: float) -> None:
-        n = next(self._order)
-        heapq.heappush(self._heap, (self._rank(ticket, n), n, ticket.waiting, ticket))
+        heapq.heappush(self._heap, self._rank(ticket, next(self._order), ticket.waiting))
 
     def pop(self, agent: Agent, now: float) -> Ticket | None:
         heap = self._heap
         while heap:
-            _, _, stay, ticket = heapq.heappop(heap)
-            if ticket.waiting == stay:
-                return ticket
+            entry = heapq.heappop(heap)
+            ticket = entry[-1]
+            if ticket.waiting == entry[-2]:
+                return ticket  # type: ignore[no-any-return]
         return None
 
     def __len__(self) -> int:
@@ -103,21 +109,32 @@ class KeyedQueue:
 
     def __iter__(self) -> Iterator[Ticket]:
         """The waiting tickets in rank order."""
-        return (entry[3] for entry in sorted(self._heap) if entry[3].waiting == entry[2])
+        return (entry[-1] for entry in sorted(self._heap) if entry[-1].waiting == entry[-2])
 
 
 class Windows:
-    """Weekly hours as sorted intervals in scenario minutes."""
+    """Weekly hours as sorted intervals in scenario minutes; the last answer is kept for
+    the stretch of time it holds (the simulation clock mostly moves forward)."""
 
-    __slots__ = ("_ends", "_starts")
+    __slots__ = ("_ends", "_open", "_since", "_starts", "_until")
 
     def __init__(self, intervals: Sequence[tuple[float, float]]) -> None:
         self._starts = [begin for begin, _ in intervals]
         self._ends = [end for _, end in intervals]
+        self._since = self._until = -math.inf
+        self._open = False
 
     def open(self, now: float) -> bool:
+        if self._since <= now < self._until:
+            return self._open
         index = bisect_right(self._starts, now) - 1
-        return index >= 0 and now < self._ends[index]
+        self._open = index >= 0 and now < self._ends[index]
+        if self._open:
+            self._since, self._until = self._starts[index], self._ends[index]
+        else:
+            self._since = self._ends[index] if index >= 0 else -math.inf
+            self._until = self._starts[index + 1] if index + 1 < len(self._starts) else math.inf
+        return self._open
 
     def changes(self, now: float) -> list[float]:
         """The next opening after ``now`` and, inside a window, its closing."""
@@ -147,8 +164,8 @@ class Rule:
 class FilteredQueue:
     """Tickets split into classes (topic, filters passed), a heap per class and order."""
 
-    __slots__ = ("_all", "_classes", "_eligible", "_fallback", "_heaps", "_order", "_ranks",
-                 "_rules", "_skills")
+    __slots__ = ("_all", "_binding", "_classes", "_eligible", "_fallback", "_heaps",
+                 "_order", "_ranks", "_rules", "_skills")
 
     def __init__(self, ranks: list[Rank], skills: bool, fallback: float | None,
                  rules: list[Rule]) -> None:
@@ -156,9 +173,12 @@ class FilteredQueue:
         self._skills = skills
         self._fallback = fallback
         self._rules = rules
+        self._binding: dict[int, list[Rule]] = {}
+        """Per agent index, the rules that bind it."""
         self._heaps: list[dict[tuple[int, int], list[Entry]]] = [{} for _ in ranks]
         self._classes: list[tuple[int, int]] = []
-        self._eligible: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+        self._eligible: dict[tuple[Any, ...], list[list[Entry]]] = {}
+        """Per (skills, filters in force, order): the heaps of the classes allowed."""
         self._all: deque[Entry] = deque()
         """Entries of the first order, in the order they entered (for the fallback)."""
         self._order = count()
@@ -171,61 +191,71 @@ class FilteredQueue:
             if rule.passes(ticket):
                 bits |= 1 << rule.bit
         kind = (ticket.topic if self._skills else -1, bits)
-        if kind not in self._heaps[0]:
+        first = self._heaps[0]
+        if kind not in first:
             self._classes.append(kind)
             self._eligible.clear()
             for heaps in self._heaps:
                 heaps[kind] = []
-        for rank, heaps in zip(self._ranks, self._heaps, strict=True):
-            entry = (rank(ticket, n), n, stay, ticket)
-            heapq.heappush(heaps[kind], entry)
-            if heaps is self._heaps[0]:
-                self._all.append(entry)
+        entry = self._ranks[0](ticket, n, stay)
+        heapq.heappush(first[kind], entry)
+        self._all.append(entry)
+        for rank, heaps in zip(self._ranks[1:], self._heaps[1:], strict=True):
+            heapq.heappush(heaps[kind], rank(ticket, n, stay))
 
     def _oldest(self) -> Entry | None:
         entries = self._all
         while entries:
             entry = entries[0]
-            if entry[3].waiting == entry[2]:
+            if entry[-1].waiting == entry[-2]:
                 return entry
             entries.popleft()
         return None
 
+    def _bound(self, agent: Agent) -> list[Rule]:
+        rules = self._binding.get(agent.index)
+        if rules is None:
+            rules = self._binding[agent.index] = [
+                r for r in self._rules if r.agents is None or agent.index in r.agents]
+        return rules
+
     def pop(self, agent: Agent, now: float) -> Ticket | None:
         order, need = 0, 0
-        for rule in self._rules:
-            if (rule.agents is None or agent.index in rule.agents) and rule.windows.open(now):
+        for rule in self._bound(agent):
+            if rule.windows.open(now):
                 need |= 1 << rule.bit
                 if rule.order and not order:
                     order = rule.order
         skills = agent.skills if self._skills else None
-        signature = (skills, need)
-        classes = self._eligible.get(signature)
-        if classes is None:
-            classes = [kind for kind in self._classes if (kind[1] & need) == need
+        signature = (skills, need, order)
+        allowed = self._eligible.get(signature)
+        if allowed is None:
+            heaps = self._heaps[order]
+            allowed = [heaps[kind] for kind in self._classes if (kind[1] & need) == need
                        and (skills is None or kind[0] in skills)]
-            self._eligible[signature] = classes
-        heaps = self._heaps[order]
+            self._eligible[signature] = allowed
         best: Entry | None = None
-        best_heap: list[Entry] | None = None
-        for kind in classes:
-            heap = heaps[kind]
-            while heap and heap[0][3].waiting != heap[0][2]:
+        best_heap: list[Entry] = []
+        for heap in allowed:
+            while heap:
+                head = heap[0]
+                if head[-1].waiting == head[-2]:
+                    if best is None or head < best:
+                        best, best_heap = head, heap
+                    break
                 heapq.heappop(heap)
-            if heap and (best is None or heap[0] < best):
-                best, best_heap = heap[0], heap
         if self._fallback is not None and skills is not None:
             oldest = self._oldest()
-            if oldest is not None and oldest[3].queued_at + self._fallback <= now:
+            if oldest is not None and oldest[-1].queued_at + self._fallback <= now:
                 # the same sum as wake_at: due exactly at the wake-up time
-                ticket, n = oldest[3], oldest[1]
-                entry = (self._ranks[order](ticket, n), n, oldest[2], ticket)
+                ticket = oldest[-1]
+                entry = self._ranks[order](ticket, oldest[-3], oldest[-2])
                 if best is None or entry < best:
-                    return ticket  # its heap entries are dropped once it is taken
-        if best is None or best_heap is None:
+                    return ticket  # type: ignore[no-any-return]  # its entries go stale
+        if best is None:
             return None
         heapq.heappop(best_heap)
-        return best[3]
+        return best[-1]  # type: ignore[no-any-return]
 
     def wake_at(self, now: float) -> float | None:
         """When an idle agent may take what it cannot now: a filter's hours change, or
@@ -234,14 +264,14 @@ class FilteredQueue:
         if self._fallback is not None:
             oldest = self._oldest()
             if oldest is not None:
-                upcoming.append(oldest[3].queued_at + self._fallback)
+                upcoming.append(oldest[-1].queued_at + self._fallback)
         return min(upcoming) if upcoming else None
 
     def __len__(self) -> int:
         return len(self._all)
 
     def __iter__(self) -> Iterator[Ticket]:
-        return (entry[3] for entry in self._all if entry[3].waiting == entry[2])
+        return (entry[-1] for entry in self._all if entry[-1].waiting == entry[-2])
 
 
 class ComposedPolicy:
