@@ -228,7 +228,8 @@ class ShiftGroup(SpecModel):
     Optional behaviour: ``dates`` limits the shift to those days (all-hands days);
     ``speed`` (120 % for a senior, 70 % for a new hire; handle times are divided by it)
     and its ``ramp``; ``channels`` the group takes, highest priority first (blending:
-    phone before email, between tickets); ``concurrency`` (chat); scheduled ``breaks``.
+    phone before email, between tickets); ``concurrency`` (chat); scheduled ``breaks``;
+    an ``occupancy`` cap (:mod:`simdesk.scenario.desk_rules`).
     """
 
     shift: ShiftText
