@@ -54,17 +54,16 @@ class Preemption(Desk):
         if not pairs or not ticket.waiting or ticket.channel not in pairs:
             return
         lows = pairs[ticket.channel]
-        victim: Agent | None = None
-        for agent in tier.agents:
-            held = agent.ticket
-            if (held is not None and agent.on and agent.seats == 1 and agent.helper is None
-                    and held.channel in lows
-                    and (agent.channels is None or ticket.channel in agent.channels)
-                    and (victim is None or agent.started > victim.started)):
-                victim = agent
-        if victim is not None:
-            self._interrupt(victim, tier, ticket.channel, lows[victim.ticket.channel]
-                            if victim.ticket is not None else 0.0, now)
+        victims = [agent for agent in tier.agents
+                   if agent.ticket is not None and agent.on and agent.seats == 1
+                   and agent.helper is None and agent.ticket.channel in lows
+                   and (agent.channels is None or ticket.channel in agent.channels)]
+        victims.sort(key=_started, reverse=True)  # stable: ties in the tier's order
+        for victim in victims:
+            held = victim.ticket
+            assert held is not None
+            if self._interrupt(victim, tier, ticket.channel, lows[held.channel], now):
+                return
 
     def _set_alarm(self) -> None:
         """Wake up at every arrival while an entry tier has interrupting channels: an
@@ -77,12 +76,14 @@ class Preemption(Desk):
             self._at(self._next_arrival, self._alarm)
 
     def _interrupt(self, agent: Agent, tier: TierState, channel: int, cost: float,
-                   now: float) -> None:
+                   now: float) -> bool:
+        """Pull ``agent`` off its ticket for the next of ``channel`` that the routing
+        policy gives it (``False``: none for this agent, nothing changed)."""
         held = agent.ticket
         assert held is not None
         taken = self._take_channel(tier, channel, agent, now)
         if taken is None:
-            return
+            return False
         self._stale.setdefault(agent, []).append(agent.due)
         self._set_aside.setdefault(agent, []).append(
             (held, now - agent.started, agent.due - now, cost))
@@ -90,6 +91,7 @@ class Preemption(Desk):
         if self.log is not None:
             self.log.append((now, "interrupt", held.id, agent.name))
         self._start(agent, taken, now)
+        return True
 
     def _take_channel(self, tier: TierState, channel: int, agent: Agent, now: float
                       ) -> Ticket | None:
@@ -162,3 +164,7 @@ class Preemption(Desk):
         super()._release()
         self._set_aside.clear()
         self._stale.clear()
+
+
+def _started(agent: Agent) -> float:
+    return agent.started
