@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simdesk.engine.occupancy import worked_within
+from simdesk.engine.records import RunRecord
 from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
 from simdesk.plan.model import DeskPlan
@@ -106,8 +108,32 @@ def _rules_hold(scenario: dict[str, Any], seed: int) -> None:
             worked = float(np.sum(end[mine] - visits[mine, 4]))
             rows = record.duty[record.duty[:, 0] == agent.index]
             assert worked <= float(np.sum(rows[:, 2] - rows[:, 1])) + 1e-6, agent.name
+    _check_caps(plan, record)
     starts = [e for e in record.log if e[1] == "start"]
     assert len({(e[2], e[0]) for e in starts}) == len(starts), "a ticket started twice at once"
+
+
+def _check_caps(plan: DeskPlan, record: RunRecord) -> None:
+    """An agent with an occupancy cap (resting until back under it; one seat; no
+    pre-emption in its tier) starts every ticket with at most ``cap`` of the last
+    ``window`` spent handling tickets."""
+    rules = desk_rules(plan)
+    if not rules.used:
+        return
+    assert record.log is not None
+    names = {a.name: a for a in plan.agents}
+    visits = record.visits
+    for time, kind, _, name in record.log:
+        agent = names.get(name)
+        if kind != "start" or agent is None or agent.seats > 1 or rules.preempt[agent.tier]:
+            continue
+        cap = rules.occupancy[agent.index]
+        if cap is None or cap.rest is not None:
+            continue
+        mine = (visits[:, 2] == agent.index) & (visits[:, 5] <= time)
+        spans = [(float(a), float(b)) for a, b in visits[mine][:, 4:6]]
+        assert worked_within(spans, time - cap.window) <= cap.cap * cap.window + 1e-6, (
+            f"{name} starts at {time} above its cap")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
