@@ -49,7 +49,8 @@ def _priority(order: Sequence[str] | None, names: Sequence[str]) -> list[int]:
 
 
 def ranker(keys: Sequence[str], spec: Composed, plan: DeskPlan) -> Rank:
-    """The rank of a ticket entering the queue as the ``n``-th entry, by ``keys``."""
+    """What makes a ticket's heap entry when it enters the queue as the ``n``-th: its
+    ``keys`` in order, then ``n`` (ties keep the order tickets entered)."""
     segments = _priority(spec.segments, plan.segments)
     topics = _priority(spec.topics, plan.topics)
     channels = _priority(spec.channels, [c.name for c in plan.channels])
