@@ -68,8 +68,15 @@ ROUTINGS: dict[str, dict[str, Any]] = {
     "skills": {"policy": "skills", "fallback_after": "20m"},
     "ninja": {"policy": "ninja", "agents": 2, "windows": "Mon-Fri 09:00-12:00",
               "max_effort": 1.0, "noise": "20%"},
+    "composed": {"policy": "composed", "by": ["segment", "topic", "oldest"],
+                 "segments": ["paid", "free"], "topics": ["outage", "bug"],
+                 "filters": [{"filter": "skills", "fallback_after": "20m"},
+                             {"filter": "team", "team": "beta", "windows": "Mon-Fri 09:00-12:00",
+                              "max_effort": 1.0, "by": ["newest"]}]},
 }
-"""Each built-in policy with options that make it do something on this desk."""
+"""Each built-in policy with options that make it do something on this desk; ``composed``
+with three keys and two filters (skills with a fallback, a team's own order in busy
+hours): the most a composed list asks of the engine."""
 
 
 # --------------------------------------------------------------------------- the desk

@@ -286,7 +286,7 @@ def test_default_folder_is_named_after_the_scenario(scenario_file: Path, tmp_pat
 
 @pytest.mark.parametrize(("policies", "message"), [
     ("fifo,cherypick", "unknown policy 'cherypick'; valid: fifo, newest-first, cherry-pick, "
-                       "sla-deadline, paid-first, split, round-robin, skills, ninja, or "
+                       "sla-deadline, paid-first, split, round-robin, skills, ninja, composed, or "
                        "'package.module:Class' for your own (did you mean 'cherry-pick'?)"),
     ("fifo", "compare needs at least two policies, got 1 (fifo); e.g. "
              "--policies fifo,paid-first"),

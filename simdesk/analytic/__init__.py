@@ -1,6 +1,7 @@
 """Analytic queueing twins that the simulator is tested against.
 
-Erlang B/C/A, M/M/c and tandem Jackson networks, non-preemptive priority queues (Cobham).
+Erlang B/C/A, M/M/c and tandem Jackson networks, non-preemptive priority queues (Cobham),
+pre-emptive-resume priority (M/G/1).
 Pure functions of rates and mean times in one consistent unit (simdesk uses minutes).
 """
 
@@ -21,6 +22,7 @@ from simdesk.analytic.networks import (
     jackson_tandem_sojourn,
     mmc_mean_sojourn,
 )
+from simdesk.analytic.preemptive import mg1_preemptive_sojourns
 from simdesk.analytic.priority import mg1_priority_waits, mmc_priority_waits
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "erlang_c_probability",
     "erlang_c_service_level",
     "jackson_tandem_sojourn",
+    "mg1_preemptive_sojourns",
     "mg1_priority_waits",
     "mmc_mean_sojourn",
     "mmc_priority_waits",

@@ -40,6 +40,10 @@ class BlendedQueue:
                 return ticket
         return None
 
+    def pop_channel(self, channel: int, agent: Agent, now: float) -> Ticket | None:
+        """The ticket ``agent`` takes from ``channel``'s queue (pre-emption)."""
+        return self._channels[channel].pop(agent, now)
+
     def wake_at(self, now: float) -> float | None:
         """The earliest wake-up any of the queues asks for."""
         times = [wake(now) for queue in (*self._channels, self._all)

@@ -39,6 +39,7 @@ import numpy as np
 from simdesk.engine.desk import Desk
 from simdesk.engine.entities import Agent, Ticket, TierState
 from simdesk.engine.records import CustomerRecord, RunRecord
+from simdesk.engine.rules import RulesDesk
 from simdesk.engine.state import INF, NAN
 from simdesk.fates.tickets import TicketBatch
 from simdesk.plan.customers import customer_rules
@@ -268,3 +269,9 @@ class CustomerDesk(Desk):
                 if self.log is not None:
                     self.log.append((now, "call back", i, agent.name))
         super()._start(agent, ticket, now)
+
+
+class CustomerRulesDesk(CustomerDesk, RulesDesk):
+    """A plan with customer rules and desk rules (help, pre-emption, occupancy caps):
+    the customer rules decide whether a ticket enters a queue, the desk rules who takes
+    it (each section calls the next through ``super()``)."""

@@ -103,9 +103,9 @@ class Desk(FollowUps, Supervising):
             waiting = list(tier.queue)
             for agent in tier.agents:
                 in_hand = agent.hand if agent.ticket is None else [(agent.ticket, agent.started)]
-                for ticket, started in in_hand:
-                    self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
-                                        started, NAN, ticket.contact))
+                for ticket, started in in_hand:  # its own tier (a helper's differs)
+                    self.visits.extend((ticket.id, ticket.tiers[ticket.step], agent.index,
+                                        ticket.queued_at, started, NAN, ticket.contact))
                 if agent.on or agent.busy:
                     self.duty.extend((agent.index, agent.on_since, horizon))
                 waiting.extend(t for stay, t in agent.personal if t.waiting == stay)
@@ -307,14 +307,15 @@ class Desk(FollowUps, Supervising):
     def _finish(self, agent: Agent, ticket: Ticket, started: float, now: float) -> None:
         if self._next_arrival <= now:
             self._admit(now)
-        tier = agent.tier
         contact = ticket.contact
-        self.visits.extend((ticket.id, tier.index, agent.index, ticket.queued_at,
+        step = ticket.step
+        self.visits.extend((ticket.id, ticket.tiers[step], agent.index, ticket.queued_at,
                             started, now, contact))
         log = self.log
         if log is not None:
             log.append((now, "done", ticket.id, agent.name))
-        step = ticket.step if contact >= 0 else -1  # a check-back passes nothing on
+        if contact < 0:
+            step = -1  # a check-back passes nothing on
         reply = self._reply[ticket.channel]
         if step == 0 and reply and not ticket.touch and not contact:
             self.first_response[ticket.id] = now
@@ -332,7 +333,8 @@ class Desk(FollowUps, Supervising):
             else:
                 self.resolved[ticket.id] = now
                 if log is not None:
-                    log.append((now, "resolve", ticket.id, tier.plan.name))
+                    log.append((now, "resolve", ticket.id,
+                                self.tiers[ticket.tiers[step - 1]].plan.name))
                 self._reopen_later(ticket, contact, now)
         if agent.helper is not None and agent.on and self._helper_leaves(agent, now):
             agent.on = False

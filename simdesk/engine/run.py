@@ -9,9 +9,11 @@ from simdesk.engine.compiled import MIN_TICKETS, covers, run_compiled
 from simdesk.engine.desk import Desk
 from simdesk.engine.plain import PlainDesk
 from simdesk.engine.records import RunRecord
+from simdesk.engine.rules import RulesDesk
 from simdesk.engine.state import is_plain
 from simdesk.fates.tickets import TicketBatch
 from simdesk.plan.model import DeskPlan
+from simdesk.plan.rules import desk_rules
 from simdesk.policies.base import Policy
 from simdesk.scenario.calendar import Interval
 
@@ -27,12 +29,19 @@ def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool 
     the same records. Where they apply, the compiled loop
     (:mod:`~simdesk.engine.compiled`, with numba installed) runs instead, for
     ``compiled=None`` from :data:`~simdesk.engine.compiled.MIN_TICKETS` tickets on,
-    for ``compiled=True`` always; again, the same records.
+    for ``compiled=True`` always; again, the same records. A plan with desk rules (help,
+    pre-emption, occupancy caps) runs on :class:`RulesDesk`, one with customer rules
+    (busy signal, redial, callbacks, overflow) on
+    :class:`~simdesk.engine.customers.CustomerDesk`, one with both on their union.
     """
+    rules = desk_rules(plan).used
     if batch.customers is not None:
-        from simdesk.engine.customers import CustomerDesk
+        from simdesk.engine.customers import CustomerDesk, CustomerRulesDesk
 
-        return CustomerDesk(plan, batch, policy, trace=trace, duty=duty).run()
+        kind: type[Desk] = CustomerRulesDesk if rules else CustomerDesk
+        return kind(plan, batch, policy, trace=trace, duty=duty).run()
+    if rules:
+        return RulesDesk(plan, batch, policy, trace=trace, duty=duty).run()
     plain = fast and is_plain(plan, batch, trace)
     if (plain and compiled is not False and (compiled or len(batch) >= MIN_TICKETS)
             and covers(plan, batch, policy, duty)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simdesk.policies.base import Policy, TicketQueue, estimate
+from simdesk.policies.composed import ComposedPolicy
 from simdesk.policies.custom import ChoosingPolicy, load_policy
 from simdesk.policies.fifo import Fifo, NewestFirst
 from simdesk.policies.ninja import Ninja
@@ -16,7 +17,7 @@ from simdesk.scenario import routing as spec
 
 def make_policy(routing: spec.Fifo | spec.NewestFirst | spec.CherryPick | spec.SlaDeadline
                 | spec.PaidFirst | spec.Split | spec.RoundRobin | spec.Skills | spec.Ninja
-                | spec.Custom) -> Policy:
+                | spec.Custom | spec.Composed) -> Policy:
     """The policy a ``routing:`` section describes."""
     match routing:
         case spec.Fifo():
@@ -41,12 +42,15 @@ def make_policy(routing: spec.Fifo | spec.NewestFirst | spec.CherryPick | spec.S
                          noise=routing.noise)
         case spec.Custom():
             return load_policy(routing.policy, routing.options, routing._folder)
+        case spec.Composed():
+            return ComposedPolicy(routing)
     raise AssertionError(f"no policy for {routing!r}")
 
 
 __all__ = [
     "CherryPick",
     "ChoosingPolicy",
+    "ComposedPolicy",
     "Fifo",
     "NewestFirst",
     "Ninja",

@@ -22,6 +22,7 @@ from simdesk.scenario.behaviour import Helper
 from simdesk.scenario.expect import ExpectationError, Names, parse_expectation, resolve
 from simdesk.scenario.messages import did_you_mean, one_of
 from simdesk.scenario.outcome_checks import check_outcome_references
+from simdesk.scenario.rule_checks import check_composed, check_desk_rules
 from simdesk.scenario.schema import Arrival, Channel, Surge, Tier, Topic, moment_minutes
 from simdesk.scenario.yamlsource import KeyPath
 
@@ -171,6 +172,7 @@ def check_references(data: Mapping[str, Any]) -> Iterator[Finding]:
     for path, routing in routings:
         if isinstance(routing, dict):
             yield from _routing_references(path, routing, channels, segments, teams)
+            yield from check_composed(path, routing, data, teams)
 
 
 def _handle_key(key: str, channels: list[str], topics: list[str]) -> str | None:
@@ -405,7 +407,7 @@ RULES: list[tuple[tuple[str, ...], Callable[..., Iterator[Finding]]]] = [
 def cross_check(data: Mapping[str, Any], sections: Mapping[str, Any]) -> list[Finding]:
     """Reference findings from the raw ``data``, then every rule whose sections validated."""
     findings = [*check_references(data), *check_expectations(data),
-                *check_outcome_references(data)]
+                *check_outcome_references(data), *check_desk_rules(data)]
     for needs, rule in RULES:
         if all(name in sections for name in needs):
             findings.extend(rule(*(sections[name] for name in needs)))

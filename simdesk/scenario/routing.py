@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from simdesk.scenario.base import SpecModel
+from simdesk.scenario.composed import Composed as Composed
 from simdesk.scenario.types import Percent, PositiveDuration, ShiftText
 
 
@@ -149,7 +150,7 @@ class Custom(RoutingBase):
 
 
 BUILTIN_POLICIES = ("fifo", "newest-first", "cherry-pick", "sla-deadline", "paid-first",
-                    "split", "round-robin", "skills", "ninja")
+                    "split", "round-robin", "skills", "ninja", "composed")
 
 
 def _tag(value: Any) -> str:
@@ -168,6 +169,7 @@ Routing = Annotated[
     | Annotated[RoundRobin, Tag("round-robin")]
     | Annotated[Skills, Tag("skills")]
     | Annotated[Ninja, Tag("ninja")]
+    | Annotated[Composed, Tag("composed")]
     | Annotated[Custom, Tag("custom")],
     Discriminator(_tag, custom_error_type="unknown_policy",
                   custom_error_message="unknown routing policy",

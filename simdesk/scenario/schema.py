@@ -46,6 +46,7 @@ from simdesk.scenario.customers import (
     Redial,
     Resolution,
 )
+from simdesk.scenario.desk_rules import Help, Occupancy, Preempt
 from simdesk.scenario.distributions import Distribution
 from simdesk.scenario.outcomes import MoneySpec, Outcomes
 from simdesk.scenario.profiles import Profile
@@ -233,7 +234,8 @@ class ShiftGroup(SpecModel):
     Optional behaviour: ``dates`` limits the shift to those days (all-hands days);
     ``speed`` (120 % for a senior, 70 % for a new hire; handle times are divided by it)
     and its ``ramp``; ``channels`` the group takes, highest priority first (blending:
-    phone before email, between tickets); ``concurrency`` (chat); scheduled ``breaks``.
+    phone before email, between tickets); ``concurrency`` (chat); scheduled ``breaks``;
+    an ``occupancy`` cap (:mod:`simdesk.scenario.desk_rules`).
     """
 
     shift: ShiftText
@@ -246,6 +248,7 @@ class ShiftGroup(SpecModel):
     channels: list[str] | None = None
     concurrency: Concurrency | None = None
     breaks: list[Break] = Field(default_factory=list)
+    occupancy: Occupancy | None = None
 
 
 def _agents(value: Any) -> Any:
@@ -321,6 +324,9 @@ class Tier(SpecModel):
     queue_limit: QueueLimit | None = None
     morale: Morale | None = None
     """Speed that follows the tier's queue (:mod:`simdesk.scenario.roles`)."""
+    helps: list[Help] | None = None
+    """Other tiers this one's agents help (:mod:`simdesk.scenario.desk_rules`)."""
+    preempt: list[Preempt] | None = None
 
 
 def tier_defaults(value: Any) -> Any:

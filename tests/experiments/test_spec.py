@@ -50,7 +50,7 @@ def test_set_path_copies_and_leaves_the_base_alone() -> None:
 
 
 OPTIONAL = ("role, rotation, handle_by, topic_effort, resolves, escalate_to, channels, "
-            "reopens, shrinkage, helpers, queue_limit, morale")
+            "reopens, shrinkage, helpers, queue_limit, morale, helps, preempt")
 
 
 def test_a_typo_is_reported_with_did_you_mean_and_its_line(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ CASES = [
     ("unknown key", "    resolves: 80%", "    resolvs: 80%",
      "14: tiers.L1.resolvs: unknown key 'resolvs'; valid keys: role, agents, rotation, "
      "handle, handle_by, topic_effort, resolves, escalate_to, channels, reopens, shrinkage, "
-     "helpers, queue_limit, morale (did you mean 'resolves'?)"),
+     "helpers, queue_limit, morale, helps, preempt (did you mean 'resolves'?)"),
     ("wrong type", "agents: 3", "agents: three",
      "12: tiers.L1.agents: expected a number of agents (e.g. 3) or a list of shifts such as "
      "[{shift: 'Mon-Fri 08:00-16:00', count: 2}], got 'three'"),

@@ -594,6 +594,10 @@ CRN_ROUTINGS: dict[str, dict[str, Any]] = {
     "round-robin": {"policy": "round-robin"},
     "skills": {"policy": "skills", "fallback_after": "30m"},
     "ninja": {"policy": "ninja", "team": "alpha", "windows": NINJA_WINDOWS},
+    "composed": {"policy": "composed", "by": ["segment", "topic", "oldest"],
+                 "topics": ["bug"], "filters": [{"filter": "skills", "fallback_after": "30m"},
+                                                {"filter": "team", "team": "beta",
+                                                 "windows": NINJA_WINDOWS, "by": ["newest"]}]},
 }
 
 
