@@ -18,7 +18,7 @@ run (fewer if the run has fewer), paired with the same replications of the run i
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -142,17 +142,29 @@ def candidates(result: SimulationResult, misses: ChannelMisses
 
 
 def try_changes(result: SimulationResult, misses: ChannelMisses, *, workers: int = 0,
-                replications: int = REPLICATIONS) -> list[Suggestion]:
+                replications: int = REPLICATIONS,
+                progress: Callable[[int, int, str], None] | None = None) -> list[Suggestion]:
     """Simulate each candidate on the run's first replications (same seed) and return
-    the paired change in the channel's SLA: significant gains first, largest first."""
+    the paired change in the channel's SLA: significant gains first, largest first.
+
+    ``progress(done, total, what)`` is called after every replication of every candidate
+    (replications done over all candidates); it may raise to stop the work (the studio's
+    cancel)."""
     from simdesk.simulation import auto_workers, simulate
 
     count = min(replications, result.replications)
     workers = workers or auto_workers(result.plan, count)
     base = _sla_by_replication(result.metrics, misses.channel, count)
     found = []
-    for change, scenario in list(candidates(result, misses))[:CANDIDATES]:
-        trial = simulate(scenario, seed=result.seed, replications=count, workers=workers)
+    tried = list(candidates(result, misses))[:CANDIDATES]
+    for index, (change, scenario) in enumerate(tried):
+        hook = None
+        if progress is not None:
+            def hook(done: int, _: int, before: int = index * count, what: str = change
+                     ) -> None:
+                progress(before + done, len(tried) * count, what)
+        trial = simulate(scenario, seed=result.seed, replications=count, workers=workers,
+                         progress=hook)
         gains = _sla_by_replication(trial.metrics, misses.channel, count) - base
         mean, low, high = paired_t(gains)
         found.append(Suggestion(change, mean, low, high, count))
@@ -186,11 +198,13 @@ def _sla_by_replication(metrics: object, channel: str, count: int) -> np.ndarray
     return rows.sort_values("replication")["value"].to_numpy(dtype=float)
 
 
-def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: int = 0
+def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: int = 0,
+                   progress: Callable[[int, int, str], None] | None = None
                    ) -> list[ChannelMisses]:
     """For each channel whose target is missed or close (by the 95 % interval): where
     and why, and — with ``suggest`` — a few changes tried on the same tickets for the
-    :data:`CHANNELS` channels furthest below their targets (``workers``: 0 chooses)."""
+    :data:`CHANNELS` channels furthest below their targets (``workers``: 0 chooses;
+    ``progress`` as in :func:`try_changes`, the channel's name before the change)."""
     verdicts = summary_verdicts(result.plan.channels, result.summary)
     summary = result.summary
     explained: list[ChannelMisses] = []
@@ -212,7 +226,12 @@ def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: i
             misses.suggestion_note = (f"no changes tried: they are tried for the {CHANNELS} "
                                       "channels furthest below their targets")
         else:
-            misses.suggestions = try_changes(result, misses, workers=workers)
+            hook = None
+            if progress is not None:
+                def hook(done: int, total: int, what: str, channel: str = misses.channel
+                         ) -> None:
+                    progress(done, total, f"{channel}: {what}")
+            misses.suggestions = try_changes(result, misses, workers=workers, progress=hook)
             misses.suggestion_note = (
                 f"each change simulated on the same tickets: seed {result.seed}, "
                 f"replications 1–{min(REPLICATIONS, result.replications)}")

@@ -151,10 +151,11 @@ def register(app: Dash, studio: Studio) -> None:
         Input("run", "n_clicks"), Input("run-plans", "n_clicks"),
         Input("run-staff", "n_clicks"),
         State("variants", "data"), State("variant", "value"), State("yaml", "value"),
-        State("seed", "value"), State("replications", "value"),
+        State("seed", "value"), State("replications", "value"), State("suggest", "value"),
         prevent_initial_call=True)
     def start(_run: int, _plans: int, _staff: int, data: Plans, variant: str, text: str,
-              seed: int | None, replications: int | None) -> tuple[Any, Any, Any, Any]:
+              seed: int | None, replications: int | None, suggest: list[str] | None
+              ) -> tuple[Any, Any, Any, Any]:
         file = str(data["file"])
         data["texts"][variant] = text  # the editor as it is now
         settings = studio.settings(file)
@@ -167,7 +168,8 @@ def register(app: Dash, studio: Studio) -> None:
 
         if ctx.triggered_id == "run":
             def work(job: Job) -> Any:
-                outcome = run_variant(job, chosen, settings, seed, count)
+                outcome = run_variant(job, chosen, settings, seed, count,
+                                      suggest=bool(suggest))
                 studio.remember(file, variant, outcome.folder)
                 job.step = "drawing the results"
                 return views.run_view(outcome, job.elapsed)

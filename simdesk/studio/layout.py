@@ -158,6 +158,9 @@ def page(studio: Studio) -> html.Main:
                                                    className="count")]),
             html.Label(["Seed ", dcc.Input(id="seed", type="number", min=0, step=1,
                                            value=seed, className="count")]),
+            dcc.Checklist(id="suggest", options=[{"label": " what to try where a target "
+                                                             "is missed", "value": "on"}],
+                          value=["on"], className="suggest", inline=True),
             _button("run", "Run this plan", "primary"),
             _button("run-plans", "Run all plans on the same tickets"),
             _button("run-staff", "Staff it (simdesk staff)"),

@@ -28,7 +28,7 @@ from simdesk.simulation import SimulationResult, simulate
 from simdesk.store.read import DeskResults, load_results
 from simdesk.store.results import slug, write_results
 from simdesk.studio.checking import check_text
-from simdesk.studio.jobs import Job
+from simdesk.studio.jobs import Cancelled, Job
 
 DRAWING_SECTIONS = ("start", "horizon", "warmup", "arrivals", "surges", "segments", "topics",
                     "volume")
@@ -104,15 +104,26 @@ def _write(result: SimulationResult, settings: Settings, job: Job, name: str,
 
 
 def run_variant(job: Job, variant: Variant, settings: Settings, seed: int,
-                replications: int) -> RunOutcome:
+                replications: int, suggest: bool = False) -> RunOutcome:
     """Simulate one variant, say why any target was missed (where the misses fall, who
-    gave up, what they queued behind: ``misses.json``, as ``simdesk run --no-suggest``
-    writes it) and read its results folder back as the report does."""
+    gave up, what they queued behind: ``misses.json``, as ``simdesk run`` writes it)
+    and read its results folder back as the report does. With ``suggest``, a few
+    changes are tried on the same tickets for the channels that missed (what to try);
+    cancelling while they run keeps the run and says no changes were tried."""
     scenario = scenario_of(variant, settings)
     result = simulate(scenario, seed=seed, replications=replications,
                       progress=job.progress)
     job.step = "finding why targets were missed"
     explained = explain_misses(result, suggest=False)
+    if suggest and explained:
+        def tried(done: int, total: int, what: str) -> None:
+            job.progress(done, total, f"what to try — {what}")
+
+        try:
+            explained = explain_misses(result, suggest=True, progress=tried)
+        except Cancelled:
+            for misses in explained:
+                misses.suggestion_note = "no changes tried: cancelled"
     folder = _write(result, settings, job, variant.name, explained)
     job.step = "reading the results"
     loaded = load_results(folder)

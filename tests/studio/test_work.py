@@ -173,3 +173,52 @@ def test_shipped_scenarios_run_and_draw(path: Path, tmp_path: Path,
 def test_every_shipped_scenario_runs_and_draws(path: Path, tmp_path: Path,
                                                code_allowed: None) -> None:
     run_and_draw(path, tmp_path)
+
+
+def test_what_to_try_is_on_the_page_with_progress(settings: Settings) -> None:
+    """With ``suggest``, the changes ``simdesk run`` would try are tried on the same
+    tickets, reported through the job's progress, and shown with the misses."""
+    from rich.text import Text
+
+    from simdesk.experiments.suggest import explain_misses
+    from simdesk.metrics.misses_text import channel_lines
+    from simdesk.studio import views
+
+    job = Job(1, "run", "t")
+    seen: list[str] = []
+    original = job.progress
+
+    def spy(done: int, total: int, step: str = "") -> None:
+        seen.append(step)
+        original(done, total, step)
+
+    job.progress = spy  # type: ignore[method-assign]
+    outcome = run_variant(job, Variant("today", SHORT), settings, 7, 2, suggest=True)
+    direct = simulate(load_scenario(REPO / "scenarios" / "saas-startup.yaml").model_copy(
+        update={"horizon": 10 * 1440.0, "warmup": 2 * 1440.0}), seed=7, replications=2)
+    explained = explain_misses(direct, suggest=True)
+    assert any(m.suggestions for m in explained)  # the test can fail
+    assert any(step.startswith("what to try — chat: ") for step in seen)
+    shown = [text.strip().lstrip("• ") for text in _texts(views.misses_block(outcome))]
+    for misses in explained:
+        for line in channel_lines(misses):
+            assert Text.from_markup(line).plain.strip().lstrip("• ") in shown
+
+
+def test_cancel_while_trying_changes_keeps_the_run(settings: Settings) -> None:
+    from simdesk.report.misses import read_misses
+
+    job = Job(1, "run", "t")
+    original = job.progress
+
+    def cancel_in_suggestions(done: int, total: int, step: str = "") -> None:
+        if step.startswith("what to try"):
+            job.cancel_asked.set()
+        original(done, total, step)
+
+    job.progress = cancel_in_suggestions  # type: ignore[method-assign]
+    outcome = run_variant(job, Variant("today", SHORT), settings, 7, 2, suggest=True)
+    found = read_misses(outcome.folder)
+    assert found and all(m.suggestion_note == "no changes tried: cancelled" for m in found)
+    assert all(not m.suggestions for m in found)
+    assert len(outcome.results.summary) > 0
