@@ -404,3 +404,18 @@ def test_refused_is_shown_where_a_policy_turns_tickets_away() -> None:
     console = Console(width=160, record=True)
     print_comparison(console, result)
     assert "Refused" in console.export_text()
+
+
+def test_a_policy_that_changes_nothing_is_said_so(comparison: Comparison) -> None:
+    """paid-first on a desk without segments orders every queue as fifo: the comparison
+    says so (and why), rather than a table of zero differences to puzzle over."""
+    assert comparison.unchanged == []  # the loaded two-segment desk: every policy differs
+    data = two_segments()
+    data.pop("segments")
+    same = compare(data, ["fifo", "paid-first", "newest-first"], seed=5, replications=3)
+    assert same.unchanged == ["paid-first"]
+    console = Console(width=100, record=True)
+    print_comparison(console, same)
+    text = console.export_text()
+    assert "paid-first changed nothing" in text and "no segments to rank" in text
+    assert "newest-first changed nothing" not in text

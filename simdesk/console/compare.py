@@ -203,6 +203,7 @@ def describe_comparison(comparison: Comparison) -> str:
                      f"{escape(comparison.baseline)}[/] (baseline) against {others}")
     if not refused_any(comparison):
         lines.append("No run refused a ticket (the Refused column is left out).")
+    lines += unchanged_lines(comparison)
     if comparison.replications < 2:
         lines.append("[yellow]One replication: no confidence intervals, nothing can be "
                      "called significant; run more with --replications.[/]")
@@ -217,6 +218,24 @@ def describe_comparison(comparison: Comparison) -> str:
             "good and fewer bad ratings are better",
         ]
     return "\n".join(lines)
+
+
+def unchanged_lines(comparison: Comparison) -> list[str]:
+    """A line for each policy (or file) that changed nothing: every ticket fared as under
+    the baseline — with the likely reason where one is known."""
+    lines = []
+    plan = comparison.results[comparison.baseline].plan
+    for label in comparison.unchanged:
+        why = ""
+        spec = comparison.results[label].scenario.routing
+        if (not comparison.by_file and getattr(spec, "policy", "") in ("paid-first", "priority")
+                and len(plan.segments) < 2):
+            why = (" — the scenario has no segments to rank (add e.g. segments: "
+                   "{paid: 20%, free: 80%})")
+        lines.append(f"[yellow]{escape(label)} changed nothing: every ticket fared exactly "
+                     f"as under {escape(comparison.baseline)}, replication by replication"
+                     f"{why}.[/]")
+    return lines
 
 
 def pairing_lines(comparison: Comparison) -> list[str]:

@@ -184,6 +184,20 @@ class Comparison:
         return {label: self.results[label].scenario.routing for label in self.labels}
 
     @cached_property
+    def unchanged(self) -> list[str]:
+        """Labels whose tickets fared exactly as the baseline's, replication by
+        replication (first response, resolution and giving up of every ticket): the
+        policy or file changed nothing on these tickets."""
+        columns = ["replication", "ticket", "first_response", "resolved", "abandoned"]
+
+        def outcome(label: str) -> pd.DataFrame:
+            tickets = self.results[label].tickets
+            return tickets[[c for c in columns if c in tickets]].reset_index(drop=True)
+
+        base = outcome(self.baseline)
+        return [label for label in self.labels[1:] if outcome(label).equals(base)]
+
+    @cached_property
     def metrics(self) -> pd.DataFrame:
         """Every metric of every replication of every policy: ``policy, replication,
         scope, group, metric, value``."""
