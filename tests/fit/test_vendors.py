@@ -167,3 +167,21 @@ def test_each_example_export_fits_end_to_end(vendor: str, tmp_path: Path) -> Non
         assert set(fitted.channels) == {"phone", "chat", "email"}
     else:
         assert "Not verified by simulation: the export holds no response times" in text
+
+
+def test_servicenow_state_codes_read_as_their_labels(tmp_path: Path) -> None:
+    """An incident export of values rather than labels (state 8 = Canceled, 1–3 open,
+    6/7 resolved/closed) is read as the labelled one is."""
+    import pandas as pd
+
+    source = EXAMPLES / "servicenow.csv"
+    labelled = read_history(source, preset="servicenow")
+    codes = {"New": "1", "In Progress": "2", "On Hold": "3", "Resolved": "6", "Closed": "7",
+             "Canceled": "8"}
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    frame["state"] = frame["state"].map(lambda s: codes.get(s, s))
+    coded_path = tmp_path / "servicenow-codes.csv"
+    frame.to_csv(coded_path, index=False)
+    coded = read_history(coded_path, preset="servicenow")
+    assert (labelled.tickets["state"] == "abandoned").any()
+    assert coded.tickets["state"].tolist() == labelled.tickets["state"].tolist()
