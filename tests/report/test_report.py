@@ -192,9 +192,9 @@ def test_size_and_time_on_a_mid_size_run(tmp_path: Path) -> None:
     result = simdesk.simulate(REPO / "scenarios" / "saas-startup.yaml", seed=1,
                               replications=10)
     folder = write_results(result, tmp_path / "saas")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: the machine may be loaded
     path = write_report(folder)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     assert seconds < 10
     assert path.stat().st_size < 10_000_000
     check_page(path, "run", result.scenario.name)
