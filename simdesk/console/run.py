@@ -12,6 +12,7 @@ from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
 from simdesk.console.customers import customer_table
+from simdesk.console.rules import rule_tables
 from simdesk.console.hours import hour_tables
 from simdesk.console.outcomes import print_outcomes
 from simdesk.console.plan import describe_plan as describe_plan
@@ -198,5 +199,7 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
     customers = customer_table(result)
     if customers is not None:
         console.print(customers, soft_wrap=False)
+    for part in rule_tables(result):
+        console.print(part, soft_wrap=False)
     print_supervisor(console, result)
     print_outcomes(console, result)
