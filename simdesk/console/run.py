@@ -12,11 +12,11 @@ from rich.table import Table
 
 from simdesk.console.beyond_sla import print_behaviour
 from simdesk.console.customers import customer_table
-from simdesk.console.rules import rule_tables
 from simdesk.console.hours import hour_tables
 from simdesk.console.outcomes import print_outcomes
 from simdesk.console.plan import describe_plan as describe_plan
 from simdesk.console.plan import print_notices as print_notices
+from simdesk.console.rules import rule_tables
 from simdesk.console.supervisor import print_supervisor
 from simdesk.metrics.catalogue import label_of
 from simdesk.metrics.verdicts import summary_verdicts

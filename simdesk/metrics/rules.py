@@ -25,7 +25,6 @@ import pandas as pd
 
 from simdesk.engine.records import (
     RULE_AGENT,
-    RULE_INTERRUPT,
     RULE_KIND,
     RULE_MINUTES,
     RULE_TICKET,
