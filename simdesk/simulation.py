@@ -130,7 +130,7 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
         areas,
         action_table(plan, record, replication),
         fix_table(fixes, replication),
-        rule_table(plan, record, replication),
+        rule_table(plan, record, replication) if record.rules is not None else pd.DataFrame(),
     )
 
 
@@ -211,7 +211,8 @@ def simulate(
                if scenario.supervisor is not None else pd.DataFrame())
     fixes = (pd.concat([p.fixes for p in parts], ignore_index=True)
              if scenario.problems is not None else pd.DataFrame())
-    rules = pd.concat([p.rules for p in parts], ignore_index=True)
+    rules = (pd.concat([p.rules for p in parts], ignore_index=True)
+             if any(len(p.rules.columns) for p in parts) else pd.DataFrame())
     return SimulationResult(
         scenario=scenario,
         plan=plan,
