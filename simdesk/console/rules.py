@@ -83,6 +83,10 @@ def _tiers(result: SimulationResult, values: Lookup, used: set[str]) -> Table:
         if "help" in used:
             cells.append(", ".join(escape(names[h]) for h in helpers.get(index, [])) or "—")
         for metric, kind in columns:
+            if (metric == "helped" and index not in helpers) or (
+                    metric == "helping" and index not in givers):
+                cells.append("—")  # the tier is not helped, or helps nobody
+                continue
             value = values.get("tier", name, metric)
             cells.append(_share(value) if kind == "share" else _number(value))
         table.add_row(*cells)

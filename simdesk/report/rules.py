@@ -75,8 +75,8 @@ def rule_section(plan: DeskPlan, get: Get, table: Callable[..., str]) -> str:
             row = [text(name)]
             if "help" in used:
                 row.append(", ".join(text(names[h]) for h in helpers.get(index, [])) or "—")
-                row += [interval(*get("tier", name, "helped")),
-                        interval(*get("tier", name, "helping"))]
+                row += [interval(*get("tier", name, "helped")) if index in helpers else "—",
+                        interval(*get("tier", name, "helping")) if index in givers else "—"]
             if "occupancy" in used:
                 row += [_number(*get("tier", name, "rests")),
                         interval(*get("tier", name, "rest_share"))]
