@@ -25,6 +25,7 @@ import pandas as pd
 
 from simdesk.engine.records import (
     RULE_AGENT,
+    RULE_COLUMNS,
     RULE_KIND,
     RULE_MINUTES,
     RULE_TICKET,
@@ -58,7 +59,7 @@ def rule_features(plan: DeskPlan) -> set[str]:
 def rule_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
     """The interruptions and rests of one replication (empty without desk rules)."""
     events = (record.rules.events if record.rules is not None
-              else np.zeros((0, 5), dtype=float))
+              else np.zeros((0, RULE_COLUMNS), dtype=float))
     agents = events[:, RULE_AGENT].astype(np.int64)
     tier_of = np.array([a.tier for a in plan.agents], dtype=np.int64)
     return pd.DataFrame({
