@@ -22,6 +22,7 @@ from simdesk.fates.tickets import draw_tickets
 from simdesk.metrics.actions import action_table
 from simdesk.metrics.outcomes import customer_table
 from simdesk.metrics.ratings import satisfaction_draw
+from simdesk.metrics.rules import rule_table
 from simdesk.metrics.run import run_metrics
 from simdesk.metrics.stats import summarize
 from simdesk.metrics.tables import duty_table, reply_table, ticket_table, visit_table
@@ -56,6 +57,9 @@ class SimulationResult:
     """The supervisor's actions (:mod:`simdesk.metrics.actions`); empty without one."""
     fixes: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The analyst's fixes (:mod:`simdesk.fates.problems`); empty without ``problems:``."""
+    rules: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The desk rules' interruptions and rests (:mod:`simdesk.metrics.rules`); empty
+    without desk rules."""
 
     @cached_property
     def customers(self) -> pd.DataFrame:
@@ -69,7 +73,7 @@ class SimulationResult:
     def metrics(self) -> pd.DataFrame:
         """Every metric of every replication: ``replication, scope, group, metric, value``."""
         return run_metrics(self.plan, self.tickets, self.visits, self.duty, self.replies,
-                           self.queue_area)
+                           self.queue_area, self.rules)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -102,6 +106,7 @@ class ReplicationTables:
     queue_area: pd.DataFrame
     actions: pd.DataFrame
     fixes: pd.DataFrame
+    rules: pd.DataFrame
 
 
 def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
@@ -125,6 +130,7 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
         areas,
         action_table(plan, record, replication),
         fix_table(fixes, replication),
+        rule_table(plan, record, replication) if record.rules is not None else pd.DataFrame(),
     )
 
 
@@ -205,6 +211,8 @@ def simulate(
                if scenario.supervisor is not None else pd.DataFrame())
     fixes = (pd.concat([p.fixes for p in parts], ignore_index=True)
              if scenario.problems is not None else pd.DataFrame())
+    rules = (pd.concat([p.rules for p in parts], ignore_index=True)
+             if any(len(p.rules.columns) for p in parts) else pd.DataFrame())
     return SimulationResult(
         scenario=scenario,
         plan=plan,
@@ -218,4 +226,5 @@ def simulate(
         queue_area=areas,
         actions=actions,
         fixes=fixes,
+        rules=rules,
     )

@@ -1,8 +1,9 @@
 """The metric catalogue against a real summary: generated from a desk using every feature.
 
 A small desk with two channels, two segments, two topics, two tiers, a satisfaction
-model, deflection, repeat contacts, a helper, conversations (several agent replies)
-and the customer rules (busy signal, redial, callback, overflow, resolution target) is
+model, deflection, repeat contacts, a helper, conversations (several agent replies),
+the customer rules (busy signal, redial, callback, overflow, resolution target) and the
+desk rules (pre-emption, cross-tier help, an occupancy cap) is
 run once. Every ``(scope, metric)`` of its summary must be in the catalogue, be
 accepted by an ``expect:`` target and by a sweep's ``metric:``, and format in its unit;
 and every catalogue entry must be produced by that run (the desk uses every feature).
@@ -57,10 +58,15 @@ EVERY_FEATURE: dict[str, Any] = {
     },
     "arrivals": [{"channel": "chat", "rate": "6/h"}, {"channel": "email", "rate": "4/h"}],
     "tiers": {
-        "L1": {"agents": 2, "handle": {"dist": "exponential", "mean": "8m"},
+        "L1": {"agents": [{"shift": "Mon-Sun 00:00-24:00", "count": 2,
+                           "channels": ["chat", "email"],
+                           "occupancy": {"cap": "70%", "window": "1h"}}],
+               "handle": {"dist": "exponential", "mean": "8m"},
                "resolves": "80%", "escalate_to": "L2",
+               "preempt": [{"channel": "chat", "interrupts": ["email"]}],
                "helpers": [{"name": "lead", "shift": "Mon-Sun 00:00-24:00", "joins_at": 3}]},
-        "L2": {"agents": 1, "handle": {"dist": "exponential", "mean": "20m"}},
+        "L2": {"agents": 1, "handle": {"dist": "exponential", "mean": "20m"},
+               "helps": [{"tier": "L1", "longer_than": 2}]},
     },
     "satisfaction": {},
     "outcomes": {"conversion": {"rate": "5%"}},
@@ -140,6 +146,9 @@ def _without(feature: str) -> dict[str, Any]:
      "reopens": lambda: howto.pop("reopens"),
      "replies": lambda: howto.pop("touches"),
      "helpers": lambda: l1.pop("helpers"),
+     "help": lambda: data["tiers"]["L2"].pop("helps"),
+     "preemption": lambda: l1.pop("preempt"),
+     "occupancy": lambda: l1["agents"][0].pop("occupancy"),
      "outcomes": lambda: data.pop("outcomes"),
      "money": lambda: data.pop("money")}[feature]()
     return data

@@ -169,7 +169,7 @@ BAD = [
     ("ticket metric on a tier", "L1.sla >= 80%",
      "sla is not measured per tier (for tier 'L1'); valid there: wait_mean, utilization, "
      "agents_on_duty, handled, per_agent_day, services_per_agent_day, queue_mean, "
-     "repeat_work"),
+     "repeat_work, helped, helping, rests, rest_share"),
     ("reply that never happens", "reply:3.wait_mean <= 1h",
      "reply '3' does not exist: replies are numbered 1, 2 (the most touches a ticket can "
      "need)"),

@@ -16,6 +16,7 @@ from simdesk.console.hours import hour_tables
 from simdesk.console.outcomes import print_outcomes
 from simdesk.console.plan import describe_plan as describe_plan
 from simdesk.console.plan import print_notices as print_notices
+from simdesk.console.rules import rule_tables
 from simdesk.console.supervisor import print_supervisor
 from simdesk.metrics.catalogue import label_of
 from simdesk.metrics.verdicts import summary_verdicts
@@ -198,5 +199,7 @@ def print_result(console: Console, result: SimulationResult, *, wide: bool = Tru
     customers = customer_table(result)
     if customers is not None:
         console.print(customers, soft_wrap=False)
+    for part in rule_tables(result):
+        console.print(part, soft_wrap=False)
     print_supervisor(console, result)
     print_outcomes(console, result)

@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from simdesk.engine.desk import Desk
 from simdesk.engine.entities import Agent, Ticket
+from simdesk.engine.records import RULE_REST
 from simdesk.fates.tickets import TicketBatch
 from simdesk.plan.model import DeskPlan
 from simdesk.plan.rules import OccupancyRule, desk_rules
@@ -60,6 +61,8 @@ class Occupancy(Desk):
         self._worked: dict[Agent, deque[Interval]] = {}
         self._rested: set[Agent] = set()
         """Agents back from a rest: they take the next ticket without a check."""
+        self._rests: list[float] = []
+        """Rows of :attr:`RuleRecord.events <simdesk.engine.records.RuleRecord.events>`."""
 
     def _finish(self, agent: Agent, ticket: Ticket, started: float, now: float) -> None:
         if self._caps and self._caps[agent.index] is not None:
@@ -80,6 +83,8 @@ class Occupancy(Desk):
             super()._free(agent, now)
             return
         rest = rule.rest if rule.rest is not None else rest_needed(spans, now, rule)
+        self._rests.extend((RULE_REST, now, -1, agent.index,
+                            max(0.0, min(rest, agent.duty_end - now))))
         if self.log is not None:
             self.log.append((now, "rest", None, agent.name))
         agent.tier.idle.pop(agent, None)

@@ -25,6 +25,7 @@ from typing import Any
 from simdesk.engine.blend import BlendedQueue
 from simdesk.engine.desk import Desk
 from simdesk.engine.entities import Agent, Ticket, TierState
+from simdesk.engine.records import RULE_INTERRUPT
 from simdesk.engine.state import NAN
 from simdesk.fates.tickets import TicketBatch
 from simdesk.plan.model import DeskPlan
@@ -47,6 +48,8 @@ class Preemption(Desk):
         self._stale: dict[Agent, list[float]] = {}
         """Completion times scheduled for work that was then interrupted: the agent's
         event still fires then, and is ignored."""
+        self._interrupts: list[float] = []
+        """Rows of :attr:`RuleRecord.events <simdesk.engine.records.RuleRecord.events>`."""
 
     def _enter(self, ticket: Ticket, tier: TierState, now: float) -> None:
         super()._enter(ticket, tier, now)
@@ -88,6 +91,7 @@ class Preemption(Desk):
         self._set_aside.setdefault(agent, []).append(
             (held, now - agent.started, agent.due - now, cost))
         agent.ticket = None
+        self._interrupts.extend((RULE_INTERRUPT, now, held.id, agent.index, cost))
         if self.log is not None:
             self.log.append((now, "interrupt", held.id, agent.name))
         self._start(agent, taken, now)

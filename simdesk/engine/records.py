@@ -31,6 +31,23 @@ DUTY_AGENT, DUTY_ON, DUTY_OFF = range(3)
 DUTY_COLUMNS = 3
 
 
+# Columns of RuleRecord.events.
+RULE_KIND, RULE_TIME, RULE_TICKET, RULE_AGENT, RULE_MINUTES = range(5)
+RULE_COLUMNS = 5
+RULE_INTERRUPT, RULE_REST = 0, 1
+"""Kinds of rule events: a ticket set aside (minutes: its restart cost), a rest (minutes:
+how long the agent stays off the queue, cut at the end of its shift)."""
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    """What the desk rules did (:mod:`simdesk.engine.rules`); cross-tier help needs no
+    record of its own: a helped visit is one whose agent belongs to another tier."""
+
+    events: Matrix
+    """Columns ``RULE_*``: kind, time, ticket (−1 for a rest), agent, minutes."""
+
+
 @dataclass(frozen=True)
 class CustomerRecord:
     """Per ticket, what the customer rules did (:mod:`simdesk.engine.customers`)."""
@@ -76,6 +93,8 @@ class RunRecord:
     log: list[LogEntry] | None
     customers: CustomerRecord | None = None
     """What the customer rules did (``None``: the scenario has none)."""
+    rules: RuleRecord | None = None
+    """What the desk rules did (``None``: the scenario has none)."""
     actions: Matrix | None = None
     """The supervisor's actions (:mod:`simdesk.engine.supervisor`); ``None`` without one."""
 

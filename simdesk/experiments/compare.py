@@ -44,13 +44,13 @@ COMPARED_SCOPES = ("overall", "channel", "segment", "topic")
 
 COMPARED_METRICS = ("sla", "wait_mean", "wait_median", "wait_p90", "resolution_mean",
                     "abandonment", "refused", "days_met", "csat", "bad", "resolution_sla",
-                    "blocked", "attempts", "callbacks", "overflowed", "unhappy",
+                    "blocked", "attempts", "callbacks", "overflowed", "interrupted", "unhappy",
                     "complaints", "churned", "converted", "churn_per_1000", "staff_cost",
                     "churn_cost", "conversion_value", "total_cost")
 """The compared metrics, in table order (``days_met`` where days are measured, ``csat``
-and ``bad`` with a satisfaction model, the customer rules' metrics where a scenario uses
-them, customers' outcomes and money with an ``outcomes:`` or ``money:`` section); which
-side is better comes from the catalogue."""
+and ``bad`` with a satisfaction model, the customer rules' metrics and pre-emption's
+``interrupted`` where a scenario uses them, customers' outcomes and money with an
+``outcomes:`` or ``money:`` section); which side is better comes from the catalogue."""
 
 DIFFERENCE_COLUMNS = ["scope", "group", "metric", "policy", "baseline", "mean_difference",
                       "ci_low", "ci_high", "significant", "better", "replications"]

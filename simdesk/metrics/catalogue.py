@@ -5,7 +5,8 @@ Each :class:`Metric` says in which **scopes** it is measured (``overall``, ``cha
 (``share``, ``duration`` in minutes, ``count`` or ``rate``), which side is **better**
 (``higher``, ``lower`` or ``none``), the optional **feature** a scenario must use for it
 to be measured (``satisfaction``, ``deflection``, ``reopens``, the customer rules'
-``queue_limit``, ``redial``, ``callback``, ``overflow`` and ``resolution``; a scope may
+``queue_limit``, ``redial``, ``callback``, ``overflow`` and ``resolution``, the desk
+rules' ``help``, ``preemption`` and ``occupancy``; a scope may
 need one too: ``reply`` needs ``replies``, ``helper`` needs ``helpers``, ``agent`` needs
 ``satisfaction``), the **aliases** an ``expect:`` target may use, a short **label** for
 tables, how to **format** a value, and what a count or rate counts (**per**: the unit
@@ -33,7 +34,7 @@ from simdesk.scenario.units import humanize_minutes
 Unit = Literal["share", "duration", "count", "rate"]
 Better = Literal["higher", "lower", "none"]
 Source = Literal["tickets", "days", "tiers", "replies", "helpers", "effort", "outcomes",
-                 "money"]
+                 "money", "rules"]
 """The measure that writes a metric in its first scope (:mod:`simdesk.metrics.tickets`,
 ``daily_sla``, ``tiers``, the replies of ``tickets``, ``helpers``, ``agents``); a name
 shared by several measures (``wait_mean`` also per tier and reply, ``csat`` also per
@@ -66,6 +67,12 @@ FEATURES: dict[str, str] = {
                 "channel",
     "resolution": "no channel has a resolution target; add e.g. resolution: {within: 2d, "
                   "target: 90%} to a channel",
+    "help": "no tier helps another; add e.g. helps: [{tier: L1}] to a tier (see "
+            "docs/behaviour.md)",
+    "preemption": "no tier lets a channel interrupt another; add e.g. preempt: [{channel: "
+                  "phone, interrupts: [email]}] to a tier",
+    "occupancy": "no agents have an occupancy cap; add e.g. occupancy: {cap: 85%, window: "
+                 "1h} to an agent group",
     "outcomes": "the scenario has no outcomes: section (complaints, churn, conversion); add "
                 "e.g. outcomes: {} (see docs/outcomes.md)",
     "money": "the scenario has no money: section; add e.g. money: {agent_hour: 30, "
@@ -177,6 +184,15 @@ CATALOGUE: tuple[Metric, ...] = (
     Metric("queue_mean", "count", ("tier",), "tiers", "Queue (avg)", "lower",
            per="tickets waiting"),
     Metric("repeat_work", "share", ("tier",), "tiers", "Repeat work", "lower", "reopens"),
+    # -- desk rules: pre-emption, cross-tier help, occupancy caps -----------------------
+    Metric("interrupted", "share", _T, "rules", "Interrupted", "lower", "preemption"),
+    Metric("restart_hours", "count", ("overall",), "rules", "Restart hours / day", "lower",
+           "preemption", per="hours of restart cost per day"),
+    Metric("helped", "share", ("tier",), "rules", "Served by other tiers", feature="help"),
+    Metric("helping", "share", ("tier",), "rules", "Time on other tiers", feature="help"),
+    Metric("rests", "rate", ("tier",), "rules", "Rests/agent-day", feature="occupancy",
+           digits=2, per=_AGENT_DAY),
+    Metric("rest_share", "share", ("tier",), "rules", "Resting", feature="occupancy"),
     # -- replies -----------------------------------------------------------------------
     Metric("replies", "count", ("reply",), "replies", "Replies", digits=0),
     # -- helpers -----------------------------------------------------------------------

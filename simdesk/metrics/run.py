@@ -12,25 +12,31 @@ from simdesk.metrics.daily_sla import day_metrics
 from simdesk.metrics.helpers import helper_metrics, helper_rules
 from simdesk.metrics.money import money_metrics
 from simdesk.metrics.outcomes import customer_table, outcome_metrics
+from simdesk.metrics.rules import rule_features, rule_metrics
 from simdesk.metrics.tickets import reply_metrics, ticket_metrics, uses_deflection, uses_reopens
 from simdesk.metrics.tiers import tier_metrics
 from simdesk.plan.model import DeskPlan
 
 
 def run_metrics(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
-                duty: pd.DataFrame, replies: pd.DataFrame, queue_area: pd.DataFrame
-                ) -> pd.DataFrame:
+                duty: pd.DataFrame, replies: pd.DataFrame, queue_area: pd.DataFrame,
+                rules: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every metric of a run, per replication: tickets, days, tiers, replies and, with a
     satisfaction model, the work and ratings per agent and topic
     (:mod:`simdesk.metrics.agents`). Deflection and repeat-contact metrics come when the
     scenario uses them; customers' outcomes and money with an ``outcomes:`` or ``money:``
-    section (:mod:`simdesk.metrics.outcomes`, :mod:`simdesk.metrics.money`)."""
+    section (:mod:`simdesk.metrics.outcomes`, :mod:`simdesk.metrics.money`); what the
+    desk rules did from the ``rules`` table (:mod:`simdesk.metrics.rules`)."""
     scenario = plan.scenario
     reopens = uses_reopens(scenario)
     parts = [ticket_metrics(tickets, deflection=uses_deflection(scenario), reopens=reopens,
                             customers=frozenset(customer_features(scenario))),
              day_metrics(plan, tickets),
              tier_metrics(plan, visits, duty, queue_area, repeat_work=reopens)]
+    if rule_features(plan):
+        if rules is None:
+            raise ValueError("a plan with desk rules needs the rules table")
+        parts.append(rule_metrics(plan, tickets, visits, duty, rules))
     if len(replies):
         parts.append(reply_metrics(replies, tickets))
     if helper_rules(plan):

@@ -36,6 +36,9 @@ from simdesk.report.figures import Chart
 from simdesk.report.flows import escalation_chart, queue_chart
 from simdesk.report.misses import misses_html
 from simdesk.report.outcomes import outcome_sections
+from simdesk.report.rules import NOTE as RULES_NOTE
+from simdesk.report.rules import TITLE as RULES_TITLE
+from simdesk.report.rules import rule_tables
 from simdesk.report.shell import figure_section, page
 from simdesk.report.style import (
     percent,
@@ -116,6 +119,10 @@ def desk_page(results: DeskResults) -> tuple[str, str, list[Chart]]:
                                 workload, "What never reached an agent, what came back, "
                                 "and who was pulled into the queue: means per replication "
                                 "after the warm-up."))
+        rules = rule_tables(results)
+        if rules:
+            sections.append(("desk-rules", RULES_TITLE))
+            body.append(section("desk-rules", RULES_TITLE, rules, RULES_NOTE))
         for key, title, content, note in outcome_sections(results):
             sections.append((key, title))
             body.append(section(key, title, content, note))

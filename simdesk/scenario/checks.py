@@ -255,6 +255,15 @@ def _features(data: Mapping[str, Any]) -> set[str]:
     for _, channel in _items(data, "channels"):
         used.update(key for key in ("queue_limit", "redial", "callback", "overflow",
                                     "resolution") if channel.get(key) is not None)
+    for _, tier in _items(data, "tiers"):
+        if tier.get("helps"):
+            used.add("help")
+        if tier.get("preempt"):
+            used.add("preemption")
+        groups = tier.get("agents")
+        if isinstance(groups, list) and any(isinstance(group, dict) and group.get(
+                "occupancy") is not None for group in groups):
+            used.add("occupancy")
     return used
 
 
