@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,48 @@ from simdesk.scenario.calendar import Interval
 
 MIN_TICKETS = 20_000
 """Below this many tickets the SimPy desk is used: loading the compiled loop (~0.3 s
-the first time in a process) would cost more than it saves."""
+the first time in a process) would cost more than it saves — unless a search runs
+(:func:`searching`)."""
+
+_SEARCHING: list[bool] = [False]
+
+
+@contextmanager
+def searching() -> Iterator[None]:
+    """Within: every covered replication runs on the compiled loop whatever its size.
+
+    A search (staffing) simulates many replications of similar plans, so loading the
+    loop once pays for itself; it is loaded here, in this process, so that the worker
+    processes forked for the simulations inherit it rather than load it each again.
+    """
+    before = _SEARCHING[0]
+    _SEARCHING[0] = True
+    try:
+        load()
+        yield
+    finally:
+        _SEARCHING[0] = before
+
+
+def in_search() -> bool:
+    """Whether a search runs (:func:`searching`): the compiled loop for any size."""
+    return _SEARCHING[0]
+
+
+def load() -> bool:
+    """Load the compiled loop and its machine code (from numba's on-disk cache after
+    the first compilation) into this process now; whether it is available."""
+    loop = _loop()
+    if loop is None:
+        return False
+    if not loop.run.signatures:
+        try:
+            loop.run.compile("(float64[::1], int64[::1], float64[::1], float64)")
+        except Exception:  # numba cannot compile here (a broken install): SimPy runs
+            _LOOP[0] = None
+            return False
+    return True
+
 
 def covers(plan: DeskPlan, batch: TicketBatch, policy: Policy,
            duty: Sequence[Sequence[Interval]] | None) -> bool:

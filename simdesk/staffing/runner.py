@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simdesk.engine.compiled import searching
 from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.schema import Scenario
@@ -114,8 +115,9 @@ class Runner:
         self.replications_run += replications
         # By the work of the largest run the search may make: its extensions are as big
         workers = self.workers or min(auto_workers(self.plan, self.most), replications)
-        return simulate(scenario, seed=self.seed, replications=replications,
-                        workers=workers, first=first)
+        with searching():  # the compiled loop where it applies, loaded once, here
+            return simulate(scenario, seed=self.seed, replications=replications,
+                            workers=workers, first=first)
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
                  needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
