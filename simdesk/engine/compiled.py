@@ -70,6 +70,14 @@ def searching() -> Iterator[None]:
         _SEARCHING[0] = before
 
 
+def runs() -> int:
+    """Replications the compiled loop has run in this process so far."""
+    return _RUNS[0]
+
+
+_RUNS: list[int] = [0]
+
+
 def in_search() -> bool:
     """Whether a search runs (:func:`searching`): the compiled loop for any size."""
     return _SEARCHING[0]
@@ -125,6 +133,7 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
     except Exception:  # numba cannot compile here (a broken install): SimPy runs
         _LOOP[0] = None
         return None
+    _RUNS[0] += 1
     n = len(batch)
     at = {slot: int(ints[slot]) for slot in (loop.F_FIRST, loop.F_RESOLVED, loop.F_ABANDONED,
                                              loop.F_VISITS, loop.F_DUTY)}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from simdesk.engine.compiled import searching
+from simdesk.engine import compiled
 from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.schema import Scenario
@@ -105,6 +105,9 @@ class Runner:
     batches: dict[str, int] = field(default_factory=dict)
     """Per tier, samples of each pool per replication (see
     :func:`~simdesk.staffing.judge.batches_per_replication`)."""
+    in_process: bool | None = None
+    """With ``workers`` 0: whether the simulations run in this process (``None``: not
+    known before the first)."""
 
     def __post_init__(self) -> None:
         self.batches = {goal.tier: batches_per_replication(self.plan, goal)
@@ -112,12 +115,27 @@ class Runner:
 
     def simulate(self, scenario: Scenario, replications: int, first: int = 0
                  ) -> SimulationResult:
+        """Replications ``first …`` of ``scenario``, on the compiled loop where it applies
+        (:func:`~simdesk.engine.compiled.searching`).
+
+        With ``workers`` 0, the first simulation runs in this process; if the compiled
+        loop ran all its replications, so do the others (a replication then costs tens
+        of milliseconds: worker processes would cost more CPU than they save, and little
+        wall time), else they take workers by the work of the largest run the search may
+        make (its extensions are as big).
+        """
         self.replications_run += replications
-        # By the work of the largest run the search may make: its extensions are as big
-        workers = self.workers or min(auto_workers(self.plan, self.most), replications)
-        with searching():  # the compiled loop where it applies, loaded once, here
-            return simulate(scenario, seed=self.seed, replications=replications,
-                            workers=workers, first=first)
+        workers = self.workers
+        if not workers:
+            workers = (1 if self.in_process is not False
+                       else min(auto_workers(self.plan, self.most), replications))
+        before = compiled.runs()
+        with compiled.searching():
+            result = simulate(scenario, seed=self.seed, replications=replications,
+                              workers=workers, first=first)
+        if self.in_process is None and not self.workers:
+            self.in_process = compiled.runs() - before == replications
+        return result
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
                  needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
