@@ -121,16 +121,17 @@ def per_replication(result: SimulationResult, goal: Goal, batches: int = 1
         pool = goal.demand.classes[goal.demand.grid.of(queued, plan.clock)]
         found["wait"] = -_means(rows, pool, left - queued, size, pools)
         return found
-    tickets = result.tickets.loc[~result.tickets["warmup"].to_numpy(dtype=bool)]
+    tickets = result.tickets  # columns as arrays: no copy of the whole table
+    judged = ~tickets["warmup"].to_numpy(dtype=bool) & tickets["sla_met"].notna().to_numpy(
+        dtype=bool)
     for channel_index in goal.demand.channels:
         channel = plan.channels[channel_index]
-        chosen = tickets.loc[(tickets["channel"] == channel.name)
-                             & tickets["sla_met"].notna().to_numpy(dtype=bool)]
-        starts = clock_start(channel, chosen["arrived"].to_numpy())
+        chosen = judged & (tickets["channel"] == channel.name).to_numpy(dtype=bool)
+        starts = clock_start(channel, tickets["arrived"].to_numpy()[chosen])
         keep = np.isfinite(starts)
-        rows = rows_of(chosen["replication"].to_numpy()[keep], starts[keep])
+        rows = rows_of(tickets["replication"].to_numpy()[chosen][keep], starts[keep])
         pool = goal.demand.classes[goal.demand.grid.of(starts[keep], plan.clock)]
-        met = chosen["sla_met"].to_numpy(dtype=float)[keep]
+        met = tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[chosen][keep]
         found[channel.name] = _means(rows, pool, met, size, pools)
     return found
 

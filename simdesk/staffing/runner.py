@@ -149,9 +149,8 @@ class Runner:
         staffed = staffed_scenario(self.scenario, levels, self.grid, self.plan)
         result = self.simulate(staffed, self.start)
         steps: list[int] = []
+        values = self._values(result)
         while True:
-            values = {goal.tier: per_replication(result, goal, self.batches[goal.tier])
-                      for goal in self.goals}
             verdicts = {goal.tier: judge(values[goal.tier], goal, result.plan)
                         for goal in self.goals}
             evaluation = Evaluation(levels, result, verdicts, values, self.batches,
@@ -163,7 +162,17 @@ class Runner:
                 return evaluation
             more = self._more(evaluation, hopeful)
             steps.append(result.replications)
-            result = extend(result, self.simulate(staffed, more, first=result.replications))
+            added = self.simulate(staffed, more, first=result.replications)
+            result = extend(result, added)
+            values = {tier: {key: np.vstack([value, later[key]])
+                             for key, value in values[tier].items()}
+                      for tier, later in self._values(added).items()}
+
+    def _values(self, result: SimulationResult) -> dict[str, dict[str, np.ndarray]]:
+        """Per tier, :func:`~simdesk.staffing.judge.per_replication` of ``result``: rows
+        by replication, so those of an extension follow those of the run it extends."""
+        return {goal.tier: per_replication(result, goal, self.batches[goal.tier])
+                for goal in self.goals}
 
     def _more(self, evaluation: Evaluation, hopeful: Sequence[tuple[str, int]]) -> int:
         """Replications to add: as many as the hopeful verdict that needs the most is
