@@ -14,6 +14,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,8 @@ class Evaluation:
 
     levels: dict[str, IntArray]
     """Per tier, agents per interval."""
-    result: SimulationResult
+    parts: tuple[SimulationResult, ...]
+    """The run and its extensions, in order (joined in :attr:`result`)."""
     verdicts: dict[str, list[dict[str, PoolVerdict]]]
     values: dict[str, dict[str, np.ndarray]]
     """Per tier, per judged channel: (replications × batches) × pools values."""
@@ -56,13 +58,18 @@ class Evaluation:
     steps: tuple[int, ...] = ()
     """The replications the run grew through before its last size."""
 
+    @cached_property
+    def result(self) -> SimulationResult:
+        """The whole run: its parts joined on first use (a search reads few)."""
+        return joined(self.parts)
+
     @property
     def replications(self) -> int:
-        return self.result.replications
+        return sum(part.replications for part in self.parts)
 
     def needed(self, goal: Goal, pool: int, start: int) -> int:
         """Replications this pool's verdict needed (see :func:`needed_replications`)."""
-        return needed_replications(self.values[goal.tier], pool, goal, self.result.plan, start,
+        return needed_replications(self.values[goal.tier], pool, goal, self.parts[0].plan, start,
                                    self.batches.get(goal.tier, 1), self.steps)
 
     def state(self, tier: str, pool: int) -> Verdict:
@@ -70,18 +77,28 @@ class Evaluation:
         return pool_verdict(channels) if channels else Verdict.MET
 
 
-def extend(result: SimulationResult, more: SimulationResult) -> SimulationResult:
-    """``result`` followed by the replications of ``more`` (the same plan and seed)."""
-    def both(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat([a, b], ignore_index=True)
+def joined(parts: Sequence[SimulationResult]) -> SimulationResult:
+    """The first of ``parts`` followed by the replications of the others (the same plan
+    and seed, consecutive replications)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    replications = sum(part.replications for part in parts)
+
+    def all_(name: str) -> pd.DataFrame:
+        tables: list[pd.DataFrame] = [getattr(part, name) for part in parts]
+        return pd.concat(tables, ignore_index=True)
 
     return dataclasses.replace(
-        result, replications=result.replications + more.replications,
-        scenario=result.scenario.model_copy(
-            update={"replications": result.replications + more.replications}),
-        tickets=both(result.tickets, more.tickets), visits=both(result.visits, more.visits),
-        duty=both(result.duty, more.duty), replies=both(result.replies, more.replies),
-        queue_area=both(result.queue_area, more.queue_area))
+        first, replications=replications,
+        scenario=first.scenario.model_copy(update={"replications": replications}),
+        tickets=all_("tickets"), visits=all_("visits"), duty=all_("duty"),
+        replies=all_("replies"), queue_area=all_("queue_area"))
+
+
+def extend(result: SimulationResult, more: SimulationResult) -> SimulationResult:
+    """``result`` followed by the replications of ``more`` (the same plan and seed)."""
+    return joined([result, more])
 
 
 @dataclass
@@ -147,23 +164,23 @@ class Runner:
         levels = {name: np.asarray(level, dtype=np.int64).copy()
                   for name, level in levels.items()}
         staffed = staffed_scenario(self.scenario, levels, self.grid, self.plan)
-        result = self.simulate(staffed, self.start)
+        parts = [self.simulate(staffed, self.start)]  # joined only if read: Evaluation
         steps: list[int] = []
-        values = self._values(result)
+        values = self._values(parts[0])
         while True:
-            verdicts = {goal.tier: judge(values[goal.tier], goal, result.plan)
+            verdicts = {goal.tier: judge(values[goal.tier], goal, parts[0].plan)
                         for goal in self.goals}
-            evaluation = Evaluation(levels, result, verdicts, values, self.batches,
+            evaluation = Evaluation(levels, tuple(parts), verdicts, values, self.batches,
                                     tuple(steps))
             open_ = self._open(evaluation, needed)
             hopeful = [key for key in open_ if self._resolvable(evaluation, *key)]
-            if not hopeful or result.replications >= self.most:
+            if not hopeful or evaluation.replications >= self.most:
                 self.undecided |= set(open_)
                 return evaluation
             more = self._more(evaluation, hopeful)
-            steps.append(result.replications)
-            added = self.simulate(staffed, more, first=result.replications)
-            result = extend(result, added)
+            steps.append(evaluation.replications)
+            added = self.simulate(staffed, more, first=evaluation.replications)
+            parts.append(added)
             values = {tier: {key: np.vstack([value, later[key]])
                              for key, value in values[tier].items()}
                       for tier, later in self._values(added).items()}
