@@ -22,6 +22,7 @@ import pandas as pd
 from simdesk.engine import compiled
 from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
+from simdesk.plan.prepare import Prepared, prepare
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, auto_workers, simulate
 from simdesk.staffing.grid import WeekGrid
@@ -130,7 +131,7 @@ class Runner:
         self.batches = {goal.tier: batches_per_replication(self.plan, goal)
                         for goal in self.goals}
 
-    def simulate(self, scenario: Scenario, replications: int, first: int = 0
+    def simulate(self, scenario: Prepared | Scenario, replications: int, first: int = 0
                  ) -> SimulationResult:
         """Replications ``first …`` of ``scenario``, on the compiled loop where it applies
         (:func:`~simdesk.engine.compiled.searching`).
@@ -163,7 +164,7 @@ class Runner:
             self.progress(self.simulations, what)
         levels = {name: np.asarray(level, dtype=np.int64).copy()
                   for name, level in levels.items()}
-        staffed = staffed_scenario(self.scenario, levels, self.grid, self.plan)
+        staffed = prepare(staffed_scenario(self.scenario, levels, self.grid, self.plan))
         parts = [self.simulate(staffed, self.start)]  # joined only if read: Evaluation
         steps: list[int] = []
         values = self._values(parts[0])
@@ -254,8 +255,9 @@ class Runner:
         self.simulations += 1
         if self.progress is not None:
             self.progress(self.simulations, what)
-        result = self.simulate(scenario, self.start)
+        prepared = prepare(scenario)  # compiled once for the run and its extensions
+        result = self.simulate(prepared, self.start)
         while not enough(result) and result.replications < self.most:
             more = min(result.replications, self.most - result.replications)
-            result = extend(result, self.simulate(scenario, more, first=result.replications))
+            result = extend(result, self.simulate(prepared, more, first=result.replications))
         return result
