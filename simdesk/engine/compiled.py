@@ -5,7 +5,9 @@ implementation of the same rules for one common case, used only where it gives t
 same records bit for bit (``tests/engine/test_compiled.py`` compares every column on
 random desks). It covers :func:`~simdesk.engine.state.is_plain` desks routed by
 :class:`~simdesk.policies.fifo.Fifo`, with no blended agents, breaks, or overlapping
-hours (:func:`covers`); everything else runs on SimPy.
+hours (:func:`covers`); everything else runs on SimPy. A run takes it from
+:data:`MIN_TICKETS` tickets per replication; a search (staffing) for any size, within
+:func:`searching`.
 
 Why numba: the engine's cost is its Python callbacks (~3 µs per ticket); a compiled loop
 over the same rules runs ~50× faster. numba compiles from Python source with no C
