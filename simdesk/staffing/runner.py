@@ -94,7 +94,8 @@ def joined(parts: Sequence[SimulationResult]) -> SimulationResult:
         first, replications=replications,
         scenario=first.scenario.model_copy(update={"replications": replications}),
         tickets=all_("tickets"), visits=all_("visits"), duty=all_("duty"),
-        replies=all_("replies"), queue_area=all_("queue_area"))
+        replies=all_("replies"), queue_area=all_("queue_area"), actions=all_("actions"),
+        fixes=all_("fixes"))
 
 
 def extend(result: SimulationResult, more: SimulationResult) -> SimulationResult:
@@ -136,24 +137,33 @@ class Runner:
         """Replications ``first …`` of ``scenario``, on the compiled loop where it applies
         (:func:`~simdesk.engine.compiled.searching`).
 
-        With ``workers`` 0, the first simulation runs in this process; if the compiled
-        loop ran all its replications, so do the others (a replication then costs tens
-        of milliseconds: worker processes would cost more CPU than they save, and little
+        With ``workers`` 0, the search's first replication runs in this process; if the
+        compiled loop ran it, so do all others (a replication then costs tens of
+        milliseconds: worker processes would cost more CPU than they save, and little
         wall time), else they take workers by the work of the largest run the search may
         make (its extensions are as big).
         """
         self.replications_run += replications
-        workers = self.workers
-        if not workers:
-            workers = (1 if self.in_process is not False
-                       else min(auto_workers(self.plan, self.most), replications))
-        before = compiled.runs()
-        with compiled.searching():
-            result = simulate(scenario, seed=self.seed, replications=replications,
-                              workers=workers, first=first)
         if self.in_process is None and not self.workers:
-            self.in_process = compiled.runs() - before == replications
-        return result
+            before = compiled.runs()
+            probe = self._simulate(scenario, 1, first, 1)
+            self.in_process = compiled.runs() > before
+            if replications == 1:
+                return probe
+            return joined([probe, self._simulate(scenario, replications - 1, first + 1,
+                                                 self._workers(replications - 1))])
+        return self._simulate(scenario, replications, first, self._workers(replications))
+
+    def _workers(self, replications: int) -> int:
+        if self.workers or self.in_process:
+            return self.workers or 1
+        return min(auto_workers(self.plan, self.most), replications)
+
+    def _simulate(self, scenario: Prepared | Scenario, replications: int, first: int,
+                  workers: int) -> SimulationResult:
+        with compiled.searching():
+            return simulate(scenario, seed=self.seed, replications=replications,
+                            workers=workers, first=first)
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
                  needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:

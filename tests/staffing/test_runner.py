@@ -41,7 +41,7 @@ def test_an_extension_joins_and_stacks_into_the_run_of_all_replications() -> Non
              simdesk.simulate(scenario, seed=3, replications=3, first=2)]
     together = joined(parts)
     assert together.replications == 5 and together.scenario.replications == 5
-    for name in ("tickets", "visits", "duty", "replies", "queue_area"):
+    for name in ("tickets", "visits", "duty", "replies", "queue_area", "actions", "fixes"):
         pd.testing.assert_frame_equal(getattr(together, name), getattr(whole, name))
     stacked = [per_replication(part, goal, batches) for part in parts]
     for channel, values in per_replication(whole, goal, batches).items():
