@@ -5,7 +5,9 @@ implementation of the same rules for one common case, used only where it gives t
 same records bit for bit (``tests/engine/test_compiled.py`` compares every column on
 random desks). It covers :func:`~simdesk.engine.state.is_plain` desks routed by
 :class:`~simdesk.policies.fifo.Fifo`, with no blended agents, breaks, or overlapping
-hours (:func:`covers`); everything else runs on SimPy.
+hours (:func:`covers`); everything else runs on SimPy. A run takes it from
+:data:`MIN_TICKETS` tickets per replication; a search (staffing) for any size, within
+:func:`searching`.
 
 Why numba: the engine's cost is its Python callbacks (~3 µs per ticket); a compiled loop
 over the same rules runs ~50× faster. numba compiles from Python source with no C
@@ -26,7 +28,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -46,7 +49,56 @@ from simdesk.scenario.calendar import Interval
 
 MIN_TICKETS = 20_000
 """Below this many tickets the SimPy desk is used: loading the compiled loop (~0.3 s
-the first time in a process) would cost more than it saves."""
+the first time in a process) would cost more than it saves — unless a search runs
+(:func:`searching`)."""
+
+_SEARCHING: list[bool] = [False]
+
+
+@contextmanager
+def searching() -> Iterator[None]:
+    """Within: every covered replication runs on the compiled loop whatever its size.
+
+    A search (staffing) simulates many replications of similar plans, so loading the
+    loop once pays for itself; it is loaded here, in this process, so that the worker
+    processes forked for the simulations inherit it rather than load it each again.
+    """
+    before = _SEARCHING[0]
+    _SEARCHING[0] = True
+    try:
+        load()
+        yield
+    finally:
+        _SEARCHING[0] = before
+
+
+def runs() -> int:
+    """Replications the compiled loop has run in this process so far."""
+    return _RUNS[0]
+
+
+_RUNS: list[int] = [0]
+
+
+def in_search() -> bool:
+    """Whether a search runs (:func:`searching`): the compiled loop for any size."""
+    return _SEARCHING[0]
+
+
+def load() -> bool:
+    """Load the compiled loop and its machine code (from numba's on-disk cache after
+    the first compilation) into this process now; whether it is available."""
+    loop = _loop()
+    if loop is None:
+        return False
+    if not loop.run.signatures:
+        try:
+            loop.run.compile("(float64[::1], int64[::1], float64[::1], float64)")
+        except Exception:  # numba cannot compile here (a broken install): SimPy runs
+            _LOOP[0] = None
+            return False
+    return True
+
 
 def covers(plan: DeskPlan, batch: TicketBatch, policy: Policy,
            duty: Sequence[Sequence[Interval]] | None) -> bool:
@@ -83,6 +135,7 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
     except Exception:  # numba cannot compile here (a broken install): SimPy runs
         _LOOP[0] = None
         return None
+    _RUNS[0] += 1
     n = len(batch)
     at = {slot: int(ints[slot]) for slot in (loop.F_FIRST, loop.F_RESOLVED, loop.F_ABANDONED,
                                              loop.F_VISITS, loop.F_DUTY)}

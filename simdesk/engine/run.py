@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simdesk.engine.compiled import MIN_TICKETS, covers, run_compiled
+from simdesk.engine.compiled import MIN_TICKETS, covers, in_search, run_compiled
 from simdesk.engine.desk import Desk
 from simdesk.engine.plain import PlainDesk
 from simdesk.engine.records import RunRecord
@@ -28,8 +28,9 @@ def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool 
     paths (:class:`Desk`) even where the plain ones (:class:`PlainDesk`) apply; both give
     the same records. Where they apply, the compiled loop
     (:mod:`~simdesk.engine.compiled`, with numba installed) runs instead, for
-    ``compiled=None`` from :data:`~simdesk.engine.compiled.MIN_TICKETS` tickets on,
-    for ``compiled=True`` always; again, the same records. A plan with desk rules (help,
+    ``compiled=None`` from :data:`~simdesk.engine.compiled.MIN_TICKETS` tickets on (or
+    always within :func:`~simdesk.engine.compiled.searching`), for ``compiled=True``
+    always; again, the same records. A plan with desk rules (help,
     pre-emption, occupancy caps) runs on :class:`RulesDesk`, one with customer rules
     (busy signal, redial, callbacks, overflow) on
     :class:`~simdesk.engine.customers.CustomerDesk`, one with both on their union.
@@ -43,7 +44,8 @@ def run_desk(plan: DeskPlan, batch: TicketBatch, policy: Policy, *, trace: bool 
     if rules:
         return RulesDesk(plan, batch, policy, trace=trace, duty=duty).run()
     plain = fast and is_plain(plan, batch, trace)
-    if (plain and compiled is not False and (compiled or len(batch) >= MIN_TICKETS)
+    if (plain and compiled is not False and (compiled or len(batch) >= MIN_TICKETS
+                                                 or in_search())
             and covers(plan, batch, policy, duty)):
         record = run_compiled(plan, batch, duty)
         if record is not None:

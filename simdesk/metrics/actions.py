@@ -10,6 +10,8 @@ action)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -50,12 +52,18 @@ def action_text(rule: SupervisorRule) -> str:
     return f"policy {rule.policy}" if rule.policy is not None else f"prioritize {rule.prioritize}"
 
 
+@functools.cache
+def _empty() -> pd.DataFrame:
+    """The table with no action (built once: each replication without one copies it)."""
+    return pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
+
+
 def action_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:
     """The actions of one replication (empty, with the columns, when there were none)."""
     supervisor = plan.scenario.supervisor
     rows = record.actions if record.actions is not None else np.zeros((0, 8))
     if supervisor is None or not len(rows):
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
+        return _empty().copy()
     rules = rows[:, ACTION_RULE].astype(np.int64)
     spec = supervisor.rules
     return pd.DataFrame({

@@ -165,11 +165,13 @@ Evaluate = Callable[[Counts], Candidate]
 def simulator(scenario: Scenario, groups: Sequence[Group], seed: int, replications: int,
               workers: int = 1) -> Evaluate:
     """Simulate a staffing on the common seed and return its costs per replication."""
+    from simdesk.engine.compiled import searching
     from simdesk.simulation import simulate
 
     def evaluate(counts: Counts) -> Candidate:
-        result = simulate(with_counts(scenario, groups, counts), seed=seed,
-                          replications=replications, workers=workers)
+        with searching():  # the compiled loop where it applies, whatever the run's size
+            result = simulate(with_counts(scenario, groups, counts), seed=seed,
+                              replications=replications, workers=workers)
         metrics = result.metrics
         rows = metrics[(metrics["scope"] == "overall") & metrics["metric"].isin(COSTS)]
         costs = rows.pivot(index="replication", columns="metric", values="value")

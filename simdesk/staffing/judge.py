@@ -121,16 +121,17 @@ def per_replication(result: SimulationResult, goal: Goal, batches: int = 1
         pool = goal.demand.classes[goal.demand.grid.of(queued, plan.clock)]
         found["wait"] = -_means(rows, pool, left - queued, size, pools)
         return found
-    tickets = result.tickets.loc[~result.tickets["warmup"].to_numpy(dtype=bool)]
+    tickets = result.tickets  # columns as arrays: no copy of the whole table
+    judged = ~tickets["warmup"].to_numpy(dtype=bool) & tickets["sla_met"].notna().to_numpy(
+        dtype=bool)
     for channel_index in goal.demand.channels:
         channel = plan.channels[channel_index]
-        chosen = tickets.loc[(tickets["channel"] == channel.name)
-                             & tickets["sla_met"].notna().to_numpy(dtype=bool)]
-        starts = clock_start(channel, chosen["arrived"].to_numpy())
+        chosen = judged & (tickets["channel"] == channel.name).to_numpy(dtype=bool)
+        starts = clock_start(channel, tickets["arrived"].to_numpy()[chosen])
         keep = np.isfinite(starts)
-        rows = rows_of(chosen["replication"].to_numpy()[keep], starts[keep])
+        rows = rows_of(tickets["replication"].to_numpy()[chosen][keep], starts[keep])
         pool = goal.demand.classes[goal.demand.grid.of(starts[keep], plan.clock)]
-        met = chosen["sla_met"].to_numpy(dtype=float)[keep]
+        met = tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[chosen][keep]
         found[channel.name] = _means(rows, pool, met, size, pools)
     return found
 
@@ -149,18 +150,27 @@ def _means(rows: np.ndarray, pool: np.ndarray, values: np.ndarray, replications:
 def judge(values: dict[str, np.ndarray], goal: Goal, plan: DeskPlan
           ) -> list[dict[str, PoolVerdict]]:
     """Per pool, per judged channel: its verdict."""
-    verdicts: list[dict[str, PoolVerdict]] = [{} for _ in range(goal.demand.pools)]
+    targets = _targets(values, goal, plan)
+    return [_pool(values, targets, pool) for pool in range(goal.demand.pools)]
+
+
+def _targets(values: dict[str, np.ndarray], goal: Goal, plan: DeskPlan) -> dict[str, float]:
+    """Per judged channel (or ``"wait"``, negated like its values): the target."""
+    return {name: -(goal.wait or 0.0) if name == "wait" else next(
+                plan.channels[c].sla_target for c in goal.demand.channels
+                if plan.channels[c].name == name)
+            for name in values}
+
+
+def _pool(values: dict[str, np.ndarray], targets: dict[str, float], pool: int
+          ) -> dict[str, PoolVerdict]:
+    """One pool's verdict per judged channel (none where it counted no ticket)."""
+    verdicts: dict[str, PoolVerdict] = {}
     for name, table in values.items():
-        if name == "wait":
-            target = -(goal.wait or 0.0)
-        else:
-            target = next(plan.channels[c].sla_target for c in goal.demand.channels
-                          if plan.channels[c].name == name)
-        for pool in range(goal.demand.pools):
-            samples = table[:, pool]
-            samples = samples[~np.isnan(samples)]
-            if len(samples):
-                verdicts[pool][name] = interval_verdict(samples, target)
+        samples = table[:, pool]
+        samples = samples[~np.isnan(samples)]
+        if len(samples):
+            verdicts[name] = interval_verdict(samples, targets[name])
     return verdicts
 
 
@@ -190,11 +200,12 @@ def needed_replications(values: dict[str, np.ndarray], pool: int, goal: Goal,
     rows = next(iter(values.values())).shape[0] if values else 0
     replications = rows // max(batches, 1)
     sizes = list(steps) or _doubling(start, replications)
+    targets = _targets(values, goal, plan)
     for count in sizes:
         if count >= replications:
             break
         head = {name: table[:count * batches] for name, table in values.items()}
-        channels = judge(head, goal, plan)[pool]
+        channels = _pool(head, targets, pool)
         if channels and pool_verdict(channels) is not Verdict.UNDECIDED:
             return count
     return replications

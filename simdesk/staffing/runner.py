@@ -14,12 +14,15 @@ import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from simdesk.engine import compiled
 from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
+from simdesk.plan.prepare import Prepared, prepare
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, auto_workers, simulate
 from simdesk.staffing.grid import WeekGrid
@@ -46,7 +49,8 @@ class Evaluation:
 
     levels: dict[str, IntArray]
     """Per tier, agents per interval."""
-    result: SimulationResult
+    parts: tuple[SimulationResult, ...]
+    """The run and its extensions, in order (joined in :attr:`result`)."""
     verdicts: dict[str, list[dict[str, PoolVerdict]]]
     values: dict[str, dict[str, np.ndarray]]
     """Per tier, per judged channel: (replications × batches) × pools values."""
@@ -55,13 +59,18 @@ class Evaluation:
     steps: tuple[int, ...] = ()
     """The replications the run grew through before its last size."""
 
+    @cached_property
+    def result(self) -> SimulationResult:
+        """The whole run: its parts joined on first use (a search reads few)."""
+        return joined(self.parts)
+
     @property
     def replications(self) -> int:
-        return self.result.replications
+        return sum(part.replications for part in self.parts)
 
     def needed(self, goal: Goal, pool: int, start: int) -> int:
         """Replications this pool's verdict needed (see :func:`needed_replications`)."""
-        return needed_replications(self.values[goal.tier], pool, goal, self.result.plan, start,
+        return needed_replications(self.values[goal.tier], pool, goal, self.parts[0].plan, start,
                                    self.batches.get(goal.tier, 1), self.steps)
 
     def state(self, tier: str, pool: int) -> Verdict:
@@ -69,18 +78,29 @@ class Evaluation:
         return pool_verdict(channels) if channels else Verdict.MET
 
 
-def extend(result: SimulationResult, more: SimulationResult) -> SimulationResult:
-    """``result`` followed by the replications of ``more`` (the same plan and seed)."""
-    def both(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat([a, b], ignore_index=True)
+def joined(parts: Sequence[SimulationResult]) -> SimulationResult:
+    """The first of ``parts`` followed by the replications of the others (the same plan
+    and seed, consecutive replications)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    replications = sum(part.replications for part in parts)
+
+    def all_(name: str) -> pd.DataFrame:
+        tables: list[pd.DataFrame] = [getattr(part, name) for part in parts]
+        return pd.concat(tables, ignore_index=True)
 
     return dataclasses.replace(
-        result, replications=result.replications + more.replications,
-        scenario=result.scenario.model_copy(
-            update={"replications": result.replications + more.replications}),
-        tickets=both(result.tickets, more.tickets), visits=both(result.visits, more.visits),
-        duty=both(result.duty, more.duty), replies=both(result.replies, more.replies),
-        queue_area=both(result.queue_area, more.queue_area))
+        first, replications=replications,
+        scenario=first.scenario.model_copy(update={"replications": replications}),
+        tickets=all_("tickets"), visits=all_("visits"), duty=all_("duty"),
+        replies=all_("replies"), queue_area=all_("queue_area"), actions=all_("actions"),
+        fixes=all_("fixes"))
+
+
+def extend(result: SimulationResult, more: SimulationResult) -> SimulationResult:
+    """``result`` followed by the replications of ``more`` (the same plan and seed)."""
+    return joined([result, more])
 
 
 @dataclass
@@ -104,18 +124,46 @@ class Runner:
     batches: dict[str, int] = field(default_factory=dict)
     """Per tier, samples of each pool per replication (see
     :func:`~simdesk.staffing.judge.batches_per_replication`)."""
+    in_process: bool | None = None
+    """With ``workers`` 0: whether the simulations run in this process (``None``: not
+    known before the first)."""
 
     def __post_init__(self) -> None:
         self.batches = {goal.tier: batches_per_replication(self.plan, goal)
                         for goal in self.goals}
 
-    def simulate(self, scenario: Scenario, replications: int, first: int = 0
+    def simulate(self, scenario: Prepared | Scenario, replications: int, first: int = 0
                  ) -> SimulationResult:
+        """Replications ``first …`` of ``scenario``, on the compiled loop where it applies
+        (:func:`~simdesk.engine.compiled.searching`).
+
+        With ``workers`` 0, the search's first replication runs in this process; if the
+        compiled loop ran it, so do all others (a replication then costs tens of
+        milliseconds: worker processes would cost more CPU than they save, and little
+        wall time), else they take workers by the work of the largest run the search may
+        make (its extensions are as big).
+        """
         self.replications_run += replications
-        # By the work of the largest run the search may make: its extensions are as big
-        workers = self.workers or min(auto_workers(self.plan, self.most), replications)
-        return simulate(scenario, seed=self.seed, replications=replications,
-                        workers=workers, first=first)
+        if self.in_process is None and not self.workers:
+            before = compiled.runs()
+            probe = self._simulate(scenario, 1, first, 1)
+            self.in_process = compiled.runs() > before
+            if replications == 1:
+                return probe
+            return joined([probe, self._simulate(scenario, replications - 1, first + 1,
+                                                 self._workers(replications - 1))])
+        return self._simulate(scenario, replications, first, self._workers(replications))
+
+    def _workers(self, replications: int) -> int:
+        if self.workers or self.in_process:
+            return self.workers or 1
+        return min(auto_workers(self.plan, self.most), replications)
+
+    def _simulate(self, scenario: Prepared | Scenario, replications: int, first: int,
+                  workers: int) -> SimulationResult:
+        with compiled.searching():
+            return simulate(scenario, seed=self.seed, replications=replications,
+                            workers=workers, first=first)
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
                  needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
@@ -126,24 +174,33 @@ class Runner:
             self.progress(self.simulations, what)
         levels = {name: np.asarray(level, dtype=np.int64).copy()
                   for name, level in levels.items()}
-        staffed = staffed_scenario(self.scenario, levels, self.grid, self.plan)
-        result = self.simulate(staffed, self.start)
+        staffed = prepare(staffed_scenario(self.scenario, levels, self.grid, self.plan))
+        parts = [self.simulate(staffed, self.start)]  # joined only if read: Evaluation
         steps: list[int] = []
+        values = self._values(parts[0])
         while True:
-            values = {goal.tier: per_replication(result, goal, self.batches[goal.tier])
-                      for goal in self.goals}
-            verdicts = {goal.tier: judge(values[goal.tier], goal, result.plan)
+            verdicts = {goal.tier: judge(values[goal.tier], goal, parts[0].plan)
                         for goal in self.goals}
-            evaluation = Evaluation(levels, result, verdicts, values, self.batches,
+            evaluation = Evaluation(levels, tuple(parts), verdicts, values, self.batches,
                                     tuple(steps))
             open_ = self._open(evaluation, needed)
             hopeful = [key for key in open_ if self._resolvable(evaluation, *key)]
-            if not hopeful or result.replications >= self.most:
+            if not hopeful or evaluation.replications >= self.most:
                 self.undecided |= set(open_)
                 return evaluation
             more = self._more(evaluation, hopeful)
-            steps.append(result.replications)
-            result = extend(result, self.simulate(staffed, more, first=result.replications))
+            steps.append(evaluation.replications)
+            added = self.simulate(staffed, more, first=evaluation.replications)
+            parts.append(added)
+            values = {tier: {key: np.vstack([value, later[key]])
+                             for key, value in values[tier].items()}
+                      for tier, later in self._values(added).items()}
+
+    def _values(self, result: SimulationResult) -> dict[str, dict[str, np.ndarray]]:
+        """Per tier, :func:`~simdesk.staffing.judge.per_replication` of ``result``: rows
+        by replication, so those of an extension follow those of the run it extends."""
+        return {goal.tier: per_replication(result, goal, self.batches[goal.tier])
+                for goal in self.goals}
 
     def _more(self, evaluation: Evaluation, hopeful: Sequence[tuple[str, int]]) -> int:
         """Replications to add: as many as the hopeful verdict that needs the most is
@@ -208,8 +265,9 @@ class Runner:
         self.simulations += 1
         if self.progress is not None:
             self.progress(self.simulations, what)
-        result = self.simulate(scenario, self.start)
+        prepared = prepare(scenario)  # compiled once for the run and its extensions
+        result = self.simulate(prepared, self.start)
         while not enough(result) and result.replications < self.most:
             more = min(result.replications, self.most - result.replications)
-            result = extend(result, self.simulate(scenario, more, first=result.replications))
+            result = extend(result, self.simulate(prepared, more, first=result.replications))
         return result

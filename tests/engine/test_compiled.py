@@ -131,3 +131,29 @@ def test_overlapping_hours_breaks_and_blended_agents_are_not_covered() -> None:
     with_breaks = compile_plan(breaks)
     assert not compiled.covers(with_breaks, draw_tickets(with_breaks, Streams(1, 0)), Fifo(),
                                None)
+
+
+def test_a_search_takes_the_compiled_loop_for_small_runs_too(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = compile_plan(load_scenario(_bench_desk(2_000)))
+    batch = draw_tickets(plan, Streams(3, 0))
+    expected = run_desk(plan, batch, Fifo(), compiled=False)
+    before = compiled.runs()
+    run_desk(plan, batch, Fifo())  # below MIN_TICKETS: SimPy
+    assert compiled.runs() == before
+    with compiled.searching():
+        assert compiled.in_search()
+        _same(run_desk(plan, batch, Fifo()), expected)
+    assert compiled.runs() == before + 1 and not compiled.in_search()
+    monkeypatch.setattr(compiled, "_LOOP", [None])  # without numba a search runs SimPy
+    with compiled.searching():
+        _same(run_desk(plan, batch, Fifo()), expected)
+    assert compiled.runs() == before + 1
+
+
+def test_loading_compiles_the_signature_the_runs_use() -> None:
+    assert compiled.load()
+    signatures = list(compiled._loop().run.signatures)
+    plan = compile_plan(load_scenario(_bench_desk(500)))
+    compiled.run_compiled(plan, draw_tickets(plan, Streams(4, 0)))
+    assert list(compiled._loop().run.signatures) == signatures  # nothing compiled again
