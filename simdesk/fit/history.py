@@ -204,14 +204,13 @@ def read_history(path: str | Path, *, preset: str | None = None,
     for key in TIME_FIELDS:
         if key in columns:
             times[key] = parse_times(column(key), zone, time_format, f"{path}: {label(key)}")
+            if key != "created_at":
+                done(key)
             if times[key].shifted:
                 notes.append(
                     f"{times[key].shifted} {key} time(s) fell in an hour skipped or repeated "
                     f"when clocks changed in {zone}: read as the first occurrence (a repeated "
                     "hour) or the end of the gap (a skipped one)")
-
-    for key in TIME_FIELDS[1:]:
-        done(key)
     created = times["created_at"]
     keep = pd.Series(True, index=frame.index)
     missing = created.local.isna() & ~created.unreadable
@@ -231,6 +230,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         raw_channel = column("channel").fillna("")
         spelled = {v: (rules.channel(v) if v.strip() else "") for v in raw_channel.unique()}
         channel = raw_channel.map(spelled)
+        del raw_channel
     else:
         fallback = rules.default_channel or "requests"
         channel = pd.Series(fallback, index=frame.index, dtype=object)
@@ -300,6 +300,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         pattern = r"(?:^|[\s,;])(?:" + "|".join(rules.abandoned_tags) + r")(?:$|[\s,;])"
         tagged = column("tags").fillna("").str.lower().str.contains(pattern, regex=True)
         said |= tagged.astype(bool)
+        del tagged
     for key in ("status", "tags", "first_response_minutes"):
         done(key)
     abandon = abandon.fillna(solved.where(said)).fillna(closed.where(said))
@@ -343,6 +344,9 @@ def read_history(path: str | Path, *, preset: str | None = None,
     })
     for key in ("id", "segment", "topic"):
         done(key)
+    # the parsed columns live on in ``tickets``: free the intermediates before the steps
+    del created, times, channel, status, said, response, pickup, abandon, solved, closed
+    del answered, abandoned, still_open, state
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
     give_back()
@@ -362,7 +366,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
     done("assignees")
     found_unit = None
     if work is not None:
-        found_unit = detect_unit(columns["work_minutes"], np.asarray(work.text, dtype=object),
+        found_unit = detect_unit(columns["work_minutes"], work.text,
                                  rules.units.get(columns["work_minutes"]), work_unit)
         if found_unit.unit != "minutes" or found_unit.why != "from the column name " + repr(
                 columns["work_minutes"]):

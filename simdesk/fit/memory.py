@@ -3,7 +3,9 @@
 Reading a million-ticket export makes and frees many short-lived arrays and strings.
 glibc keeps freed heap pages for reuse and Arrow's allocator keeps its own, so the
 process's resident memory stays near its high-water mark and the next step's arrays
-stack on top of it. :func:`give_back` returns both (``malloc_trim``, Arrow's
+stack on top of it. pandas' objects also hold one another in reference cycles (caches,
+views), which keep a column's arrays alive after it is deleted until the cyclic
+collector runs. :func:`give_back` collects them and returns both (``malloc_trim``, Arrow's
 ``release_unused``) at the boundaries between steps; on systems without glibc it does
 nothing but Arrow's part.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import gc
 from collections.abc import Callable
 
 
@@ -28,7 +31,9 @@ def _trim() -> Callable[[int], int] | None:
 
 
 def give_back() -> None:
-    """Return freed memory to the system (glibc heap pages, Arrow's pool)."""
+    """Free what only reference cycles still hold, then return freed memory to the
+    system (glibc heap pages, Arrow's pool)."""
+    gc.collect()
     try:
         import pyarrow as pa
 
