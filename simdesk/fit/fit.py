@@ -214,7 +214,7 @@ def _workload(tier: str, history: History, arrivals: Mapping[str, ChannelArrival
     """7 × 24 agents' worth of work offered to ``tier``."""
     steps = history.steps
     here = steps.loc[(steps["tier"] == tier) & steps["work"].notna()]
-    channel_of = history.tickets["channel"].to_numpy()[here["ticket"].to_numpy()]
+    channel_of = history.tickets["channel"].array.take(here["ticket"].to_numpy())
     overall = float(here["work"].mean()) if len(here) else math.nan
     work = np.zeros((7, 24))
     for channel, fitted in arrivals.items():

@@ -30,6 +30,19 @@ def _trim() -> Callable[[int], int] | None:
     return trim if callable(trim) else None
 
 
+def system_pool() -> None:
+    """Let Arrow allocate with the C library's ``malloc`` from now on: its default
+    pool (mimalloc or jemalloc) keeps freed pages, so the reader's many short-lived
+    Arrow columns piled up; glibc hands them back (:func:`give_back`)."""
+    try:
+        import pyarrow as pa
+
+        if _trim() is not None:
+            pa.set_memory_pool(pa.system_memory_pool())
+    except (ImportError, AttributeError):  # pragma: no cover - older pyarrow
+        pass
+
+
 def give_back() -> None:
     """Free what only reference cycles still hold, then return freed memory to the
     system (glibc heap pages, Arrow's pool)."""
@@ -45,4 +58,4 @@ def give_back() -> None:
         trim(0)
 
 
-__all__ = ["give_back"]
+__all__ = ["give_back", "system_pool"]

@@ -22,6 +22,8 @@ from simdesk.fit.workunits import WorkUnit
 
 MAX_WORK_MINUTES = 10 * 365 * 24 * 60
 """Work times above ten years are not work times (``1e308``)."""
+_CHUNK = 1 << 17
+"""Steps converted at a time where a conversion makes several temporary arrays."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,11 @@ def tier_steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents:
     # in Jira's and ServiceNow's exports) its work before the solve
     before_solve = np.where(last, solved - minutes, np.nan)
     offset = np.where(first & ~np.isnan(pickup), pickup, before_solve)
-    start = created[ticket] + pd.to_timedelta(offset, unit="min").to_numpy()
+    start = np.empty(len(ticket), dtype="datetime64[ns]")
+    for at in range(0, len(ticket), _CHUNK):  # in chunks: the conversion's temporaries
+        part = slice(at, at + _CHUNK)         # of a million steps are large
+        start[part] = created[ticket[part]] + pd.to_timedelta(offset[part],
+                                                              unit="min").to_numpy()
     steps["start"] = pd.Series(start, dtype="datetime64[ns]")
     return steps
 
