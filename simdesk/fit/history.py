@@ -207,6 +207,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
             times[key] = parse_times(column(key), zone, time_format, f"{path}: {label(key)}")
             if key != "created_at":
                 done(key)
+            give_back()
             if times[key].shifted:
                 notes.append(
                     f"{times[key].shifted} {key} time(s) fell in an hour skipped or repeated "

@@ -140,22 +140,25 @@ def tier_steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents:
     steps = pd.DataFrame({"ticket": ticket, "step": groups.k.astype(np.int64),
                           "tier": pd.Series(np.asarray(groups.text, dtype=object),
                                             dtype="string"), "work": minutes,
-                          "agent": pd.Series(names, dtype="string")})
-    created = tickets["created"].to_numpy()
-    first = (groups.k == 0)
-    pickup = tickets["pickup_wait"].to_numpy()[ticket]
-    last = groups.k == counts[ticket] - 1
-    solved = tickets["solved_after"].to_numpy()[ticket]
+                          "agent": pd.Series(names, dtype="string")}, copy=False)
+    del names  # each temporary goes as soon as it is used: a million steps' worth each
     # the first tier began at pickup; the last (or a single one with no pickup time, as
     # in Jira's and ServiceNow's exports) its work before the solve
-    before_solve = np.where(last, solved - minutes, np.nan)
-    offset = np.where(first & ~np.isnan(pickup), pickup, before_solve)
+    last = groups.k == counts[ticket] - 1
+    offset = np.where(last, tickets["solved_after"].to_numpy()[ticket] - minutes, np.nan)
+    del last
+    pickup = tickets["pickup_wait"].to_numpy()[ticket]
+    use_pickup = (groups.k == 0) & ~np.isnan(pickup)
+    offset[use_pickup] = pickup[use_pickup]
+    del pickup, use_pickup
+    created = tickets["created"].to_numpy()
     start = np.empty(len(ticket), dtype="datetime64[ns]")
     for at in range(0, len(ticket), _CHUNK):  # in chunks: the conversion's temporaries
         part = slice(at, at + _CHUNK)         # of a million steps are large
         start[part] = created[ticket[part]] + pd.to_timedelta(offset[part],
                                                               unit="min").to_numpy()
-    steps["start"] = pd.Series(start, dtype="datetime64[ns]")
+    del offset
+    steps["start"] = pd.Series(start, dtype="datetime64[ns]", copy=False)
     return steps
 
 
