@@ -376,7 +376,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
                          f"({found_unit.why}; --work-unit sets it)")
     give_back()
     steps = tier_steps(tickets, groups, work, agents, bad, label, found_unit)
-    if work is not None and found_unit is not None:
+    del work, agents
+    if found_unit is not None:
         check_plausible(steps["work"].to_numpy(dtype=float), found_unit,
                         f"{path}: {label('work_minutes')}")
     tickets["path"] = paths_of(groups, len(tickets))

@@ -33,11 +33,19 @@ class Items:
     and each row's ``count``."""
 
     row: np.ndarray
+    """32-bit positions (a million rows: half the memory of 64-bit ones)."""
     k: np.ndarray
     text: Any
     """Categorical, or text when every row holds at most one item (work times: many
     distinct values, read as numbers directly)."""
     count: np.ndarray
+
+
+def _positions(values: np.ndarray) -> np.ndarray:
+    """Positions as 32-bit integers when they fit (always, short of 2**31 rows)."""
+    if len(values) and int(values.max()) >= np.iinfo(np.int32).max:
+        return values
+    return values.astype(np.int32)
 
 
 def split_items(values: pd.Series) -> Items:
@@ -59,7 +67,7 @@ def split_items(values: pd.Series) -> Items:
     which = np.asarray(item_codes, dtype=np.int64)[np.repeat(part_start[codes], count) + k] \
         if len(row) else np.array([], dtype=np.int64)
     text = pd.Categorical.from_codes(which, categories=pd.Index(names, dtype=object))
-    return Items(row, k, text, count)
+    return Items(_positions(row), _positions(k), text, count)
 
 
 def single_items(values: pd.Series) -> Items | None:
@@ -67,16 +75,16 @@ def single_items(values: pd.Series) -> Items | None:
     if bool(values.str.contains(r"[>;|]", regex=True).fillna(False).any()):
         return None
     given = (values.notna() & (values.str.strip() != "")).to_numpy(dtype=bool)
-    row = np.flatnonzero(given)
-    return Items(row, np.zeros(len(row), dtype=np.int64),
+    row = _positions(np.flatnonzero(given))
+    return Items(row, np.zeros(len(row), dtype=row.dtype),
                  values[given].str.strip().reset_index(drop=True), given.astype(np.int64))
 
 
 def one_tier(rows: int, given: bool) -> Items:
     """Every ticket worked by one tier, ``L1`` (an export without groups)."""
     count = np.full(rows, int(given), dtype=np.int64)
-    row = np.flatnonzero(count)
-    return Items(row, np.zeros(len(row), dtype=np.int64),
+    row = _positions(np.flatnonzero(count))
+    return Items(row, np.zeros(len(row), dtype=row.dtype),
                  pd.Categorical.from_codes(np.zeros(len(row), dtype=np.int64),
                                            categories=pd.Index(["L1"])), count)
 
