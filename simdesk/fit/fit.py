@@ -329,6 +329,7 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
     give_back()
     has_pickup = "assigned_at" in history.has
     responses = {c: _response(c, staff, tickets, has_pickup) for c in arrivals}
+    give_back()
     sla = {}
     for channel in arrivals:
         within, target, source, hours = _target(channel, options, staff, tickets)

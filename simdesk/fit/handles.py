@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from simdesk.fit.families import FamilyFit, best_by_aic, fit_families
+from simdesk.fit.memory import give_back
 
 MIN_GROUP = 30
 """Tickets a channel, topic or channel/topic needs for its own handle-time fit."""
@@ -197,4 +198,6 @@ def fit_handles(tickets: pd.DataFrame, steps: pd.DataFrame) -> dict[str, TierHan
                                  "channel": channel.take(ticket[rows]),
                                  "topic": topic.take(ticket[rows])})
             fits[str(tier)] = fit_tier(str(tier), part, levels)
+            del part
+            give_back()
     return fits

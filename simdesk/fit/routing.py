@@ -137,9 +137,9 @@ def fit_routing(tickets: pd.DataFrame, steps: pd.DataFrame) -> Routing:
             destinations.most_common(1)[0][0] if destinations else None,
             dict(destinations.most_common()), by_channel, _difference(by_channel)))
     entries, shares = {}, {}
-    entry = steps.loc[steps["step"].to_numpy() == 0]
-    entered = pd.DataFrame({"channel": tickets["channel"].array.take(entry["ticket"].to_numpy()),
-                            "tier": entry["tier"].astype(str).array})
+    entry = np.flatnonzero(steps["step"].to_numpy() == 0)
+    entered = pd.DataFrame({"channel": tickets["channel"].array.take(step_ticket[entry]),
+                            "tier": tier_text.take(entry)})
     entered = entered.loc[entered["tier"] != ""]
     for value in pd.unique(tickets["channel"]):
         first = entered.loc[entered["channel"] == value, "tier"]
