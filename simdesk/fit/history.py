@@ -20,7 +20,7 @@ import pandas as pd
 
 from simdesk.errors import SimdeskError
 from simdesk.fit.badrows import DROPPED, BadRows
-from simdesk.fit.memory import give_back, system_pool
+from simdesk.fit.memory import give_back, lean_allocation
 from simdesk.fit.presets import (
     ALL_PRESETS,
     FIELDS,
@@ -165,7 +165,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
     every channel in the file by default. ``work_unit``: the unit of the work times
     (``seconds``, ``minutes``, ``hours``, ``clock``; told from the column otherwise)."""
     path = Path(path)
-    system_pool()
+    lean_allocation()
     header = read_header(path)
     mapping = dict(mapping or {})
     chosen = _choose_preset(header, path, preset, mapping)

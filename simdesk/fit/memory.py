@@ -19,26 +19,42 @@ import gc
 from collections.abc import Callable
 
 
-@functools.cache
 def _trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
-    except OSError:  # pragma: no cover - no C library to load
-        return None
+    trim = getattr(_libc(), "malloc_trim", None)
     return trim if callable(trim) else None
 
 
-def system_pool() -> None:
-    """Let Arrow allocate with the C library's ``malloc`` from now on: its default
-    pool (mimalloc or jemalloc) keeps freed pages, so the reader's many short-lived
-    Arrow columns piled up; glibc hands them back (:func:`give_back`)."""
+MMAP_THRESHOLD = 1 << 20
+"""Bytes from which glibc gives each allocation its own pages (``mmap``), handed back
+the moment it is freed. glibc raises this threshold as big blocks are freed, after which
+a million-row column's temporaries come from the heap and stay resident; fixing it
+keeps them out (a little more system time for a lower peak)."""
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name) if name else None
+    except OSError:  # pragma: no cover - no C library to load
+        return None
+
+
+def lean_allocation() -> None:
+    """Allocate so that freed memory goes back to the system: big blocks get their own
+    pages (:data:`MMAP_THRESHOLD`), and Arrow allocates with the C library's ``malloc``
+    (its default pool, mimalloc or jemalloc, keeps freed pages, so the reader's many
+    short-lived Arrow columns piled up). Only with glibc; elsewhere nothing changes."""
+    libc = _libc()
+    mallopt = getattr(libc, "mallopt", None)
+    if not callable(mallopt) or not callable(getattr(libc, "malloc_trim", None)):
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     try:
         import pyarrow as pa
 
-        if _trim() is not None:
-            pa.set_memory_pool(pa.system_memory_pool())
+        pa.set_memory_pool(pa.system_memory_pool())
     except (ImportError, AttributeError):  # pragma: no cover - older pyarrow
         pass
 
@@ -58,4 +74,4 @@ def give_back() -> None:
         trim(0)
 
 
-__all__ = ["give_back", "system_pool"]
+__all__ = ["MMAP_THRESHOLD", "give_back", "lean_allocation"]
