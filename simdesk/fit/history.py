@@ -272,7 +272,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         parsed = times[key]
         bad.add(f"{label(key)} is not a timestamp", "that time ignored",
                 numbers[(parsed.unreadable & keep).to_numpy()])
-        after = parsed.elapsed - created.elapsed
+        after = parsed.elapsed - times["created_at"].elapsed
         negative = keep & (after < 0)
         bad.add(f"{label(key)} is before created_at (a negative duration)",
                 "that time ignored", numbers[negative.to_numpy()])
@@ -289,6 +289,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         bad.add(f"{label('first_response_minutes')} is negative", "that time ignored",
                 numbers[negative.to_numpy()])
         response = response.mask(response < 0)
+        del given
     pickup = elapsed_after("assigned_at") if "assigned_at" in columns else response.copy()
     if "assigned_at" in columns:
         pickup = pickup.fillna(response)
@@ -347,7 +348,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
     for key in ("id", "segment", "topic"):
         done(key)
     # the parsed columns live on in ``tickets``: free the intermediates before the steps
-    del created, times, channel, status, said, response, pickup, abandon, solved, closed
+    times.clear()
+    del created, channel, status, said, response, pickup, abandon, solved, closed
     del answered, abandoned, still_open, state
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
