@@ -185,7 +185,7 @@ def fit_handles(tickets: pd.DataFrame, steps: pd.DataFrame) -> dict[str, TierHan
     work = steps["work"].to_numpy(dtype=float)
     ticket = steps["ticket"].to_numpy()
     channel = tickets["channel"].array
-    topic = tickets["topic"].fillna("").array
+    topic = tickets["topic"].array
     has_topics = bool(tickets["topic"].notna().any())
     levels = LEVELS if has_topics else ("tier", "channel")
     fits = {}
@@ -196,7 +196,7 @@ def fit_handles(tickets: pd.DataFrame, steps: pd.DataFrame) -> dict[str, TierHan
         if len(rows) >= 2:
             part = pd.DataFrame({"tier": tiers.array.take(rows), "work": work[rows],
                                  "channel": channel.take(ticket[rows]),
-                                 "topic": topic.take(ticket[rows])})
+                                 "topic": topic.take(ticket[rows]).fillna("")})
             fits[str(tier)] = fit_tier(str(tier), part, levels)
             del part
             give_back()
