@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"≤ {TARGET_MB:.0f} MB", _met(peak * per_million <= TARGET_MB))
     table.caption = ("The time target is judged on CPU time (every thread): wall time on a "
                      "shared machine measures its load; on an idle one it is at most the CPU "
-                     "time.")
+                     "time. Memory is the peak resident set in MB of 2**20 bytes (MiB).")
     console.print(table)
     if args.json is not None:
         args.json.write_text(json.dumps({"tickets": rows, "runs": runs, "wall": wall,

@@ -214,7 +214,7 @@ def _workload(tier: str, history: History, arrivals: Mapping[str, ChannelArrival
     """7 × 24 agents' worth of work offered to ``tier``."""
     steps = history.steps
     here = steps.loc[(steps["tier"] == tier) & steps["work"].notna()]
-    channel_of = history.tickets["channel"].to_numpy()[here["ticket"].to_numpy()]
+    channel_of = history.tickets["channel"].array.take(here["ticket"].to_numpy())
     overall = float(here["work"].mean()) if len(here) else math.nan
     work = np.zeros((7, 24))
     for channel, fitted in arrivals.items():
@@ -313,6 +313,7 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
                 "distributions (cv 1: the shape is not known)")
     answers = responds(history.has)
     patience = fit_patience(tickets) if answers else {}
+    give_back()
     if not answers:
         warnings.append(
             "the export holds no pickup or first-response times (e.g. Jira's default "
@@ -323,9 +324,12 @@ def fit_history(history: History, options: FitOptions | None = None) -> Fit:
     segments = fit_mix(tickets, "segment") if "segment" in history.has else None
     topics = fit_mix(tickets, "topic") if "topic" in history.has else None
     escalations = _escalations(routing, warnings)
+    give_back()
     staffing = _staffing(history, staff, arrivals, routing, escalations, warnings, assumed)
+    give_back()
     has_pickup = "assigned_at" in history.has
     responses = {c: _response(c, staff, tickets, has_pickup) for c in arrivals}
+    give_back()
     sla = {}
     for channel in arrivals:
         within, target, source, hours = _target(channel, options, staff, tickets)

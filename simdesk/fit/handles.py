@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from simdesk.fit.families import FamilyFit, best_by_aic, fit_families
+from simdesk.fit.memory import give_back
 
 MIN_GROUP = 30
 """Tickets a channel, topic or channel/topic needs for its own handle-time fit."""
@@ -179,17 +180,24 @@ def fit_tier(tier: str, work: pd.DataFrame, levels: tuple[str, ...] = LEVELS) ->
 
 def fit_handles(tickets: pd.DataFrame, steps: pd.DataFrame) -> dict[str, TierHandles]:
     """Every tier's handle times, from the steps with a known work time."""
-    worked = steps.loc[steps["work"].notna()]
-    joined = pd.DataFrame({
-        "tier": worked["tier"].astype(str).to_numpy(),
-        "work": worked["work"].to_numpy(dtype=float),
-        "channel": tickets["channel"].to_numpy()[worked["ticket"].to_numpy()],
-        "topic": tickets["topic"].fillna("").to_numpy()[worked["ticket"].to_numpy()],
-    })
+    known = steps["work"].notna().to_numpy()
+    tiers = steps["tier"].astype(str)
+    work = steps["work"].to_numpy(dtype=float)
+    ticket = steps["ticket"].to_numpy()
+    channel = tickets["channel"].array
+    topic = tickets["topic"].array
     has_topics = bool(tickets["topic"].notna().any())
     levels = LEVELS if has_topics else ("tier", "channel")
     fits = {}
-    for tier, part in joined.groupby("tier", sort=False):
-        if len(part) >= 2:
-            fits[str(tier)] = fit_tier(str(tier), part.reset_index(drop=True), levels)
+    # one tier at a time, in order of appearance, its rows in order: a million steps
+    # are never copied whole (Arrow text taken by position, no Python strings)
+    for tier in pd.unique(tiers[known]):
+        rows = np.flatnonzero(known & np.asarray(tiers == tier, dtype=bool))
+        if len(rows) >= 2:
+            part = pd.DataFrame({"tier": tiers.array.take(rows), "work": work[rows],
+                                 "channel": channel.take(ticket[rows]),
+                                 "topic": topic.take(ticket[rows]).fillna("")})
+            fits[str(tier)] = fit_tier(str(tier), part, levels)
+            del part
+            give_back()
     return fits

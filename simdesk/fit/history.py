@@ -20,7 +20,7 @@ import pandas as pd
 
 from simdesk.errors import SimdeskError
 from simdesk.fit.badrows import DROPPED, BadRows
-from simdesk.fit.memory import give_back
+from simdesk.fit.memory import give_back, lean_allocation
 from simdesk.fit.presets import (
     ALL_PRESETS,
     FIELDS,
@@ -165,6 +165,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
     every channel in the file by default. ``work_unit``: the unit of the work times
     (``seconds``, ``minutes``, ``hours``, ``clock``; told from the column otherwise)."""
     path = Path(path)
+    lean_allocation()
     header = read_header(path)
     mapping = dict(mapping or {})
     chosen = _choose_preset(header, path, preset, mapping)
@@ -204,14 +205,14 @@ def read_history(path: str | Path, *, preset: str | None = None,
     for key in TIME_FIELDS:
         if key in columns:
             times[key] = parse_times(column(key), zone, time_format, f"{path}: {label(key)}")
+            if key != "created_at":
+                done(key)
+            give_back()
             if times[key].shifted:
                 notes.append(
                     f"{times[key].shifted} {key} time(s) fell in an hour skipped or repeated "
                     f"when clocks changed in {zone}: read as the first occurrence (a repeated "
                     "hour) or the end of the gap (a skipped one)")
-
-    for key in TIME_FIELDS[1:]:
-        done(key)
     created = times["created_at"]
     keep = pd.Series(True, index=frame.index)
     missing = created.local.isna() & ~created.unreadable
@@ -231,6 +232,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         raw_channel = column("channel").fillna("")
         spelled = {v: (rules.channel(v) if v.strip() else "") for v in raw_channel.unique()}
         channel = raw_channel.map(spelled)
+        del raw_channel
     else:
         fallback = rules.default_channel or "requests"
         channel = pd.Series(fallback, index=frame.index, dtype=object)
@@ -270,7 +272,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         parsed = times[key]
         bad.add(f"{label(key)} is not a timestamp", "that time ignored",
                 numbers[(parsed.unreadable & keep).to_numpy()])
-        after = parsed.elapsed - created.elapsed
+        after = parsed.elapsed - times["created_at"].elapsed
         negative = keep & (after < 0)
         bad.add(f"{label(key)} is before created_at (a negative duration)",
                 "that time ignored", numbers[negative.to_numpy()])
@@ -287,6 +289,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         bad.add(f"{label('first_response_minutes')} is negative", "that time ignored",
                 numbers[negative.to_numpy()])
         response = response.mask(response < 0)
+        del given
     pickup = elapsed_after("assigned_at") if "assigned_at" in columns else response.copy()
     if "assigned_at" in columns:
         pickup = pickup.fillna(response)
@@ -300,6 +303,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
         pattern = r"(?:^|[\s,;])(?:" + "|".join(rules.abandoned_tags) + r")(?:$|[\s,;])"
         tagged = column("tags").fillna("").str.lower().str.contains(pattern, regex=True)
         said |= tagged.astype(bool)
+        del tagged
     for key in ("status", "tags", "first_response_minutes"):
         done(key)
     abandon = abandon.fillna(solved.where(said)).fillna(closed.where(said))
@@ -343,6 +347,10 @@ def read_history(path: str | Path, *, preset: str | None = None,
     })
     for key in ("id", "segment", "topic"):
         done(key)
+    # the parsed columns live on in ``tickets``: free the intermediates before the steps
+    times.clear()
+    del created, channel, status, said, response, pickup, abandon, solved, closed
+    del answered, abandoned, still_open, state
     if "groups" not in columns and "work_minutes" in columns:
         notes.append("no groups column: every ticket is taken as worked by one tier, L1")
     give_back()
@@ -362,7 +370,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
     done("assignees")
     found_unit = None
     if work is not None:
-        found_unit = detect_unit(columns["work_minutes"], np.asarray(work.text, dtype=object),
+        found_unit = detect_unit(columns["work_minutes"], work.text,
                                  rules.units.get(columns["work_minutes"]), work_unit)
         if found_unit.unit != "minutes" or found_unit.why != "from the column name " + repr(
                 columns["work_minutes"]):
@@ -370,7 +378,8 @@ def read_history(path: str | Path, *, preset: str | None = None,
                          f"({found_unit.why}; --work-unit sets it)")
     give_back()
     steps = tier_steps(tickets, groups, work, agents, bad, label, found_unit)
-    if work is not None and found_unit is not None:
+    del work, agents
+    if found_unit is not None:
         check_plausible(steps["work"].to_numpy(dtype=float), found_unit,
                         f"{path}: {label('work_minutes')}")
     tickets["path"] = paths_of(groups, len(tickets))

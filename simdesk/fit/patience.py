@@ -275,14 +275,21 @@ def fit_channel(channel: str, t: FloatArray, events: FloatArray) -> ChannelPatie
 def fit_patience(tickets: pd.DataFrame) -> dict[str, ChannelPatience]:
     """Patience for each channel where customers gave up."""
     fits = {}
-    for channel, part in tickets.groupby("channel", sort=False):
-        at_risk = part.loc[part["state"] != "refused"]
-        events = (at_risk["state"] == "abandoned").to_numpy()
+    channels = tickets["channel"]
+    state = tickets["state"]
+    waits = {key: tickets[key].to_numpy(dtype=float)
+             for key in ("pickup_wait", "abandon_wait", "open_for")}
+    # one channel at a time, in order of appearance: the tickets are never copied whole
+    for channel in pd.unique(channels.dropna()):
+        rows = np.flatnonzero(np.asarray((channels == channel) & (state != "refused"),
+                                         dtype=bool))
+        said = state.array.take(rows)
+        events = np.asarray(said == "abandoned", dtype=bool)
         if not events.any():
             continue
-        t = np.select([at_risk["state"] == "answered", at_risk["state"] == "abandoned"],
-                      [at_risk["pickup_wait"], at_risk["abandon_wait"]],
-                      default=at_risk["open_for"])
+        t = np.select([np.asarray(said == "answered", dtype=bool), events],
+                      [waits["pickup_wait"][rows], waits["abandon_wait"][rows]],
+                      default=waits["open_for"][rows])
         known = ~np.isnan(t)
         fits[str(channel)] = fit_channel(str(channel), t[known], events[known].astype(float))
     return fits

@@ -118,13 +118,14 @@ def fit_routing(tickets: pd.DataFrame, steps: pd.DataFrame) -> Routing:
     ticket_codes, uniques = pd.factorize(tickets["channel"])
     names = [str(v) for v in uniques]
     codes = ticket_codes[step_ticket]
-    following = np.roll(steps["tier"].astype(str).to_numpy(), -1)
+    tier_text = steps["tier"].astype(str).array  # Arrow text: no million Python strings
     tiers = []
     for name in order:
         here = (steps["tier"] == name).to_numpy()
         resolved_here = here & last & solved & finished_work
         passed_on = here & ~last
-        destinations = Counter(following[passed_on].tolist())
+        # a step passed on is never a ticket's last, so the next step is its next tier
+        destinations = Counter(tier_text.take(np.flatnonzero(passed_on) + 1).tolist())
         by_channel = {}
         present = np.bincount(codes[here], minlength=len(names)) > 0
         resolved_by = np.bincount(codes[resolved_here], minlength=len(names))
@@ -136,9 +137,9 @@ def fit_routing(tickets: pd.DataFrame, steps: pd.DataFrame) -> Routing:
             destinations.most_common(1)[0][0] if destinations else None,
             dict(destinations.most_common()), by_channel, _difference(by_channel)))
     entries, shares = {}, {}
-    entry = steps.loc[steps["step"].to_numpy() == 0]
-    entered = pd.DataFrame({"channel": tickets["channel"].to_numpy()[entry["ticket"].to_numpy()],
-                            "tier": entry["tier"].astype(str).to_numpy()})
+    entry = np.flatnonzero(steps["step"].to_numpy() == 0)
+    entered = pd.DataFrame({"channel": tickets["channel"].array.take(step_ticket[entry]),
+                            "tier": tier_text.take(entry)})
     entered = entered.loc[entered["tier"] != ""]
     for value in pd.unique(tickets["channel"]):
         first = entered.loc[entered["channel"] == value, "tier"]

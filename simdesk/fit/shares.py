@@ -111,11 +111,11 @@ def sla_outcomes(tickets: pd.DataFrame, within: float, hours: str | None,
         begun = working.elapsed(start)
         waited = working.elapsed(start + waited) - begun
         open_for = working.elapsed(start + open_for) - begun
-    state = tickets["state"].to_numpy()
-    answered = state == "answered"
+    state = tickets["state"].array
+    answered = np.asarray(state == "answered", dtype=bool)
     met = answered & (waited <= within)
-    decided = (answered & ~np.isnan(waited)) | (state == "abandoned") | (
-        (state == "waiting") & (open_for > within))
+    decided = (answered & ~np.isnan(waited)) | np.asarray(state == "abandoned", dtype=bool) | (
+        np.asarray(state == "waiting", dtype=bool) & (open_for > within))
     result = pd.array(met, dtype="boolean")
     result[~decided] = pd.NA
     return pd.Series(result, index=tickets.index)

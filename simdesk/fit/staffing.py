@@ -104,12 +104,13 @@ def infer_from_assignees(tier: str, steps: pd.DataFrame, first_day: pd.Timestamp
     """Agents on duty per weekday × hour from when each agent began tickets: a session of
     an agent is a run of tickets begun less than :data:`SESSION_GAP` hours apart, on duty
     from the hour of its first to the end of the hour of its last."""
-    mine = steps.loc[(steps["tier"] == tier) & steps["agent"].notna() & steps["start"].notna()]
+    mine = steps.loc[(steps["tier"] == tier) & steps["agent"].notna() & steps["start"].notna(),
+                     ["agent", "start"]]
     if mine.empty:
         return None
     began = mine["start"].dt.round("min")  # work times carry rounding of a second or so
     hour = ((began - first_day).dt.total_seconds() // 3600).to_numpy(dtype=np.int64)
-    frame = pd.DataFrame({"agent": mine["agent"].to_numpy(), "hour": hour})
+    frame = pd.DataFrame({"agent": mine["agent"].astype(str).array, "hour": hour})
     frame = frame.loc[(frame["hour"] >= 0) & (frame["hour"] < days * 24)]
     frame = frame.sort_values(["agent", "hour"], kind="stable")
     on_duty = np.zeros(days * 24, dtype=int)

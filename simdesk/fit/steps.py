@@ -22,6 +22,8 @@ from simdesk.fit.workunits import WorkUnit
 
 MAX_WORK_MINUTES = 10 * 365 * 24 * 60
 """Work times above ten years are not work times (``1e308``)."""
+_CHUNK = 1 << 17
+"""Steps converted at a time where a conversion makes several temporary arrays."""
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,19 @@ class Items:
     and each row's ``count``."""
 
     row: np.ndarray
+    """32-bit positions (a million rows: half the memory of 64-bit ones)."""
     k: np.ndarray
     text: Any
     """Categorical, or text when every row holds at most one item (work times: many
     distinct values, read as numbers directly)."""
     count: np.ndarray
+
+
+def _positions(values: np.ndarray) -> np.ndarray:
+    """Positions as 32-bit integers when they fit (always, short of 2**31 rows)."""
+    if len(values) and int(values.max()) >= np.iinfo(np.int32).max:
+        return values
+    return values.astype(np.int32)
 
 
 def split_items(values: pd.Series) -> Items:
@@ -57,7 +67,7 @@ def split_items(values: pd.Series) -> Items:
     which = np.asarray(item_codes, dtype=np.int64)[np.repeat(part_start[codes], count) + k] \
         if len(row) else np.array([], dtype=np.int64)
     text = pd.Categorical.from_codes(which, categories=pd.Index(names, dtype=object))
-    return Items(row, k, text, count)
+    return Items(_positions(row), _positions(k), text, count)
 
 
 def single_items(values: pd.Series) -> Items | None:
@@ -65,16 +75,16 @@ def single_items(values: pd.Series) -> Items | None:
     if bool(values.str.contains(r"[>;|]", regex=True).fillna(False).any()):
         return None
     given = (values.notna() & (values.str.strip() != "")).to_numpy(dtype=bool)
-    row = np.flatnonzero(given)
-    return Items(row, np.zeros(len(row), dtype=np.int64),
+    row = _positions(np.flatnonzero(given))
+    return Items(row, np.zeros(len(row), dtype=row.dtype),
                  values[given].str.strip().reset_index(drop=True), given.astype(np.int64))
 
 
 def one_tier(rows: int, given: bool) -> Items:
     """Every ticket worked by one tier, ``L1`` (an export without groups)."""
     count = np.full(rows, int(given), dtype=np.int64)
-    row = np.flatnonzero(count)
-    return Items(row, np.zeros(len(row), dtype=np.int64),
+    row = _positions(np.flatnonzero(count))
+    return Items(row, np.zeros(len(row), dtype=row.dtype),
                  pd.Categorical.from_codes(np.zeros(len(row), dtype=np.int64),
                                            categories=pd.Index(["L1"])), count)
 
@@ -118,7 +128,10 @@ def tier_steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents:
             read = np.array(each[values.text.codes[usable]], dtype=float) if len(each) else (
                 np.full(int(usable.sum()), np.nan))
         else:
-            read = unit.minutes(values.text[usable].to_numpy(dtype=object))
+            # each distinct text once: a million work times hold far fewer values
+            codes, distinct = pd.factorize(values.text[usable])
+            each = unit.minutes(np.asarray(distinct, dtype=object))
+            read = np.append(np.asarray(each, dtype=float), np.nan)[codes]
         unreadable = np.isnan(read)
         bad.add(f"{describe('work_minutes')} holds something that is not a number of "
                 f"{'minutes' if unit.unit == 'clock' else unit.unit}",
@@ -135,18 +148,25 @@ def tier_steps(tickets: pd.DataFrame, groups: Items, work: Items | None, agents:
     steps = pd.DataFrame({"ticket": ticket, "step": groups.k.astype(np.int64),
                           "tier": pd.Series(np.asarray(groups.text, dtype=object),
                                             dtype="string"), "work": minutes,
-                          "agent": pd.Series(names, dtype="string")})
-    created = tickets["created"].to_numpy()
-    first = (groups.k == 0)
-    pickup = tickets["pickup_wait"].to_numpy()[ticket]
-    last = groups.k == counts[ticket] - 1
-    solved = tickets["solved_after"].to_numpy()[ticket]
+                          "agent": pd.Series(names, dtype="string")}, copy=False)
+    del names  # each temporary goes as soon as it is used: a million steps' worth each
     # the first tier began at pickup; the last (or a single one with no pickup time, as
     # in Jira's and ServiceNow's exports) its work before the solve
-    before_solve = np.where(last, solved - minutes, np.nan)
-    offset = np.where(first & ~np.isnan(pickup), pickup, before_solve)
-    start = created[ticket] + pd.to_timedelta(offset, unit="min").to_numpy()
-    steps["start"] = pd.Series(start, dtype="datetime64[ns]")
+    last = groups.k == counts[ticket] - 1
+    offset = np.where(last, tickets["solved_after"].to_numpy()[ticket] - minutes, np.nan)
+    del last
+    pickup = tickets["pickup_wait"].to_numpy()[ticket]
+    use_pickup = (groups.k == 0) & ~np.isnan(pickup)
+    offset[use_pickup] = pickup[use_pickup]
+    del pickup, use_pickup
+    created = tickets["created"].to_numpy()
+    start = np.empty(len(ticket), dtype="datetime64[ns]")
+    for at in range(0, len(ticket), _CHUNK):  # in chunks: the conversion's temporaries
+        part = slice(at, at + _CHUNK)         # of a million steps are large
+        start[part] = created[ticket[part]] + pd.to_timedelta(offset[part],
+                                                              unit="min").to_numpy()
+    del offset
+    steps["start"] = pd.Series(start, dtype="datetime64[ns]", copy=False)
     return steps
 
 

@@ -87,9 +87,27 @@ def _transition_days(read: pd.Series, zone: ZoneInfo) -> np.ndarray:
     return near
 
 
+CHUNK = 1 << 18
+"""Timestamps read at a time: each value is read on its own, and the text copies and
+conversions of a whole million-row column at once would pile up in memory."""
+
+
 def parse_times(values: pd.Series, zone: ZoneInfo | None, time_format: str | None = None,
                 what: str = "") -> ParsedTimes:
     """Read a column of timestamps (text) as local times and elapsed minutes."""
+    if len(values) <= CHUNK:
+        return _parse_part(values, zone, time_format, what)
+    parts = [_parse_part(values.iloc[at:at + CHUNK], zone, time_format, what)
+             for at in range(0, len(values), CHUNK)]
+    return ParsedTimes(local=pd.concat([p.local for p in parts]),
+                       elapsed=pd.concat([p.elapsed for p in parts]),
+                       unreadable=pd.concat([p.unreadable for p in parts]),
+                       offsets=any(p.offsets for p in parts),
+                       shifted=sum(p.shifted for p in parts))
+
+
+def _parse_part(values: pd.Series, zone: ZoneInfo | None, time_format: str | None,
+                what: str) -> ParsedTimes:
     text = values.astype("string").str.strip()
     given_mask = (text.notna() & (text != "")).to_numpy(dtype=bool)
     positions = np.flatnonzero(given_mask)

@@ -14,7 +14,9 @@ stops: a seconds column read as minutes gives hours of work per ticket.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -42,16 +44,18 @@ class WorkUnit:
     why: str
     """Where the unit came from, for the note the fit prints."""
 
-    def minutes(self, items: np.ndarray) -> np.ndarray:
+    def minutes(self, items: np.ndarray | Any) -> np.ndarray:
         """Text items as minutes (NaN where unreadable)."""
         return to_minutes(items, self.unit)
 
 
-def to_minutes(items: np.ndarray, unit: str) -> np.ndarray:
-    """Text work times in ``unit`` as minutes; NaN where not a number (or a clock)."""
+def to_minutes(items: np.ndarray | Any, unit: str) -> np.ndarray:
+    """Text work times in ``unit`` as minutes; NaN where not a number (or a clock).
+    ``items``: an array or a text series (read as it is, without Python strings)."""
     import pandas as pd
 
-    text = pd.Series(items, dtype="string").str.strip()
+    text = (items.astype("string") if isinstance(items, pd.Series)
+            else pd.Series(items, dtype="string")).str.strip()
     numbers = np.array(pd.to_numeric(text, errors="coerce").to_numpy(dtype=float), copy=True)
     clocky = text.str.contains(":", regex=False).fillna(False).to_numpy(dtype=bool)
     if clocky.any():
@@ -62,13 +66,15 @@ def to_minutes(items: np.ndarray, unit: str) -> np.ndarray:
     return numbers
 
 
-def detect_unit(column: str, items: np.ndarray, documented: str | None = None,
+def detect_unit(column: str, items: Sequence[Any], documented: str | None = None,
                 given: str | None = None) -> WorkUnit:
     """The unit of a work-time column from its name ``column`` and its text ``items``
-    (non-empty values, one per ticket and tier)."""
+    (non-empty values, one per ticket and tier; an array, a categorical or a series with
+    positions as index). Only a sample of about 5,000 is looked at."""
     if given is not None:
         return WorkUnit(given, "--work-unit")
-    sample = items[:: max(1, len(items) // 5000)] if len(items) else items
+    sample = np.asarray(items[:: max(1, len(items) // 5000)] if len(items) else items[:0],
+                        dtype=object)
     clock = np.array([bool(_CLOCK.match(str(v).strip())) for v in sample], dtype=bool)
     if len(sample) and clock.mean() >= 0.5:
         return WorkUnit("clock", "written as h:mm(:ss)")
