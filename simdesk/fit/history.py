@@ -165,7 +165,7 @@ def read_history(path: str | Path, *, preset: str | None = None,
     every channel in the file by default. ``work_unit``: the unit of the work times
     (``seconds``, ``minutes``, ``hours``, ``clock``; told from the column otherwise)."""
     path = Path(path)
-    lean_allocation()
+    lean_allocation(path.stat().st_size if path.is_file() else 0)
     header = read_header(path)
     mapping = dict(mapping or {})
     chosen = _choose_preset(header, path, preset, mapping)

@@ -41,11 +41,22 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def lean_allocation() -> None:
-    """Allocate so that freed memory goes back to the system: big blocks get their own
-    pages (:data:`MMAP_THRESHOLD`), and Arrow allocates with the C library's ``malloc``
-    (its default pool, mimalloc or jemalloc, keeps freed pages, so the reader's many
-    short-lived Arrow columns piled up). Only with glibc; elsewhere nothing changes."""
+LEAN_BYTES = 10 * 2**20
+"""Exports from this size on (about 60,000 tickets) are read leanly; below it the peak is
+small and collecting cycles at every step (~40 ms each) would cost more than it saves."""
+_LEAN: list[bool] = [False]
+
+
+def lean_allocation(size: int) -> None:
+    """For an export of ``size`` bytes from :data:`LEAN_BYTES` on, allocate so that freed
+    memory goes back to the system: big blocks get their own pages
+    (:data:`MMAP_THRESHOLD`), and Arrow allocates with the C library's ``malloc`` (its
+    default pool, mimalloc or jemalloc, keeps freed pages, so the reader's many
+    short-lived Arrow columns piled up); and let :func:`give_back` work. Only with glibc;
+    elsewhere, and for smaller exports, nothing changes."""
+    _LEAN[0] = size >= LEAN_BYTES
+    if not _LEAN[0]:
+        return
     libc = _libc()
     mallopt = getattr(libc, "mallopt", None)
     if not callable(mallopt) or not callable(getattr(libc, "malloc_trim", None)):
@@ -61,7 +72,10 @@ def lean_allocation() -> None:
 
 def give_back() -> None:
     """Free what only reference cycles still hold, then return freed memory to the
-    system (glibc heap pages, Arrow's pool)."""
+    system (glibc heap pages, Arrow's pool) — while a big export is read
+    (:func:`lean_allocation`); otherwise nothing."""
+    if not _LEAN[0]:
+        return
     gc.collect()
     try:
         import pyarrow as pa
@@ -74,4 +88,4 @@ def give_back() -> None:
         trim(0)
 
 
-__all__ = ["MMAP_THRESHOLD", "give_back", "lean_allocation"]
+__all__ = ["LEAN_BYTES", "MMAP_THRESHOLD", "give_back", "lean_allocation"]

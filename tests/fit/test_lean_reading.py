@@ -16,7 +16,7 @@ import pytest
 from simdesk.fit import steps as steps_module
 from simdesk.fit import times as times_module
 from simdesk.fit.history import read_history
-from simdesk.fit.memory import give_back, lean_allocation
+from simdesk.fit.memory import give_back
 from simdesk.fit.times import parse_times
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -56,10 +56,17 @@ def test_history_read_in_chunks_equals_one_read(monkeypatch: pytest.MonkeyPatch)
     assert whole.bad.problems == pieces.bad.problems and whole.notes == pieces.notes
 
 
-def test_lean_allocation_changes_no_value() -> None:
+def test_lean_allocation_changes_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example read as a small export (no lean steps) and as a big one (lean
+    allocation, cycles collected and memory handed back at every step): the same."""
+    from simdesk.fit import memory
+
+    assert EXAMPLE.stat().st_size < memory.LEAN_BYTES
     before = read_history(EXAMPLE, zone=BERLIN)
-    lean_allocation()
-    give_back()
+    assert not memory._LEAN[0]
+    monkeypatch.setattr(memory, "LEAN_BYTES", 0)
     after = read_history(EXAMPLE, zone=BERLIN)
+    assert memory._LEAN[0]
+    give_back()
     pd.testing.assert_frame_equal(before.tickets, after.tickets)
     pd.testing.assert_frame_equal(before.steps, after.steps)
