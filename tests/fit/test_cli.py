@@ -9,29 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from simdesk.cli import main
 from simdesk.report.fit_figures import FIT_FIGURES
+from tests.cli_calls import ok, refused
 from tests.fit.helpers import desk, write_yaml
-
-
-def simdesk(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def ok(*args: str | Path) -> str:
-    result = simdesk(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def refused(*args: str | Path) -> str:
-    """The one-line error of a command refused with exit status 2."""
-    result = simdesk(*args)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    return " ".join(result.output.split())
 
 
 @pytest.fixture(scope="module")

@@ -7,30 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
-from simdesk.cli import main
 from simdesk.scenario.load import load_scenario
+from tests.cli_calls import ok, refused
 
 HISTORY = Path("examples/history/tickets.csv.gz")
 SHIFTS = Path("examples/history-shifts.yaml")
-
-
-def simdesk(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def ok(*args: str | Path) -> str:
-    result = simdesk(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def refused(*args: str | Path) -> str:
-    result = simdesk(*args)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    return " ".join(result.output.split())
 
 
 def test_forecast_prints_and_writes(tmp_path: Path) -> None:

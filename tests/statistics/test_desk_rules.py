@@ -8,13 +8,10 @@ long ones.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 import pytest
-from scipy import sparse
-from scipy.sparse.linalg import spsolve
 
 from simdesk.analytic import mg1_preemptive_sojourns
 from simdesk.engine.run import run_desk
@@ -24,6 +21,7 @@ from simdesk.plan.compile import compile_plan
 from simdesk.policies import make_policy
 from simdesk.scenario.load import load_scenario
 from tests.helpers import assert_close_to
+from tests.statistics.help_chain import help_desk, help_law
 
 SIZES = [
     pytest.param({"days": 12, "replications": 8}, id="short"),
@@ -104,45 +102,11 @@ def test_preemption_negative_control() -> None:
 
 def help_chain(rate_a: float, rate_b: float, mean_a: float, mean_b: float,
                most: int = 60) -> tuple[float, float]:
-    """Mean waits (until pickup) at tiers A and B, one agent each, where A's agent takes
-    B's tickets when it has none of its own (non-pre-emptive): the stationary law of
-    the chain (waiting at A, waiting at B, A's agent idle/on A/on B, B's idle/busy),
-    queues truncated at ``most``; waits by Little's law."""
-    mu_a, mu_b = 1 / mean_a, 1 / mean_b
-    states = list(itertools.product(range(most + 1), range(most + 1), range(3), range(2)))
-    index = {s: i for i, s in enumerate(states)}
-    rows, cols, values = [], [], []
-
-    def move(frm: tuple[int, int, int, int], to: tuple[int, int, int, int], rate: float) -> None:
-        if to in index and rate > 0:
-            rows.append(index[frm])
-            cols.append(index[to])
-            values.append(rate)
-
-    for state in states:
-        qa, qb, sa, sb = state
-        # an A ticket arrives: A's agent if idle, else the queue
-        move(state, (qa, qb, 1, sb) if sa == 0 else (qa + 1, qb, sa, sb), rate_a)
-        # a B ticket arrives: B's agent if idle, else A's if idle (help), else the queue
-        move(state, (qa, qb, sa, 1) if sb == 0 else (qa, qb, 2, sb) if sa == 0
-             else (qa, qb + 1, sa, sb), rate_b)
-        if sa:  # A's agent finishes: its own queue first, then B's
-            done = mu_a if sa == 1 else mu_b
-            nxt = ((qa - 1, qb, 1, sb) if qa else (qa, qb - 1, 2, sb) if qb
-                   else (qa, qb, 0, sb))
-            move(state, nxt, done)
-        if sb:  # B's agent finishes: B's queue only
-            move(state, (qa, qb - 1, sa, 1) if qb else (qa, qb, sa, 0), mu_b)
-    n = len(states)
-    rates = sparse.coo_matrix((values, (rows, cols)), shape=(n, n)).tocsr()
-    generator = (rates - sparse.diags(np.asarray(rates.sum(axis=1)).ravel())).T.tolil()
-    generator[0, :] = 1.0  # replace one balance equation by Σπ = 1
-    rhs = np.zeros(n)
-    rhs[0] = 1.0
-    law = spsolve(generator.tocsc(), rhs)
+    """Mean waits (until pickup) at tiers A and B of the help chain
+    (:func:`tests.statistics.help_chain.help_law`), by Little's law."""
+    states, law = help_law(rate_a, rate_b, mean_a, mean_b, most)
     waiting_a = sum(law[i] * s[0] for i, s in enumerate(states))
     waiting_b = sum(law[i] * s[1] for i, s in enumerate(states))
-    assert law[[i for i, s in enumerate(states) if most in s[:2]]].sum() < 1e-9  # truncation
     return waiting_a / rate_a, waiting_b / rate_b
 
 
@@ -156,18 +120,7 @@ def test_help_chain_without_help_is_two_mm1_queues() -> None:
 def test_cross_tier_help_matches_the_exact_chain(size: dict[str, int]) -> None:
     """L2 (one agent) helps L1 (one agent, load 90 %) when it has none of its own."""
     rate_a, rate_b, mean_a, mean_b = 0.3, 0.9, 1.5, 1.0
-    desk = {
-        "name": "help", "horizon": f"{size['days']}d", "warmup": "1d",
-        "channels": {"chat": {"sla": {"within": "1m", "target": "80%"}},
-                     "escalation": {"sla": {"within": "1h", "target": "80%"}}},
-        "arrivals": [{"channel": "chat", "rate": f"{rate_b * 60}/h"},
-                     {"channel": "escalation", "rate": f"{rate_a * 60}/h"}],
-        "tiers": {"L1": {"agents": 1, "channels": ["chat"],
-                         "handle": {"dist": "exponential", "mean": f"{mean_b}m"}},
-                  "L2": {"agents": 1, "channels": ["escalation"],
-                         "handle": {"dist": "exponential", "mean": f"{mean_a}m"},
-                         "helps": [{"tier": "L1"}]}},
-    }
+    desk = help_desk(size["days"], rate_a, rate_b, mean_a, mean_b)
 
     def waits(record: Any, batch: Any, kept: np.ndarray) -> tuple[float, float]:
         wait = record.first_response - record.arrived

@@ -16,16 +16,13 @@ over replications. The default run is short; ``-m slow`` runs long ones.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-import numpy as np
 import pytest
-from scipy import sparse
-from scipy.sparse.linalg import spsolve
 
 import simdesk
 from tests.helpers import assert_close_to
+from tests.statistics.help_chain import help_desk, help_law
 
 SIZES = [
     pytest.param({"days": 10, "replications": 8}, id="short"),
@@ -86,38 +83,8 @@ def test_interrupted_negative_control() -> None:
 def help_shares(rate_a: float, rate_b: float, mean_a: float, mean_b: float,
                 most: int = 60) -> tuple[float, float]:
     """(share of B's services done by A's agent, share of A's busy time on B's tickets)
-    from the stationary law of the chain (waiting at A, waiting at B, A's agent
-    idle/on A/on B, B's idle/busy), queues truncated at ``most``."""
-    mu_a, mu_b = 1 / mean_a, 1 / mean_b
-    states = list(itertools.product(range(most + 1), range(most + 1), range(3), range(2)))
-    index = {s: i for i, s in enumerate(states)}
-    rows, cols, values = [], [], []
-
-    def move(frm: tuple[int, int, int, int], to: tuple[int, int, int, int],
-             rate: float) -> None:
-        if to in index and rate > 0:
-            rows.append(index[frm])
-            cols.append(index[to])
-            values.append(rate)
-
-    for state in states:
-        qa, qb, sa, sb = state
-        move(state, (qa, qb, 1, sb) if sa == 0 else (qa + 1, qb, sa, sb), rate_a)
-        move(state, (qa, qb, sa, 1) if sb == 0 else (qa, qb, 2, sb) if sa == 0
-             else (qa, qb + 1, sa, sb), rate_b)
-        if sa:
-            nxt = ((qa - 1, qb, 1, sb) if qa else (qa, qb - 1, 2, sb) if qb
-                   else (qa, qb, 0, sb))
-            move(state, nxt, mu_a if sa == 1 else mu_b)
-        if sb:
-            move(state, (qa, qb - 1, sa, 1) if qb else (qa, qb, sa, 0), mu_b)
-    n = len(states)
-    rates = sparse.coo_matrix((values, (rows, cols)), shape=(n, n)).tocsr()
-    generator = (rates - sparse.diags(np.asarray(rates.sum(axis=1)).ravel())).T.tolil()
-    generator[0, :] = 1.0
-    rhs = np.zeros(n)
-    rhs[0] = 1.0
-    law = spsolve(generator.tocsc(), rhs)
+    from the help chain (:func:`tests.statistics.help_chain.help_law`)."""
+    states, law = help_law(rate_a, rate_b, mean_a, mean_b, most)
     on_b = sum(law[i] for i, s in enumerate(states) if s[2] == 2)
     busy_a = sum(law[i] for i, s in enumerate(states) if s[2] > 0)
     # B's services by A begin at rate μ_b·P(A on B): A serves B tickets at that rate
@@ -128,18 +95,7 @@ def help_shares(rate_a: float, rate_b: float, mean_a: float, mean_b: float,
 def test_helped_and_helping_match_the_exact_chain(size: dict[str, int]) -> None:
     """L2 (one agent) helps L1 (one agent, load 90 %) when it has none of its own."""
     rate_a, rate_b, mean_a, mean_b = 0.3, 0.9, 1.5, 1.0
-    desk = {
-        "name": "help", "horizon": f"{size['days']}d", "warmup": "1d",
-        "channels": {"chat": {"sla": {"within": "1m", "target": "80%"}},
-                     "escalation": {"sla": {"within": "1h", "target": "80%"}}},
-        "arrivals": [{"channel": "chat", "rate": f"{rate_b * 60}/h"},
-                     {"channel": "escalation", "rate": f"{rate_a * 60}/h"}],
-        "tiers": {"L1": {"agents": 1, "channels": ["chat"],
-                         "handle": {"dist": "exponential", "mean": f"{mean_b}m"}},
-                  "L2": {"agents": 1, "channels": ["escalation"],
-                         "handle": {"dist": "exponential", "mean": f"{mean_a}m"},
-                         "helps": [{"tier": "L1"}]}},
-    }
+    desk = help_desk(size["days"], rate_a, rate_b, mean_a, mean_b)
     helped, helping = help_shares(rate_a, rate_b, mean_a, mean_b)
     assert 0.05 < helped < 0.95 and 0.05 < helping < 0.95  # the check is not trivial
     metrics = simdesk.simulate(desk, seed=2026, replications=size["replications"]).metrics
