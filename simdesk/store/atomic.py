@@ -25,6 +25,8 @@ def _umask() -> int:
 
 
 _MODE = 0o666 & ~_umask()
+FOLDER_MODE = 0o777 & ~_umask()
+"""The mode a new folder gets from ``mkdir`` under this process's umask."""
 
 
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:

@@ -243,6 +243,37 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path: Path) -> None:
         SweepStore(done).prepare(loaded, 7, loaded.points(), resume=False)
 
 
+@pytest.mark.parametrize("interrupted_at", ["sweep.yaml", "scenario.yaml", "state.json"])
+@pytest.mark.parametrize("existing", [False, True])
+def test_an_interrupt_while_a_sweep_starts_leaves_its_folder_reusable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interrupted_at: str,
+        existing: bool) -> None:
+    """The start of a sweep (spec, scenario, state) appears whole or not at all: an
+    interrupt between its files once left a folder that was neither empty nor a sweep."""
+    from simdesk.experiments.sweeps import store
+
+    path = write_sweep(tmp_path, {"tiers.L1.agents[0].count": [2]})
+    out = tmp_path / "out"
+    if existing:
+        out.mkdir()  # an empty folder made by the user beforehand
+    written = store._atomic_text
+
+    def interrupted(target: Path, text: str) -> None:
+        if target.name == interrupted_at:
+            raise KeyboardInterrupt
+        written(target, text)
+
+    monkeypatch.setattr(store, "_atomic_text", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(load_sweep(path), out, InProcess())
+    assert out.exists() == existing and (not existing or not any(out.iterdir()))
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no staging left
+    monkeypatch.setattr(store, "_atomic_text", written)
+    result = sweep(path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "state.json").exists() and len(markers(out)) == 1
+
+
 def test_a_fresh_seed_is_recorded_and_reused_on_resume(tmp_path: Path) -> None:
     path = write_sweep(tmp_path, {"tiers.L1.agents[0].count": [2, 3]}, seed=None)
     out = tmp_path / "out"

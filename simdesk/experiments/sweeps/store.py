@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -37,8 +39,8 @@ import yaml
 from simdesk.errors import SimdeskError
 from simdesk.experiments.sweeps.spec import Point, Sweep
 from simdesk.experiments.sweeps.work import PointFailure, PointResult
+from simdesk.store.atomic import FOLDER_MODE, atomic_write
 from simdesk.store.atomic import atomic_text as _atomic_text
-from simdesk.store.atomic import atomic_write
 from simdesk.store.spreadsheet import neutralised
 
 MARKER = "_{key}.json"
@@ -163,24 +165,45 @@ class SweepStore:
                 raise SimdeskError(f"{self.folder} already holds this sweep's results; add "
                                    "--resume to finish it, or choose another --out")
             return
-        fingerprint = sweep.fingerprint(seed)
-        for folder in (self.points_dir, self.failures_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+        # Everything is written into a hidden folder beside it and moved into place in
+        # one rename, so an interrupt never leaves a folder that is neither empty nor a
+        # sweep (which could then be neither resumed nor reused).
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}.", suffix=".new",
+                                            dir=self.folder.parent))
+        except OSError as exc:
+            raise SimdeskError(f"cannot create {self.folder}: {exc.strerror or exc}") from None
+        try:
+            staging.chmod(FOLDER_MODE)
+            self._write_start(staging, sweep, seed, points)
+            staging.replace(self.folder)  # onto nothing, or onto an empty folder
+        except OSError as exc:
+            raise SimdeskError(f"cannot create {self.folder}: {exc.strerror or exc}") from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+    @staticmethod
+    def _write_start(folder: Path, sweep: Sweep, seed: int, points: list[Point]) -> None:
+        """A new sweep's folder before any point: its spec, base scenario and state."""
+        for sub in ("points", "failures"):
+            (folder / sub).mkdir()
         spec = sweep.spec.model_dump(mode="json", exclude_none=True)
         spec["seed"] = seed
         spec["scenario"] = str(sweep.base_file)
-        _atomic_text(self.folder / "sweep.yaml", yaml.safe_dump(spec, sort_keys=False))
-        _atomic_text(self.folder / "scenario.yaml",
+        _atomic_text(folder / "sweep.yaml", yaml.safe_dump(spec, sort_keys=False))
+        _atomic_text(folder / "scenario.yaml",
                      yaml.safe_dump(sweep.base, sort_keys=False, allow_unicode=True))
         state = {
-            "fingerprint": fingerprint,
+            "fingerprint": sweep.fingerprint(seed),
             "seed": seed,
             "keep_tickets": sweep.spec.keep_tickets,
             "identity": sweep.identity(seed),
             "points": [{"key": p.key, "index": p.index,
                         "values": {k: _plain(v) for k, v in p.assignments}} for p in points],
         }
-        _atomic_text(self.folder / "state.json", json.dumps(state, indent=1))
+        _atomic_text(folder / "state.json", json.dumps(state, indent=1))
 
     # -- points ------------------------------------------------------------------------
 
