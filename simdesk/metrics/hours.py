@@ -38,27 +38,39 @@ call met or missed."""
 
 
 def _cells(plan: DeskPlan, tickets: pd.DataFrame, days: list[int]) -> pd.DataFrame:
-    """Measured tickets with ``channel``, ``days`` (the index of their pool of weekdays)
-    and ``hour`` of arrival."""
-    t = tickets.loc[~tickets["warmup"]]
-    if "deflected" in t:
-        t = t.loc[~t["deflected"].to_numpy(dtype=bool)]
-    minute = (t["arrived"].to_numpy(dtype=float) + plan.clock.week_offset) % WEEK
+    """Measured tickets with ``channel`` (its index in the plan), ``days`` (the index of
+    their pool of weekdays) and ``hour`` of arrival. Only the columns needed are read, and
+    the channel stays a code: the names are put on the cells, not on every ticket."""
+    measured = ~tickets["warmup"].to_numpy(dtype=bool)
+    if "deflected" in tickets:
+        measured &= ~tickets["deflected"].to_numpy(dtype=bool)
+    minute = (tickets["arrived"].to_numpy(dtype=float)[measured] + plan.clock.week_offset
+              ) % WEEK
     weekday = (minute // MINUTES_PER_DAY).astype(np.int64)
     hour = ((minute % MINUTES_PER_DAY) // 60).astype(np.int64)
     return pd.DataFrame({
-        "replication": t["replication"].to_numpy(),
-        "channel": t["channel"].astype(str).to_numpy(),
+        "replication": tickets["replication"].to_numpy()[measured],
+        "channel": channel_codes(plan, tickets["channel"])[measured],
         "days": np.asarray(days)[weekday],
         "hour": hour,
-        "sla": t["sla_met"].to_numpy(dtype=float, na_value=np.nan),
-        "abandoned": t["abandoned"].to_numpy(dtype=bool),
-        "wait": t["wait"].to_numpy(dtype=float),
+        "sla": tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[measured],
+        "abandoned": tickets["abandoned"].to_numpy(dtype=bool)[measured],
+        "wait": tickets["wait"].to_numpy(dtype=float)[measured],
     })
 
 
-def _per_replication(cells: pd.DataFrame) -> pd.DataFrame:
-    """Long table ``replication, scope, group, metric, value`` (group: channel|days|hour)."""
+def channel_codes(plan: DeskPlan, channel: pd.Series) -> np.ndarray:
+    """Each ticket's channel as its index in the plan (its place in ``plan.channels``)."""
+    codes = {c.name: c.index for c in plan.channels}
+    if isinstance(channel.dtype, pd.CategoricalDtype):
+        lookup = np.array([codes[str(name)] for name in channel.cat.categories], dtype=np.int64)
+        return np.asarray(lookup[channel.cat.codes.to_numpy()])
+    return np.array([codes[str(name)] for name in channel], dtype=np.int64)
+
+
+def _per_replication(cells: pd.DataFrame, channels: list[str]) -> pd.DataFrame:
+    """Long table ``replication, scope, group, metric, value`` (group: channel|days|hour,
+    the channel by name: ``channels[code]``)."""
     cells = cells.assign(
         decided=cells["sla"].notna(),
         answered=cells["wait"].notna(),
@@ -73,8 +85,9 @@ def _per_replication(cells: pd.DataFrame) -> pd.DataFrame:
         "wait_mean": grouped["wait"].mean(),
         "wait_p90": grouped["wait"].quantile(0.9),
     }).reset_index()
-    wide["group"] = (wide["channel"] + "|" + wide["days"].astype(str) + "|"
-                     + wide["hour"].astype(str))
+    names = np.asarray(channels, dtype=object)[wide["channel"].to_numpy(dtype=np.int64)]
+    wide["group"] = (pd.Series(names, index=wide.index, dtype=object) + "|"
+                     + wide["days"].astype(str) + "|" + wide["hour"].astype(str))
     long = wide.melt(id_vars=["replication", "group"],
                      value_vars=["decided", *HOUR_METRICS], var_name="metric",
                      value_name="value")
@@ -117,7 +130,8 @@ def hour_table(plan: DeskPlan, tickets: pd.DataFrame, *, pooled: bool = False
     if cells.empty:
         return pd.DataFrame(columns=columns)
     replications = np.unique(tickets["replication"].to_numpy())
-    long = _fill_missing_replications(_per_replication(cells), replications)
+    long = _fill_missing_replications(
+        _per_replication(cells, [c.name for c in plan.channels]), replications)
     summary = summarize(long)
     parts = summary["group"].str.split("|", expand=True)
     summary = summary.assign(channel=parts[0], pool=parts[1].astype(int),
@@ -249,5 +263,5 @@ def cell_verdict(sla: float, low: float, high: float, decided: float, target: fl
     return "uncertain", "its interval straddles the target"
 
 
-__all__ = ["HOUR_METRICS", "MIN_DECIDED", "cell_verdict", "days_label", "hour_table",
-           "pooled_days"]
+__all__ = ["HOUR_METRICS", "MIN_DECIDED", "cell_verdict", "channel_codes", "days_label",
+           "hour_table", "pooled_days"]

@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from simdesk.metrics.hours import channel_codes as _channel_codes_of
 from simdesk.metrics.hours import days_label, pooled_days
 from simdesk.plan.model import ChannelPlan, DeskPlan
 from simdesk.scenario.calendar import DAY_NAMES, MINUTES_PER_DAY, merge_intervals
@@ -243,19 +244,18 @@ def _waiting_at(queued: np.ndarray, left: np.ndarray, ids: np.ndarray, masks: li
     return counts
 
 
-def _channel_names(tickets: pd.DataFrame, replication: object, ids: np.ndarray
-                   ) -> np.ndarray:
-    """The channel name of each ticket ``ids`` of ``replication`` (``"nan"`` for a ticket
-    not in the table), as text."""
-    mine = tickets.loc[tickets["replication"] == replication]
-    numbers = mine["ticket"].to_numpy(dtype=np.int64)
-    channel = pd.Categorical(mine["channel"])
+def _channel_codes(plan: DeskPlan, tickets: pd.DataFrame, replication: object,
+                   ids: np.ndarray) -> np.ndarray:
+    """The channel of each ticket ``ids`` of ``replication``, as its index in the plan
+    (``len(plan.channels)`` for a ticket not in the table)."""
+    mine = (tickets["replication"] == replication).to_numpy(dtype=bool)
+    numbers = tickets["ticket"].to_numpy(dtype=np.int64)[mine]
+    codes = _channel_codes_of(plan, tickets["channel"])[mine]
     size = max(int(numbers.max(initial=-1)), int(ids.max(initial=-1))) + 1
-    lookup = np.full(size, -1, dtype=np.int64)
-    lookup[numbers] = channel.codes
-    text = np.array([*map(str, channel.categories), "nan"], dtype=object)
-    codes = lookup[ids.astype(np.int64)] if len(ids) else np.zeros(0, dtype=np.int64)
-    return np.asarray(text[np.where(codes < 0, len(text) - 1, codes)].astype(str))
+    lookup = np.full(size, len(plan.channels), dtype=np.int64)
+    lookup[numbers] = codes
+    return (lookup[ids.astype(np.int64)] if len(ids)
+            else np.zeros(0, dtype=np.int64))
 
 
 def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
@@ -266,47 +266,53 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
         return None
     if len(missed_rows) > SAMPLE:
         missed_rows = missed_rows.sample(SAMPLE, random_state=0)
-    at_tier = visits.loc[visits["tier"] == name]
+    at_tier = (visits["tier"] == name).to_numpy(dtype=bool)
+    visit_replication = visits["replication"].to_numpy()
+    columns = {c: visits[c].to_numpy(dtype=float) for c in ("queued", "start", "end")}
+    visit_ticket = visits["ticket"].to_numpy()
+    contact = visits["contact"].to_numpy() if "contact" in visits else None
+    labels = [*(c.name for c in plan.channels), "nan"]  # the last: a ticket not in the table
     first_tier = {c.name: c.chain[0] for c in plan.channels}
     gaps = _closed(plan, tier)
     totals: dict[str, float] = {}
     counts = {"waiting": 0.0, "same": 0.0, "escalated": 0.0, "repeat": 0.0, "closed": 0.0}
     for replication, rows in missed_rows.groupby("replication"):
-        v = at_tier.loc[at_tier["replication"] == replication]
-        queued = v["queued"].to_numpy(dtype=float)
-        left = v["start"].to_numpy(dtype=float)
-        left = np.where(np.isnan(left), v["end"].to_numpy(dtype=float), left)
+        chosen = at_tier & (visit_replication == replication)
+        queued = columns["queued"][chosen]
+        left = columns["start"][chosen]
+        left = np.where(np.isnan(left), columns["end"][chosen], left)
         left = np.where(np.isnan(left), plan.horizon, left)
-        ids = v["ticket"].to_numpy()
-        names = _channel_names(tickets, replication, ids)
-        repeat = v["contact"].to_numpy() > 0 if "contact" in v else np.zeros(len(v), bool)
-        kinds, kind_of = np.unique(names, return_inverse=True)
-        escalated = np.array([first_tier.get(n, tier) != tier for n in kinds.tolist()],
-                             dtype=bool)[kind_of.ravel()] if len(v) else np.zeros(0, bool)
-        follow_up = np.zeros(len(v), dtype=bool)
-        if len(v):
+        ids = visit_ticket[chosen]
+        codes = _channel_codes(plan, tickets, replication, ids)
+        repeat = contact[chosen] > 0 if contact is not None else np.zeros(len(ids), bool)
+        escalated = np.array([first_tier.get(label, tier) != tier for label in labels],
+                             dtype=bool)[codes]
+        follow_up = np.zeros(len(ids), dtype=bool)
+        if len(ids):
             first_visit = pd.Series(queued).groupby(ids).transform("min").to_numpy()
             follow_up = (queued > first_visit) & ~repeat & ~escalated
-        in_gap = np.zeros(len(v), dtype=bool)
+        in_gap = np.zeros(len(ids), dtype=bool)
         for begin, end in gaps:
             in_gap |= (queued >= begin) & (queued < end)
         plain = ~escalated & ~repeat & ~follow_up
-        others = np.unique(names[plain & (names != channel.name)]).tolist()
-        masks = [np.ones(len(v), dtype=bool), escalated, repeat | follow_up, in_gap,
-                 plain & (names == channel.name), *(plain & (names == o) for o in others)]
-        waiting, up, back, closed, same, *by_other = _waiting_at(
+        same = codes == channel.index
+        found = np.unique(codes[plain & ~same]).tolist()
+        others = sorted((c for c in found if labels[c] != channel.name), key=lambda c: labels[c])
+        masks = [np.ones(len(ids), dtype=bool), escalated, repeat | follow_up, in_gap,
+                 plain & same, *(plain & (codes == o) for o in others)]
+        waiting, up, back, closed, same_count, *by_other = _waiting_at(
             queued, left, ids, masks, rows["ticket"].to_numpy(),
             rows["arrived"].to_numpy(dtype=float))
         counts["waiting"] += int(waiting.sum())
         counts["escalated"] += int(up.sum())
         counts["repeat"] += int(back.sum())
         counts["closed"] += int(closed.sum())
-        counts["same"] += int(same.sum())
+        counts["same"] += int(same_count.sum())
         seen = np.stack(by_other, axis=1) if by_other else np.zeros((len(rows), 0), np.int64)
         for row in seen:  # channels in the order they are first met, as a dict keeps them
-            for other, found in zip(others, row.tolist(), strict=True):
-                if found:
-                    totals[other] = totals.get(other, 0.0) + float(found)
+            for other, number in zip(others, row.tolist(), strict=True):
+                if number:
+                    totals[labels[other]] = totals.get(labels[other], 0.0) + float(number)
     n = len(missed_rows)
     return QueueAhead(name, counts["waiting"] / n,
                       {k: v / n for k, v in sorted(totals.items(), key=lambda kv: -kv[1])},
@@ -317,9 +323,12 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
 def channel_misses(plan: DeskPlan, tickets: pd.DataFrame, visits: pd.DataFrame,
                    channel: ChannelPlan, verdict: str, sla: float) -> ChannelMisses:
     """Where a channel's misses fall, who gave up, and the queue they met."""
-    t = tickets.loc[~tickets["warmup"] & (tickets["channel"] == channel.name)]
-    if "deflected" in t:
-        t = t.loc[~t["deflected"].to_numpy(dtype=bool)]
+    chosen = ~tickets["warmup"].to_numpy(dtype=bool) & (
+        tickets["channel"] == channel.name).to_numpy(dtype=bool)
+    if "deflected" in tickets:
+        chosen &= ~tickets["deflected"].to_numpy(dtype=bool)
+    t = tickets.loc[chosen, ["replication", "ticket", "arrived", "sla_met", "abandoned",
+                             "refused"]]
     outcome = t["sla_met"].to_numpy(dtype=float, na_value=np.nan)
     decided = ~np.isnan(outcome)
     missed = decided & (outcome == 0)
