@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -93,11 +94,35 @@ def load() -> bool:
         return False
     if not loop.run.signatures:
         try:
-            loop.run.compile("(float64[::1], int64[::1], float64[::1], float64)")
+            with _without_scipy_blas():
+                loop.run.compile("(float64[::1], int64[::1], float64[::1], float64)")
         except Exception:  # numba cannot compile here (a broken install): SimPy runs
             _LOOP[0] = None
             return False
     return True
+
+
+BLAS = "scipy.linalg.cython_blas"
+
+
+@contextmanager
+def _without_scipy_blas() -> Iterator[None]:
+    """While numba's CPU target loads, make the import of scipy's BLAS fail.
+
+    On its first load numba imports ``scipy.linalg`` for the ``np.dot``/``np.linalg`` it
+    could compile (``numba.np.linalg.ensure_blas``): 0.1–0.17 s of CPU in every process
+    that runs the loop, which uses neither. Failing that import makes numba only mark
+    BLAS unavailable. A process that has imported scipy.linalg already is left as it is.
+    """
+    if BLAS in sys.modules:
+        yield
+        return
+    sys.modules[BLAS] = None  # type: ignore[assignment]  # import system: "not found"
+    try:
+        yield
+    finally:
+        if BLAS in sys.modules and sys.modules[BLAS] is None:
+            del sys.modules[BLAS]
 
 
 def covers(plan: DeskPlan, batch: TicketBatch, policy: Policy,
@@ -128,6 +153,8 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
     ``None`` when the loop is not available (then run the SimPy desk)."""
     loop = _loop()
     if loop is None:
+        return None
+    if not load():
         return None
     floats, ints, records = _layout(loop, plan, batch, duty)
     try:

@@ -3,6 +3,8 @@ for bit, is chosen where it applies, and is not needed: without numba, SimPy run
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -157,3 +159,21 @@ def test_loading_compiles_the_signature_the_runs_use() -> None:
     plan = compile_plan(load_scenario(_bench_desk(500)))
     compiled.run_compiled(plan, draw_tickets(plan, Streams(4, 0)))
     assert list(compiled._loop().run.signatures) == signatures  # nothing compiled again
+
+
+def test_loading_skips_scipy_blas_and_leaves_it_importable() -> None:
+    """numba's first load would import scipy.linalg (0.1 s) for the np.linalg the loop
+    never uses: in a fresh process it does not, and scipy.linalg imports fine after."""
+    script = (
+        "import sys\n"
+        "from simdesk.engine import compiled\n"
+        "assert compiled.load()\n"
+        "assert 'scipy.linalg' not in sys.modules, 'numba imported scipy.linalg'\n"
+        "assert 'scipy.linalg.cython_blas' not in sys.modules\n"
+        "import scipy.linalg\n"
+        "assert scipy.linalg.cython_blas is not None\n"
+        "print(float(scipy.linalg.det([[2.0, 0.0], [0.0, 3.0]])))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "6.0"
