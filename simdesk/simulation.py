@@ -18,7 +18,7 @@ from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
 from simdesk.fates.problems import fix_table, manage_problems
 from simdesk.fates.streams import Streams, new_seed
-from simdesk.fates.tickets import draw_tickets
+from simdesk.fates.tickets import draw_tickets, for_tables
 from simdesk.metrics.actions import action_table
 from simdesk.metrics.outcomes import customer_table
 from simdesk.metrics.ratings import satisfaction_draw
@@ -122,8 +122,13 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
         "tier": [tier.name for tier in plan.tiers],
         "area": record.queue_area,
     })
+    # Memory of a big run: what only the engine read is freed before the ticket table
+    # is built, the tickets' draws before the visit table.
+    batch = for_tables(batch)
+    tickets = ticket_table(plan, batch, record, replication, satisfaction=luck)
+    del batch, luck
     return ReplicationTables(
-        ticket_table(plan, batch, record, replication, satisfaction=luck),
+        tickets,
         visit_table(plan, record, replication),
         duty_table(plan, record, replication),
         reply_table(plan, record, replication),

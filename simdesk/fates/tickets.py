@@ -26,7 +26,7 @@ from simdesk.scenario.calendar import MINUTES_PER_DAY, WorkingTime, parse_shift
 
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
-__all__ = ["TicketBatch", "draw_tickets", "work_left"]
+__all__ = ["TicketBatch", "draw_tickets", "for_tables", "work_left"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,24 @@ class TicketBatch:
 
     def __len__(self) -> int:
         return len(self.arrived)
+
+
+def for_tables(batch: TicketBatch) -> TicketBatch:
+    """The batch as the tables read it once the engine has run: arrival times, channel,
+    segment, topic, touches and deflection. The draws only the engine reads (patience,
+    handle times, deadlines, estimate errors, reply and repeat-contact times, customer
+    fates) become empty arrays, so that their memory is freed before the tables are
+    built (a fifth of the peak of a big run)."""
+    none = np.empty(0)
+    rows = np.empty((0, 0))
+    return replace(
+        batch, patience=none, visits=np.empty(0, dtype=np.int64), handles=rows,
+        deadline=none, estimate_error=none, reply_after=rows, followups=rows,
+        reopen_after=None if batch.reopen_after is None else rows,
+        reopen_handles=None if batch.reopen_handles is None else rows,
+        checkback_after=None if batch.checkback_after is None else rows,
+        checkback_handles=None if batch.checkback_handles is None else rows,
+        customers=None)
 
 
 def arrival_times(stream: StreamPlan, rng: np.random.Generator) -> FloatArray:

@@ -37,10 +37,13 @@ MIN_DECIDED = 30
 call met or missed."""
 
 
-def _cells(plan: DeskPlan, tickets: pd.DataFrame, days: list[int]) -> pd.DataFrame:
-    """Measured tickets with ``channel`` (its index in the plan), ``days`` (the index of
-    their pool of weekdays) and ``hour`` of arrival. Only the columns needed are read, and
-    the channel stays a code: the names are put on the cells, not on every ticket."""
+def _cells(plan: DeskPlan, tickets: pd.DataFrame, days: list[int]
+           ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Measured tickets with their ``cell``: one integer per (replication, channel, pool of
+    weekdays, hour of arrival), in that order of significance (see :func:`_decode`). Only
+    the columns needed are read, and the cell is one key rather than four: grouping a big
+    run's tickets by four columns held more memory than the tickets themselves. Also the
+    replication numbers (sorted) that the cells' replication indices point into."""
     measured = ~tickets["warmup"].to_numpy(dtype=bool)
     if "deflected" in tickets:
         measured &= ~tickets["deflected"].to_numpy(dtype=bool)
@@ -48,15 +51,25 @@ def _cells(plan: DeskPlan, tickets: pd.DataFrame, days: list[int]) -> pd.DataFra
               ) % WEEK
     weekday = (minute // MINUTES_PER_DAY).astype(np.int64)
     hour = ((minute % MINUTES_PER_DAY) // 60).astype(np.int64)
+    numbers, replication = np.unique(tickets["replication"].to_numpy()[measured],
+                                     return_inverse=True)
+    cell = (replication.astype(np.int64) * len(plan.channels)
+            + channel_codes(plan, tickets["channel"])[measured])
+    cell = (cell * 7 + np.asarray(days, dtype=np.int64)[weekday]) * 24 + hour
     return pd.DataFrame({
-        "replication": tickets["replication"].to_numpy()[measured],
-        "channel": channel_codes(plan, tickets["channel"])[measured],
-        "days": np.asarray(days)[weekday],
-        "hour": hour,
+        "cell": cell,
         "sla": tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[measured],
         "abandoned": tickets["abandoned"].to_numpy(dtype=bool)[measured],
         "wait": tickets["wait"].to_numpy(dtype=float)[measured],
-    })
+    }), numbers
+
+
+def _decode(cell: np.ndarray, channels: int) -> tuple[np.ndarray, ...]:
+    """(replication index, channel, pool of weekdays, hour) of each cell key."""
+    rest, hour = np.divmod(cell, 24)
+    rest, days = np.divmod(rest, 7)
+    replication, channel = np.divmod(rest, channels)
+    return replication, channel, days, hour
 
 
 def channel_codes(plan: DeskPlan, channel: pd.Series) -> np.ndarray:
@@ -68,15 +81,17 @@ def channel_codes(plan: DeskPlan, channel: pd.Series) -> np.ndarray:
     return np.array([codes[str(name)] for name in channel], dtype=np.int64)
 
 
-def _per_replication(cells: pd.DataFrame, channels: list[str]) -> pd.DataFrame:
+def _per_replication(cells: pd.DataFrame, channels: list[str], replications: np.ndarray
+                     ) -> pd.DataFrame:
     """Long table ``replication, scope, group, metric, value`` (group: channel|days|hour,
-    the channel by name: ``channels[code]``)."""
+    the channel by name: ``channels[code]``; ``replications`` the sorted replication
+    numbers the cells' replication indices point into)."""
     cells = cells.assign(
         decided=cells["sla"].notna(),
         answered=cells["wait"].notna(),
         left=cells["abandoned"].astype(float).where(cells["wait"].notna()
                                                     | cells["abandoned"]))
-    grouped = cells.groupby(["replication", "channel", "days", "hour"], sort=True)
+    grouped = cells.groupby("cell", sort=True)
     wide = pd.DataFrame({
         "tickets": grouped.size().astype(float),
         "decided": grouped["decided"].sum().astype(float),
@@ -85,9 +100,13 @@ def _per_replication(cells: pd.DataFrame, channels: list[str]) -> pd.DataFrame:
         "wait_mean": grouped["wait"].mean(),
         "wait_p90": grouped["wait"].quantile(0.9),
     }).reset_index()
-    names = np.asarray(channels, dtype=object)[wide["channel"].to_numpy(dtype=np.int64)]
+    replication, channel, days, hour = _decode(wide.pop("cell").to_numpy(dtype=np.int64),
+                                               len(channels))
+    wide.insert(0, "replication", replications[replication])
+    names = np.asarray(channels, dtype=object)[channel]
     wide["group"] = (pd.Series(names, index=wide.index, dtype=object) + "|"
-                     + wide["days"].astype(str) + "|" + wide["hour"].astype(str))
+                     + pd.Series(days, index=wide.index).astype(str) + "|"
+                     + pd.Series(hour, index=wide.index).astype(str))
     long = wide.melt(id_vars=["replication", "group"],
                      value_vars=["decided", *HOUR_METRICS], var_name="metric",
                      value_name="value")
@@ -126,12 +145,12 @@ def hour_table(plan: DeskPlan, tickets: pd.DataFrame, *, pooled: bool = False
     columns = ["channel", "days", "weekday", "hour", *[
         f"{m}{s}" for m in HOUR_METRICS for s in ("", "_low", "_high")], "decided",
         "replications"]
-    cells = _cells(plan, tickets, index)
+    cells, measured = _cells(plan, tickets, index)
     if cells.empty:
         return pd.DataFrame(columns=columns)
     replications = np.unique(tickets["replication"].to_numpy())
     long = _fill_missing_replications(
-        _per_replication(cells, [c.name for c in plan.channels]), replications)
+        _per_replication(cells, [c.name for c in plan.channels], measured), replications)
     summary = summarize(long)
     parts = summary["group"].str.split("|", expand=True)
     summary = summary.assign(channel=parts[0], pool=parts[1].astype(int),

@@ -16,6 +16,13 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
 
 
+def measured(tickets: pd.DataFrame) -> pd.DataFrame:
+    """The tickets that arrived after the warm-up: the table itself when every one did
+    (a filtered copy of a big table is a second table in memory)."""
+    warmup = tickets["warmup"].to_numpy(dtype=bool)
+    return tickets.loc[~warmup] if warmup.any() else tickets
+
+
 def group_quantiles(keys: np.ndarray, values: np.ndarray, groups: int,
                     quantiles: tuple[float, ...]) -> list[np.ndarray]:
     """Per-group quantiles (pandas' linear rule) of ``values`` already sorted ascending.

@@ -258,6 +258,15 @@ def _channel_codes(plan: DeskPlan, tickets: pd.DataFrame, replication: object,
             else np.zeros(0, dtype=np.int64))
 
 
+def _waiting_at_some(queued: np.ndarray, left: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Which stays were waiting (``queued < t < left``) at one of ``times`` at least."""
+    ordered = np.sort(times)
+    after = np.searchsorted(ordered, queued, side="right")  # the first time after queued
+    inside = after < len(ordered)
+    inside[inside] = ordered[after[inside]] < left[inside]
+    return inside
+
+
 def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
                  visits: pd.DataFrame, missed_rows: pd.DataFrame) -> QueueAhead | None:
     tier = channel.chain[0]
@@ -277,12 +286,19 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
     totals: dict[str, float] = {}
     counts = {"waiting": 0.0, "same": 0.0, "escalated": 0.0, "repeat": 0.0, "closed": 0.0}
     for replication, rows in missed_rows.groupby("replication"):
-        chosen = at_tier & (visit_replication == replication)
+        arrived = rows["arrived"].to_numpy(dtype=float)
+        chosen = np.flatnonzero(at_tier & (visit_replication == replication))
         queued = columns["queued"][chosen]
         left = columns["start"][chosen]
         left = np.where(np.isnan(left), columns["end"][chosen], left)
         left = np.where(np.isnan(left), plan.horizon, left)
+        # Only stays waiting at one of the sampled arrivals (queued < a < left) count, and
+        # a ticket's earlier stays tell whether a stay is follow-up work: keep those, and
+        # every stay of their tickets — a few thousand of a run's millions.
+        waiting = _waiting_at_some(queued, left, arrived)
         ids = visit_ticket[chosen]
+        keep = np.isin(ids, ids[waiting])
+        chosen, queued, left, ids = chosen[keep], queued[keep], left[keep], ids[keep]
         codes = _channel_codes(plan, tickets, replication, ids)
         repeat = contact[chosen] > 0 if contact is not None else np.zeros(len(ids), bool)
         escalated = np.array([first_tier.get(label, tier) != tier for label in labels],
@@ -301,8 +317,7 @@ def _queue_ahead(plan: DeskPlan, channel: ChannelPlan, tickets: pd.DataFrame,
         masks = [np.ones(len(ids), dtype=bool), escalated, repeat | follow_up, in_gap,
                  plain & same, *(plain & (codes == o) for o in others)]
         waiting, up, back, closed, same_count, *by_other = _waiting_at(
-            queued, left, ids, masks, rows["ticket"].to_numpy(),
-            rows["arrived"].to_numpy(dtype=float))
+            queued, left, ids, masks, rows["ticket"].to_numpy(), arrived)
         counts["waiting"] += int(waiting.sum())
         counts["escalated"] += int(up.sum())
         counts["repeat"] += int(back.sum())

@@ -33,7 +33,7 @@ from simdesk.engine.records import (
     RunRecord,
 )
 from simdesk.metrics.catalogue import TICKET_SCOPES, from_source
-from simdesk.metrics.kernels import ratio
+from simdesk.metrics.kernels import measured, ratio
 from simdesk.metrics.tiers import AGENT_DAY_MINUTES
 from simdesk.plan.model import DeskPlan
 from simdesk.plan.rules import desk_rules
@@ -141,7 +141,7 @@ def _preemption(plan: DeskPlan, tickets: pd.DataFrame, rules: pd.DataFrame,
                 replications: np.ndarray) -> list[pd.DataFrame]:
     """``interrupted`` per ticket scope and ``restart_hours`` overall."""
     interrupts = rules.loc[rules["rule"] == "interrupt"]
-    t = tickets.loc[~tickets["warmup"]]
+    t = measured(tickets)
     hit = pd.MultiIndex.from_arrays([interrupts["replication"].to_numpy(),
                                      interrupts["ticket"].to_numpy()])
     interrupted = pd.MultiIndex.from_arrays([t["replication"].to_numpy(),

@@ -65,6 +65,14 @@ def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Ca
     return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(list(names)))
 
 
+def _own(column: np.ndarray) -> np.ndarray:
+    """A column of an engine record as an array of its own: the tables are built with
+    ``copy=False`` (pandas would otherwise copy every column once more, into one block per
+    dtype: at the peak of a big run, a second copy of the table), so a column must not be
+    a view that keeps the engine's whole record buffer alive."""
+    return np.array(column, copy=True, order="C")
+
+
 def _paths(plan: DeskPlan) -> tuple[list[str], dict[tuple[int, int], int]]:
     """Every possible path string and its code, keyed by (channel, tiers entered)."""
     names: list[str] = []
@@ -146,9 +154,9 @@ def ticket_table(
         "segment": _categorical(batch.segment, plan.segments),
         "topic": _categorical(batch.topic, plan.topics),
         "arrived": arrived,
-        "first_response": first_response,
+        "first_response": _own(first_response),
         "wait": wait,
-        "resolved": record.resolved,
+        "resolved": _own(record.resolved),
         "abandoned": ~np.isnan(record.abandoned_at),
         "sla_met": sla_met,
         "path": _categorical(lookup[channel_codes, entered.astype(np.int64)], path_names),
@@ -156,7 +164,7 @@ def ticket_table(
         "refused": refused,
         "deflected": deflected,
         "reopens": _reopens(plan, record, n),
-    })
+    }, copy=False)
     if customers is not None:
         add_customer_columns(plan, table, customers)
     if resolution_targets(plan):
@@ -211,11 +219,11 @@ def visit_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataF
         "tier": _categorical(visits[:, VISIT_TIER].astype(np.int64),
                              [t.name for t in plan.tiers]),
         "agent": _categorical(agent_codes, agents),
-        "queued": visits[:, VISIT_QUEUED],
-        "start": visits[:, VISIT_START],
-        "end": visits[:, VISIT_END],
+        "queued": _own(visits[:, VISIT_QUEUED]),
+        "start": _own(visits[:, VISIT_START]),
+        "end": _own(visits[:, VISIT_END]),
         "contact": visits[:, VISIT_CONTACT].astype(np.int16),
-    })
+    }, copy=False)
 
 
 def duty_table(plan: DeskPlan, record: RunRecord, replication: int) -> pd.DataFrame:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from simdesk.metrics.catalogue import TICKET_SCOPES, from_source
 from simdesk.metrics.customers import customer_values
-from simdesk.metrics.kernels import group_quantiles, long_metrics, ratio
+from simdesk.metrics.kernels import group_quantiles, long_metrics, measured, ratio
 from simdesk.metrics.ratings import BAD, GOOD, rating_codes
 from simdesk.scenario.schema import Scenario
 
@@ -68,7 +68,7 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
     Deflected tickets count in ``tickets`` and ``deflected`` only: they have no SLA
     outcome, wait, abandonment or resolution.
     """
-    t = tickets.loc[~tickets["warmup"]]
+    t = measured(tickets)
     replications, rep_index = np.unique(t["replication"].to_numpy(), return_inverse=True)
     deflected = _flag(t, "deflected")
     abandoned = t["abandoned"].to_numpy(dtype=bool) & ~deflected

@@ -80,3 +80,38 @@ def test_callers_at_opening_queue_behind_the_nights_email() -> None:
     text = "\n".join(channel_lines(phone))
     assert "email" in text and "while no L1 agent was on duty" in text
     assert phone.suggestions == [] and phone.suggestion_note == ""
+
+
+def test_the_queue_ahead_counts_every_stay_waiting_at_each_arrival() -> None:
+    """The queue a missed customer met, against a count over every stay of the run (the
+    analysis reads only the stays waiting at one of the sampled arrivals)."""
+    import numpy as np
+
+    from simdesk.metrics.misses import _queue_ahead
+    from tests.output.desks import overnight_backlog_desk
+
+    result = simdesk.simulate(overnight_backlog_desk(), seed=2, replications=2)
+    plan, tickets, visits = result.plan, result.tickets, result.visits
+    phone = next(c for c in plan.channels if c.name == "phone")
+    missed = tickets.loc[~tickets["warmup"] & (tickets["channel"] == "phone")
+                         & (tickets["sla_met"] == False) & ~tickets["refused"]]  # noqa: E712
+    missed = missed.iloc[:150]
+    queue = _queue_ahead(plan, phone, tickets, visits, missed)
+    assert queue is not None
+    tier = plan.tiers[phone.chain[0]].name
+    stays = visits.loc[visits["tier"] == tier]
+    left = stays["start"].fillna(stays["end"]).fillna(plan.horizon).to_numpy()
+    total = same = 0
+    for row in missed.itertuples():
+        mine = (stays["replication"] == row.replication).to_numpy()
+        waiting = (mine & (stays["queued"].to_numpy() < row.arrived) & (left > row.arrived)
+                   & (stays["ticket"].to_numpy() != row.ticket))
+        total += int(waiting.sum())
+        names = tickets.loc[tickets["replication"] == row.replication].set_index("ticket")[
+            "channel"]
+        same += int((names.reindex(stays["ticket"].to_numpy()[waiting]) == "phone").sum())
+    assert total > 0
+    assert queue.waiting == pytest.approx(total / len(missed), rel=1e-12)
+    assert queue.same_channel == pytest.approx(same / len(missed), rel=1e-12)
+    assert np.isclose(queue.waiting, queue.same_channel + sum(queue.other_channels.values())
+                      + queue.escalated + queue.repeat)
