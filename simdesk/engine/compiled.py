@@ -95,13 +95,16 @@ def load() -> bool:
     if not loop.run.signatures:
         try:
             with _without_scipy_blas():
-                loop.run.compile("(float64[::1], int64[::1], float64[::1], float64)")
+                loop.run.compile(SIGNATURE)
         except Exception:  # numba cannot compile here (a broken install): SimPy runs
             _LOOP[0] = None
             return False
     return True
 
 
+SIGNATURE = ("(float64[::1], int64[::1], float64[::1], float64[::1], float64[::1], "
+             "float64[:, ::1], int64[::1], boolean[::1], int64[::1], float64)")
+"""The loop's one signature: its three working arrays, the tickets' fates, the horizon."""
 BLAS = "scipy.linalg.cython_blas"
 
 
@@ -157,13 +160,13 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
     if not load():
         return None
     floats, ints, records = _layout(loop, plan, batch, duty)
+    n = len(batch)
     try:
-        loop.run(floats, ints, records, plan.horizon)
+        loop.run(floats, ints, records, *_fates(batch), plan.horizon)
     except Exception:  # numba cannot compile here (a broken install): SimPy runs
         _LOOP[0] = None
         return None
     _RUNS[0] += 1
-    n = len(batch)
     at = {slot: int(ints[slot]) for slot in (loop.F_FIRST, loop.F_RESOLVED, loop.F_ABANDONED,
                                              loop.F_VISITS, loop.F_DUTY)}
     used = {loop.F_VISITS: VISIT_COLUMNS * int(ints[loop.VISITS]),
@@ -225,12 +228,9 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
     ring = max(len(t.agents) for t in plan.tiers) + 2
     entry = np.zeros(tiers, dtype=np.int64)
     entry[chain[:, 0]] = 1
-    handles = batch.handles
     int_columns = {
-        loop.O_CHANNEL: channel,
-        loop.O_STOPS: stops,
+        loop.O_LENGTH: lengths,
         loop.O_STEP: n,
-        loop.O_DEFLECTED: n if batch.deflected is None else batch.deflected,
         loop.O_CHAIN: chain.ravel(),
         loop.O_REPLY: np.array([c.response == "reply" for c in plan.channels]),
         loop.O_ENTRY: entry,
@@ -255,9 +255,6 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
         loop.O_HEAP_AGENT: agents + 2,
     }
     float_columns = {
-        loop.F_ARRIVALS: np.append(batch.arrived, np.inf),
-        loop.F_PATIENCE: batch.patience,
-        loop.F_HANDLES: handles.ravel(),
         loop.F_SHIFT_TIME: shift[:, 0],
         loop.F_SHIFT_END: shift[:, 3],
         loop.F_QUEUED: n,
@@ -288,8 +285,20 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
     ints[loop.WIDTH] = width
     ints[loop.RING] = ring
     ints[loop.SHIFTS] = len(shift)
-    ints[loop.STEPS] = handles.shape[1]
     return floats, ints, records
+
+
+def _fates(batch: TicketBatch) -> tuple[np.ndarray, ...]:
+    """The tickets' fates the loop reads — arrival times, patience, handle times (ticket ×
+    step), channel, deflected, tiers to visit — as the batch's own arrays: no copy."""
+    n = len(batch)
+    return (np.ascontiguousarray(batch.arrived, dtype=np.float64),
+            np.ascontiguousarray(batch.patience, dtype=np.float64),
+            np.ascontiguousarray(batch.handles, dtype=np.float64),
+            np.ascontiguousarray(batch.channel, dtype=np.int64),
+            np.zeros(n, dtype=np.bool_) if batch.deflected is None
+            else np.ascontiguousarray(batch.deflected, dtype=np.bool_),
+            np.ascontiguousarray(batch.visits, dtype=np.int64))
 
 
 def _pack(columns: dict[int, Any], header: int, dtype: type) -> np.ndarray:

@@ -2,10 +2,13 @@
 installed; importing this module compiles nothing: the first call compiles, or loads what
 an earlier process compiled from numba's on-disk cache).
 
-All the loop's state lives in three flat arrays, ``f`` (float64: fates and working
-state), ``i`` (int64) and ``o`` (float64: the records, which the run's record then views
-without a copy): every helper receives just those, so a call costs no reference counting
-per column. The first slots of ``i`` hold the running scalars and where each column
+All the loop's state lives in three flat arrays, ``f`` (float64: working state), ``i``
+(int64) and ``o`` (float64: the records, which the run's record then views without a
+copy): every helper receives just those, so a call costs no reference counting per
+column. The tickets' fates — arrival times, patience, handle times, channel, deflection,
+tiers to visit — are read from the batch's own arrays (the tuple ``t``, passed to the
+helpers that read them), never copied: at 5 million tickets a copy was 200 MB of the
+run's peak. The first slots of ``i`` hold the running scalars and where each column
 starts (the ``O_*`` and ``F_*`` slots below; ``F_FIRST``, ``F_RESOLVED``, ``F_ABANDONED``,
 ``F_VISITS`` and ``F_DUTY`` are offsets in ``o``); :mod:`~simdesk.engine.compiled` lays
 them out.
@@ -13,34 +16,42 @@ them out.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
+
+Fates = Any
+"""``(arrived, patience, handles, channel, deflected, visits)``: the batch's arrays, as a
+tuple (``visits``: the tiers a ticket visits at most, its channel's chain permitting)."""
 
 # Slots of `i`: running scalars.
 NEXT, ALARM, VISITS, DUTY, SEQ, HEAP, EID = range(7)
 # Slots of `i`: sizes.
-TICKETS, TIERS, WIDTH, RING, SHIFTS, STEPS = range(7, 13)
+TICKETS, TIERS, WIDTH, RING, SHIFTS = range(7, 12)
 # Slots of `i`: where the int columns start in `i`.
-(O_CHANNEL, O_STOPS, O_STEP, O_DEFLECTED, O_CHAIN, O_REPLY, O_ENTRY, O_AGENT_TIER,
+(O_LENGTH, O_STEP, O_CHAIN, O_REPLY, O_ENTRY, O_AGENT_TIER,
  O_TIER_AGENTS, O_TIER_FIRST, O_SHIFT_KIND, O_SHIFT_AGENT, O_QUEUE, O_QUEUE_HEAD,
  O_QUEUE_TAIL, O_WAITING, O_IDLE_AGENT, O_IDLE_MARK, O_IDLE_HEAD, O_IDLE_TAIL,
- O_IDLE_COUNT, O_AGENT_MARK, O_ON, O_HOLDS, O_HEAP_EID, O_HEAP_AGENT) = range(13, 39)
+ O_IDLE_COUNT, O_AGENT_MARK, O_ON, O_HOLDS, O_HEAP_EID, O_HEAP_AGENT) = range(12, 36)
 # Slots of `i`: where the float columns start in `f`.
-(F_ARRIVALS, F_PATIENCE, F_HANDLES, F_SHIFT_TIME, F_SHIFT_END, F_QUEUED, F_ABANDON,
+(F_SHIFT_TIME, F_SHIFT_END, F_QUEUED, F_ABANDON,
  F_FIRST, F_RESOLVED, F_ABANDONED, F_DUTY_END, F_ON_SINCE, F_STARTED, F_DUE, F_HEAP_TIME,
- F_VISITS, F_DUTY) = range(39, 56)
-HEADER = 56
+ F_VISITS, F_DUTY) = range(36, 50)
+HEADER = 50
+# Places in `t`, the tickets' fates as the batch holds them (read, never copied).
+T_ARRIVED, T_PATIENCE, T_HANDLES, T_CHANNEL, T_DEFLECTED, T_VISITS = range(6)
 # Slots of `f`.
 NEXT_ARRIVAL = 0
 FLOAT_HEADER = 1
 STARTS, ENDS = 0, 1
 """Kinds of the shift events."""
 NO_AGENT = -1
-INTS = (O_CHANNEL, O_STOPS, O_STEP, O_DEFLECTED, O_CHAIN, O_REPLY, O_ENTRY, O_AGENT_TIER,
+INTS = (O_LENGTH, O_STEP, O_CHAIN, O_REPLY, O_ENTRY, O_AGENT_TIER,
         O_TIER_AGENTS, O_TIER_FIRST, O_SHIFT_KIND, O_SHIFT_AGENT, O_QUEUE, O_QUEUE_HEAD,
         O_QUEUE_TAIL, O_WAITING, O_IDLE_AGENT, O_IDLE_MARK, O_IDLE_HEAD, O_IDLE_TAIL,
         O_IDLE_COUNT, O_AGENT_MARK, O_ON, O_HOLDS, O_HEAP_EID, O_HEAP_AGENT)
-FLOATS = (F_ARRIVALS, F_PATIENCE, F_HANDLES, F_SHIFT_TIME, F_SHIFT_END, F_QUEUED, F_ABANDON,
+FLOATS = (F_SHIFT_TIME, F_SHIFT_END, F_QUEUED, F_ABANDON,
           F_FIRST, F_RESOLVED, F_ABANDONED, F_DUTY_END, F_ON_SINCE, F_STARTED, F_DUE,
           F_HEAP_TIME, F_VISITS, F_DUTY)
 
@@ -199,21 +210,22 @@ def take(f: np.ndarray, i: np.ndarray, o: np.ndarray, tier: int, now: float) -> 
 
 
 @njit(cache=True)
-def start(f: np.ndarray, i: np.ndarray, o: np.ndarray, agent: int, ticket: int, now: float) -> None:
+def start(f: np.ndarray, i: np.ndarray, o: np.ndarray, t: Fates, agent: int, ticket: int,
+          now: float) -> None:
     i[i[O_HOLDS] + agent] = ticket
     f[i[F_STARTED] + agent] = now
     step = i[i[O_STEP] + ticket]
     if step == 0:
         f[i[F_ABANDON] + ticket] = np.inf
-        if not i[i[O_REPLY] + i[i[O_CHANNEL] + ticket]]:
+        if not i[i[O_REPLY] + t[T_CHANNEL][ticket]]:
             o[i[F_FIRST] + ticket] = now
-    due = now + f[i[F_HANDLES] + ticket * i[STEPS] + step]
+    due = now + t[T_HANDLES][ticket, step]
     f[i[F_DUE] + agent] = due
     heap_push(f, i, o, due, agent)
 
 
 @njit(cache=True)
-def offer(f: np.ndarray, i: np.ndarray, o: np.ndarray, tier: int, now: float) -> None:
+def offer(f: np.ndarray, i: np.ndarray, o: np.ndarray, t: Fates, tier: int, now: float) -> None:
     """Idle agents take waiting tickets, longest idle first."""
     while i[i[O_IDLE_COUNT] + tier] > 0:
         agent = idle_front(f, i, o, tier)
@@ -221,44 +233,46 @@ def offer(f: np.ndarray, i: np.ndarray, o: np.ndarray, tier: int, now: float) ->
         if ticket < 0:
             return
         idle_remove(f, i, o, agent)
-        start(f, i, o, agent, ticket, now)
+        start(f, i, o, t, agent, ticket, now)
 
 
 @njit(cache=True)
-def enter(f: np.ndarray, i: np.ndarray, o: np.ndarray, ticket: int, tier: int, now: float) -> None:
+def enter(f: np.ndarray, i: np.ndarray, o: np.ndarray, t: Fates, ticket: int, tier: int,
+          now: float) -> None:
     """The ticket joins the tier: straight to the agent idle longest if nothing waits."""
     f[i[F_QUEUED] + ticket] = now
     if (i[i[O_IDLE_COUNT] + tier] > 0 and i[i[O_WAITING] + tier] == 0
             and f[i[F_ABANDON] + ticket] > now):
         agent = idle_front(f, i, o, tier)
         idle_remove(f, i, o, agent)
-        start(f, i, o, agent, ticket, now)
+        start(f, i, o, t, agent, ticket, now)
         return
     tails = i[O_QUEUE_TAIL] + tier
     i[i[O_QUEUE] + i[tails]] = ticket
     i[tails] += 1
     i[i[O_WAITING] + tier] += 1
     if i[i[O_IDLE_COUNT] + tier] > 0:
-        offer(f, i, o, tier, now)
+        offer(f, i, o, t, tier, now)
 
 
 @njit(cache=True)
-def admit(f: np.ndarray, i: np.ndarray, o: np.ndarray, now: float) -> None:
+def admit(f: np.ndarray, i: np.ndarray, o: np.ndarray, t: Fates, now: float) -> None:
     """Every ticket that arrived up to ``now`` enters its first tier, at its arrival."""
-    arrivals = i[F_ARRIVALS]
+    arrivals = t[T_ARRIVED]
+    tickets = i[TICKETS]
     k = i[NEXT]
-    while f[arrivals + k] <= now:
-        if i[i[O_DEFLECTED] + k]:
+    while k < tickets and arrivals[k] <= now:
+        if t[T_DEFLECTED][k]:
             k += 1
             continue
-        arrived = f[arrivals + k]
-        f[i[F_ABANDON] + k] = arrived + f[i[F_PATIENCE] + k]
+        arrived = arrivals[k]
+        f[i[F_ABANDON] + k] = arrived + t[T_PATIENCE][k]
         f[i[F_QUEUED] + k] = arrived
-        tier = i[i[O_CHAIN] + i[i[O_CHANNEL] + k] * i[WIDTH]]
+        tier = i[i[O_CHAIN] + t[T_CHANNEL][k] * i[WIDTH]]
         k += 1
-        enter(f, i, o, k - 1, tier, arrived)
+        enter(f, i, o, t, k - 1, tier, arrived)
     i[NEXT] = k
-    f[NEXT_ARRIVAL] = f[arrivals + k]
+    f[NEXT_ARRIVAL] = arrivals[k] if k < tickets else np.inf
 
 
 @njit(cache=True)
@@ -274,23 +288,23 @@ def set_alarm(f: np.ndarray, i: np.ndarray, o: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def done(f: np.ndarray, i: np.ndarray, o: np.ndarray, agent: int) -> None:
+def done(f: np.ndarray, i: np.ndarray, o: np.ndarray, t: Fates, agent: int) -> None:
     """An agent finished its ticket: pass it on or resolve it, then take the next."""
     ticket = i[i[O_HOLDS] + agent]
     now = f[i[F_DUE] + agent]
     if f[NEXT_ARRIVAL] <= now:
-        admit(f, i, o, now)
+        admit(f, i, o, t, now)
     tier = i[i[O_AGENT_TIER] + agent]
     visit(f, i, o, ticket, tier, agent, f[i[F_STARTED] + agent], now)
     step = i[i[O_STEP] + ticket]
-    channel = i[i[O_CHANNEL] + ticket]
+    channel = t[T_CHANNEL][ticket]
     if step == 0 and i[i[O_REPLY] + channel]:
         o[i[F_FIRST] + ticket] = now
     step += 1
     i[i[O_STEP] + ticket] = step
     i[i[O_HOLDS] + agent] = -1
-    if step < i[i[O_STOPS] + ticket]:
-        enter(f, i, o, ticket, i[i[O_CHAIN] + channel * i[WIDTH] + step], now)
+    if step < min(t[T_VISITS][ticket], i[i[O_LENGTH] + channel]):
+        enter(f, i, o, t, ticket, i[i[O_CHAIN] + channel * i[WIDTH] + step], now)
     else:
         o[i[F_RESOLVED] + ticket] = now
     if not i[i[O_ON] + agent] or now >= f[i[F_DUTY_END] + agent]:
@@ -299,7 +313,7 @@ def done(f: np.ndarray, i: np.ndarray, o: np.ndarray, agent: int) -> None:
         return
     following = take(f, i, o, tier, now)
     if following >= 0:
-        start(f, i, o, agent, following, now)
+        start(f, i, o, t, agent, following, now)
         return
     idle_insert(f, i, o, agent)
     if not i[ALARM]:
@@ -307,11 +321,11 @@ def done(f: np.ndarray, i: np.ndarray, o: np.ndarray, agent: int) -> None:
 
 
 @njit(cache=True)
-def shift(f: np.ndarray, i: np.ndarray, o: np.ndarray, k: int, now: float) -> None:
+def shift(f: np.ndarray, i: np.ndarray, o: np.ndarray, t: Fates, k: int, now: float) -> None:
     """An agent's hours begin or end (``Shifts._duty_starts`` / ``_duty_ends``)."""
     agent = i[i[O_SHIFT_AGENT] + k]
     end = f[i[F_SHIFT_END] + k]
-    admit(f, i, o, now)
+    admit(f, i, o, t, now)
     on = i[O_ON] + agent
     if i[i[O_SHIFT_KIND] + k] == STARTS:
         was_working = i[i[O_HOLDS] + agent] >= 0 and not i[on]
@@ -322,7 +336,7 @@ def shift(f: np.ndarray, i: np.ndarray, o: np.ndarray, k: int, now: float) -> No
         f[i[F_ON_SINCE] + agent] = now
         ticket = take(f, i, o, i[i[O_AGENT_TIER] + agent], now)
         if ticket >= 0:
-            start(f, i, o, agent, ticket, now)
+            start(f, i, o, t, agent, ticket, now)
             return
         idle_insert(f, i, o, agent)
         if not i[ALARM]:
@@ -358,9 +372,13 @@ def close(f: np.ndarray, i: np.ndarray, o: np.ndarray, horizon: float) -> None:
 
 
 @njit(cache=True)
-def run(f: np.ndarray, i: np.ndarray, o: np.ndarray, horizon: float) -> None:
+def run(f: np.ndarray, i: np.ndarray, o: np.ndarray, arrived: np.ndarray,
+        patience: np.ndarray, handles: np.ndarray, channel: np.ndarray, deflected: np.ndarray,
+        visits: np.ndarray, horizon: float) -> None:
     """The replication: shift events (all scheduled first, so first among equal times)
-    merged with the heap of completions and the alarm, until the horizon."""
+    merged with the heap of completions and the alarm, until the horizon. The tickets'
+    fates are the batch's own arrays (``handles[ticket, step]``)."""
+    t = (arrived, patience, handles, channel, deflected, visits)
     shifts = i[SHIFTS]
     times = i[F_SHIFT_TIME]
     k = 0
@@ -370,7 +388,7 @@ def run(f: np.ndarray, i: np.ndarray, o: np.ndarray, horizon: float) -> None:
             now = f[times + k]
             if now >= horizon:
                 break
-            shift(f, i, o, k, now)
+            shift(f, i, o, t, k, now)
             k += 1
             continue
         if i[HEAP] == 0:
@@ -382,9 +400,9 @@ def run(f: np.ndarray, i: np.ndarray, o: np.ndarray, horizon: float) -> None:
         heap_pop(f, i, o)
         if agent == NO_AGENT:  # the arrival alarm
             i[ALARM] = 0
-            admit(f, i, o, now)
+            admit(f, i, o, t, now)
             set_alarm(f, i, o)
         else:
-            done(f, i, o, agent)
-    admit(f, i, o, horizon)
+            done(f, i, o, t, agent)
+    admit(f, i, o, t, horizon)
     close(f, i, o, horizon)

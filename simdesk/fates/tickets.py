@@ -227,9 +227,7 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
                       patience, visits, handles, channel.deadline(arrived),
                       streams.generator(*name, "estimate").standard_normal(n), touches,
                       replies, followups, *extras))
-    arrived = np.concatenate([p[0] for p in parts])
-    order = np.argsort(arrived, kind="stable")
-    columns = [np.concatenate([p[i] for p in parts])[order] for i in range(len(parts[0]))]
+    columns = _in_arrival_order(parts)
     batch = TicketBatch(*columns[:12])  # type: ignore[arg-type]
     rest = iter(columns[12:])
     names = (("reopens", "reopen_after", "reopen_handles") if reopen_width else ()) + (
@@ -243,6 +241,26 @@ def draw_tickets(plan: DeskPlan, streams: Streams) -> TicketBatch:
         return batch
     return replace(batch, customers=draw_customer_fates(plan, rules, batch.channel,
                                                         batch.topic, streams, tier_handles))
+
+
+def _in_arrival_order(parts: list[tuple[np.ndarray[Any, Any], ...]]
+                      ) -> list[np.ndarray[Any, Any]]:
+    """Each column of the streams' parts, joined and sorted by arrival (stable: equal
+    times keep the order of the streams). A single stream is in order already (its
+    arrivals are cumulative sums) and is taken as it is; else each part's column is let
+    go once joined, so that a big run holds its draws about once, not twice."""
+    if len(parts) == 1:
+        return list(parts[0])
+    order = np.argsort(np.concatenate([p[0] for p in parts]), kind="stable")
+    pending = [list(p) for p in parts]
+    parts.clear()
+    columns = []
+    done = np.empty(0)
+    for i in range(len(pending[0])):
+        columns.append(np.concatenate([p[i] for p in pending])[order])
+        for p in pending:
+            p[i] = done
+    return columns
 
 
 def _segment_deadlines(plan: DeskPlan, batch: TicketBatch) -> TicketBatch:

@@ -62,7 +62,8 @@ from simdesk.plan.model import DeskPlan
 
 def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical[str]:
     """Integer codes with their names, as a pandas categorical."""
-    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(list(names)))
+    return pd.Categorical.from_codes(codes.astype(np.int64, copy=False),
+                                     categories=pd.Index(list(names)))
 
 
 def _own(column: np.ndarray) -> np.ndarray:
@@ -121,7 +122,11 @@ def ticket_table(
         customers.channel, customers.sla_from)
     within = np.array([c.sla_within for c in plan.channels])[channel_codes]
     answered = ~np.isnan(first_response)
-    sla_wait = wait.copy() if customers is None else first_response - clock_from
+    reckoned = segment_targets(plan) or any(c.sla_hours is not None for c in plan.channels)
+    if customers is not None:
+        sla_wait = first_response - clock_from
+    else:  # the wait itself unless some waits are reckoned otherwise (changed in place)
+        sla_wait = wait.copy() if reckoned else wait
     waited_by_horizon = plan.horizon - clock_from
     for channel in plan.channels:
         if channel.sla_hours is not None:
@@ -138,6 +143,7 @@ def ticket_table(
     decided = (answered | abandoned | (waited_by_horizon > within)) & ~refused & ~deflected
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
+    del decided, waited_by_horizon, within  # each a column's worth of memory in a big run
     entered = _tiers_entered(plan, record, n)
     if customers is not None:  # an overflowed ticket's path is along its last channel
         longest = np.array([len(c.chain) for c in plan.channels])[channel_codes]
@@ -159,7 +165,8 @@ def ticket_table(
         "resolved": _own(record.resolved),
         "abandoned": ~np.isnan(record.abandoned_at),
         "sla_met": sla_met,
-        "path": _categorical(lookup[channel_codes, entered.astype(np.int64)], path_names),
+        "path": _categorical(lookup[channel_codes, entered.astype(np.int64, copy=False)],
+                             path_names),
         "warmup": arrived < plan.warmup,
         "refused": refused,
         "deflected": deflected,

@@ -73,14 +73,17 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
     deflected = _flag(t, "deflected")
     abandoned = t["abandoned"].to_numpy(dtype=bool) & ~deflected
     refused = t["refused"].to_numpy(dtype=bool)
-    wait = np.where(deflected, np.nan, t["wait"].to_numpy(dtype=float))
+    wait = t["wait"].to_numpy(dtype=float)
+    sla = t["sla_met"].to_numpy(dtype=float, na_value=np.nan)
+    if deflected.any():  # (else no copy: each is a column's worth of memory in a big run)
+        wait = np.where(deflected, np.nan, wait)
+        sla = np.where(deflected, np.nan, sla)
     answered = ~np.isnan(wait)
-    sla = np.where(deflected, np.nan, t["sla_met"].to_numpy(dtype=float, na_value=np.nan))
     decided = ~np.isnan(sla)
     resolution = (t["resolved"] - t["arrived"]).to_numpy(dtype=float)
     resolved = ~np.isnan(resolution) & ~deflected
     repeats = (t["reopens"].to_numpy(dtype=float) if "reopens" in t
-               else np.zeros(len(t)))
+               else np.zeros(len(t))) if reopens else None
     ratings = rating_codes(t["satisfaction"]) if "satisfaction" in t else None
     features = [name for name, used in (("satisfaction", ratings is not None),
                                         ("deflection", deflection), ("reopens", reopens))
@@ -92,14 +95,13 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
     frames = []
     for scope in TICKET_SCOPES:
         if scope == "overall":
-            names, codes = ["all"], np.zeros(len(t), dtype=np.int64)
+            names, keys = ["all"], rep_index
         else:
             column = t[scope]
             names = [str(c) for c in column.cat.categories]
-            codes = column.cat.codes.to_numpy().astype(np.int64)
+            keys = rep_index * len(names) + column.cat.codes.to_numpy()  # (as int64)
         width = len(names)
         groups = len(replications) * width
-        keys = rep_index * width + codes
 
         def count(mask: np.ndarray, weights: np.ndarray | None = None,
                   keys: np.ndarray = keys, groups: int = groups) -> np.ndarray:
