@@ -253,6 +253,7 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
         loop.O_HOLDS: np.full(agents, -1),
         loop.O_HEAP_EID: agents + 2,
         loop.O_HEAP_AGENT: agents + 2,
+        loop.O_SCRATCH: 2 * ring,
     }
     float_columns = {
         loop.F_SHIFT_TIME: shift[:, 0],

@@ -177,3 +177,19 @@ def test_loading_skips_scipy_blas_and_leaves_it_importable() -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "6.0"
+
+
+def test_the_loop_reads_the_batch_and_never_writes_it() -> None:
+    """The loop reads the tickets' fates from the batch's own arrays (no copy), so a batch
+    run twice — as compare and suggestions do — must come back untouched, with the same
+    records both times."""
+    plan = compile_plan(load_scenario(_bench_desk(3000)))
+    batch = draw_tickets(plan, Streams(5, 0))
+    before = {name: np.copy(getattr(batch, name)) for name in
+              ("arrived", "patience", "handles", "channel", "visits")}
+    first = compiled.run_compiled(plan, batch)
+    second = compiled.run_compiled(plan, batch)
+    assert first is not None and second is not None
+    for name, values in before.items():
+        assert np.array_equal(getattr(batch, name), values), name
+    _same(first, second)
