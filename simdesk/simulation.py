@@ -207,17 +207,23 @@ def simulate(
     plan.cache.update(prepared.plan.cache)
     policy = policy or make_policy(scenario.routing)
     parts = _replications(plan, policy, seed, range(first, first + count), workers, progress)
-    tickets = pd.concat([p.tickets for p in parts], ignore_index=True)
-    visits = pd.concat([p.visits for p in parts], ignore_index=True)
-    duty = pd.concat([p.duty for p in parts], ignore_index=True)
-    replies = pd.concat([p.replies for p in parts], ignore_index=True)
-    areas = pd.concat([p.queue_area for p in parts], ignore_index=True)
-    actions = (pd.concat([p.actions for p in parts], ignore_index=True)
-               if scenario.supervisor is not None else pd.DataFrame())
-    fixes = (pd.concat([p.fixes for p in parts], ignore_index=True)
-             if scenario.problems is not None else pd.DataFrame())
-    rules = (pd.concat([p.rules for p in parts], ignore_index=True)
-             if any(len(p.rules.columns) for p in parts) else pd.DataFrame())
+    # Joined one kind of table at a time, each replication's copy let go once joined: a
+    # run holds its tables about once, not twice.
+    names = ("tickets", "visits", "duty", "replies", "queue_area", "actions", "fixes", "rules")
+    pending: dict[str, list[pd.DataFrame]] = {
+        name: [getattr(p, name) for p in parts] for name in names}
+    del parts
+
+    def joined(name: str) -> pd.DataFrame:
+        return pd.concat(pending.pop(name), ignore_index=True)
+
+    tickets, visits, duty, replies = (joined(n) for n in ("tickets", "visits", "duty",
+                                                           "replies"))
+    areas = joined("queue_area")
+    actions = joined("actions") if scenario.supervisor is not None else pd.DataFrame()
+    fixes = joined("fixes") if scenario.problems is not None else pd.DataFrame()
+    rules = (joined("rules") if any(len(r.columns) for r in pending["rules"])
+             else pd.DataFrame())
     return SimulationResult(
         scenario=scenario,
         plan=plan,
