@@ -93,13 +93,20 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
     names_of_metrics = from_source("tickets", "overall", features)
     by_wait = np.argsort(np.where(answered, wait, np.inf), kind="stable")[: answered.sum()]
     frames = []
+    overall: dict[str, np.ndarray] | None = None
     for scope in TICKET_SCOPES:
         if scope == "overall":
             names, keys = ["all"], rep_index
         else:
             column = t[scope]
             names = [str(c) for c in column.cat.categories]
-            keys = rep_index * len(names) + column.cat.codes.to_numpy()  # (as int64)
+            codes = column.cat.codes.to_numpy()
+            if overall is not None and len(names) == 1 and not codes.any():
+                # one group holding every ticket (one segment, topic or channel): the
+                # same keys as overall, so the same values, computed once
+                frames.append(long_metrics(replications, scope, names, overall))
+                continue
+            keys = rep_index * len(names) + codes  # (as int64)
         width = len(names)
         groups = len(replications) * width
 
@@ -134,8 +141,10 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
             total = count(rated)
             values.update(csat=ratio(good, total), bad=ratio(bad, total),
                           net=ratio(good - bad, total), rated=total)
-        frames.append(long_metrics(replications, scope, names,
-                                   {m: values[m] for m in names_of_metrics}))
+        chosen = {m: values[m] for m in names_of_metrics}
+        if scope == "overall":
+            overall = chosen
+        frames.append(long_metrics(replications, scope, names, chosen))
     return pd.concat(frames, ignore_index=True)
 
 
