@@ -20,11 +20,13 @@ import numpy as np
 import pandas as pd
 
 from simdesk.engine import compiled
+from simdesk.fates.tickets import draw_tickets
 from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.plan.prepare import Prepared, prepare
 from simdesk.scenario.schema import Scenario
 from simdesk.simulation import SimulationResult, auto_workers, simulate
+from simdesk.staffing.draws import TicketDraws
 from simdesk.staffing.grid import WeekGrid
 from simdesk.staffing.judge import (
     Goal,
@@ -127,6 +129,8 @@ class Runner:
     in_process: bool | None = None
     """With ``workers`` 0: whether the simulations run in this process (``None``: not
     known before the first)."""
+    draws: TicketDraws = field(default_factory=TicketDraws)
+    """Each replication's tickets, drawn once for every plan simulated in this process."""
 
     def __post_init__(self) -> None:
         self.batches = {goal.tier: batches_per_replication(self.plan, goal)
@@ -163,7 +167,8 @@ class Runner:
                   workers: int) -> SimulationResult:
         with compiled.searching():
             return simulate(scenario, seed=self.seed, replications=replications,
-                            workers=workers, first=first)
+                            workers=workers, first=first,
+                            draw=self.draws if workers <= 1 else draw_tickets)
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
                  needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
