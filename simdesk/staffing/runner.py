@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.plan.prepare import Prepared, prepare
 from simdesk.scenario.schema import Scenario
-from simdesk.simulation import SimulationResult, auto_workers, simulate
+from simdesk.simulation import TABLES, SimulationResult, auto_workers, simulate
 from simdesk.staffing.draws import TicketDraws
 from simdesk.staffing.grid import WeekGrid
 from simdesk.staffing.judge import (
@@ -60,11 +60,15 @@ class Evaluation:
     """Per tier, samples per replication (weeks, or 1)."""
     steps: tuple[int, ...] = ()
     """The replications the run grew through before its last size."""
+    rerun: Callable[[], SimulationResult] | None = None
+    """For a lean run (its parts hold only the tables the verdicts read): simulates it
+    again with every table."""
 
     @cached_property
     def result(self) -> SimulationResult:
-        """The whole run: its parts joined on first use (a search reads few)."""
-        return joined(self.parts)
+        """The whole run: its parts joined on first use (a search reads few); a lean
+        run simulated again, the same replications on the same tickets."""
+        return self.rerun() if self.rerun is not None else joined(self.parts)
 
     @property
     def replications(self) -> int:
@@ -136,8 +140,8 @@ class Runner:
         self.batches = {goal.tier: batches_per_replication(self.plan, goal)
                         for goal in self.goals}
 
-    def simulate(self, scenario: Prepared | Scenario, replications: int, first: int = 0
-                 ) -> SimulationResult:
+    def simulate(self, scenario: Prepared | Scenario, replications: int, first: int = 0,
+                 tables: Collection[str] = TABLES) -> SimulationResult:
         """Replications ``first …`` of ``scenario``, on the compiled loop where it applies
         (:func:`~simdesk.engine.compiled.searching`).
 
@@ -145,18 +149,19 @@ class Runner:
         compiled loop ran it, so do all others (a replication then costs tens of
         milliseconds: worker processes would cost more CPU than they save, and little
         wall time), else they take workers by the work of the largest run the search may
-        make (its extensions are as big).
+        make (its extensions are as big). ``tables``: those to build (default all).
         """
         self.replications_run += replications
         if self.in_process is None and not self.workers:
             before = compiled.runs()
-            probe = self._simulate(scenario, 1, first, 1)
+            probe = self._simulate(scenario, 1, first, 1, tables)
             self.in_process = compiled.runs() > before
             if replications == 1:
                 return probe
             return joined([probe, self._simulate(scenario, replications - 1, first + 1,
-                                                 self._workers(replications - 1))])
-        return self._simulate(scenario, replications, first, self._workers(replications))
+                                                 self._workers(replications - 1), tables)])
+        return self._simulate(scenario, replications, first, self._workers(replications),
+                              tables)
 
     def _workers(self, replications: int) -> int:
         if self.workers or self.in_process:
@@ -164,30 +169,47 @@ class Runner:
         return min(auto_workers(self.plan, self.most), replications)
 
     def _simulate(self, scenario: Prepared | Scenario, replications: int, first: int,
-                  workers: int) -> SimulationResult:
+                  workers: int, tables: Collection[str] = TABLES) -> SimulationResult:
         with compiled.searching():
             return simulate(scenario, seed=self.seed, replications=replications,
                             workers=workers, first=first,
-                            draw=self.draws if workers <= 1 else draw_tickets)
+                            draw=self.draws if workers <= 1 else draw_tickets,
+                            tables=tables)
+
+    @property
+    def lean(self) -> tuple[str, ...]:
+        """The tables the verdicts read: tickets, and visits for a tier judged on its
+        queue's wait."""
+        return ("tickets", "visits") if any(g.wait is not None for g in self.goals) else (
+            "tickets",)
+
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
-                 needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
+                 needed: Mapping[str, np.ndarray] | None = None, lean: bool = False
+                 ) -> Evaluation:
         """Simulate ``levels``; extend while a pool in ``needed`` (per tier, a mask
-        over pools; default all) is undecided."""
+        over pools; default all) is undecided. ``lean``: build only the tables the
+        verdicts read (:attr:`lean`) — for a plan whose run is not shown (its
+        :attr:`Evaluation.result` is then simulated again)."""
         self.simulations += 1
         if self.progress is not None:
             self.progress(self.simulations, what)
         levels = {name: np.asarray(level, dtype=np.int64).copy()
                   for name, level in levels.items()}
         staffed = prepare(staffed_scenario(self.scenario, levels, self.grid, self.plan))
-        parts = [self.simulate(staffed, self.start)]  # joined only if read: Evaluation
+        tables = self.lean if lean else TABLES
+        parts = [self.simulate(staffed, self.start, tables=tables)]  # joined only if read
         steps: list[int] = []
         values = self._values(parts[0])
         while True:
             verdicts = {goal.tier: judge(values[goal.tier], goal, parts[0].plan)
                         for goal in self.goals}
+            rerun = None
+            if lean:
+                count = sum(part.replications for part in parts)
+                rerun = partial(self._simulate, staffed, count, 0, self._workers(count))
             evaluation = Evaluation(levels, tuple(parts), verdicts, values, self.batches,
-                                    tuple(steps))
+                                    tuple(steps), rerun)
             open_ = self._open(evaluation, needed)
             hopeful = [key for key in open_ if self._resolvable(evaluation, *key)]
             if not hopeful or evaluation.replications >= self.most:
@@ -195,7 +217,7 @@ class Runner:
                 return evaluation
             more = self._more(evaluation, hopeful)
             steps.append(evaluation.replications)
-            added = self.simulate(staffed, more, first=evaluation.replications)
+            added = self.simulate(staffed, more, first=evaluation.replications, tables=tables)
             parts.append(added)
             values = {tier: {key: np.vstack([value, later[key]])
                              for key, value in values[tier].items()}
