@@ -82,7 +82,8 @@ class TicketDraws:
     """Ticket batches by replication for the plans of one search (a ``draw`` for
     :func:`~simdesk.simulation.simulate`)."""
 
-    budget: int = BUDGET
+    budget: int = field(default_factory=lambda: BUDGET)
+    """Bytes it may keep (default :data:`BUDGET`)."""
     key: tuple[str, int] | None = None
     """The draw key and root seed of the batches kept."""
     batches: dict[int, TicketBatch] = field(default_factory=dict)
