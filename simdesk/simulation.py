@@ -96,8 +96,8 @@ ProgressHook = Callable[[int, int], None]
 TicketDraw = Callable[[DeskPlan, Streams], TicketBatch]
 """Draws a replication's tickets (:func:`~simdesk.fates.tickets.draw_tickets`, or one
 that returns the same batch, e.g. kept from an earlier plan of a search)."""
-TABLES = ("tickets", "visits", "duty", "replies", "actions", "fixes", "rules")
-"""The tables a replication can tabulate (``queue_area`` always)."""
+TABLES = ("tickets", "visits", "duty", "replies", "queue_area", "actions", "fixes", "rules")
+"""The tables a replication can tabulate."""
 
 
 @dataclass(frozen=True)
@@ -126,12 +126,12 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int,
     batch, duty, fixes = manage_problems(plan, batch, draw_duty(plan, streams), streams)
     record = run_desk(plan, batch, policy, duty=duty)
     luck = satisfaction_draw(plan, streams, len(batch))
+    empty = pd.DataFrame()
     areas = pd.DataFrame({
         "replication": replication,
         "tier": [tier.name for tier in plan.tiers],
         "area": record.queue_area,
-    })
-    empty = pd.DataFrame()
+    }) if "queue_area" in tables else empty
     return ReplicationTables(
         ticket_table(plan, batch, record, replication, satisfaction=luck)
         if "tickets" in tables else empty,

@@ -181,7 +181,7 @@ class Runner:
         """The tables the verdicts read: tickets, and visits for a tier judged on its
         queue's wait."""
         return ("tickets", "visits") if any(g.wait is not None for g in self.goals) else (
-            "tickets",)
+            "tickets",)  # not even queue_area
 
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
