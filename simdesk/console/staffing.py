@@ -99,7 +99,7 @@ def sla_table(staffing: Staffing) -> Table:
     if staffing.today is not None:
         plans.append(("today", staffing.today.sla))
     if staffing.final is not None:
-        plans.append(("interval goal", staffing.final.sla))
+        plans.append(("interval goal", channel_sla(staffing.final.result)))
     if staffing.channel_result is not None:
         plans.append(("channel goal", channel_sla(staffing.channel_result)))
     table = Table(title="Channel SLA over the whole horizon (95 % CI)", title_justify="left",

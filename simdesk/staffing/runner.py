@@ -33,7 +33,6 @@ from simdesk.staffing.judge import (
     PoolVerdict,
     Verdict,
     batches_per_replication,
-    channel_sla,
     judge,
     needed_replications,
     per_replication,
@@ -67,15 +66,9 @@ class Evaluation:
 
     @cached_property
     def result(self) -> SimulationResult:
-        """The whole run: its parts joined on first use; a lean run simulated again,
-        the same replications on the same tickets (a search reads none)."""
+        """The whole run: its parts joined on first use (a search reads few); a lean
+        run simulated again, the same replications on the same tickets."""
         return self.rerun() if self.rerun is not None else joined(self.parts)
-
-    @cached_property
-    def sla(self) -> pd.DataFrame:
-        """Per channel with a target, its whole-horizon SLA (95 % CI): what the answer
-        shows of the plan, read from the ticket tables (a lean run has them)."""
-        return channel_sla(joined(self.parts))
 
     @property
     def replications(self) -> int:
@@ -192,26 +185,29 @@ class Runner:
 
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
-                 needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
+                 needed: Mapping[str, np.ndarray] | None = None, lean: bool = False
+                 ) -> Evaluation:
         """Simulate ``levels``; extend while a pool in ``needed`` (per tier, a mask
-        over pools; default all) is undecided. The run is lean: only the tables the
-        verdicts and :attr:`Evaluation.sla` read (:attr:`lean`); its
-        :attr:`Evaluation.result` is simulated again if read."""
+        over pools; default all) is undecided. ``lean``: build only the tables the
+        verdicts read (:attr:`lean`) — for a plan whose run is not shown (its
+        :attr:`Evaluation.result` is then simulated again)."""
         self.simulations += 1
         if self.progress is not None:
             self.progress(self.simulations, what)
         levels = {name: np.asarray(level, dtype=np.int64).copy()
                   for name, level in levels.items()}
         staffed = prepare(staffed_scenario(self.scenario, levels, self.grid, self.plan))
-        tables = self.lean
+        tables = self.lean if lean else TABLES
         parts = [self.simulate(staffed, self.start, tables=tables)]  # joined only if read
         steps: list[int] = []
         values = self._values(parts[0])
         while True:
             verdicts = {goal.tier: judge(values[goal.tier], goal, parts[0].plan)
                         for goal in self.goals}
-            count = sum(part.replications for part in parts)
-            rerun = partial(self._simulate, staffed, count, 0, self._workers(count))
+            rerun = None
+            if lean:
+                count = sum(part.replications for part in parts)
+                rerun = partial(self._simulate, staffed, count, 0, self._workers(count))
             evaluation = Evaluation(levels, tuple(parts), verdicts, values, self.batches,
                                     tuple(steps), rerun)
             open_ = self._open(evaluation, needed)
