@@ -19,8 +19,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
-from simdesk.metrics.stats import summarize, t_quantile
-from simdesk.metrics.tickets import ticket_metrics
+from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
 from simdesk.simulation import SimulationResult
@@ -249,13 +248,8 @@ def binding(channels: dict[str, PoolVerdict]) -> str:
 
 
 def channel_sla(result: SimulationResult) -> pd.DataFrame:
-    """Per channel with a target: whole-horizon SLA mean and 95 % CI, and the target.
-
-    The rows of the run's summary: from the ticket metrics alone (the only ones with a
-    channel's SLA, the same values in the same order) unless the summary is at hand."""
-    summary = vars(result).get("summary")  # computed already (a cached property)
-    if summary is None:
-        summary = summarize(ticket_metrics(result.tickets))
+    """Per channel with a target: whole-horizon SLA mean and 95 % CI, and the target."""
+    summary = result.summary
     rows = summary.loc[(summary["scope"] == "channel") & (summary["metric"] == "sla")]
     targets = {c.name: c.sla_target for c in result.plan.channels}
     frame = rows[["group", "mean", "ci_low", "ci_high"]].rename(columns={"group": "channel"})
