@@ -128,12 +128,14 @@ def per_replication(result: SimulationResult, goal: Goal, batches: int = 1
         dtype=bool)
     for channel_index in goal.demand.channels:
         channel = plan.channels[channel_index]
-        chosen = judged & (tickets["channel"] == channel.name).to_numpy(dtype=bool)
+        chosen = np.flatnonzero(judged & (tickets["channel"] == channel.name).to_numpy(
+            dtype=bool))
         starts = clock_start(channel, tickets["arrived"].to_numpy()[chosen])
         keep = np.isfinite(starts)
-        rows, pool = rows_and_pools(tickets["replication"].to_numpy()[chosen][keep],
-                                    starts[keep])
-        met = tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[chosen][keep]
+        if not keep.all():  # a clock that never starts (business hours over)
+            chosen, starts = chosen[keep], starts[keep]
+        rows, pool = rows_and_pools(tickets["replication"].to_numpy()[chosen], starts)
+        met = tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[chosen]
         found[channel.name] = _means(rows, pool, met, size, pools)
     return found
 
