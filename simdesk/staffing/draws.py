@@ -27,7 +27,7 @@ from simdesk.plan.model import DeskPlan
 from simdesk.scenario.load import scenario_to_dict
 
 BUDGET = 256 * 2**20
-"""Bytes of tickets a search keeps (about 40 four-week replications of a 1,400/day desk)."""
+"""Bytes of tickets a search keeps (about 85 four-week replications of a 1,400/day desk)."""
 
 STAFFING_KEYS = ("agents", "rotation")
 """What a staffed plan changes in each tier: what the draw never reads."""
