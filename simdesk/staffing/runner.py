@@ -141,7 +141,7 @@ class Runner:
                         for goal in self.goals}
 
     def simulate(self, scenario: Prepared | Scenario, replications: int, first: int = 0,
-                 tables: Collection[str] = TABLES) -> SimulationResult:
+                 tables: Collection[str] | None = TABLES) -> SimulationResult:
         """Replications ``first …`` of ``scenario``, on the compiled loop where it applies
         (:func:`~simdesk.engine.compiled.searching`).
 
@@ -149,19 +149,26 @@ class Runner:
         compiled loop ran it, so do all others (a replication then costs tens of
         milliseconds: worker processes would cost more CPU than they save, and little
         wall time), else they take workers by the work of the largest run the search may
-        make (its extensions are as big). ``tables``: those to build (default all).
+        make (its extensions are as big). ``tables``: those to build (default all;
+        ``None``: :attr:`lean` where the search runs in this process, else all).
         """
         self.replications_run += replications
         if self.in_process is None and not self.workers:
             before = compiled.runs()
-            probe = self._simulate(scenario, 1, first, 1, tables)
+            probe = self._simulate(scenario, 1, first, 1, tables or TABLES)
             self.in_process = compiled.runs() > before
             if replications == 1:
                 return probe
             return joined([probe, self._simulate(scenario, replications - 1, first + 1,
-                                                 self._workers(replications - 1), tables)])
+                                                 self._workers(replications - 1),
+                                                 self._tables(tables))])
         return self._simulate(scenario, replications, first, self._workers(replications),
-                              tables)
+                              self._tables(tables))
+
+    def _tables(self, tables: Collection[str] | None) -> Collection[str]:
+        if tables is not None:
+            return tables
+        return self.lean if self.in_process else TABLES
 
     def _workers(self, replications: int) -> int:
         if self.workers or self.in_process:
@@ -183,21 +190,24 @@ class Runner:
         return ("tickets", "visits") if any(g.wait is not None for g in self.goals) else (
             "tickets",)  # not even queue_area
 
-
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
                  needed: Mapping[str, np.ndarray] | None = None, lean: bool = False
                  ) -> Evaluation:
         """Simulate ``levels``; extend while a pool in ``needed`` (per tier, a mask
-        over pools; default all) is undecided. ``lean``: build only the tables the
-        verdicts read (:attr:`lean`) — for a plan whose run is not shown (its
-        :attr:`Evaluation.result` is then simulated again)."""
+        over pools; default all) is undecided.
+
+        The run builds only the tables the verdicts read (:attr:`lean`) if ``lean`` (a
+        plan the answer never shows), or if the search runs in this process: there a
+        replication costs milliseconds, and the one plan the answer shows is simulated
+        again with every table when its :attr:`Evaluation.result` is read, rather than
+        every checked plan tabulated in full in case it is the last."""
         self.simulations += 1
         if self.progress is not None:
             self.progress(self.simulations, what)
         levels = {name: np.asarray(level, dtype=np.int64).copy()
                   for name, level in levels.items()}
         staffed = prepare(staffed_scenario(self.scenario, levels, self.grid, self.plan))
-        tables = self.lean if lean else TABLES
+        tables = self.lean if lean else None
         parts = [self.simulate(staffed, self.start, tables=tables)]  # joined only if read
         steps: list[int] = []
         values = self._values(parts[0])
@@ -205,7 +215,7 @@ class Runner:
             verdicts = {goal.tier: judge(values[goal.tier], goal, parts[0].plan)
                         for goal in self.goals}
             rerun = None
-            if lean:
+            if lean or self.in_process:  # some part lacks tables
                 count = sum(part.replications for part in parts)
                 rerun = partial(self._simulate, staffed, count, 0, self._workers(count))
             evaluation = Evaluation(levels, tuple(parts), verdicts, values, self.batches,
