@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -18,7 +18,7 @@ from simdesk.engine.run import run_desk
 from simdesk.fates.duty import draw_duty
 from simdesk.fates.problems import fix_table, manage_problems
 from simdesk.fates.streams import Streams, new_seed
-from simdesk.fates.tickets import draw_tickets, for_tables
+from simdesk.fates.tickets import TicketBatch, draw_tickets, for_tables
 from simdesk.metrics.actions import action_table
 from simdesk.metrics.outcomes import customer_table
 from simdesk.metrics.ratings import satisfaction_draw
@@ -93,6 +93,11 @@ class SimulationResult:
 
 
 ProgressHook = Callable[[int, int], None]
+TicketDraw = Callable[[DeskPlan, Streams], TicketBatch]
+"""Draws a replication's tickets (:func:`~simdesk.fates.tickets.draw_tickets`, or one
+that returns the same batch, e.g. kept from an earlier plan of a search)."""
+TABLES = ("tickets", "visits", "duty", "replies", "queue_area", "actions", "fixes", "rules")
+"""The tables a replication can tabulate."""
 
 
 @dataclass(frozen=True)
@@ -109,38 +114,46 @@ class ReplicationTables:
     rules: pd.DataFrame
 
 
-def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int
+def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int,
+                    draw: TicketDraw = draw_tickets, tables: Collection[str] = TABLES
                     ) -> ReplicationTables:
-    """Draw the tickets of one replication, simulate it, and tabulate what happened."""
+    """Draw the tickets of one replication, simulate it, and tabulate what happened.
+
+    ``tables`` names those to build (default: all, :data:`TABLES`); the others are left
+    empty — for a caller that reads only those it asked for (a staffing search)."""
     streams = Streams(seed, replication)
-    batch = draw_tickets(plan, streams)
+    batch = draw(plan, streams)
     batch, duty, fixes = manage_problems(plan, batch, draw_duty(plan, streams), streams)
     record = run_desk(plan, batch, policy, duty=duty)
     luck = satisfaction_draw(plan, streams, len(batch))
+    empty = pd.DataFrame()
     areas = pd.DataFrame({
         "replication": replication,
         "tier": [tier.name for tier in plan.tiers],
         "area": record.queue_area,
-    })
+    }) if "queue_area" in tables else empty
     # Memory of a big run: what only the engine read is freed before the ticket table
     # is built, the tickets' draws before the visit table.
     batch = for_tables(batch)
-    tickets = ticket_table(plan, batch, record, replication, satisfaction=luck)
+    tickets = (ticket_table(plan, batch, record, replication, satisfaction=luck)
+               if "tickets" in tables else empty)
     del batch, luck
     return ReplicationTables(
         tickets,
-        visit_table(plan, record, replication),
-        duty_table(plan, record, replication),
-        reply_table(plan, record, replication),
+        visit_table(plan, record, replication) if "visits" in tables else empty,
+        duty_table(plan, record, replication) if "duty" in tables else empty,
+        reply_table(plan, record, replication) if "replies" in tables else empty,
         areas,
-        action_table(plan, record, replication),
-        fix_table(fixes, replication),
-        rule_table(plan, record, replication) if record.rules is not None else pd.DataFrame(),
+        action_table(plan, record, replication) if "actions" in tables else empty,
+        fix_table(fixes, replication) if "fixes" in tables else empty,
+        rule_table(plan, record, replication)
+        if record.rules is not None and "rules" in tables else empty,
     )
 
 
 def _replications(plan: DeskPlan, policy: Policy, seed: int, indices: range, workers: int,
-                  progress: ProgressHook | None) -> list[ReplicationTables]:
+                  progress: ProgressHook | None, draw: TicketDraw = draw_tickets,
+                  tables: Collection[str] = TABLES) -> list[ReplicationTables]:
     """The replications ``indices``, in order, in this process or in ``workers`` processes.
 
     Seeds come from the replication index, never from the order of completion, so the
@@ -150,13 +163,15 @@ def _replications(plan: DeskPlan, policy: Policy, seed: int, indices: range, wor
     results: dict[int, ReplicationTables] = {}
     if workers <= 1 or count <= 1:
         for done, replication in enumerate(indices, start=1):
-            results[replication] = run_replication(plan, policy, seed, replication)
+            results[replication] = run_replication(plan, policy, seed, replication, draw,
+                                                   tables)
             if progress is not None:
                 progress(done, count)
     else:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         with ProcessPoolExecutor(max_workers=min(workers, count), mp_context=context) as pool:
-            futures = {pool.submit(run_replication, plan, policy, seed, r): r for r in indices}
+            futures = {pool.submit(run_replication, plan, policy, seed, r, draw, tables): r
+                       for r in indices}
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()
                 if progress is not None:
@@ -185,6 +200,8 @@ def simulate(
     workers: int = 1,
     progress: ProgressHook | None = None,
     first: int = 0,
+    draw: TicketDraw = draw_tickets,
+    tables: Collection[str] = TABLES,
 ) -> SimulationResult:
     """Simulate ``scenario``; ``seed`` and ``replications`` override the scenario's own.
 
@@ -195,6 +212,10 @@ def simulate(
     and seed give identical tables, and any replication can be rerun on its own: the
     run covers replications ``first`` … ``first + replications − 1``. With ``workers``
     above 1, replications run in that many processes; the result is the same.
+
+    ``draw`` draws each replication's tickets; ``tables`` names the tables to build
+    (default: all): those left out are empty, and so are the metrics that read them — a
+    lean run, for a caller that reads only what it asked for.
     """
     prepared = prepare(scenario)
     scenario = prepared.scenario
@@ -206,12 +227,12 @@ def simulate(
     plan = replace(prepared.plan, scenario=scenario)  # the plan does not depend on either
     plan.cache.update(prepared.plan.cache)
     policy = policy or make_policy(scenario.routing)
-    parts = _replications(plan, policy, seed, range(first, first + count), workers, progress)
+    parts = _replications(plan, policy, seed, range(first, first + count), workers, progress,
+                          draw, tables)
     # Joined one kind of table at a time, each replication's copy let go once joined: a
     # run holds its tables about once, not twice.
-    names = ("tickets", "visits", "duty", "replies", "queue_area", "actions", "fixes", "rules")
     pending: dict[str, list[pd.DataFrame]] = {
-        name: [getattr(p, name) for p in parts] for name in names}
+        name: [getattr(p, name) for p in parts] for name in TABLES}
     del parts
 
     def joined(name: str) -> pd.DataFrame:

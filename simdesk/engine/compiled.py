@@ -95,16 +95,13 @@ def load() -> bool:
     if not loop.run.signatures:
         try:
             with _without_scipy_blas():
-                loop.run.compile(SIGNATURE)
+                loop.run.compile(loop.SIGNATURE)
         except Exception:  # numba cannot compile here (a broken install): SimPy runs
             _LOOP[0] = None
             return False
     return True
 
 
-SIGNATURE = ("(float64[::1], int64[::1], float64[::1], float64[::1], float64[::1], "
-             "float64[:, ::1], int64[::1], boolean[::1], int64[::1], float64)")
-"""The loop's one signature: its three working arrays, the tickets' fates, the horizon."""
 BLAS = "scipy.linalg.cython_blas"
 
 
@@ -291,15 +288,20 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
 
 def _fates(batch: TicketBatch) -> tuple[np.ndarray, ...]:
     """The tickets' fates the loop reads — arrival times, patience, handle times (ticket ×
-    step), channel, deflected, tiers to visit — as the batch's own arrays: no copy."""
+    step), channel, deflected, tiers to visit — as read-only views of the batch's own
+    arrays: no copy."""
     n = len(batch)
-    return (np.ascontiguousarray(batch.arrived, dtype=np.float64),
-            np.ascontiguousarray(batch.patience, dtype=np.float64),
-            np.ascontiguousarray(batch.handles, dtype=np.float64),
-            np.ascontiguousarray(batch.channel, dtype=np.int64),
-            np.zeros(n, dtype=np.bool_) if batch.deflected is None
-            else np.ascontiguousarray(batch.deflected, dtype=np.bool_),
-            np.ascontiguousarray(batch.visits, dtype=np.int64))
+    deflected = np.zeros(n, dtype=np.bool_) if batch.deflected is None else batch.deflected
+    return tuple(_read_only(column, dtype) for column, dtype in (
+        (batch.arrived, np.float64), (batch.patience, np.float64),
+        (batch.handles, np.float64), (batch.channel, np.int64), (deflected, np.bool_),
+        (batch.visits, np.int64)))
+
+
+def _read_only(column: np.ndarray, dtype: type) -> np.ndarray:
+    view: np.ndarray = np.ascontiguousarray(column, dtype=dtype).view()
+    view.flags.writeable = False
+    return view
 
 
 def _pack(columns: dict[int, Any], header: int, dtype: type) -> np.ndarray:

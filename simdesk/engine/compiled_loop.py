@@ -19,12 +19,27 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, types
 
 OPTIONS: dict[str, Any] = {"cache": True, "_nrt": False}
 """numba's options for every function of the loop. Its runtime (NRT) is off: nothing is
 allocated inside, and the arrays a helper receives are not reference-counted at each call
 (with the tickets' fates passed as a tuple of arrays, counting made the loop 50 % slower)."""
+
+
+def _array(dtype: Any, dims: int = 1, *, readonly: bool = False) -> Any:
+    return types.Array(dtype, dims, "C", readonly=readonly)
+
+
+SIGNATURE = types.void(
+    _array(types.float64), _array(types.int64), _array(types.float64),  # f, i, o
+    _array(types.float64, readonly=True), _array(types.float64, readonly=True),
+    _array(types.float64, 2, readonly=True), _array(types.int64, readonly=True),
+    _array(types.boolean, readonly=True), _array(types.int64, readonly=True),
+    types.float64)
+""":func:`run`'s one signature: its three working arrays, the tickets' fates (read-only
+views of the batch's arrays, so that the loop cannot write them and a batch made
+read-only — as a staffing search keeps it — needs no second compilation), the horizon."""
 
 
 def kernel(function: Any) -> Any:

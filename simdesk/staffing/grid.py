@@ -42,8 +42,19 @@ class WeekGrid:
 
     def of(self, minutes: np.ndarray, clock: Clock) -> IntArray:
         """The interval of each scenario time."""
-        week_minute = (np.asarray(minutes, dtype=float) + clock.week_offset) % MINUTES_PER_WEEK
-        return (week_minute // self.minutes).astype(np.int64)
+        return self.slots(minutes, clock) % self.count
+
+    def slots(self, minutes: np.ndarray, clock: Clock) -> IntArray:
+        """Whole intervals from the Monday 00:00 before the start to each scenario time:
+        ``slot % count`` is its interval of the week, ``slot // count`` its week.
+
+        Exactly ``(minutes + offset) // self.minutes`` (as floats), at a third of the
+        cost: the quotient rounded can only reach the next whole number, and a slot's
+        start (a whole number of minutes) compares exactly."""
+        moment = np.asarray(minutes, dtype=float) + clock.week_offset
+        slot = np.floor(moment / self.minutes)
+        slot -= slot * self.minutes > moment
+        return slot.astype(np.int64)
 
     def occurrences(self, clock: Clock, begin: float, end: float
                     ) -> list[list[tuple[float, float]]]:

@@ -98,17 +98,20 @@ def per_replication(result: SimulationResult, goal: Goal, batches: int = 1
     ``batches`` from :func:`batches_per_replication`, in a week of one)."""
     plan = result.plan
     pools = goal.demand.pools
-    replications = np.unique(result.tickets["replication"].to_numpy())
+    grid = goal.demand.grid
+    replications = _replications(result.tickets["replication"].to_numpy())
     lookup = np.zeros(int(replications.max(initial=0)) + 1, dtype=np.int64)
     lookup[replications] = np.arange(len(replications))
     first_week = _weeks(plan)[0]
 
-    def rows_of(replication: np.ndarray, moment: np.ndarray) -> np.ndarray:
+    def rows_and_pools(replication: np.ndarray, moment: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        slot = grid.slots(moment, plan.clock)
         row = lookup[replication.astype(np.int64)] * batches
         if batches > 1:
-            week = ((moment + plan.clock.week_offset) // MINUTES_PER_WEEK).astype(np.int64)
+            week = slot // grid.count
             row = row + np.clip(week - first_week, 0, batches - 1)
-        return row
+        return row, goal.demand.classes[slot % grid.count]
 
     found: dict[str, np.ndarray] = {}
     size = len(replications) * batches
@@ -117,8 +120,7 @@ def per_replication(result: SimulationResult, goal: Goal, batches: int = 1
                                    & (result.visits["queued"] >= plan.warmup)]
         left = visits["start"].fillna(visits["end"]).fillna(plan.horizon).to_numpy()
         queued = visits["queued"].to_numpy()
-        rows = rows_of(visits["replication"].to_numpy(), queued)
-        pool = goal.demand.classes[goal.demand.grid.of(queued, plan.clock)]
+        rows, pool = rows_and_pools(visits["replication"].to_numpy(), queued)
         found["wait"] = -_means(rows, pool, left - queued, size, pools)
         return found
     tickets = result.tickets  # columns as arrays: no copy of the whole table
@@ -126,14 +128,25 @@ def per_replication(result: SimulationResult, goal: Goal, batches: int = 1
         dtype=bool)
     for channel_index in goal.demand.channels:
         channel = plan.channels[channel_index]
-        chosen = judged & (tickets["channel"] == channel.name).to_numpy(dtype=bool)
+        chosen = np.flatnonzero(judged & (tickets["channel"] == channel.name).to_numpy(
+            dtype=bool))
         starts = clock_start(channel, tickets["arrived"].to_numpy()[chosen])
         keep = np.isfinite(starts)
-        rows = rows_of(tickets["replication"].to_numpy()[chosen][keep], starts[keep])
-        pool = goal.demand.classes[goal.demand.grid.of(starts[keep], plan.clock)]
-        met = tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[chosen][keep]
+        if not keep.all():  # a clock that never starts (business hours over)
+            chosen, starts = chosen[keep], starts[keep]
+        rows, pool = rows_and_pools(tickets["replication"].to_numpy()[chosen], starts)
+        met = tickets["sla_met"].to_numpy(dtype=float, na_value=np.nan)[chosen]
         found[channel.name] = _means(rows, pool, met, size, pools)
     return found
+
+
+def _replications(column: np.ndarray) -> np.ndarray:
+    """The replications in a table's ``replication`` column, in order (``np.unique``;
+    a run's tables come sorted by replication, which takes one pass)."""
+    if len(column) and bool(np.all(column[1:] >= column[:-1])):
+        found: np.ndarray = column[np.concatenate([[True], column[1:] != column[:-1]])]
+        return found
+    return np.unique(column)
 
 
 def _means(rows: np.ndarray, pool: np.ndarray, values: np.ndarray, replications: int,

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
 
 from simdesk.engine import compiled
+from simdesk.fates.tickets import draw_tickets
 from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.plan.prepare import Prepared, prepare
 from simdesk.scenario.schema import Scenario
-from simdesk.simulation import SimulationResult, auto_workers, simulate
+from simdesk.simulation import TABLES, SimulationResult, auto_workers, simulate
+from simdesk.staffing.draws import TicketDraws
 from simdesk.staffing.grid import WeekGrid
 from simdesk.staffing.judge import (
     Goal,
@@ -58,11 +60,15 @@ class Evaluation:
     """Per tier, samples per replication (weeks, or 1)."""
     steps: tuple[int, ...] = ()
     """The replications the run grew through before its last size."""
+    rerun: Callable[[], SimulationResult] | None = None
+    """For a lean run (its parts hold only the tables the verdicts read): simulates it
+    again with every table."""
 
     @cached_property
     def result(self) -> SimulationResult:
-        """The whole run: its parts joined on first use (a search reads few)."""
-        return joined(self.parts)
+        """The whole run: its parts joined on first use (a search reads few); a lean
+        run simulated again, the same replications on the same tickets."""
+        return self.rerun() if self.rerun is not None else joined(self.parts)
 
     @property
     def replications(self) -> int:
@@ -127,13 +133,15 @@ class Runner:
     in_process: bool | None = None
     """With ``workers`` 0: whether the simulations run in this process (``None``: not
     known before the first)."""
+    draws: TicketDraws = field(default_factory=TicketDraws)
+    """Each replication's tickets, drawn once for every plan simulated in this process."""
 
     def __post_init__(self) -> None:
         self.batches = {goal.tier: batches_per_replication(self.plan, goal)
                         for goal in self.goals}
 
-    def simulate(self, scenario: Prepared | Scenario, replications: int, first: int = 0
-                 ) -> SimulationResult:
+    def simulate(self, scenario: Prepared | Scenario, replications: int, first: int = 0,
+                 tables: Collection[str] | None = TABLES) -> SimulationResult:
         """Replications ``first …`` of ``scenario``, on the compiled loop where it applies
         (:func:`~simdesk.engine.compiled.searching`).
 
@@ -141,18 +149,26 @@ class Runner:
         compiled loop ran it, so do all others (a replication then costs tens of
         milliseconds: worker processes would cost more CPU than they save, and little
         wall time), else they take workers by the work of the largest run the search may
-        make (its extensions are as big).
+        make (its extensions are as big). ``tables``: those to build (default all;
+        ``None``: :attr:`lean` where the search runs in this process, else all).
         """
         self.replications_run += replications
         if self.in_process is None and not self.workers:
             before = compiled.runs()
-            probe = self._simulate(scenario, 1, first, 1)
+            probe = self._simulate(scenario, 1, first, 1, tables or TABLES)
             self.in_process = compiled.runs() > before
             if replications == 1:
                 return probe
             return joined([probe, self._simulate(scenario, replications - 1, first + 1,
-                                                 self._workers(replications - 1))])
-        return self._simulate(scenario, replications, first, self._workers(replications))
+                                                 self._workers(replications - 1),
+                                                 self._tables(tables))])
+        return self._simulate(scenario, replications, first, self._workers(replications),
+                              self._tables(tables))
+
+    def _tables(self, tables: Collection[str] | None) -> Collection[str]:
+        if tables is not None:
+            return tables
+        return self.lean if self.in_process else TABLES
 
     def _workers(self, replications: int) -> int:
         if self.workers or self.in_process:
@@ -160,29 +176,50 @@ class Runner:
         return min(auto_workers(self.plan, self.most), replications)
 
     def _simulate(self, scenario: Prepared | Scenario, replications: int, first: int,
-                  workers: int) -> SimulationResult:
+                  workers: int, tables: Collection[str] = TABLES) -> SimulationResult:
         with compiled.searching():
             return simulate(scenario, seed=self.seed, replications=replications,
-                            workers=workers, first=first)
+                            workers=workers, first=first,
+                            draw=self.draws if workers <= 1 else draw_tickets,
+                            tables=tables)
+
+    @property
+    def lean(self) -> tuple[str, ...]:
+        """The tables the verdicts read: tickets, and visits for a tier judged on its
+        queue's wait."""
+        return ("tickets", "visits") if any(g.wait is not None for g in self.goals) else (
+            "tickets",)  # not even queue_area
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
-                 needed: Mapping[str, np.ndarray] | None = None) -> Evaluation:
+                 needed: Mapping[str, np.ndarray] | None = None, lean: bool = False
+                 ) -> Evaluation:
         """Simulate ``levels``; extend while a pool in ``needed`` (per tier, a mask
-        over pools; default all) is undecided."""
+        over pools; default all) is undecided.
+
+        The run builds only the tables the verdicts read (:attr:`lean`) if ``lean`` (a
+        plan the answer never shows), or if the search runs in this process: there a
+        replication costs milliseconds, and the one plan the answer shows is simulated
+        again with every table when its :attr:`Evaluation.result` is read, rather than
+        every checked plan tabulated in full in case it is the last."""
         self.simulations += 1
         if self.progress is not None:
             self.progress(self.simulations, what)
         levels = {name: np.asarray(level, dtype=np.int64).copy()
                   for name, level in levels.items()}
         staffed = prepare(staffed_scenario(self.scenario, levels, self.grid, self.plan))
-        parts = [self.simulate(staffed, self.start)]  # joined only if read: Evaluation
+        tables = self.lean if lean else None
+        parts = [self.simulate(staffed, self.start, tables=tables)]  # joined only if read
         steps: list[int] = []
         values = self._values(parts[0])
         while True:
             verdicts = {goal.tier: judge(values[goal.tier], goal, parts[0].plan)
                         for goal in self.goals}
+            rerun = None
+            if lean or self.in_process:  # some part lacks tables
+                count = sum(part.replications for part in parts)
+                rerun = partial(self._simulate, staffed, count, 0, self._workers(count))
             evaluation = Evaluation(levels, tuple(parts), verdicts, values, self.batches,
-                                    tuple(steps))
+                                    tuple(steps), rerun)
             open_ = self._open(evaluation, needed)
             hopeful = [key for key in open_ if self._resolvable(evaluation, *key)]
             if not hopeful or evaluation.replications >= self.most:
@@ -190,7 +227,7 @@ class Runner:
                 return evaluation
             more = self._more(evaluation, hopeful)
             steps.append(evaluation.replications)
-            added = self.simulate(staffed, more, first=evaluation.replications)
+            added = self.simulate(staffed, more, first=evaluation.replications, tables=tables)
             parts.append(added)
             values = {tier: {key: np.vstack([value, later[key]])
                              for key, value in values[tier].items()}

@@ -312,7 +312,8 @@ def _search(runner: Runner, goals: Sequence[Goal], erlang: Mapping[str, IntArray
                 continue
             needed = {g.tier: cut[g.tier] | _near(cut[g.tier], borders[g.tier]) for g in goals}
             trial = {name: level[name] - cut[name] for name in level}
-            after = runner.evaluate(by_interval(trial), "trying one agent less", needed)
+            after = runner.evaluate(by_interval(trial), "trying one agent less", needed,
+                                    lean=True)
             for g in goals:
                 failed = np.array([after.state(g.tier, p) is Verdict.MISSED or (
                     after.state(g.tier, p) is Verdict.UNDECIDED

@@ -36,7 +36,19 @@ def _profile(group: Mapping[str, Any]) -> str:
 
 
 def today_cover(plan: DeskPlan, tier: str, grid: WeekGrid) -> dict[str, np.ndarray]:
-    """Per profile of ``tier``: mean agents on duty per interval of the week today."""
+    """Per profile of ``tier``: mean agents on duty per interval of the week today
+    (computed once per plan: a search staffs the same plan many times)."""
+    key = ("today_cover", tier, grid.minutes)
+    if key not in plan.cache:
+        cover = _today_cover(plan, tier, grid)
+        for value in cover.values():
+            value.flags.writeable = False  # shared by every call
+        plan.cache[key] = cover
+    found: dict[str, np.ndarray] = plan.cache[key]
+    return found
+
+
+def _today_cover(plan: DeskPlan, tier: str, grid: WeekGrid) -> dict[str, np.ndarray]:
     scenario = plan.scenario
     spec = scenario.tiers[tier]
     tier_plan = next(t for t in plan.tiers if t.name == tier)

@@ -193,3 +193,10 @@ def test_the_loop_reads_the_batch_and_never_writes_it() -> None:
     for name, values in before.items():
         assert np.array_equal(getattr(batch, name), values), name
     _same(first, second)
+    signatures = len(compiled._loop().run.signatures)
+    for name in before:  # as a staffing search keeps a batch: read-only, no new compile
+        getattr(batch, name).flags.writeable = False
+    third = compiled.run_compiled(plan, batch)
+    assert third is not None
+    _same(first, third)
+    assert len(compiled._loop().run.signatures) == signatures

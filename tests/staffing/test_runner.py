@@ -16,6 +16,7 @@ from simdesk.staffing.grid import WeekGrid
 from simdesk.staffing.judge import batches_per_replication, per_replication
 from simdesk.staffing.runner import Runner, joined
 from simdesk.staffing.search import erlang_levels, goals_for
+from simdesk.staffing.seats import staffed_scenario
 
 
 def _desk(**routing: Any) -> simdesk.Scenario:
@@ -68,3 +69,11 @@ def test_a_search_runs_in_process_where_the_compiled_loop_covers_it(
         for channel, values in evaluation.values[goal.tier].items():
             np.testing.assert_array_equal(values, whole[channel])
     assert evaluation.replications == evaluation.result.replications
+    # in process the run is lean (past its first replication, run before the search
+    # knew where it runs), and its result the run simulated again with every table
+    assert all(part.visits.empty for part in evaluation.parts[1:]) is in_process
+    assert (evaluation.rerun is not None) is in_process
+    staffed = staffed_scenario(scenario, evaluation.levels, grid, plan)
+    again = simdesk.simulate(staffed, seed=5, replications=evaluation.replications)
+    for name in ("tickets", "visits", "duty", "replies", "queue_area", "actions", "fixes"):
+        pd.testing.assert_frame_equal(getattr(evaluation.result, name), getattr(again, name))
