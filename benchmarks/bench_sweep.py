@@ -99,6 +99,9 @@ class Measurement:
     """CPU seconds of this process and its workers (start-up included): median. Unlike
     the wall time, other load on the machine hardly changes it, so the overhead of an
     executor shows even on a busy machine."""
+    own_cpu: float = 0.0
+    """Of ``cpu``, this process's own (the parent of the workers: scheduling, writing
+    points, the summary; with in-process, everything): median."""
 
 
 @dataclass
@@ -114,28 +117,34 @@ class Report:
     """The small sweep: in this process, and on the executor chosen by the work."""
 
 
-def _cpu() -> float:
+def _cpu(*, children: bool = True) -> float:
+    """CPU seconds of this process, and of its finished children unless ``children``
+    is False."""
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    total = own.ru_utime + own.ru_stime
+    if children:
+        spent = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total += spent.ru_utime + spent.ru_stime
+    return total
 
 
 def measure(label: str, make: Callable[[], Executor], sweep_file: Path, out: Path
             ) -> tuple[Measurement, pd.DataFrame]:
-    cpu = _cpu()
+    sweep = load_sweep(sweep_file)
+    work = preflight(sweep)  # as simdesk sweep does, for every executor
+    cpu, own = _cpu(), _cpu(children=False)
     started = time.perf_counter()
     executor = make()
     startup = time.perf_counter() - started
-    sweep = load_sweep(sweep_file)
     started = time.perf_counter()
-    outcome = run_sweep(sweep, out, executor)
+    outcome = run_sweep(sweep, out, executor, work=None if work is None else work.by_point)
     seconds = time.perf_counter() - started
     if not outcome.complete:
         raise SystemExit(f"{label}: the sweep did not complete: {outcome.failures}")
     return Measurement(label, seconds, startup, outcome.ran, rounds=[seconds + startup],
-                       cpu=_cpu() - cpu), outcome.summary
+                       cpu=_cpu() - cpu, own_cpu=_cpu(children=False) - own), outcome.summary
 
 
 def _rounds(executors: Sequence[tuple[str, Callable[[], Executor]]], sweep_file: Path,
@@ -156,7 +165,8 @@ def _rounds(executors: Sequence[tuple[str, Callable[[], Executor]]], sweep_file:
             label, statistics.median(m.seconds for m in measured),
             statistics.median(m.startup for m in measured), measured[0].points,
             rounds=[m.seconds + m.startup for m in measured],
-            cpu=statistics.median(m.cpu for m in measured)))
+            cpu=statistics.median(m.cpu for m in measured),
+            own_cpu=statistics.median(m.own_cpu for m in measured)))
     baseline = statistics.median(found[0].rounds)
     for measurement in found:
         measurement.speedup = baseline / statistics.median(measurement.rounds)
@@ -166,9 +176,8 @@ def _rounds(executors: Sequence[tuple[str, Callable[[], Executor]]], sweep_file:
 def automatic(sweep_file: Path) -> Executor:
     """The executor ``simdesk sweep`` chooses with ``--workers 0``."""
     sweep = load_sweep(sweep_file)
-    per_replication = preflight(sweep)
-    tickets = None if per_replication is None else per_replication * int(
-        sweep.spec.replications)
+    work = preflight(sweep)
+    tickets = None if work is None else work.per_replication * int(sweep.spec.replications)
     return choose_executor(0, None, tickets, point_count(sweep))
 
 
@@ -199,11 +208,13 @@ def run(points: int, weeks: float, replications: int, workers: int, dask: bool,
 
 def _table(title: str, measurements: Sequence[Measurement]) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("Executor", "Start-up s", "Sweep s", "Points/s", "Speedup", "CPU s"):
+    for name in ("Executor", "Start-up s", "Sweep s", "Points/s", "Speedup", "CPU s",
+                 "Parent CPU s"):
         table.add_column(name, justify="left" if name == "Executor" else "right")
     for m in measurements:
         table.add_row(m.executor, f"{m.startup:.2f}", f"{m.seconds:.2f}",
-                      f"{m.points / m.seconds:.2f}", f"{m.speedup:.2f}×", f"{m.cpu:.1f}")
+                      f"{m.points / m.seconds:.2f}", f"{m.speedup:.2f}×", f"{m.cpu:.1f}",
+                      f"{m.own_cpu:.1f}")
     return table
 
 

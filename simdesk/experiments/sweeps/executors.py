@@ -81,6 +81,13 @@ def choose_executor(workers: int, dask: str | None, tickets: float | None,
     return InProcess() if workers == 1 else LocalProcesses(workers)
 
 
+def heaviest_first(tasks: Sequence[PointTask]) -> list[PointTask]:
+    """``tasks`` by expected work, the heaviest first (ties, and tasks not estimated, in
+    their order): side by side, the light points left for the end even out the
+    workers' finishing times, where a heavy last point would run alone."""
+    return sorted(tasks, key=lambda task: -task.work)
+
+
 def _guarded(task: PointTask) -> Outcome:
     """Run in a worker: an exception becomes a failure record (it pickles reliably)."""
     try:
@@ -117,27 +124,24 @@ class LocalProcesses:
         return self._pool
 
     def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]:
-        queue = deque(tasks)
+        queue = deque(heaviest_first(tasks))
         suspects: deque[PointTask] = deque()  # in flight when a worker died: run alone
         deaths: dict[str, int] = {}
         in_flight: dict[Future[Outcome], PointTask] = {}
         while queue or suspects or in_flight:
-            if suspects:
-                if not in_flight:
-                    self._submit(suspects.popleft(), in_flight)
-            else:
-                while queue and len(in_flight) < self.workers:
-                    self._submit(queue.popleft(), in_flight)
+            self._fill(queue, suspects, in_flight)
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished: list[Outcome] = []
             lost: list[PointTask] = []
             for future in done:
                 task = in_flight.pop(future)
                 try:
-                    outcome = future.result()
+                    finished.append(future.result())
                 except BrokenProcessPool:
                     lost.append(task)
-                else:
-                    yield outcome
+            if not lost:  # the idle workers take their next points before these are written
+                self._fill(queue, suspects, in_flight)
+            yield from finished
             if not lost:
                 continue
             self.worker_deaths += 1
@@ -153,6 +157,17 @@ class LocalProcesses:
                 else:
                     suspects.append(task)
         self._shutdown(wait=True)
+
+    def _fill(self, queue: deque[PointTask], suspects: deque[PointTask],
+              in_flight: dict[Future[Outcome], PointTask]) -> None:
+        """Points to the idle workers: the next suspect alone once nothing else is in
+        flight, else the next points of the queue, up to one per worker."""
+        if suspects:
+            if not in_flight:
+                self._submit(suspects.popleft(), in_flight)
+            return
+        while queue and len(in_flight) < self.workers:
+            self._submit(queue.popleft(), in_flight)
 
     def _submit(self, task: PointTask, in_flight: dict[Future[Outcome], PointTask]) -> None:
         with signals_deferred():  # the pool forks its workers here: not interruptible
@@ -329,7 +344,7 @@ class Dask:
 
         run = uuid.uuid4().hex[:8]  # keys are shared by every client of the scheduler
         futures = {self.client.submit(_guarded, task, key=f"simdesk-{task.key}-{run}",
-                                      pure=False): task for task in tasks}
+                                      pure=False): task for task in heaviest_first(tasks)}
         for future in as_completed(list(futures)):
             task = futures[future]
             try:
