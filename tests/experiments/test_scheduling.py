@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simdesk.engine import compiled
+from simdesk.engine.compiled import MIN_TICKETS
 from simdesk.experiments import InProcess, LocalProcesses, load_sweep, run_sweep
 from simdesk.experiments.sweeps.executors import heaviest_first
 from simdesk.experiments.sweeps.preflight import preflight
@@ -107,3 +109,15 @@ def test_work_must_match_the_points(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="2 estimates for 6 points"):
         run_sweep(load_sweep(rates_sweep(tmp_path)), tmp_path / "out", InProcess(),
                   work=[1.0, 2.0])
+
+
+@pytest.mark.parametrize(("work", "loaded"), [(MIN_TICKETS - 1.0, False), (MIN_TICKETS, True)])
+def test_the_compiled_loop_is_loaded_before_forking_for_big_points(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, work: float, loaded: bool) -> None:
+    """Points big enough for the compiled loop: the parent loads it before the workers
+    are forked (they inherit it); smaller ones do not pay for it."""
+    calls: list[bool] = []
+    monkeypatch.setattr(compiled, "load", lambda: calls.append(True) or True)
+    tasks = tasks_of(rates_sweep(tmp_path), [1.0] * 5 + [work])
+    assert len(list(LocalProcesses(2).run(tasks))) == 6
+    assert calls == ([True] if loaded else [])
