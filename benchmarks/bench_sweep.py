@@ -208,13 +208,14 @@ def run(points: int, weeks: float, replications: int, workers: int, dask: bool,
 
 def _table(title: str, measurements: Sequence[Measurement]) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("Executor", "Start-up s", "Sweep s", "Points/s", "Speedup", "CPU s",
-                 "Parent CPU s"):
+    for name in ("Executor", "Start-up s", "Sweep s", "Rounds s", "Speedup", "CPU s",
+                 "Parent", "Cores"):
         table.add_column(name, justify="left" if name == "Executor" else "right")
     for m in measurements:
+        wall = statistics.median(m.rounds)
         table.add_row(m.executor, f"{m.startup:.2f}", f"{m.seconds:.2f}",
-                      f"{m.points / m.seconds:.2f}", f"{m.speedup:.2f}×", f"{m.cpu:.1f}",
-                      f"{m.own_cpu:.1f}")
+                      " ".join(f"{r:.1f}" for r in m.rounds), f"{m.speedup:.2f}×",
+                      f"{m.cpu:.1f}", f"{m.own_cpu:.1f}", f"{m.cpu / wall:.2f}")
     return table
 
 
@@ -252,6 +253,10 @@ def print_report(report: Report, console: Console) -> None:
         console.print(line)
     console.print("Same summary on every executor: "
                   + ("yes" if report.identical else "[red]NO[/]"))
+    console.print("Rounds: each round's wall time (start-up included); Parent: of the CPU, "
+                  "this process's own; Cores: CPU over wall time, the cores the executor "
+                  "got (1 in this process and 2 for two workers on an idle machine: less "
+                  "means other load took them)")
     console.print(f"Load average at the end: {os.getloadavg()[0]:.1f} on {report.cpus} CPU(s) "
                   "(wall-time speedups need idle cores; the CPU column does not)")
 
