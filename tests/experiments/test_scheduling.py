@@ -121,3 +121,18 @@ def test_the_compiled_loop_is_loaded_before_forking_for_big_points(
     tasks = tasks_of(rates_sweep(tmp_path), [1.0] * 5 + [work])
     assert len(list(LocalProcesses(2).run(tasks))) == 6
     assert calls == ([True] if loaded else [])
+
+
+def test_finished_reads_the_state_once_not_once_per_point(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resume (and the summary at the end) checks every finished point against the
+    state: read once — read per point, a 10,000-point sweep spent minutes on it."""
+    sweep = load_sweep(rates_sweep(tmp_path))
+    outcome = run_sweep(sweep, tmp_path / "out", InProcess())
+    assert outcome.complete
+    store = SweepStore(tmp_path / "out")
+    reads: list[int] = []
+    state = SweepStore.state
+    monkeypatch.setattr(SweepStore, "state", lambda self: reads.append(1) or state(self))
+    assert store.finished() == {p.key for p in outcome.points}
+    assert len(reads) == 1
