@@ -95,16 +95,17 @@ def sweep(sweep_file: Path, out: Path | None, resume: bool, workers: int,
         raise SimdeskError("--resume needs the --out folder of the sweep to finish")
     folder = out or default_results_dir(f"{slug(loaded.name)}-sweep")
     # every value, the grid's size and the work: before any point runs
-    per_replication = preflight(loaded)
+    work = preflight(loaded)
     loaded, _ = check_sweep_folder(loaded, folder, resume=resume)  # before any work
     spec = loaded.spec
     fewest = spec.min_replications if spec.replications == "auto" else int(spec.replications)
     executor: Any = choose_executor(
-        workers, dask_address, None if per_replication is None else per_replication * fewest,
+        workers, dask_address, None if work is None else work.per_replication * fewest,
         point_count(loaded))
     errors = err_console()
     with sweep_progress(errors, executor.name, quiet) as advance:
-        outcome = run_sweep(loaded, folder, executor, progress=advance, resume=resume)
+        outcome = run_sweep(loaded, folder, executor, progress=advance, resume=resume,
+                            work=None if work is None else work.by_point)
     for rejected in outcome.rejected:
         errors.print(f"Warning: {rejected}; moved to rejected/ and run again",
                      highlight=False, markup=False)

@@ -34,7 +34,7 @@ def probe_routing(sleep: float = 0.0, **options: Any) -> dict[str, Any]:
     """A ``routing:`` with the probe policy (its options can be swept)."""
     return {"policy": REFERENCE,
             "options": {"sleep": sleep, "crash": False, "fail": False,
-                        "fail_while": None} | options}
+                        "fail_while": None, "mark": None} | options}
 
 
 def write_sweep(folder: Path, parameters: dict[str, list[Any]], *,

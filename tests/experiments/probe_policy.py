@@ -6,7 +6,8 @@ A sweep varies its options by key path (``routing.options.crash: [false, true]``
 * ``crash``: kill the worker process running the point (as the OOM killer would);
 * ``fail``: raise an unexpected exception while the point runs (a bug, not an input
   problem; a failure while the policy is built is reported as an input problem);
-* ``fail_while``: raise while this file exists (a transient failure, fixed by deleting it).
+* ``fail_while``: raise while this file exists (a transient failure, fixed by deleting it);
+* ``mark``: create this file when the point starts (to see which points have started).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class Probe(Fifo):
     name = "probe"
 
     def __init__(self, sleep: float = 0.0, crash: bool = False, fail: bool = False,
-                 fail_while: str | None = None) -> None:
+                 fail_while: str | None = None, mark: str | None = None) -> None:
+        if mark is not None:
+            Path(mark).touch()
         if crash:
             os.kill(os.getpid(), signal.SIGKILL)
         self.fail = fail

@@ -60,6 +60,12 @@ def same_results(out: Path, reference: Path) -> None:
                                   pd.read_parquet(reference / "points"), check_exact=True)
 
 
+def _setting(key: str) -> object:
+    import dask
+
+    return dask.config.get(key)
+
+
 def run_with(executor: Executor, sweep_file: Path, out: Path) -> None:
     outcome = run_sweep(load_sweep(sweep_file), out, executor)
     assert outcome.complete, outcome.failures
@@ -77,6 +83,11 @@ def test_a_dask_local_cluster_gives_the_same_results(sweep_file: Path, reference
     """``Dask("local")``, as ``--dask local`` starts it."""
     executor = Dask("local", workers=2, timeout=CLUSTER_TIMEOUT)
     assert executor.name == "dask local"
+    # its workers do not profile themselves (no dashboard to show it); this process's
+    # dask settings are left as they were
+    profiling = executor.client.run(_setting, "distributed.worker.profile.enabled")
+    assert list(profiling.values()) == [False, False]
+    assert _setting("distributed.worker.profile.enabled") is True
     run_with(executor, sweep_file, tmp_path / "out")
     assert executor.client is None  # closed by run_sweep, cluster and all
     same_results(tmp_path / "out", reference)

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from simdesk.engine import compiled
 from simdesk.errors import SimdeskError
 from simdesk.experiments.sweeps.work import PointFailure, PointResult, PointTask, failure, run_point
 from simdesk.experiments.sweeps.workers import signals_deferred, worker_started
@@ -81,6 +82,13 @@ def choose_executor(workers: int, dask: str | None, tickets: float | None,
     return InProcess() if workers == 1 else LocalProcesses(workers)
 
 
+def heaviest_first(tasks: Sequence[PointTask]) -> list[PointTask]:
+    """``tasks`` by expected work, the heaviest first (ties, and tasks not estimated, in
+    their order): side by side, the light points left for the end even out the
+    workers' finishing times, where a heavy last point would run alone."""
+    return sorted(tasks, key=lambda task: -task.work)
+
+
 def _guarded(task: PointTask) -> Outcome:
     """Run in a worker: an exception becomes a failure record (it pickles reliably)."""
     try:
@@ -117,27 +125,30 @@ class LocalProcesses:
         return self._pool
 
     def run(self, tasks: Sequence[PointTask]) -> Iterator[Outcome]:
-        queue = deque(tasks)
+        if self._pool is None and any(task.work >= compiled.MIN_TICKETS for task in tasks):
+            # points this big may run on the compiled loop: loaded here, the workers
+            # forked from this process inherit it (and share its pages) rather than each
+            # load it again (~0.4 s of CPU); if the loop does not cover the desk, that
+            # time is lost once, here
+            compiled.load()
+        queue = deque(heaviest_first(tasks))
         suspects: deque[PointTask] = deque()  # in flight when a worker died: run alone
         deaths: dict[str, int] = {}
         in_flight: dict[Future[Outcome], PointTask] = {}
         while queue or suspects or in_flight:
-            if suspects:
-                if not in_flight:
-                    self._submit(suspects.popleft(), in_flight)
-            else:
-                while queue and len(in_flight) < self.workers:
-                    self._submit(queue.popleft(), in_flight)
+            self._fill(queue, suspects, in_flight)
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished: list[Outcome] = []
             lost: list[PointTask] = []
             for future in done:
                 task = in_flight.pop(future)
                 try:
-                    outcome = future.result()
+                    finished.append(future.result())
                 except BrokenProcessPool:
                     lost.append(task)
-                else:
-                    yield outcome
+            if not lost:  # the idle workers take their next points before these are written
+                self._fill(queue, suspects, in_flight)
+            yield from finished
             if not lost:
                 continue
             self.worker_deaths += 1
@@ -153,6 +164,17 @@ class LocalProcesses:
                 else:
                     suspects.append(task)
         self._shutdown(wait=True)
+
+    def _fill(self, queue: deque[PointTask], suspects: deque[PointTask],
+              in_flight: dict[Future[Outcome], PointTask]) -> None:
+        """Points to the idle workers: the next suspect alone once nothing else is in
+        flight, else the next points of the queue, up to one per worker."""
+        if suspects:
+            if not in_flight:
+                self._submit(suspects.popleft(), in_flight)
+            return
+        while queue and len(in_flight) < self.workers:
+            self._submit(queue.popleft(), in_flight)
 
     def _submit(self, task: PointTask, in_flight: dict[Future[Outcome], PointTask]) -> None:
         with signals_deferred():  # the pool forks its workers here: not interruptible
@@ -202,16 +224,18 @@ def _interrupts_ignored() -> Iterator[None]:
 
 
 @contextmanager
-def _forked_workers() -> Iterator[None]:
+def _local_workers() -> Iterator[None]:
     """A LocalCluster's worker processes forked from this one (on Linux, as the local
     processes are): they start in a fraction of a second with simdesk already imported,
-    where spawned ones import it afresh (seconds of CPU each)."""
-    if sys.platform != "linux":
-        yield
-        return
+    where spawned ones import it afresh (seconds of CPU each). Their statistical
+    profiler (sampling every 10 ms for a dashboard the command does not start) is off:
+    it cost ~5 % of their CPU."""
     import dask
 
-    with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+    settings: dict[str, object] = {"distributed.worker.profile.enabled": False}
+    if sys.platform == "linux":
+        settings["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(settings):
         yield
 
 
@@ -303,7 +327,7 @@ class Dask:
         self.client: Any = None
         try:
             if address == "local":
-                with _interrupts_ignored(), warnings.catch_warnings(), _forked_workers():
+                with _interrupts_ignored(), warnings.catch_warnings(), _local_workers():
                     # the scheduler's HTTP server moves off a busy port 8787 on its own
                     warnings.filterwarnings("ignore", "Port .* is already in use")
                     self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
@@ -329,7 +353,7 @@ class Dask:
 
         run = uuid.uuid4().hex[:8]  # keys are shared by every client of the scheduler
         futures = {self.client.submit(_guarded, task, key=f"simdesk-{task.key}-{run}",
-                                      pure=False): task for task in tasks}
+                                      pure=False): task for task in heaviest_first(tasks)}
         for future in as_completed(list(futures)):
             task = futures[future]
             try:

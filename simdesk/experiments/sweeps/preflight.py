@@ -9,14 +9,17 @@
 - The work of the whole sweep: the expected tickets of each point estimated as the
   base's times, for each parameter, the ratio its value brings (exact for rates,
   surges and anything that scales arrivals; an estimate otherwise), summed over the
-  points, times the replications.
+  points, times the replications. Each point's estimate also orders the points on
+  parallel executors (the heaviest first).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from simdesk.errors import Problem, ScenarioError, SimdeskError, format_key_path
@@ -86,11 +89,20 @@ def _bounded(scenario: Scenario, text: str, value: Any, replications: int) -> fl
     return check_work(plan, replications, what=f"{text}: {value!r}").tickets_per_replication
 
 
-def preflight(sweep: Sweep) -> float | None:
+@dataclass(frozen=True)
+class SweepWork:
+    """A sweep's expected work."""
+
+    per_replication: float
+    """Expected tickets per replication, summed over the points."""
+    by_point: tuple[float, ...]
+    """Each point's expected tickets per replication, in the order of the points."""
+
+
+def preflight(sweep: Sweep) -> SweepWork | None:
     """Refuse a sweep too big to run, or one with a parameter value no point could run
-    (every such value reported at once). Otherwise the estimate of its work: expected
-    tickets per replication summed over the points (None when the base is not a valid
-    scenario on its own)."""
+    (every such value reported at once). Otherwise the estimate of its work (None when
+    the base is not a valid scenario on its own)."""
     from simdesk.plan.compile import compile_plan
     from simdesk.scenario.load import validate_scenario
 
@@ -142,4 +154,7 @@ def preflight(sweep: Sweep) -> float | None:
     if base_plan is None:
         return None
     check_work(base_plan, replications, what=f"the sweep {sweep.file}", times=factor)
-    return base_tickets * factor
+    combos = itertools.product(*lists) if sweep.spec.mode == "grid" else zip(*lists,
+                                                                              strict=True)
+    return SweepWork(base_tickets * factor,
+                     tuple(base_tickets * math.prod(combo) for combo in combos))

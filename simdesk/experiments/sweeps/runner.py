@@ -8,7 +8,7 @@ interrupt keeps everything finished so far.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -81,9 +81,12 @@ def check_sweep_folder(sweep: Sweep, folder: Path, *, resume: bool = False
 
 
 def run_sweep(sweep: Sweep, folder: Path, executor: Executor, *,
-              progress: SweepProgress | None = None, resume: bool = False) -> SweepOutcome:
+              progress: SweepProgress | None = None, resume: bool = False,
+              work: Sequence[float] | None = None) -> SweepOutcome:
     """Run every unfinished point of ``sweep`` into ``folder`` with ``executor`` (which
-    is closed at the end).
+    is closed at the end). ``work``: each point's expected work (the
+    :func:`~simdesk.experiments.sweeps.preflight.preflight` estimate), by which parallel
+    executors start the heaviest points first; without it, in the order of the points.
 
     A folder that already holds this sweep is resumed: its finished points are kept and
     not run again, its failed points are retried. ``resume=True`` insists on that (an
@@ -94,6 +97,9 @@ def run_sweep(sweep: Sweep, folder: Path, executor: Executor, *,
     try:
         sweep, seed = check_sweep_folder(sweep, folder, resume=resume)
         points = sweep.points()
+        weights = list(work) if work is not None else [0.0] * len(points)
+        if len(weights) != len(points):
+            raise ValueError(f"work gives {len(weights)} estimates for {len(points)} points")
         store = SweepStore(folder)
         store.prepare(sweep, seed, points, resume=True)
     except BaseException:
@@ -108,7 +114,7 @@ def run_sweep(sweep: Sweep, folder: Path, executor: Executor, *,
     plan = replications_of(sweep)
     budget = limits()
     tasks = [PointTask(p.key, sweep.scenario_data(p), seed, plan, sweep.spec.keep_tickets,
-                       budget.max_tickets, budget.enforced) for p in todo]
+                       budget.max_tickets, budget.enforced, weights[p.index]) for p in todo]
     done, failed = outcome.skipped, 0
     if progress is not None:
         progress(done, len(points), failed)

@@ -38,7 +38,7 @@ import yaml
 
 from simdesk.errors import SimdeskError
 from simdesk.experiments.sweeps.spec import Point, Sweep
-from simdesk.experiments.sweeps.work import PointFailure, PointResult
+from simdesk.experiments.sweeps.work import SUMMARY_INPUT, PointFailure, PointResult
 from simdesk.store.atomic import FOLDER_MODE, atomic_write
 from simdesk.store.atomic import atomic_text as _atomic_text
 from simdesk.store.spreadsheet import neutralised
@@ -115,6 +115,8 @@ class SweepStore:
     def __init__(self, folder: Path) -> None:
         self.rejected: list[str] = []
         """Point files found not to match on this resume (moved to ``rejected/``)."""
+        self._summaries: dict[str, pd.DataFrame] = {}
+        """The summaries of the points saved by this store, as their workers computed them."""
         self.folder = Path(folder)
         self.points_dir = self.folder / "points"
         self.failures_dir = self.folder / "failures"
@@ -217,17 +219,19 @@ class SweepStore:
         if not self.points_dir.exists():
             return set()
         keys = {p.stem.removeprefix("_") for p in self.points_dir.glob(MARKER.format(key="*"))}
-        return {key for key in keys if self.verify(key)}
+        expected = self._expected_values()  # read once, not once per point
+        return {key for key in keys if self.verify(key, expected)}
 
     def _expected_values(self) -> dict[str, dict[str, Any]]:
         state = self.state() or {}
         return {str(p.get("key")): p.get("values", {}) for p in state.get("points", [])
                 if isinstance(p, dict)}
 
-    def verify(self, key: str) -> bool:
+    def verify(self, key: str, expected: dict[str, dict[str, Any]] | None = None) -> bool:
         """Whether point ``key``'s files on disk are the ones written for it: the marker
-        names this key and its values, and its files' checksums match. One that does not
-        is moved to ``rejected/`` and recorded in :attr:`rejected`."""
+        names this key and its values (``expected``: every point's, from the state), and
+        its files' checksums match. One that does not is moved to ``rejected/`` and
+        recorded in :attr:`rejected`."""
         marker = self.marker(key)
         files = [self.points_dir / f"{key}.parquet"]
         problem = None
@@ -240,7 +244,8 @@ class SweepStore:
         if problem is None:
             assert isinstance(meta, dict)
             digests = meta.get("sha256")
-            expected = self._expected_values()
+            if expected is None:
+                expected = self._expected_values()
             if meta.get("key") != key:
                 problem = f"{marker.name} names another point ({meta.get('key')!r})"
             elif key in expected and meta.get("values") != expected[key]:
@@ -283,6 +288,8 @@ class SweepStore:
                 "sha256": digests}
         _atomic_text(self.marker(point.key), json.dumps(meta, indent=1))
         (self.failures_dir / f"{point.key}.json").unlink(missing_ok=True)
+        if result.summary is not None:
+            self._summaries[point.key] = result.summary
 
     def save_failure(self, point: Point, failure: PointFailure) -> None:
         record = asdict(failure) | {"values": {k: _plain(v) for k, v in point.assignments}}
@@ -313,7 +320,9 @@ class SweepStore:
     def write_summary(self, points: list[Point]) -> pd.DataFrame:
         """Summaries of all finished points, with each parameter's value as a column.
 
-        Point by point: only one point's metrics are in memory at a time."""
+        A point saved by this store brings its summary (computed where it ran); the
+        others' are computed from their files, point by point: only one point's metrics
+        are in memory at a time."""
         from simdesk.metrics.stats import summarize
 
         finished = self.finished()
@@ -322,10 +331,11 @@ class SweepStore:
         for point in points:
             if point.key not in finished:
                 continue
-            metrics = pd.read_parquet(self.points_dir / f"{point.key}.parquet",
-                                      columns=["replication", "scope", "group", "metric",
-                                               "value"])
-            summary = summarize(metrics)
+            summary = self._summaries.get(point.key)
+            if summary is None:
+                summary = summarize(pd.read_parquet(self.points_dir / f"{point.key}.parquet",
+                                                    columns=SUMMARY_INPUT))
+            summary = summary.copy()
             summary.insert(0, "point", point.key)
             frames.append(_with_values(summary, point, types))
         if not frames:

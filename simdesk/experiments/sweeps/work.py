@@ -43,6 +43,10 @@ class PointTask:
     """The budget in force where the sweep started (``--max-tickets``, ``--no-limits``):
     a worker that did not fork from that process (dask) applies it too."""
     limits_enforced: bool = True
+    work: float = 0.0
+    """The point's expected tickets per replication (0: not estimated): parallel
+    executors start the heaviest points first, so that no long point is left to run
+    alone at the end."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ class PointResult:
     replications: int
     seconds: float
     tickets: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+    """:func:`~simdesk.metrics.stats.summarize` of ``metrics``, computed where the point
+    ran (in parallel), so the sweep's summary need not read every point back."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,10 @@ class PointFailure:
     error: str
     kind: str
     details: str = field(default="")
+
+
+SUMMARY_INPUT = ["replication", "scope", "group", "metric", "value"]
+"""The columns of a point's metrics that its summary is computed from."""
 
 
 def half_width_ratio(metrics: pd.DataFrame, metric: tuple[str, str, str]) -> float:
@@ -126,8 +137,9 @@ def run_point(task: PointTask) -> PointResult:
     metrics = result.metrics.copy()
     metrics.insert(0, "point", task.key)
     tickets = None if result.tickets is None else result.tickets.assign(point=task.key)
+    summary = summarize(result.metrics[SUMMARY_INPUT])
     return PointResult(task.key, metrics, result.replications, time.perf_counter() - started,
-                       tickets)
+                       tickets, summary)
 
 
 def failure(key: str, exc: BaseException) -> PointFailure:
