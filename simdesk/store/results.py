@@ -26,7 +26,7 @@ import math
 import re
 import shlex
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -174,25 +174,15 @@ def check_results_folder(folder: Path, *, overwrite: bool = False) -> None:
         )
 
 
-Table = pd.DataFrame | Callable[[], pd.DataFrame]
-"""A table to write, or how to compute it (then computed while the others are written)."""
-
-
-def _write_tables(folder: Path, tables: list[tuple[str, Table]],
+def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
                   summary: Callable[[], tuple[pd.DataFrame, dict[str, Any]]]) -> None:
     """Each table as ``NAME.parquet``, and ``summary.csv`` / ``summary.json``. Arrow writes
-    the tables without holding the GIL, so this thread computes the tables given as
-    functions, then the summary (if it has not been computed yet), while the others are
-    written."""
+    the tables without holding the GIL while this thread computes the summary (if it has
+    not been computed yet)."""
     with ThreadPoolExecutor(max_workers=len(tables)) as pool:
-        def submit(name: str, frame: pd.DataFrame) -> Future[None]:
-            return pool.submit(atomic_write, folder / f"{name}.parquet",
-                               partial(_write_parquet, frame))
-
-        writes = [submit(name, table) for name, table in tables
-                  if isinstance(table, pd.DataFrame)]
-        writes += [submit(name, table()) for name, table in tables
-                   if not isinstance(table, pd.DataFrame)]
+        writes = [pool.submit(atomic_write, folder / f"{name}.parquet",
+                              partial(_write_parquet, frame))
+                  for name, frame in tables]
         table, document = summary()
         write_csv(with_units(table), folder / "summary.csv")
         text = json.dumps(document, indent=2, allow_nan=False)
@@ -236,10 +226,9 @@ def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = F
     )
     yaml_text = header + scenario_to_yaml(result.scenario)
     atomic_text(folder / "scenario.yaml", yaml_text)
-    tables: list[tuple[str, Table]] = [
-        ("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty),
-        ("days", partial(day_table, result.plan, result.tickets)),
-        ("hours", partial(hour_table, result.plan, result.tickets))]
+    tables = [("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty),
+              ("days", day_table(result.plan, result.tickets)),
+              ("hours", hour_table(result.plan, result.tickets))]
     if len(result.replies):
         tables.append(("replies", result.replies))
     if result.scenario.outcomes is not None:
@@ -334,8 +323,7 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
     )
     yaml_text = header + scenario_to_yaml(comparison.scenario)
     atomic_text(folder / "scenario.yaml", yaml_text)
-    tables: list[tuple[str, Table]] = [(name, comparison.table(name))
-                                       for name in ("tickets", "visits", "duty")]
+    tables = [(name, comparison.table(name)) for name in ("tickets", "visits", "duty")]
     if any(len(result.replies) for result in comparison.results.values()):
         tables.append(("replies", comparison.table("replies")))
     if comparison.scenario.outcomes is not None:
@@ -344,7 +332,7 @@ def write_comparison(comparison: Comparison, folder: Path, *, overwrite: bool = 
         tables.append(("actions", comparison.table("actions")))
     if comparison.scenario.problems is not None:
         tables.append(("fixes", comparison.table("fixes")))
-    tables.append(("days", partial(_days_by_policy, comparison)))
+    tables.append(("days", _days_by_policy(comparison)))
     _write_tables(folder, tables,
                   lambda: (comparison.summary, comparison_document(comparison)))
     write_csv(with_units(comparison.differences), folder / "comparison.csv")
