@@ -15,7 +15,6 @@ hour pattern is exact and only a wait spanning a clock change differs by that ho
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -179,12 +178,20 @@ def _words(values: pd.Series, spelled: Callable[[str], str] = str) -> pa.Array:
         pa.array(categories, type=pa.string())).cast(pa.string())
 
 
-def _steps(visits: pd.DataFrame, tickets: np.ndarray) -> dict[str, pa.Array]:
+def _by_ticket(visits: pd.DataFrame) -> pd.DataFrame:
+    """The visits sorted by ticket, then by when they queued (stable)."""
+    return visits.sort_values(["ticket", "queued"], kind="stable")
+
+
+def _steps(visits: pd.DataFrame, tickets: np.ndarray, *, ordered: bool = False
+           ) -> dict[str, pa.Array]:
     """Per ticket (in the order of ``tickets``): its tiers in order with the work and
     agent of the first visit at each, joined by ``>`` (empty when no visit at all, and
-    the work or agents empty when none was worked)."""
-    first = visits.sort_values(["ticket", "queued"], kind="stable").drop_duplicates(
-        ["ticket", "tier"], keep="first")
+    the work or agents empty when none was worked). ``ordered``: the visits are sorted
+    by ticket and queue time already (stable)."""
+    if not ordered:
+        visits = _by_ticket(visits)
+    first = visits.drop_duplicates(["ticket", "tier"], keep="first")
     ids = first["ticket"].to_numpy()
     starts = first["start"].to_numpy(dtype=float)
     worked = ~np.isnan(starts) & ~np.isnan(first["end"].to_numpy(dtype=float))
@@ -226,10 +233,10 @@ def export_table(folder: str | Path, *, preset: str = "simdesk", replication: in
     scenario = load_scenario(folder / "scenario.yaml")
     start = pd.Timestamp(scenario.start)
     ids = tickets["ticket"].to_numpy()
-    steps = _steps(visits, ids)
+    visits = _by_ticket(visits)
+    steps = _steps(visits, ids, ordered=True)
     arrived = tickets["arrived"].to_numpy(dtype=float)
-    first_visit = visits.sort_values(["ticket", "queued"], kind="stable").drop_duplicates(
-        "ticket", keep="first").set_index("ticket")
+    first_visit = visits.drop_duplicates("ticket", keep="first").set_index("ticket")
     pickup = first_visit["start"].reindex(ids).to_numpy(dtype=float)
     left = visits.loc[visits["start"].isna() & visits["end"].notna()].groupby("ticket")["end"]
     abandoned = tickets["abandoned"].to_numpy(dtype=bool)
@@ -301,38 +308,64 @@ def write_export(table: pa.Table | pd.DataFrame, out: str | Path) -> Path:
     if name.endswith((".parquet", ".pq")):
         atomic_write(target, lambda p: pq.write_table(table, p))
         return target
-    content = csv_text(table).encode("utf-8")
+    content = csv_bytes(table)
     if name.endswith(".gz"):
-        content = gzip.compress(content, compresslevel=6, mtime=0)
+        content = gzip.compress(content, compresslevel=1, mtime=0)
     atomic_write(target, lambda p: p.write_bytes(content))
     return target
 
 
-_FORMULA = "^[" + re.escape("".join(FORMULA_STARTS)) + "]"
 _QUOTED = '[,"\r\n]'
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_STARTS).encode("ascii"), dtype=np.uint8)
+"""The first bytes that make a spreadsheet run a cell as a formula (all ASCII: a byte of
+a longer UTF-8 character never equals one)."""
+_QUOTED_BYTES = np.frombuffer(b',"\r\n', dtype=np.uint8)
+
+
+def _text_bytes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's cell boundaries (``n + 1`` offsets into the bytes) and its bytes:
+    checks on every cell's bytes at once, without a regular expression per cell."""
+    _, offsets, data = values.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[values.offset: values.offset
+                                                    + len(values) + 1]
+    first, last = (int(starts[0]), int(starts[-1])) if len(starts) else (0, 0)
+    raw = (np.frombuffer(data, dtype=np.uint8)[first:last] if data is not None
+           else np.zeros(0, dtype=np.uint8))
+    return starts - first, raw
 
 
 def csv_text(table: pa.Table) -> str:
-    """A text table as CSV the way pandas writes it (a cell quoted only when it holds a
+    """:func:`csv_bytes` as text."""
+    return csv_bytes(table).decode("utf-8")
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """A text table as CSV (UTF-8) the way pandas writes it (a cell quoted only when it holds a
     comma, quote or line break; ``\n`` line ends), every cell a spreadsheet would run
     as a formula prefixed with an apostrophe; vectorised with Arrow."""
     def cells(values: pa.Array) -> pa.Array:
         values = pc.fill_null(pc.cast(values, pa.string()), "")
-        risky = pc.match_substring_regex(values, pattern=_FORMULA)
-        if pc.any(risky).as_py():
-            values = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
-        needs = pc.match_substring_regex(values, pattern=_QUOTED)
-        if not pc.any(needs).as_py():
+        starts, data = _text_bytes(values)
+        risky = np.zeros(len(values), dtype=bool)
+        filled = starts[1:] > starts[:-1]
+        risky[filled] = np.isin(data[starts[:-1][filled]], _FORMULA_BYTES)
+        if risky.any():
+            values = pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", values, ""),
+                                values)
+        if not np.isin(_QUOTED_BYTES, data).any():  # (the whole column: no cell needs it)
             return values
+        needs = pc.match_substring_regex(values, pattern=_QUOTED)
         quoted = pc.binary_join_element_wise(
             '"', pc.replace_substring(values, pattern='"', replacement='""'), '"', "")
         return pc.if_else(needs, quoted, values)
 
     header = cells(pa.array(table.column_names, type=pa.string())).to_pylist()
     columns = [cells(table.column(name).combine_chunks()) for name in table.column_names]
+    head = (",".join(header) + "\n").encode("utf-8")
     if not columns or not table.num_rows:
-        return ",".join(header) + "\n"
-    lines = pc.binary_join_element_wise(*columns, ",")
-    body = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(lines)], pa.int32()),
-                                                   lines), "\n")[0].as_py()
-    return f"{','.join(header)}\n{body}\n"
+        return head
+    lines = pc.binary_join_element_wise(*columns, "", ",")  # each line ends with ","
+    starts, data = _text_bytes(lines)
+    body = data.copy()
+    body[starts[1:] - 1] = ord("\n")  # that last "," becomes the line's end
+    return head + body.tobytes()

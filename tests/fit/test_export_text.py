@@ -50,3 +50,23 @@ def test_steps_join_each_tickets_tiers_and_leave_unvisited_tickets_empty() -> No
     assert joined["groups"].to_pylist() == ["L1", "", "L1>L2", ""]
     assert joined["work_minutes"].to_pylist() == ["", "", "2.50>1.12", ""]
     assert joined["assignees"].to_pylist() == ["", "", "ann>bob", ""]
+
+
+def test_csv_text_on_random_and_sliced_text_is_what_pandas_writes() -> None:
+    """Every cell's bytes are checked at once (first byte, quoting bytes): against pandas
+    on random text — multi-byte characters, tabs, carriage returns, empty cells — and on
+    a slice of a table (an Arrow array that starts past its buffers' beginning)."""
+    generator = np.random.default_rng(4)
+    alphabet = list("ab1,\"\n\t=+-@' é€日")  # (a lone \r: quoted here, not by pandas)
+    cells = ["".join(generator.choice(alphabet, size=int(k)))
+             for k in generator.integers(0, 4, 600)]
+    frame = pd.DataFrame({"a": cells[:300], "b": cells[300:]})
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for start, stop in ((0, 300), (37, 250)):
+        part = frame.iloc[start:stop].reset_index(drop=True)
+        written = io.StringIO()
+        neutralised(part).to_csv(written, index=False)
+        assert csv_text(table.slice(start, stop - start)) == written.getvalue()
+    # a carriage return is quoted (a spreadsheet would break the row there), and at the
+    # start of a cell neutralised first
+    assert csv_text(pa.table({"a": ["x\r", "\ry"]})) == 'a\n"x\r"\n"\'\ry"\n'
