@@ -26,7 +26,8 @@ def diff(results_a: Path, results_b: Path, scopes: str, csv_path: Path | None) -
     from simdesk.experiments.compare import COMPARED_SCOPES
     from simdesk.metrics.catalogue import format_difference, format_metric
     from simdesk.store.diff import diff_results
-    from simdesk.store.results import check_writable, with_units, write_csv
+    from simdesk.store.results import with_units, write_csv
+    from simdesk.store.writable import check_writable
 
     wanted = [s.strip() for s in scopes.split(",") if s.strip()]
     for scope in wanted:

@@ -19,7 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _refuse_existing(path: Path, overwrite: bool, option: str = "-o") -> None:
     """Before any work: an output that cannot be written, or one that exists."""
-    from simdesk.store.results import check_writable
+    from simdesk.store.writable import check_writable
 
     check_writable(path, folder=False, option=option)
     if path.exists() and not overwrite:

@@ -80,7 +80,7 @@ def parse_forecast_options(holidays: str | None, level: str) -> tuple[frozenset[
 
 def refuse_existing(path: Path, overwrite: bool, option: str) -> None:
     """Before any work: an output that cannot be written, or one that exists."""
-    from simdesk.store.results import check_writable
+    from simdesk.store.writable import check_writable
 
     check_writable(path, folder=False, option=option)
     if path.exists() and not overwrite:

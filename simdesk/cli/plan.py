@@ -66,7 +66,8 @@ def plan(tickets: Path, weeks: int, shifts: Path, preset: str | None, mapping: t
     from simdesk.scenario.units import parse_duration
     from simdesk.staffing.grid import WeekGrid
     from simdesk.staffing.roster import load_roster_spec
-    from simdesk.store.results import check_writable, default_results_dir, slug
+    from simdesk.store.results import default_results_dir, slug
+    from simdesk.store.writable import check_writable
 
     if not shifts.is_file():
         raise SimdeskError(f"--shifts {shifts}: no such file (see examples/saas-shifts.yaml "

@@ -147,7 +147,8 @@ def staff(scenario: Path, interval: str, tiers: str | None, seed: int | None, go
     from simdesk.staffing.roster import load_roster_spec
     from simdesk.staffing.search import staff as find_staffing
     from simdesk.staffing.verify import roster_for, write_staffing
-    from simdesk.store.results import check_writable, default_results_dir, slug
+    from simdesk.store.results import default_results_dir, slug
+    from simdesk.store.writable import check_writable
 
     loaded = prepare(scenario).scenario  # each staffing tried is compiled on its own
     folder = out or default_results_dir(f"{slug(loaded.name)}-staffing")

@@ -14,6 +14,7 @@ hour pattern is exact and only a wait spanning a clock change differs by that ho
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,6 @@ import pyarrow.compute as pc
 
 from simdesk.errors import SimdeskError
 from simdesk.fit.presets import PRESETS
-from simdesk.scenario.load import load_scenario
 from simdesk.store.spreadsheet import FORMULA_STARTS
 
 EXPORT_FORMATS = tuple(PRESETS)
@@ -178,6 +178,31 @@ def _words(values: pd.Series, spelled: Callable[[str], str] = str) -> pa.Array:
         pa.array(categories, type=pa.string())).cast(pa.string())
 
 
+def _scenario_facts(path: Path) -> tuple[pd.Timestamp, bool, bool]:
+    """The start of a results folder's scenario, and whether it names segments and
+    topics. The file is the resolved scenario simdesk wrote (every default filled in), so
+    it is read as YAML, not validated again (0.25 s of an export's imports); anything
+    unexpected is read by :func:`~simdesk.scenario.load.load_scenario`, with its
+    messages."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        start = data["start"]
+        if isinstance(start, str):
+            start = dt.datetime.fromisoformat(start.strip())
+        elif isinstance(start, dt.date) and not isinstance(start, dt.datetime):
+            start = dt.datetime.combine(start, dt.time())
+        if not isinstance(start, dt.datetime):
+            raise TypeError(start)
+        return pd.Timestamp(start), bool(data["segments"]), bool(data["topics"])
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError):
+        from simdesk.scenario.load import load_scenario
+
+        scenario = load_scenario(path)
+        return pd.Timestamp(scenario.start), bool(scenario.segments), bool(scenario.topics)
+
+
 def _by_ticket(visits: pd.DataFrame) -> pd.DataFrame:
     """The visits sorted by ticket, then by when they queued (stable)."""
     return visits.sort_values(["ticket", "queued"], kind="stable")
@@ -230,8 +255,7 @@ def export_table(folder: str | Path, *, preset: str = "simdesk", replication: in
         raise SimdeskError(f"--format {preset!r}: unknown; formats: {', '.join(PRESETS)}")
     rules = PRESETS[preset]
     tickets, visits, _ = _replication_tables(folder, replication, policy)
-    scenario = load_scenario(folder / "scenario.yaml")
-    start = pd.Timestamp(scenario.start)
+    start, has_segments, has_topics = _scenario_facts(folder / "scenario.yaml")
     ids = tickets["ticket"].to_numpy()
     visits = _by_ticket(visits)
     steps = _steps(visits, ids, ordered=True)
@@ -275,8 +299,8 @@ def export_table(folder: str | Path, *, preset: str = "simdesk", replication: in
         "work_minutes": lambda: steps["work_minutes"],
         "assignees": lambda: steps["assignees"],
     }
-    unused = {"segment"} if not scenario.segments else set()
-    unused |= {"topic"} if not scenario.topics else set()
+    unused = {"segment"} if not has_segments else set()
+    unused |= {"topic"} if not has_topics else set()
     chosen = [(key, column) for key, column in rules.columns.items() if key not in unused]
     return pa.table({column: fields[key]() for key, column in chosen})
 

@@ -64,7 +64,7 @@ def check_sweep_folder(sweep: Sweep, folder: Path, *, resume: bool = False
     The seed is the sweep's, else the one recorded in the folder, else a fresh one. A
     folder whose points kept their tickets keeps them for the rest.
     """
-    from simdesk.store.results import check_writable
+    from simdesk.store.writable import check_writable
 
     check_writable(folder)
     store = SweepStore(folder)
