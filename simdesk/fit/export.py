@@ -15,7 +15,7 @@ hour pattern is exact and only a wait spanning a clock change differs by that ho
 from __future__ import annotations
 
 import datetime as dt
-import gzip
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -332,10 +332,17 @@ def write_export(table: pa.Table | pd.DataFrame, out: str | Path) -> Path:
     if name.endswith((".parquet", ".pq")):
         atomic_write(target, lambda p: pq.write_table(table, p))
         return target
-    content = csv_bytes(table)
-    if name.endswith(".gz"):
-        content = gzip.compress(content, compresslevel=1, mtime=0)
-    atomic_write(target, lambda p: p.write_bytes(content))
+    parts = csv_parts(table)
+    if name.endswith(".gz"):  # gzip's wrapper (wbits 31), level 1, no name, no time
+        packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+        parts = [*(packer.compress(part) for part in parts), packer.flush()]
+
+    def write(path: Path) -> None:
+        with path.open("wb") as handle:
+            for part in parts:
+                handle.write(part)
+
+    atomic_write(target, write)
     return target
 
 
@@ -359,14 +366,15 @@ def _text_bytes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def csv_text(table: pa.Table) -> str:
-    """:func:`csv_bytes` as text."""
-    return csv_bytes(table).decode("utf-8")
+    """:func:`csv_parts` as text."""
+    return b"".join(csv_parts(table)).decode("utf-8")
 
 
-def csv_bytes(table: pa.Table) -> bytes:
-    """A text table as CSV (UTF-8) the way pandas writes it (a cell quoted only when it holds a
-    comma, quote or line break; ``\n`` line ends), every cell a spreadsheet would run
-    as a formula prefixed with an apostrophe; vectorised with Arrow."""
+def csv_parts(table: pa.Table) -> list[bytes | memoryview]:
+    """A text table as CSV (UTF-8: its header, then its body) the way pandas writes it
+    (a cell quoted only when it holds a comma, quote or line break; ``\n`` line ends),
+    every cell a spreadsheet would run as a formula prefixed with an apostrophe;
+    vectorised with Arrow."""
     def cells(values: pa.Array) -> pa.Array:
         values = pc.fill_null(pc.cast(values, pa.string()), "")
         starts, data = _text_bytes(values)
@@ -387,9 +395,7 @@ def csv_bytes(table: pa.Table) -> bytes:
     columns = [cells(table.column(name).combine_chunks()) for name in table.column_names]
     head = (",".join(header) + "\n").encode("utf-8")
     if not columns or not table.num_rows:
-        return head
-    lines = pc.binary_join_element_wise(*columns, "", ",")  # each line ends with ","
-    starts, data = _text_bytes(lines)
-    body = data.copy()
-    body[starts[1:] - 1] = ord("\n")  # that last "," becomes the line's end
-    return head + body.tobytes()
+        return [head]
+    columns[-1] = pc.binary_join_element_wise(columns[-1], "", "\n")  # the line's end
+    _, body = _text_bytes(pc.binary_join_element_wise(*columns, ","))
+    return [head, body.data]  # Arrow's own bytes: not copied
