@@ -11,10 +11,10 @@ The names below are imported on first use (PEP 562): ``import simdesk`` and
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simdesk import _startup  # noqa: F401  (first: Ctrl-C while the modules load)
+from simdesk._lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -39,18 +39,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """The public names, imported when first used."""
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOME[name]), name)
-    globals()[name] = value  # the next look-up is a plain attribute
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME])
-
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 __all__ = [
     "Prepared",

@@ -7,8 +7,9 @@ installs — loads without the engine, pandas and the scenario schema.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simdesk._lazy import lazy_names
 
 if TYPE_CHECKING:
     from simdesk.experiments.sweeps.executors import (
@@ -34,18 +35,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """The public names, imported when first used."""
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOME[name]), name)
-    globals()[name] = value  # the next look-up is a plain attribute
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME])
-
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 __all__ = ["Dask", "Executor", "InProcess", "LocalProcesses", "Point", "Sweep", "SweepOutcome",
            "SweepSpec", "load_sweep", "run_sweep"]
