@@ -55,6 +55,17 @@ def category_codes(column: pd.Series) -> tuple[list[str], np.ndarray]:
     return names, column.cat.codes.to_numpy().astype(np.int64)
 
 
+def scope_keys(table: pd.DataFrame, scope: str, rep_index: np.ndarray
+               ) -> tuple[list[str], np.ndarray]:
+    """A ticket scope's group names and each row's group key ``replication index ×
+    width + code`` (``overall``: one group, ``all``; else the categorical column
+    ``scope``)."""
+    if scope == "overall":
+        return ["all"], rep_index
+    names, codes = category_codes(table[scope])
+    return names, rep_index * len(names) + codes
+
+
 def long_metrics(replications: np.ndarray, scope: str, names: list[str],
                  values: dict[str, np.ndarray]) -> pd.DataFrame:
     """``replication, scope, group, metric, value`` from per-group arrays laid out

@@ -29,7 +29,7 @@ import pandas as pd
 
 from simdesk.fates.streams import Streams
 from simdesk.metrics.catalogue import TICKET_SCOPES, from_source
-from simdesk.metrics.kernels import long_metrics, ratio
+from simdesk.metrics.kernels import long_metrics, ratio, scope_keys
 from simdesk.plan.model import DeskPlan
 from simdesk.scenario.outcomes import Outcomes
 
@@ -123,12 +123,7 @@ def outcome_metrics(customers: pd.DataFrame) -> pd.DataFrame:
              for name in ("unhappy", "complained", "churned", "converted")}
     frames = []
     for scope in TICKET_SCOPES:
-        if scope == "overall":
-            names, codes = ["all"], np.zeros(len(c), dtype=np.int64)
-        else:
-            names = [str(x) for x in c[scope].cat.categories]
-            codes = c[scope].cat.codes.to_numpy().astype(np.int64)
-        keys = rep_index * len(names) + codes
+        names, keys = scope_keys(c, scope, rep_index)
         groups = len(replications) * len(names)
         total = np.bincount(keys, minlength=groups).astype(float)
         count = {name: np.bincount(keys[flag], minlength=groups).astype(float)

@@ -33,7 +33,7 @@ from simdesk.engine.records import (
     RunRecord,
 )
 from simdesk.metrics.catalogue import TICKET_SCOPES, from_source
-from simdesk.metrics.kernels import measured, ratio
+from simdesk.metrics.kernels import measured, ratio, scope_keys
 from simdesk.metrics.tiers import AGENT_DAY_MINUTES
 from simdesk.plan.model import DeskPlan
 from simdesk.plan.rules import desk_rules
@@ -149,13 +149,8 @@ def _preemption(plan: DeskPlan, tickets: pd.DataFrame, rules: pd.DataFrame,
     rep_index = np.searchsorted(replications, t["replication"].to_numpy())
     frames = []
     for scope in TICKET_SCOPES:
-        if scope == "overall":
-            names, codes = ["all"], np.zeros(len(t), dtype=np.int64)
-        else:
-            names = [str(c) for c in t[scope].cat.categories]
-            codes = t[scope].cat.codes.to_numpy().astype(np.int64)
+        names, keys = scope_keys(t, scope, rep_index)
         groups = len(replications) * len(names)
-        keys = rep_index * len(names) + codes
         frames.append(_long(replications, names, scope, {"interrupted": ratio(
             np.bincount(keys[interrupted], minlength=groups).astype(float),
             np.bincount(keys, minlength=groups).astype(float))}))

@@ -30,7 +30,7 @@ import pandas as pd
 
 from simdesk.metrics.catalogue import TICKET_SCOPES, from_source
 from simdesk.metrics.customers import customer_values
-from simdesk.metrics.kernels import group_quantiles, long_metrics, measured, ratio
+from simdesk.metrics.kernels import group_quantiles, long_metrics, measured, ratio, scope_keys
 from simdesk.metrics.ratings import BAD, GOOD, rating_codes
 from simdesk.scenario.schema import Scenario
 
@@ -95,18 +95,12 @@ def ticket_metrics(tickets: pd.DataFrame, *, deflection: bool = False,
     frames = []
     overall: dict[str, np.ndarray] | None = None
     for scope in TICKET_SCOPES:
-        if scope == "overall":
-            names, keys = ["all"], rep_index
-        else:
-            column = t[scope]
-            names = [str(c) for c in column.cat.categories]
-            codes = column.cat.codes.to_numpy()
-            if overall is not None and len(names) == 1 and not codes.any():
-                # one group holding every ticket (one segment, topic or channel): the
-                # same keys as overall, so the same values, computed once
-                frames.append(long_metrics(replications, scope, names, overall))
-                continue
-            keys = rep_index * len(names) + codes  # (as int64)
+        names, keys = scope_keys(t, scope, rep_index)
+        if overall is not None and len(names) == 1 and np.array_equal(keys, rep_index):
+            # one group holding every ticket (one segment, topic or channel): the same
+            # keys as overall, so the same values, computed once
+            frames.append(long_metrics(replications, scope, names, overall))
+            continue
         width = len(names)
         groups = len(replications) * width
 
