@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from simdesk.engine import compiled_slots as slots
+from simdesk.engine import native
 from simdesk.engine.records import (
     DUTY_COLUMNS,
     REPLY_COLUMNS,
@@ -87,19 +89,10 @@ def in_search() -> bool:
 
 
 def load() -> bool:
-    """Load the compiled loop and its machine code (from numba's on-disk cache after
-    the first compilation) into this process now; whether it is available."""
-    loop = _loop()
-    if loop is None:
-        return False
-    if not loop.run.signatures:
-        try:
-            with _without_scipy_blas():
-                loop.run.compile(loop.SIGNATURE)
-        except Exception:  # numba cannot compile here (a broken install): SimPy runs
-            _LOOP[0] = None
-            return False
-    return True
+    """Load the compiled loop into this process now — its machine code from the cache, or,
+    the first time on a machine, compiled by numba (:mod:`~simdesk.engine.native`); whether
+    it is available."""
+    return _runner() is not None
 
 
 BLAS = "scipy.linalg.cython_blas"
@@ -151,44 +144,39 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
                  duty: Sequence[Sequence[Interval]] | None = None) -> RunRecord | None:
     """One replication by the compiled loop (the caller checks :func:`covers`), or
     ``None`` when the loop is not available (then run the SimPy desk)."""
-    loop = _loop()
-    if loop is None:
+    runner = _runner()
+    if runner is None:
         return None
-    if not load():
-        return None
-    floats, ints, records = _layout(loop, plan, batch, duty)
+    floats, ints, records = _layout(plan, batch, duty)
     n = len(batch)
-    try:
-        loop.run(floats, ints, records, *_fates(batch), plan.horizon)
-    except Exception:  # numba cannot compile here (a broken install): SimPy runs
-        _LOOP[0] = None
-        return None
+    if runner(floats, ints, records, *_fates(batch), plan.horizon) != 0:
+        return None  # the loop stopped on an error it cannot have: SimPy runs instead
     _RUNS[0] += 1
-    at = {slot: int(ints[slot]) for slot in (loop.F_FIRST, loop.F_RESOLVED, loop.F_ABANDONED,
-                                             loop.F_VISITS, loop.F_DUTY)}
-    used = {loop.F_VISITS: VISIT_COLUMNS * int(ints[loop.VISITS]),
-            loop.F_DUTY: DUTY_COLUMNS * int(ints[loop.DUTY])}
+    at = {slot: int(ints[slot]) for slot in (slots.F_FIRST, slots.F_RESOLVED,
+                                             slots.F_ABANDONED, slots.F_VISITS, slots.F_DUTY)}
+    used = {slots.F_VISITS: VISIT_COLUMNS * int(ints[slots.VISITS]),
+            slots.F_DUTY: DUTY_COLUMNS * int(ints[slots.DUTY])}
     del floats, ints  # the working state; the record views `records`, not a copy
 
     def column(slot: int, length: int) -> np.ndarray:
         return records[at[slot]: at[slot] + length]
 
-    visits = column(loop.F_VISITS, used[loop.F_VISITS]).reshape(-1, VISIT_COLUMNS)
+    visits = column(slots.F_VISITS, used[slots.F_VISITS]).reshape(-1, VISIT_COLUMNS)
     return RunRecord(
         arrived=batch.arrived,
-        first_response=column(loop.F_FIRST, n),
-        resolved=column(loop.F_RESOLVED, n),
-        abandoned_at=column(loop.F_ABANDONED, n),
+        first_response=column(slots.F_FIRST, n),
+        resolved=column(slots.F_RESOLVED, n),
+        abandoned_at=column(slots.F_ABANDONED, n),
         refused=np.zeros(n, dtype=bool),
         visits=visits,
         replies=np.empty((0, REPLY_COLUMNS)),
-        duty=column(loop.F_DUTY, used[loop.F_DUTY]).reshape(-1, DUTY_COLUMNS).copy(),
+        duty=column(slots.F_DUTY, used[slots.F_DUTY]).reshape(-1, DUTY_COLUMNS).copy(),
         queue_area=queue_areas(visits, len(plan.tiers), plan.warmup, plan.horizon),
         log=None,
     )
 
 
-def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
+def _layout(plan: DeskPlan, batch: TicketBatch,
             duty: Sequence[Sequence[Interval]] | None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The loop's three flat arrays: the tickets' fates and the desk's state (float and
@@ -218,71 +206,71 @@ def _layout(loop: Any, plan: DeskPlan, batch: TicketBatch,
     events: list[tuple[float, int, int, float]] = []
     for index in tier_agents.tolist():  # as Desk._schedule_duty schedules them
         for begin, end in plan.agents[index].duty if duty is None else duty[index]:
-            events.append((begin, loop.STARTS, index, end))
-            events.append((end, loop.ENDS, index, end))
+            events.append((begin, slots.STARTS, index, end))
+            events.append((end, slots.ENDS, index, end))
     shift = np.array(events, dtype=float).reshape(-1, 4)
     shift = shift[np.argsort(shift[:, 0], kind="stable")]
     ring = max(len(t.agents) for t in plan.tiers) + 2
     entry = np.zeros(tiers, dtype=np.int64)
     entry[chain[:, 0]] = 1
     int_columns = {
-        loop.O_LENGTH: lengths,
-        loop.O_STEP: n,
-        loop.O_CHAIN: chain.ravel(),
-        loop.O_REPLY: np.array([c.response == "reply" for c in plan.channels]),
-        loop.O_ENTRY: entry,
-        loop.O_AGENT_TIER: agent_tier,
-        loop.O_TIER_AGENTS: tier_agents,
-        loop.O_TIER_FIRST: tier_first,
-        loop.O_SHIFT_KIND: shift[:, 1],
-        loop.O_SHIFT_AGENT: shift[:, 2],
-        loop.O_QUEUE: int(queue_first[-1]),
-        loop.O_QUEUE_HEAD: queue_first[:-1],
-        loop.O_QUEUE_TAIL: queue_first[:-1],
-        loop.O_WAITING: tiers,
-        loop.O_IDLE_AGENT: tiers * ring,
-        loop.O_IDLE_MARK: tiers * ring,
-        loop.O_IDLE_HEAD: tiers,
-        loop.O_IDLE_TAIL: tiers,
-        loop.O_IDLE_COUNT: tiers,
-        loop.O_AGENT_MARK: agents,
-        loop.O_ON: agents,
-        loop.O_HOLDS: np.full(agents, -1),
-        loop.O_HEAP_EID: agents + 2,
-        loop.O_HEAP_AGENT: agents + 2,
-        loop.O_SCRATCH: 2 * ring,
+        slots.O_LENGTH: lengths,
+        slots.O_STEP: n,
+        slots.O_CHAIN: chain.ravel(),
+        slots.O_REPLY: np.array([c.response == "reply" for c in plan.channels]),
+        slots.O_ENTRY: entry,
+        slots.O_AGENT_TIER: agent_tier,
+        slots.O_TIER_AGENTS: tier_agents,
+        slots.O_TIER_FIRST: tier_first,
+        slots.O_SHIFT_KIND: shift[:, 1],
+        slots.O_SHIFT_AGENT: shift[:, 2],
+        slots.O_QUEUE: int(queue_first[-1]),
+        slots.O_QUEUE_HEAD: queue_first[:-1],
+        slots.O_QUEUE_TAIL: queue_first[:-1],
+        slots.O_WAITING: tiers,
+        slots.O_IDLE_AGENT: tiers * ring,
+        slots.O_IDLE_MARK: tiers * ring,
+        slots.O_IDLE_HEAD: tiers,
+        slots.O_IDLE_TAIL: tiers,
+        slots.O_IDLE_COUNT: tiers,
+        slots.O_AGENT_MARK: agents,
+        slots.O_ON: agents,
+        slots.O_HOLDS: np.full(agents, -1),
+        slots.O_HEAP_EID: agents + 2,
+        slots.O_HEAP_AGENT: agents + 2,
+        slots.O_SCRATCH: 2 * ring,
     }
     float_columns = {
-        loop.F_SHIFT_TIME: shift[:, 0],
-        loop.F_SHIFT_END: shift[:, 3],
-        loop.F_QUEUED: n,
-        loop.F_ABANDON: n,
-        loop.F_DUTY_END: agents,
-        loop.F_ON_SINCE: agents,
-        loop.F_STARTED: agents,
-        loop.F_DUE: agents,
-        loop.F_HEAP_TIME: agents + 2,
+        slots.F_SHIFT_TIME: shift[:, 0],
+        slots.F_SHIFT_END: shift[:, 3],
+        slots.F_QUEUED: n,
+        slots.F_ABANDON: n,
+        slots.F_DUTY_END: agents,
+        slots.F_ON_SINCE: agents,
+        slots.F_STARTED: agents,
+        slots.F_DUE: agents,
+        slots.F_HEAP_TIME: agents + 2,
     }
     record_columns: dict[int, Any] = {
-        loop.F_FIRST: n,
-        loop.F_RESOLVED: n,
-        loop.F_ABANDONED: n,
-        loop.F_VISITS: VISIT_COLUMNS * int(stops.sum()),
-        loop.F_DUTY: DUTY_COLUMNS * (len(events) // 2 + agents),
+        slots.F_FIRST: n,
+        slots.F_RESOLVED: n,
+        slots.F_ABANDONED: n,
+        slots.F_VISITS: VISIT_COLUMNS * int(stops.sum()),
+        slots.F_DUTY: DUTY_COLUMNS * (len(events) // 2 + agents),
     }
-    ints = _pack(int_columns, loop.HEADER, np.int64)
-    floats = _pack(float_columns, loop.FLOAT_HEADER, np.float64)
+    ints = _pack(int_columns, slots.HEADER, np.int64)
+    floats = _pack(float_columns, slots.FLOAT_HEADER, np.float64)
     records = _pack(record_columns, 0, np.float64)
     records[: 3 * n] = np.nan  # first response, resolution, abandonment: none yet
     for slot, start in (*float_columns.items(), *record_columns.items()):
         ints[slot] = start
     for slot, start in int_columns.items():
         ints[slot] = start
-    ints[loop.TICKETS] = n
-    ints[loop.TIERS] = tiers
-    ints[loop.WIDTH] = width
-    ints[loop.RING] = ring
-    ints[loop.SHIFTS] = len(shift)
+    ints[slots.TICKETS] = n
+    ints[slots.TIERS] = tiers
+    ints[slots.WIDTH] = width
+    ints[slots.RING] = ring
+    ints[slots.SHIFTS] = len(shift)
     return floats, ints, records
 
 
@@ -319,18 +307,74 @@ def _pack(columns: dict[int, Any], header: int, dtype: type) -> np.ndarray:
     return flat
 
 
-_LOOP: list[Any] = []
+_RUNNER: list[native.Runner | None] = []
 
 
-def _loop() -> Any:
-    """The module of the compiled loop, or ``None`` if numba is missing, turned off
-    (``SIMDESK_COMPILED=0``), or fails to load."""
-    if not _LOOP:
-        loop: Any = None
+def _runner() -> native.Runner | None:
+    """The loop, loaded once per process; ``None`` when numba is missing, the loop is turned
+    off (``SIMDESK_COMPILED=0``), or it cannot be built or loaded here."""
+    if not _RUNNER:
+        runner = None
         if os.environ.get("SIMDESK_COMPILED", "1") != "0":
-            try:
-                loop = importlib.import_module("simdesk.engine.compiled_loop")
-            except Exception:  # numba missing or broken: SimPy gives the same records
-                loop = None
-        _LOOP.append(loop)
-    return _LOOP[0]
+            runner = native.load_cached() or _build()
+        _RUNNER.append(runner)
+    return _RUNNER[0]
+
+
+def _build() -> native.Runner | None:
+    """Compile the loop with numba, make its machine code, and cache it if a probe desk
+    gives the same records both ways (numba's dispatcher, the machine code)."""
+    try:
+        loop = importlib.import_module("simdesk.engine.compiled_loop")
+        with _without_scipy_blas():
+            loop.run.compile(loop.SIGNATURE)
+        compiled = loop.run.overloads[loop.SIGNATURE.args]
+        name = compiled.fndesc.llvm_func_name
+        machine_code = native.build(compiled.library.get_llvm_str(), name)
+        runner = native.load(machine_code, name)
+        if not _agrees(runner, loop.run):
+            return None
+    except Exception:  # numba missing or unable to compile here: SimPy gives the same records
+        return None
+    native.store(machine_code, name)
+    return runner
+
+
+PROBE: dict[str, Any] = {
+    "name": "probe of the compiled loop", "start": "2026-01-05", "horizon": "1w",
+    "channels": {
+        "chat": {"sla": {"within": "5m", "target": "80%"}, "response": "pickup",
+                 "patience": {"dist": "weibull", "mean": "10m", "cv": 0.8}},
+        "email": {"sla": {"within": "4h", "target": "90%"}, "response": "reply"}},
+    "topics": {"howto": {"share": "50%", "effort": 0.6,
+                         "deflection": {"share": "30%", "picks": "random"}},
+               "bug": {"share": "50%", "effort": 2.0}},
+    "arrivals": [{"channel": "chat", "rate": "14/h", "profile": "office"},
+                 {"channel": "email", "rate": "5/h"}],
+    "tiers": {
+        "L1": {"agents": [{"shift": "Mon-Fri 08:00-16:00", "count": 2},
+                          {"shift": "Mon-Sun 10:00-18:00", "count": 1}],
+               "handle": {"dist": "lognormal", "mean": "11m", "cv": 1},
+               "resolves": "80%", "escalate_to": "L2"},
+        "L2": {"agents": [{"shift": "Mon-Fri 09:00-17:00", "count": 1}],
+               "handle": {"dist": "gamma", "mean": "20m", "cv": 1}}},
+    "routing": {"policy": "fifo"},
+}
+"""A small desk that takes every path of the loop — shifts starting and ending with work
+in hand, two tiers, abandonment, deflection, response on pickup and on reply."""
+
+
+def _agrees(runner: native.Runner, dispatcher: Any) -> bool:
+    """Whether the machine code gives numba's records on :data:`PROBE`, bit for bit."""
+    from simdesk.fates.streams import Streams
+    from simdesk.fates.tickets import draw_tickets
+    from simdesk.plan.compile import compile_plan
+    from simdesk.scenario.load import load_scenario
+
+    plan = compile_plan(load_scenario(PROBE))
+    batch = draw_tickets(plan, Streams(1, 0))
+    theirs, mine = _layout(plan, batch, None), _layout(plan, batch, None)
+    dispatcher(*theirs, *_fates(batch), plan.horizon)
+    status = runner(*mine, *_fates(batch), plan.horizon)
+    return status == 0 and all(a.tobytes() == b.tobytes() for a, b in zip(mine, theirs,
+                                                                           strict=True))

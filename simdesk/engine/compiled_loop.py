@@ -1,6 +1,6 @@
-"""The compiled loop of :mod:`simdesk.engine.compiled` (imported only when numba is
-installed; importing this module compiles nothing: the first call compiles, or loads what
-an earlier process compiled from numba's on-disk cache).
+"""The compiled loop of :mod:`simdesk.engine.compiled`, in numba's Python (imported only
+to build the loop's machine code, :mod:`simdesk.engine.native`, the first time on a machine;
+importing this module compiles nothing).
 
 All the loop's state lives in three flat arrays, ``f`` (float64: working state), ``i``
 (int64) and ``o`` (float64: the records, which the run's record then views without a
@@ -9,7 +9,7 @@ column. The tickets' fates — arrival times, patience, handle times, channel, d
 tiers to visit — are read from the batch's own arrays (the tuple ``t``, passed to the
 helpers that read them), never copied: at 5 million tickets a copy was 200 MB of the
 run's peak. The first slots of ``i`` hold the running scalars and where each column
-starts (the ``O_*`` and ``F_*`` slots below; ``F_FIRST``, ``F_RESOLVED``, ``F_ABANDONED``,
+starts (the ``O_*`` and ``F_*`` slots of :mod:`~simdesk.engine.compiled_slots`; ``F_FIRST``, ``F_RESOLVED``, ``F_ABANDONED``,
 ``F_VISITS`` and ``F_DUTY`` are offsets in ``o``); :mod:`~simdesk.engine.compiled` lays
 them out.
 """
@@ -21,8 +21,13 @@ from typing import Any
 import numpy as np
 from numba import njit, types
 
-OPTIONS: dict[str, Any] = {"cache": True, "_nrt": False}
-"""numba's options for every function of the loop. Its runtime (NRT) is off: nothing is
+from simdesk.engine.compiled_slots import *  # noqa: F403  (the slots of the working arrays)
+
+OPTIONS: dict[str, Any] = {"cache": False, "_nrt": False}
+"""numba's options for every function of the loop. Not cached by numba: its cached code has
+no IR to make the machine code of :mod:`~simdesk.engine.native` from, which is the cache (and
+numba's cache would not see a change of :mod:`~simdesk.engine.compiled_slots`, as the
+native cache does). Its runtime (NRT) is off: nothing is
 allocated inside, and the arrays a helper receives are not reference-counted at each call
 (with the tickets' fates passed as a tuple of arrays, counting made the loop 50 % slower)."""
 
@@ -50,36 +55,6 @@ def kernel(function: Any) -> Any:
 Fates = Any
 """``(arrived, patience, handles, channel, deflected, visits)``: the batch's arrays, as a
 tuple (``visits``: the tiers a ticket visits at most, its channel's chain permitting)."""
-
-# Slots of `i`: running scalars.
-NEXT, ALARM, VISITS, DUTY, SEQ, HEAP, EID = range(7)
-# Slots of `i`: sizes.
-TICKETS, TIERS, WIDTH, RING, SHIFTS = range(7, 12)
-# Slots of `i`: where the int columns start in `i`.
-(O_LENGTH, O_STEP, O_CHAIN, O_REPLY, O_ENTRY, O_AGENT_TIER,
- O_TIER_AGENTS, O_TIER_FIRST, O_SHIFT_KIND, O_SHIFT_AGENT, O_QUEUE, O_QUEUE_HEAD,
- O_QUEUE_TAIL, O_WAITING, O_IDLE_AGENT, O_IDLE_MARK, O_IDLE_HEAD, O_IDLE_TAIL,
- O_IDLE_COUNT, O_AGENT_MARK, O_ON, O_HOLDS, O_HEAP_EID, O_HEAP_AGENT, O_SCRATCH) = range(12, 37)
-# Slots of `i`: where the float columns start in `f`.
-(F_SHIFT_TIME, F_SHIFT_END, F_QUEUED, F_ABANDON,
- F_FIRST, F_RESOLVED, F_ABANDONED, F_DUTY_END, F_ON_SINCE, F_STARTED, F_DUE, F_HEAP_TIME,
- F_VISITS, F_DUTY) = range(37, 51)
-HEADER = 51
-# Places in `t`, the tickets' fates as the batch holds them (read, never copied).
-T_ARRIVED, T_PATIENCE, T_HANDLES, T_CHANNEL, T_DEFLECTED, T_VISITS = range(6)
-# Slots of `f`.
-NEXT_ARRIVAL = 0
-FLOAT_HEADER = 1
-STARTS, ENDS = 0, 1
-"""Kinds of the shift events."""
-NO_AGENT = -1
-INTS = (O_LENGTH, O_STEP, O_CHAIN, O_REPLY, O_ENTRY, O_AGENT_TIER,
-        O_TIER_AGENTS, O_TIER_FIRST, O_SHIFT_KIND, O_SHIFT_AGENT, O_QUEUE, O_QUEUE_HEAD,
-        O_QUEUE_TAIL, O_WAITING, O_IDLE_AGENT, O_IDLE_MARK, O_IDLE_HEAD, O_IDLE_TAIL,
-        O_IDLE_COUNT, O_AGENT_MARK, O_ON, O_HOLDS, O_HEAP_EID, O_HEAP_AGENT, O_SCRATCH)
-FLOATS = (F_SHIFT_TIME, F_SHIFT_END, F_QUEUED, F_ABANDON,
-          F_FIRST, F_RESOLVED, F_ABANDONED, F_DUTY_END, F_ON_SINCE, F_STARTED, F_DUE,
-          F_HEAP_TIME, F_VISITS, F_DUTY)
 
 
 @kernel

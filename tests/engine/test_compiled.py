@@ -3,8 +3,10 @@ for bit, is chosen where it applies, and is not needed: without numba, SimPy run
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simdesk.engine import compiled
+from simdesk.engine import compiled, native
 from simdesk.engine.records import RunRecord
 from simdesk.engine.run import run_desk
 from simdesk.engine.state import is_plain
@@ -118,7 +120,7 @@ def test_without_numba_simpy_runs_with_the_same_records(monkeypatch: pytest.Monk
     plan = compile_plan(load_scenario(_bench_desk(3_000)))
     batch = draw_tickets(plan, Streams(2, 0))
     expected = run_desk(plan, batch, Fifo(), compiled=True)
-    monkeypatch.setattr(compiled, "_LOOP", [None])  # as if `import numba` had failed
+    monkeypatch.setattr(compiled, "_RUNNER", [None])  # as if `import numba` had failed
     assert compiled.run_compiled(plan, batch) is None
     _same(run_desk(plan, batch, Fifo(), compiled=True), expected)
 
@@ -147,36 +149,73 @@ def test_a_search_takes_the_compiled_loop_for_small_runs_too(
         assert compiled.in_search()
         _same(run_desk(plan, batch, Fifo()), expected)
     assert compiled.runs() == before + 1 and not compiled.in_search()
-    monkeypatch.setattr(compiled, "_LOOP", [None])  # without numba a search runs SimPy
+    monkeypatch.setattr(compiled, "_RUNNER", [None])  # without numba a search runs SimPy
     with compiled.searching():
         _same(run_desk(plan, batch, Fifo()), expected)
     assert compiled.runs() == before + 1
 
 
-def test_loading_compiles_the_signature_the_runs_use() -> None:
-    assert compiled.load()
-    signatures = list(compiled._loop().run.signatures)
-    plan = compile_plan(load_scenario(_bench_desk(500)))
-    compiled.run_compiled(plan, draw_tickets(plan, Streams(4, 0)))
-    assert list(compiled._loop().run.signatures) == signatures  # nothing compiled again
-
-
-def test_loading_skips_scipy_blas_and_leaves_it_importable() -> None:
-    """numba's first load would import scipy.linalg (0.1 s) for the np.linalg the loop
-    never uses: in a fresh process it does not, and scipy.linalg imports fine after."""
+def test_the_first_process_builds_the_machine_code_and_the_next_loads_it_without_numba(
+        tmp_path: Path) -> None:
+    """In an empty cache, numba compiles the loop (without importing scipy's BLAS, which
+    it would load for np.linalg: 0.1 s) and its machine code is cached once a probe desk
+    agreed; a second process loads that code with llvmlite alone: numba is not imported.
+    Both give the same records, and scipy.linalg still imports after."""
     script = (
         "import sys\n"
-        "from simdesk.engine import compiled\n"
+        "from simdesk.engine import compiled, native\n"
+        "from simdesk.fates.streams import Streams\n"
+        "from simdesk.fates.tickets import draw_tickets\n"
+        "from simdesk.plan.compile import compile_plan\n"
+        "from simdesk.scenario.load import load_scenario\n"
+        "cached = native.cache_file().exists()\n"
         "assert compiled.load()\n"
+        "assert native.cache_file().exists()\n"
         "assert 'scipy.linalg' not in sys.modules, 'numba imported scipy.linalg'\n"
-        "assert 'scipy.linalg.cython_blas' not in sys.modules\n"
+        "assert ('numba' in sys.modules) is not cached\n"
+        "plan = compile_plan(load_scenario(compiled.PROBE))\n"
+        "record = compiled.run_compiled(plan, draw_tickets(plan, Streams(9, 0)))\n"
         "import scipy.linalg\n"
-        "assert scipy.linalg.cython_blas is not None\n"
-        "print(float(scipy.linalg.det([[2.0, 0.0], [0.0, 3.0]])))\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "6.0"
+        "assert float(scipy.linalg.det([[2.0, 0.0], [0.0, 3.0]])) == 6.0\n"
+        "print(cached, record.first_response.tobytes().hex()[:4000],"
+        " record.visits.tobytes().hex()[-4000:])\n")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=False, env=env) for _ in range(2)]
+    for done in runs:
+        assert done.returncode == 0, done.stderr
+    built, loaded = (done.stdout.split() for done in runs)
+    assert built[0] == "False" and loaded[0] == "True"
+    assert built[1:] == loaded[1:]
+    assert [p.name for p in (tmp_path / "simdesk").iterdir()] == [native.cache_file().name]
+
+
+def test_a_damaged_or_stale_cache_file_is_never_loaded(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    path = native.cache_file()
+    assert path is not None and native.load_cached() is None  # none yet
+    good = native._pack(b"\x7fELF...", "run")
+    assert native._unpack(good) == ("run", b"\x7fELF...")
+    path.parent.mkdir(parents=True)
+    for damaged in (good[:-1], good.replace(b"ELF", b"ELG"), b"", b"not ours"):
+        path.write_bytes(damaged)
+        assert native._unpack(damaged) is None
+        assert native.load_cached() is None
+
+
+def test_machine_code_that_calls_outside_the_loop_is_refused() -> None:
+    """A function of the loop that called Python or numba's runtime could not run from the
+    cache alone (and MCJIT aborts the process on a symbol it cannot find): refused."""
+    ir = ("declare i32 @PyErr_Occurred()\n"
+          "define i32 @run() {\n  %r = call i32 @PyErr_Occurred()\n  ret i32 %r\n}\n")
+    with pytest.raises(ValueError, match="PyErr_Occurred"):
+        native.build(ir, "run")
+    wrapper = ("declare i32 @PyErr_Occurred()\n"
+               "define i32 @run() {\n  ret i32 0\n}\n"
+               "define i32 @wrapper() {\n  %r = call i32 @PyErr_Occurred()\n  ret i32 %r\n}\n")
+    runner_code = native.build(wrapper, "run")  # the wrapper is dropped, the call with it
+    assert b"PyErr_Occurred" not in runner_code
 
 
 def test_the_loop_reads_the_batch_and_never_writes_it() -> None:
@@ -193,10 +232,8 @@ def test_the_loop_reads_the_batch_and_never_writes_it() -> None:
     for name, values in before.items():
         assert np.array_equal(getattr(batch, name), values), name
     _same(first, second)
-    signatures = len(compiled._loop().run.signatures)
     for name in before:  # as a staffing search keeps a batch: read-only, no new compile
         getattr(batch, name).flags.writeable = False
     third = compiled.run_compiled(plan, batch)
     assert third is not None
     _same(first, third)
-    assert len(compiled._loop().run.signatures) == signatures
