@@ -78,12 +78,12 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
 
     from simdesk.console.plan import print_notices
     from simdesk.console.run import print_result
-    from simdesk.experiments.suggest import explain_misses
+    from simdesk.experiments.suggest import explain_misses, suggest_changes
     from simdesk.metrics.misses_text import miss_lines
     from simdesk.plan.budget import check_work
     from simdesk.plan.prepare import prepare
     from simdesk.simulation import auto_workers, simulate
-    from simdesk.store.results import check_results_folder, default_results_dir, write_results
+    from simdesk.store.results import ResultsWriter, check_results_folder, default_results_dir
 
     prepared = prepare(scenario)
     loaded, plan = prepared.scenario, prepared.plan
@@ -103,8 +103,13 @@ def run(scenario: Path, seed: int | None, replications: int | None, out: Path | 
         errors.print("No changes tried for missed targets: with them the run would exceed "
                      "the --max-tickets budget (raise it, or pass --no-limits).",
                      highlight=False)
-    explained = explain_misses(result, suggest=suggest, workers=workers)
-    written = write_results(result, folder, overwrite=overwrite, misses=explained)
+    with ResultsWriter(result, folder, overwrite=overwrite) as writer:  # tables meanwhile
+        explained = explain_misses(result, suggest=False)
+        writer.finish()
+        if suggest:  # after the writes: their processes are not forked beside its threads
+            suggest_changes(result, explained, workers=workers)
+        writer.write_misses(explained)
+    written = writer.folder
     console = out_console()
     if wide and console.width < 160:  # every column, even past the terminal's edge
         console = Console(highlight=False, soft_wrap=True, width=160)

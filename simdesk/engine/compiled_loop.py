@@ -9,9 +9,9 @@ column. The tickets' fates — arrival times, patience, handle times, channel, d
 tiers to visit — are read from the batch's own arrays (the tuple ``t``, passed to the
 helpers that read them), never copied: at 5 million tickets a copy was 200 MB of the
 run's peak. The first slots of ``i`` hold the running scalars and where each column
-starts (the ``O_*`` and ``F_*`` slots of :mod:`~simdesk.engine.compiled_slots`; ``F_FIRST``, ``F_RESOLVED``, ``F_ABANDONED``,
-``F_VISITS`` and ``F_DUTY`` are offsets in ``o``); :mod:`~simdesk.engine.compiled` lays
-them out.
+starts (the ``O_*`` and ``F_*`` slots of :mod:`~simdesk.engine.compiled_slots`;
+``F_FIRST``, ``F_RESOLVED``, ``F_ABANDONED``, ``F_VISITS`` and ``F_DUTY`` are offsets in
+``o``); :mod:`~simdesk.engine.compiled` lays them out.
 """
 
 from __future__ import annotations

@@ -216,8 +216,17 @@ def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: i
                           & (summary["metric"] == "sla")]
         explained.append(channel_misses(result.plan, result.tickets, result.visits, channel,
                                         verdict, float(row["mean"].iloc[0])))
-    if not suggest:
-        return explained
+    if suggest:
+        suggest_changes(result, explained, workers=workers, progress=progress)
+    return explained
+
+
+def suggest_changes(result: SimulationResult, explained: list[ChannelMisses], *,
+                    workers: int = 0, progress: Callable[[int, int, str], None] | None = None
+                    ) -> None:
+    """Add to ``explained`` (as :func:`explain_misses` without ``suggest`` gives it) a few
+    changes tried on the same tickets, for the :data:`CHANNELS` channels furthest below
+    their targets."""
     worst_first = sorted(explained, key=lambda m: m.sla - m.target)
     for rank, misses in enumerate(worst_first):
         if result.replications < 2:
@@ -235,7 +244,7 @@ def explain_misses(result: SimulationResult, *, suggest: bool = True, workers: i
             misses.suggestion_note = (
                 f"each change simulated on the same tickets: seed {result.seed}, "
                 f"replications 1–{min(REPLICATIONS, result.replications)}")
-    return explained
 
 
-__all__ = ["CANDIDATES", "CHANNELS", "REPLICATIONS", "candidates", "explain_misses", "try_changes"]
+__all__ = ["CANDIDATES", "CHANNELS", "REPLICATIONS", "candidates", "explain_misses",
+           "suggest_changes", "try_changes"]

@@ -177,36 +177,92 @@ def misses_document(misses: Sequence[ChannelMisses]) -> list[dict[str, Any]]:
     return cleaned
 
 
+class ResultsWriter:
+    """A run's results being written into a folder, the tables while this thread goes on.
+
+    On creation it writes ``scenario.yaml`` and starts writing the simulation's tables on
+    other threads (Arrow writes Parquet without holding the GIL), so that the caller may
+    analyse the result meanwhile (the why-missed analysis of ``simdesk run``);
+    :meth:`finish` adds the day and hour tables and the summary and waits for every write;
+    :meth:`write_misses` then writes ``misses.json``. Used as a context manager, it
+    always waits for its writes (and, on an error, writes nothing more).
+    """
+
+    def __init__(self, result: SimulationResult, folder: Path, *,
+                 overwrite: bool = False) -> None:
+        self.result = result
+        self.folder = Path(folder)
+        check_results_folder(self.folder, overwrite=overwrite)
+        _make_folder(self.folder)
+        header = (
+            f"# Resolved scenario written by simdesk {__version__} on "
+            f"{dt.datetime.now():%Y-%m-%d %H:%M}: every default filled in, seed included.\n"
+            "# `simdesk run` on this file reproduces these results exactly.\n"
+        )
+        atomic_text(self.folder / "scenario.yaml", header + scenario_to_yaml(result.scenario))
+        tables = [("tickets", result.tickets), ("visits", result.visits),
+                  ("duty", result.duty)]
+        if len(result.replies):
+            tables.append(("replies", result.replies))
+        if result.scenario.outcomes is not None:
+            tables.append(("customers", result.customers))
+        if result.scenario.supervisor is not None:
+            tables.append(("actions", result.actions))
+        if result.scenario.problems is not None:
+            tables.append(("fixes", result.fixes))
+        self._pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=len(tables) + 2)
+        self._writes = [self._pool.submit(atomic_write, self.folder / f"{name}.parquet",
+                                          partial(_write_parquet, frame))
+                        for name, frame in tables]
+
+    def finish(self) -> None:
+        """Write the day and hour tables and the summary, and wait for every table."""
+        if self._pool is None:
+            return
+        result = self.result
+        days = day_table(result.plan, result.tickets)
+        self._writes.append(self._pool.submit(atomic_write, self.folder / "days.parquet",
+                                              partial(_write_parquet, days)))
+        hours = hour_table(result.plan, result.tickets)
+        self._writes.append(self._pool.submit(atomic_write, self.folder / "hours.parquet",
+                                              partial(_write_parquet, hours)))
+        write_csv(with_units(result.summary), self.folder / "summary.csv")
+        atomic_text(self.folder / "summary.json",
+                    json.dumps(summary_document(result), indent=2, allow_nan=False))
+        self._wait()
+
+    def write_misses(self, misses: Sequence[ChannelMisses]) -> None:
+        """``misses.json``: why each channel missed (:mod:`simdesk.experiments.suggest`)."""
+        atomic_text(self.folder / "misses.json",
+                    json.dumps(misses_document(misses), indent=2, allow_nan=False))
+
+    def _wait(self, *, errors: bool = True) -> None:
+        """Wait for every write; with ``errors``, raise the first that failed."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+            for write in self._writes if errors else ():
+                write.result()
+
+    def __enter__(self) -> ResultsWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.finish()
+        else:  # the caller's error is the one to report
+            self._wait(errors=False)
+
+
 def write_results(result: SimulationResult, folder: Path, *, overwrite: bool = False,
                   misses: Sequence[ChannelMisses] | None = None) -> Path:
     """Write every result file into ``folder`` and return it; with ``misses``, also
     ``misses.json`` (:mod:`simdesk.experiments.suggest`)."""
-    folder = Path(folder)
-    check_results_folder(folder, overwrite=overwrite)
-    _make_folder(folder)
-    header = (
-        f"# Resolved scenario written by simdesk {__version__} on "
-        f"{dt.datetime.now():%Y-%m-%d %H:%M}: every default filled in, seed included.\n"
-        "# `simdesk run` on this file reproduces these results exactly.\n"
-    )
-    yaml_text = header + scenario_to_yaml(result.scenario)
-    atomic_text(folder / "scenario.yaml", yaml_text)
-    tables = [("tickets", result.tickets), ("visits", result.visits), ("duty", result.duty),
-              ("days", day_table(result.plan, result.tickets)),
-              ("hours", hour_table(result.plan, result.tickets))]
-    if len(result.replies):
-        tables.append(("replies", result.replies))
-    if result.scenario.outcomes is not None:
-        tables.append(("customers", result.customers))
-    if result.scenario.supervisor is not None:
-        tables.append(("actions", result.actions))
-    if result.scenario.problems is not None:
-        tables.append(("fixes", result.fixes))
-    _write_tables(folder, tables, lambda: (result.summary, summary_document(result)))
-    if misses is not None:
-        atomic_text(folder / "misses.json",
-                    json.dumps(misses_document(misses), indent=2, allow_nan=False))
-    return folder
+    with ResultsWriter(result, folder, overwrite=overwrite) as writer:
+        writer.finish()
+        if misses is not None:
+            writer.write_misses(misses)
+    return writer.folder
 
 
 def default_comparison_dir(name: str, root: Path = Path("results")) -> Path:
