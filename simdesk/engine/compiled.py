@@ -11,10 +11,11 @@ hours (:func:`covers`); everything else runs on SimPy. A run takes it from
 
 Why numba: the engine's cost is its Python callbacks (~3 µs per ticket); a compiled loop
 over the same rules runs ~50× faster. numba compiles from Python source with no C
-compiler, ships wheels for the usual platforms and caches what it compiled on disk
-(``cache=True``), so only the very first run pays the compilation. It is optional
-(``pip install simdesk[fast]``): without it, or if it fails to load, SimPy runs, with
-the same results. ``SIMDESK_COMPILED=0`` turns the kernel off.
+compiler and ships wheels for the usual platforms. It compiles the loop once per machine
+(~4 s); :mod:`~simdesk.engine.native` caches the machine code, which every later process
+loads in ~0.03 s without importing numba. It is optional (``pip install simdesk[fast]``):
+without it, or if the loop cannot be built or loaded, SimPy runs, with the same results.
+``SIMDESK_COMPILED=0`` turns the kernel off.
 
 The loop mirrors SimPy's order of events exactly: events at equal times run in the
 order they were scheduled. The shift events are all scheduled before the run (their
@@ -50,10 +51,10 @@ from simdesk.policies.base import Policy
 from simdesk.policies.fifo import Fifo
 from simdesk.scenario.calendar import Interval
 
-MIN_TICKETS = 20_000
-"""Below this many tickets the SimPy desk is used: loading the compiled loop (~0.3 s
-the first time in a process) would cost more than it saves — unless a search runs
-(:func:`searching`)."""
+MIN_TICKETS = 10_000
+"""Below this many tickets the SimPy desk is used: loading the compiled loop (~0.03 s
+the first time in a process, as much as SimPy spends on 10,000 tickets) would cost more
+than it saves — unless a search runs (:func:`searching`)."""
 
 _SEARCHING: list[bool] = [False]
 
