@@ -8,15 +8,16 @@ so ``simdesk fit`` reads the file back with no mapping: the round trip of the fi
 
 The simulator's calendar has no daylight saving: a scenario minute is a local wall-clock
 minute. With ``--tz`` the wall-clock times are placed in that zone (a time in a skipped
-hour moves to its end, a repeated hour is read as its first occurrence), so the weekday ×
-hour pattern is exact and only a wait spanning a clock change differs by that hour.
+interval moves to its end, a repeated one is read as its first occurrence:
+:mod:`~simdesk.fit.export_clock`), so the weekday × hour pattern is exact and only a wait
+spanning a clock change differs by that change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simdesk.errors import SimdeskError
+from simdesk.fit.export_clock import seconds, times
 from simdesk.fit.presets import PRESETS
 from simdesk.store.spreadsheet import FORMULA_STARTS
 
@@ -83,51 +85,6 @@ TICKET_COLUMNS = ("ticket", "channel", "segment", "topic", "arrived", "first_res
 VISIT_COLUMNS = ("ticket", "tier", "agent", "queued", "start", "end")
 
 
-def _seconds(start: pd.Timestamp, minutes: np.ndarray) -> pd.Series:
-    """Scenario minutes as wall-clock moments rounded to the second (NaT where NaN)."""
-    return pd.Series(start + pd.to_timedelta(minutes, unit="min")).dt.round("s")
-
-
-def _times(start: pd.Timestamp, minutes: np.ndarray, zone: ZoneInfo | None,
-           naive: bool) -> pa.Array:
-    """Scenario minutes as timestamp text (empty where NaN), to the second."""
-    moments = _seconds(start, minutes)
-    if zone is None:
-        return _iso_text(moments, naive)
-    placed = moments.dt.tz_localize(zone, ambiguous=np.ones(len(moments), dtype=bool),
-                                    nonexistent="shift_forward")
-    wall = placed.dt.tz_localize(None)  # a skipped time moved to the end of the gap
-    text = _iso_text(wall, naive)
-    if naive:
-        return text
-    offset = (wall - placed.dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
-    return pc.binary_join_element_wise(text, _offsets(offset.to_numpy()), "",
-                                       null_handling="replace", null_replacement="")
-
-
-def _iso_text(moments: pd.Series, naive: bool) -> pa.Array:
-    """Naive moments (whole seconds) as ``2026-03-02T08:15:00`` (``2026-03-02 08:15:00``
-    when ``naive``); empty where NaT."""
-    stamps = pa.array(moments.to_numpy(dtype="datetime64[s]"), type=pa.timestamp("s"),
-                      from_pandas=True)
-    text = pc.cast(stamps, pa.string())  # ISO 8601 with a space, far faster than strftime
-    if not naive:
-        text = pc.replace_substring(text, pattern=" ", replacement="T", max_replacements=1)
-    return pc.fill_null(text, "")
-
-
-def _offsets(seconds: np.ndarray) -> pa.Array:
-    """UTC offsets in seconds as ``+01:00`` (empty where NaN)."""
-    found = np.full(len(seconds), "", dtype=object)
-    valid = ~np.isnan(seconds)
-    for value in np.unique(seconds[valid]):  # a handful of distinct offsets
-        minutes = round(float(value) / 60)
-        sign = "-" if minutes < 0 else "+"
-        hours, rest = divmod(abs(minutes), 60)
-        found[valid & (seconds == value)] = f"{sign}{hours:02d}:{rest:02d}"
-    return pa.array(found, type=pa.string())
-
-
 def two_decimals(values: np.ndarray) -> pa.Array:
     """``f"{v:.2f}"`` of every value, vectorised (empty where NaN): rounded in integer
     hundredths where that is unambiguous, by Python's own formatting where a value lies
@@ -141,7 +98,7 @@ def two_decimals(values: np.ndarray) -> pa.Array:
     whole = pa.array(hundredths // 100, type=pa.int64())
     cents = pa.array(hundredths % 100, type=pa.int64())
     text = pc.binary_join_element_wise(
-        pa.array(np.where(np.signbit(values), "-", ""), type=pa.string()),
+        pc.if_else(pa.array(np.signbit(values)), "-", ""),
         pc.cast(whole, pa.string()), ".",
         pc.utf8_lpad(pc.cast(cents, pa.string()), width=2, padding="0"), "")
     exact = pc.if_else(pa.array(valid), text, "")
@@ -160,11 +117,11 @@ def _hundredths_between(start: pd.Timestamp, arrived: np.ndarray, response: np.n
 
     Whole seconds ``s`` give ``100 s / 60 = 5 s / 3`` hundredths, never within a third
     of a half: the integer rounding ``(10 s + 3) // 6`` is exactly ``f"{s / 60:.2f}"``."""
-    base = _seconds(start, arrived).to_numpy(dtype="datetime64[s]")
-    then = _seconds(start, response).to_numpy(dtype="datetime64[s]")
+    base = seconds(start, arrived)
+    then = seconds(start, response)
     valid = ~(np.isnat(base) | np.isnat(then))
-    seconds = np.where(valid, (then - base).astype(np.int64), 0)
-    hundredths = (10 * seconds + 3) // 6
+    elapsed = np.where(valid, (then - base).astype(np.int64), 0)
+    hundredths = (10 * elapsed + 3) // 6
     return two_decimals(np.where(valid, hundredths / 100, np.nan))
 
 
@@ -275,7 +232,7 @@ def export_table(folder: str | Path, *, preset: str = "simdesk", replication: in
     response = tickets["first_response"].to_numpy(dtype=float)
 
     def when(minutes: np.ndarray) -> pa.Array:
-        return _times(start, minutes, zone, rules.naive_times)
+        return times(start, minutes, zone, rules.naive_times)
 
     def text(values: Any) -> pa.Array:
         return pa.array(np.asarray(values, dtype=object), type=pa.string())
@@ -332,25 +289,46 @@ def write_export(table: pa.Table | pd.DataFrame, out: str | Path) -> Path:
     if name.endswith((".parquet", ".pq")):
         atomic_write(target, lambda p: pq.write_table(table, p))
         return target
-    parts = csv_parts(table)
-    if name.endswith(".gz"):  # gzip's wrapper (wbits 31), level 1, no name, no time
-        packer = zlib.compressobj(1, zlib.DEFLATED, 31)
-        parts = [*(packer.compress(part) for part in parts), packer.flush()]
+    packer = (_deflate().compressobj(1, zlib.DEFLATED, 31) if name.endswith(".gz")
+              else None)  # gzip's wrapper (wbits 31), level 1, no name, no time
 
     def write(path: Path) -> None:
         with path.open("wb") as handle:
-            for part in parts:
-                handle.write(part)
+            for part in csv_parts(table):
+                handle.write(part if packer is None else packer.compress(part))
+            if packer is not None:
+                handle.write(packer.flush())
 
     atomic_write(target, write)
     return target
 
 
+def _deflate() -> Any:
+    """ISA-L's deflate (the ``isal`` package: zlib's interface, 3× its speed at level 1 and
+    smaller files), else zlib's."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # (a platform without its wheels)
+        return zlib
+    return isal_zlib
+
+
 _QUOTED = '[,"\r\n]'
-_FORMULA_BYTES = np.frombuffer("".join(FORMULA_STARTS).encode("ascii"), dtype=np.uint8)
+ROWS_PER_PART = 65_536
+"""Lines of an export's CSV made at a time (about 10 MB of text)."""
+
+
+def _byte_set(members: bytes) -> np.ndarray:
+    """A lookup table of 256 booleans: ``table[byte]`` is whether ``byte`` is a member."""
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(members, dtype=np.uint8)] = True
+    return table
+
+
+_FORMULA_BYTES = _byte_set("".join(FORMULA_STARTS).encode("ascii"))
 """The first bytes that make a spreadsheet run a cell as a formula (all ASCII: a byte of
 a longer UTF-8 character never equals one)."""
-_QUOTED_BYTES = np.frombuffer(b',"\r\n', dtype=np.uint8)
+_QUOTED_BYTES = _byte_set(b',"\r\n')
 
 
 def _text_bytes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -370,21 +348,25 @@ def csv_text(table: pa.Table) -> str:
     return b"".join(csv_parts(table)).decode("utf-8")
 
 
-def csv_parts(table: pa.Table) -> list[bytes | memoryview]:
-    """A text table as CSV (UTF-8: its header, then its body) the way pandas writes it
-    (a cell quoted only when it holds a comma, quote or line break; ``\n`` line ends),
-    every cell a spreadsheet would run as a formula prefixed with an apostrophe;
-    vectorised with Arrow."""
+def csv_parts(table: pa.Table, rows: int = ROWS_PER_PART) -> Iterator[bytes | memoryview]:
+    """A text table as CSV (UTF-8: its header, then its body, ``rows`` lines at a time) the
+    way pandas writes it (a cell quoted only when it holds a comma, quote or line break;
+    ``\n`` line ends), every cell a spreadsheet would run as a formula prefixed with an
+    apostrophe; vectorised with Arrow. Part by part, so that the text of the whole table
+    is never held at once."""
     def cells(values: pa.Array) -> pa.Array:
-        values = pc.fill_null(pc.cast(values, pa.string()), "")
+        if values.type != pa.string():
+            values = pc.cast(values, pa.string())
+        if values.null_count:
+            values = pc.fill_null(values, "")
         starts, data = _text_bytes(values)
         risky = np.zeros(len(values), dtype=bool)
         filled = starts[1:] > starts[:-1]
-        risky[filled] = np.isin(data[starts[:-1][filled]], _FORMULA_BYTES)
+        risky[filled] = _FORMULA_BYTES[data[starts[:-1][filled]]]
         if risky.any():
             values = pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", values, ""),
                                 values)
-        if not np.isin(_QUOTED_BYTES, data).any():  # (the whole column: no cell needs it)
+        if not _QUOTED_BYTES[data].any():  # (the whole part: no cell needs it)
             return values
         needs = pc.match_substring_regex(values, pattern=_QUOTED)
         quoted = pc.binary_join_element_wise(
@@ -392,10 +374,12 @@ def csv_parts(table: pa.Table) -> list[bytes | memoryview]:
         return pc.if_else(needs, quoted, values)
 
     header = cells(pa.array(table.column_names, type=pa.string())).to_pylist()
-    columns = [cells(table.column(name).combine_chunks()) for name in table.column_names]
-    head = (",".join(header) + "\n").encode("utf-8")
-    if not columns or not table.num_rows:
-        return [head]
-    columns[-1] = pc.binary_join_element_wise(columns[-1], "", "\n")  # the line's end
-    _, body = _text_bytes(pc.binary_join_element_wise(*columns, ","))
-    return [head, body.data]  # Arrow's own bytes: not copied
+    yield (",".join(header) + "\n").encode("utf-8")
+    if not table.num_columns:
+        return
+    for first in range(0, table.num_rows, rows):
+        part = table.slice(first, rows)
+        columns = [cells(part.column(name).combine_chunks()) for name in part.column_names]
+        columns[-1] = pc.binary_join_element_wise(columns[-1], "", "\n")  # the line's end
+        _, body = _text_bytes(pc.binary_join_element_wise(*columns, ","))
+        yield body.data  # Arrow's own bytes: not copied
