@@ -10,9 +10,12 @@ For each policy, one measurement is the in-process engine only, as in
 ``benchmarks/bench_mmc.py``: ``compile_plan`` + ``draw_tickets`` + ``run_desk`` with the
 policy from ``make_policy`` (validating the scenario is not timed; no tables are built).
 The time of ``run_desk`` alone is shown too: drawing the tickets costs every policy the
-same, so it is where the policies differ. Each policy runs ``--repeat`` times; rounds
-are interleaved (all policies, then all again in reverse order, ...) so that every
-policy sees the same machine load, and the median is reported. Every run uses the same
+same, so it is where the policies differ. Every policy, FIFO included, runs on the SimPy
+engine (``compiled=False``): FIFO on a plain desk this size would take the compiled loop
+(:mod:`simdesk.engine.compiled`, measured by ``benchmarks/bench_mmc.py``), and the
+comparison is of what each policy asks of the same engine. Each policy runs ``--repeat``
+times; rounds are interleaved (all policies, then all again in reverse order, ...) so that
+every policy sees the same machine load, and the median is reported. Every run uses the same
 seed, hence the same tickets.
 
 The benchmark fails (exit status 1) if a policy's tickets per second are less than a
@@ -207,7 +210,7 @@ def engine_run(loaded: Scenario, seed: int) -> Run:
     batch = draw_tickets(plan, Streams(seed, 0))
     policy = make_policy(loaded.routing)
     desk_start = time.perf_counter()
-    record = run_desk(plan, batch, policy)
+    record = run_desk(plan, batch, policy, compiled=False)
     end = time.perf_counter()
     answered = ~np.isnan(record.first_response)
     waits = record.first_response[answered] - record.arrived[answered]
