@@ -98,6 +98,9 @@ TicketDraw = Callable[[DeskPlan, Streams], TicketBatch]
 that returns the same batch, e.g. kept from an earlier plan of a search)."""
 TABLES = ("tickets", "visits", "duty", "replies", "queue_area", "actions", "fixes", "rules")
 """The tables a replication can tabulate."""
+SLA_TICKETS = "sla_tickets"
+"""Instead of ``tickets`` among the tables to build: a slim ticket table, only the columns a
+staffing verdict reads (:data:`~simdesk.metrics.tables.SLA_COLUMNS`)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,9 @@ def run_replication(plan: DeskPlan, policy: Policy, seed: int, replication: int,
     # is built, the tickets' draws before the visit table.
     batch = for_tables(batch)
     tickets = (ticket_table(plan, batch, record, replication, satisfaction=luck)
-               if "tickets" in tables else empty)
+               if "tickets" in tables else
+               ticket_table(plan, batch, record, replication, slim=True)
+               if SLA_TICKETS in tables else empty)
     del batch, luck
     return ReplicationTables(
         tickets,

@@ -43,7 +43,6 @@ from simdesk.engine.records import (
     REPLY_COLUMNS,
     VISIT_COLUMNS,
     RunRecord,
-    queue_areas,
 )
 from simdesk.fates.tickets import TicketBatch
 from simdesk.plan.model import DeskPlan
@@ -172,7 +171,7 @@ def run_compiled(plan: DeskPlan, batch: TicketBatch,
         visits=visits,
         replies=np.empty((0, REPLY_COLUMNS)),
         duty=column(slots.F_DUTY, used[slots.F_DUTY]).reshape(-1, DUTY_COLUMNS).copy(),
-        queue_area=queue_areas(visits, len(plan.tiers), plan.warmup, plan.horizon),
+        window=(len(plan.tiers), plan.warmup, plan.horizon),
         log=None,
     )
 
@@ -204,13 +203,7 @@ def _layout(plan: DeskPlan, batch: TicketBatch,
     agent_tier = np.zeros(agents, dtype=np.int64)
     for a in plan.agents:
         agent_tier[a.index] = a.tier
-    events: list[tuple[float, int, int, float]] = []
-    for index in tier_agents.tolist():  # as Desk._schedule_duty schedules them
-        for begin, end in plan.agents[index].duty if duty is None else duty[index]:
-            events.append((begin, slots.STARTS, index, end))
-            events.append((end, slots.ENDS, index, end))
-    shift = np.array(events, dtype=float).reshape(-1, 4)
-    shift = shift[np.argsort(shift[:, 0], kind="stable")]
+    shift = _shift_events(plan, duty, tier_agents)
     ring = max(len(t.agents) for t in plan.tiers) + 2
     entry = np.zeros(tiers, dtype=np.int64)
     entry[chain[:, 0]] = 1
@@ -257,7 +250,7 @@ def _layout(plan: DeskPlan, batch: TicketBatch,
         slots.F_RESOLVED: n,
         slots.F_ABANDONED: n,
         slots.F_VISITS: VISIT_COLUMNS * int(stops.sum()),
-        slots.F_DUTY: DUTY_COLUMNS * (len(events) // 2 + agents),
+        slots.F_DUTY: DUTY_COLUMNS * (len(shift) // 2 + agents),
     }
     ints = _pack(int_columns, slots.HEADER, np.int64)
     floats = _pack(float_columns, slots.FLOAT_HEADER, np.float64)
@@ -273,6 +266,30 @@ def _layout(plan: DeskPlan, batch: TicketBatch,
     ints[slots.RING] = ring
     ints[slots.SHIFTS] = len(shift)
     return floats, ints, records
+
+
+_SHIFTS: list[tuple[DeskPlan, np.ndarray]] = []
+"""The shift events of the last plan laid out with its own duty: a search lays the same
+plan out for each of its replications."""
+
+
+def _shift_events(plan: DeskPlan, duty: Sequence[Sequence[Interval]] | None,
+                  tier_agents: np.ndarray) -> np.ndarray:
+    """Each shift start and end as (time, kind, agent, end of the shift), in the order
+    SimPy runs them: by time, then as ``Desk._schedule_duty`` schedules them."""
+    if duty is None and _SHIFTS and _SHIFTS[0][0] is plan:
+        return _SHIFTS[0][1]
+    events: list[tuple[float, int, int, float]] = []
+    for index in tier_agents.tolist():
+        for begin, end in plan.agents[index].duty if duty is None else duty[index]:
+            events.append((begin, slots.STARTS, index, end))
+            events.append((end, slots.ENDS, index, end))
+    shift = np.array(events, dtype=float).reshape(-1, 4)
+    shift = shift[np.argsort(shift[:, 0], kind="stable")]
+    shift.flags.writeable = False
+    if duty is None:
+        _SHIFTS[:] = [(plan, shift)]
+    return shift
 
 
 def _fates(batch: TicketBatch) -> tuple[np.ndarray, ...]:

@@ -52,7 +52,6 @@ from simdesk.engine.records import (
     REPLY_COLUMNS,
     VISIT_COLUMNS,
     RunRecord,
-    queue_areas,
 )
 from simdesk.engine.state import INF, NAN
 from simdesk.engine.supervisor import ACTION_COLUMNS, Supervising
@@ -90,7 +89,7 @@ class Desk(FollowUps, Supervising):
             visits=visits,
             replies=np.asarray(self.replies, dtype=float).reshape(-1, REPLY_COLUMNS),
             duty=np.asarray(self.duty, dtype=float).reshape(-1, DUTY_COLUMNS),
-            queue_area=queue_areas(visits, len(self.tiers), plan.warmup, plan.horizon),
+            window=(len(self.tiers), plan.warmup, plan.horizon),
             log=None if self.log is None else sorted(self.log, key=lambda entry: entry[0]),
             actions=np.asarray(self.actions, dtype=float).reshape(-1, ACTION_COLUMNS),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -88,8 +89,8 @@ class RunRecord:
     tier's first reply), asked (when the customer wrote), answered, agent."""
     duty: Matrix
     """Columns ``DUTY_*``: agent, on, off — when each agent was actually on the queue."""
-    queue_area: FloatArray
-    """Per tier, ∫ queue length dt from the warm-up to the horizon (:func:`queue_areas`)."""
+    window: tuple[int, float, float]
+    """The tiers, warm-up and horizon: what :attr:`queue_area` is measured over."""
     log: list[LogEntry] | None
     customers: CustomerRecord | None = None
     """What the customer rules did (``None``: the scenario has none)."""
@@ -97,6 +98,12 @@ class RunRecord:
     """What the desk rules did (``None``: the scenario has none)."""
     actions: Matrix | None = None
     """The supervisor's actions (:mod:`simdesk.engine.supervisor`); ``None`` without one."""
+
+    @cached_property
+    def queue_area(self) -> FloatArray:
+        """Per tier, ∫ queue length dt from the warm-up to the horizon
+        (:func:`queue_areas`), computed when first read: a search builds no table of it."""
+        return queue_areas(self.visits, *self.window)
 
 
 def queue_areas(visits: Matrix, tiers: int, warmup: float, horizon: float) -> FloatArray:

@@ -27,6 +27,9 @@ horizon; ``contact`` is 0 for the first contact and k for the k-th repeat contac
 
 from __future__ import annotations
 
+from functools import cache
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -61,9 +64,19 @@ from simdesk.plan.model import DeskPlan
 
 
 def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical[str]:
-    """Integer codes with their names, as a pandas categorical."""
-    return pd.Categorical.from_codes(codes.astype(np.int64, copy=False),
-                                     categories=pd.Index(list(names)))
+    """Integer codes with their names, as a pandas categorical (the codes are valid by
+    construction: not checked again)."""
+    values = pd.Categorical.from_codes(codes.astype(np.int64, copy=False),
+                                       dtype=_categories(tuple(names)),
+                                       validate=False)
+    return cast("pd.Categorical[str]", values)
+
+
+@cache
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical type of ``names``, made once (its index of text is the cost of a
+    small categorical: a search builds thousands)."""
+    return pd.CategoricalDtype(pd.Index(list(names)))
 
 
 def _own(column: np.ndarray) -> np.ndarray:
@@ -103,12 +116,17 @@ def _tiers_entered(plan: DeskPlan, record: RunRecord, n: int) -> np.ndarray:
     return entered
 
 
+SLA_COLUMNS = ("replication", "channel", "arrived", "warmup", "sla_met")
+"""The columns of a slim ticket table: what a staffing verdict reads."""
+
+
 def ticket_table(
     plan: DeskPlan, batch: TicketBatch, record: RunRecord, replication: int,
-    satisfaction: np.ndarray | None = None,
+    satisfaction: np.ndarray | None = None, *, slim: bool = False,
 ) -> pd.DataFrame:
     """The per-ticket table of one replication; ``satisfaction`` holds the tickets'
-    logistic draws of the satisfaction model (None: no ``satisfaction`` column)."""
+    logistic draws of the satisfaction model (None: no ``satisfaction`` column).
+    ``slim``: only :data:`SLA_COLUMNS` (the same values)."""
     n = len(batch)
     arrived = record.arrived
     first_response = record.first_response
@@ -144,6 +162,14 @@ def ticket_table(
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
     del decided, waited_by_horizon, within  # each a column's worth of memory in a big run
+    if slim:
+        return pd.DataFrame({
+            "replication": np.full(n, replication, dtype=np.int32),
+            "channel": _categorical(channel_codes, [c.name for c in plan.channels]),
+            "arrived": arrived,
+            "warmup": arrived < plan.warmup,
+            "sla_met": sla_met,
+        }, copy=False)
     entered = _tiers_entered(plan, record, n)
     if customers is not None:  # an overflowed ticket's path is along its last channel
         longest = np.array([len(c.chain) for c in plan.channels])[channel_codes]

@@ -25,7 +25,7 @@ from simdesk.metrics.stats import t_quantile
 from simdesk.plan.model import DeskPlan
 from simdesk.plan.prepare import Prepared, prepare
 from simdesk.scenario.schema import Scenario
-from simdesk.simulation import TABLES, SimulationResult, auto_workers, simulate
+from simdesk.simulation import SLA_TICKETS, TABLES, SimulationResult, auto_workers, simulate
 from simdesk.staffing.draws import TicketDraws
 from simdesk.staffing.grid import WeekGrid
 from simdesk.staffing.judge import (
@@ -185,10 +185,10 @@ class Runner:
 
     @property
     def lean(self) -> tuple[str, ...]:
-        """The tables the verdicts read: tickets, and visits for a tier judged on its
-        queue's wait."""
-        return ("tickets", "visits") if any(g.wait is not None for g in self.goals) else (
-            "tickets",)  # not even queue_area
+        """The tables the verdicts read: the tickets' SLA columns, and visits for a tier
+        judged on its queue's wait."""
+        return ((SLA_TICKETS, "visits") if any(g.wait is not None for g in self.goals)
+                else (SLA_TICKETS,))  # not even queue_area
 
     def evaluate(self, levels: Mapping[str, IntArray], what: str,
                  needed: Mapping[str, np.ndarray] | None = None, lean: bool = False

@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import simdesk
 from simdesk.fates.streams import Streams
 from simdesk.fates.tickets import draw_tickets
+from simdesk.metrics.tables import SLA_COLUMNS
 from simdesk.plan.compile import compile_plan
 from simdesk.scenario.calendar import Clock
 from simdesk.scenario.load import load_scenario
-from simdesk.simulation import simulate
+from simdesk.simulation import SLA_TICKETS, simulate
 from simdesk.staffing import draws as draws_module
 from simdesk.staffing.draws import TicketDraws, batch_bytes
 from simdesk.staffing.grid import WeekGrid
@@ -169,4 +171,15 @@ def test_staff_gives_the_same_answer_with_and_without_kept_draws_on_shipped_desk
     scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / f"{name}.yaml")
     _equal(_answer(scenario, monkeypatch, draws_module.BUDGET),
            _answer(scenario, monkeypatch, 0))
+
+
+def test_a_search_s_slim_ticket_table_holds_the_full_tables_sla_columns() -> None:
+    """What a staffing verdict reads (replication, channel, arrival, warm-up, SLA met) is
+    all a lean run of a search tabulates, with the values of the full table."""
+    scenario = _chat()
+    full = simulate(scenario, seed=6, replications=2)
+    slim = simulate(scenario, seed=6, replications=2, tables=(SLA_TICKETS,))
+    assert list(slim.tickets.columns) == list(SLA_COLUMNS)
+    pd.testing.assert_frame_equal(slim.tickets, full.tickets[list(SLA_COLUMNS)])
+    assert slim.visits.empty and slim.queue_area.empty
 
