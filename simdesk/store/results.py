@@ -78,10 +78,19 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda p: neutralised(frame).to_csv(p, index=False))
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """zstd, with dictionary encoding only where it pays: the categorical columns."""
+def _parquet_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    """What writes ``frame`` as Parquet: zstd, with dictionary encoding only where it pays,
+    the categorical columns (as ``frame.to_parquet(path, index=False,
+    compression="zstd", use_dictionary=<its categorical columns>)``). The frame is
+    converted to Arrow here, on the calling thread: the writer, which may run on another
+    thread, then touches no pandas object (pandas is not thread-safe: a frame read
+    meanwhile may consolidate its blocks in place)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     categorical = [str(c) for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    frame.to_parquet(path, index=False, compression="zstd", use_dictionary=categorical)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return partial(pq.write_table, table, compression="zstd", use_dictionary=categorical)
 
 
 def with_units(summary: pd.DataFrame) -> pd.DataFrame:
@@ -145,8 +154,7 @@ def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
     the tables without holding the GIL while this thread computes the summary (if it has
     not been computed yet)."""
     with ThreadPoolExecutor(max_workers=len(tables)) as pool:
-        writes = [pool.submit(atomic_write, folder / f"{name}.parquet",
-                              partial(_write_parquet, frame))
+        writes = [pool.submit(atomic_write, folder / f"{name}.parquet", _parquet_writer(frame))
                   for name, frame in tables]
         table, document = summary()
         write_csv(with_units(table), folder / "summary.csv")
@@ -212,7 +220,7 @@ class ResultsWriter:
             tables.append(("fixes", result.fixes))
         self._pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=len(tables) + 2)
         self._writes = [self._pool.submit(atomic_write, self.folder / f"{name}.parquet",
-                                          partial(_write_parquet, frame))
+                                          _parquet_writer(frame))
                         for name, frame in tables]
 
     def finish(self) -> None:
@@ -222,10 +230,10 @@ class ResultsWriter:
         result = self.result
         days = day_table(result.plan, result.tickets)
         self._writes.append(self._pool.submit(atomic_write, self.folder / "days.parquet",
-                                              partial(_write_parquet, days)))
+                                              _parquet_writer(days)))
         hours = hour_table(result.plan, result.tickets)
         self._writes.append(self._pool.submit(atomic_write, self.folder / "hours.parquet",
-                                              partial(_write_parquet, hours)))
+                                              _parquet_writer(hours)))
         write_csv(with_units(result.summary), self.folder / "summary.csv")
         atomic_text(self.folder / "summary.json",
                     json.dumps(summary_document(result), indent=2, allow_nan=False))
