@@ -120,9 +120,14 @@ def store(machine_code: bytes, name: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".compiled_loop.",
                                          delete=False) as handle:
-            handle.write(_pack(machine_code, name))
-            os.fchmod(handle.fileno(), 0o644)  # as numba's own cache files
-        Path(handle.name).replace(path)
+            written = Path(handle.name)
+            try:
+                handle.write(_pack(machine_code, name))
+                os.fchmod(handle.fileno(), 0o644)  # as numba's own cache files
+            except OSError:
+                written.unlink(missing_ok=True)
+                raise
+        written.replace(path)
     except OSError:
         return
 
@@ -147,21 +152,23 @@ def load(machine_code: bytes, name: str) -> Runner:
     def runner(f: np.ndarray, i: np.ndarray, o: np.ndarray, *rest: Any) -> int:
         *fates, horizon = rest
         arguments: list[Any] = [ctypes.byref(ctypes.c_void_p()), ctypes.byref(ctypes.c_void_p())]
-        for array in (f, i, o, *fates):
-            arguments.extend(_fields(array))
+        for array, (dtype, dims) in zip((f, i, o, *fates), _ARRAYS, strict=True):
+            arguments.extend(_fields(array, dtype, dims))
         arguments.append(float(horizon))
         return int(native(*arguments))
 
     return runner
 
 
-_DIMS = (1, 1, 1, 1, 1, 2, 1, 1, 1)
-"""The loop's arrays, by dimensions: f, i, o, then the fates (``handles`` is 2-D)."""
+_ARRAYS = ((np.float64, 1), (np.int64, 1), (np.float64, 1),  # f, i, o
+           (np.float64, 1), (np.float64, 1), (np.float64, 2),  # arrived, patience, handles
+           (np.int64, 1), (np.bool_, 1), (np.int64, 1))  # channel, deflected, visits
+"""The loop's arrays, each with its dtype and dimensions, in the order it takes them."""
 
 
 def _prototype() -> Any:
     fields: list[Any] = [ctypes.c_void_p, ctypes.c_void_p]  # return slot, exception info
-    for dims in _DIMS:
+    for _, dims in _ARRAYS:
         fields += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
                    ctypes.c_void_p, *[ctypes.c_int64] * (2 * dims)]
     return ctypes.CFUNCTYPE(ctypes.c_int32, *fields, ctypes.c_double)
@@ -172,11 +179,13 @@ _PROTOTYPE = _prototype()
 runs)."""
 
 
-def _fields(array: np.ndarray) -> list[Any]:
+def _fields(array: np.ndarray, dtype: type, dims: int) -> list[Any]:
     """An array as numba's native convention passes it: no meminfo and no parent (the loop
-    allocates and reflects nothing), its length, item size, data, shape and strides."""
-    if not array.flags.c_contiguous:
-        raise ValueError("the loop reads C-contiguous arrays only")
+    allocates and reflects nothing), its length, item size, data, shape and strides; it
+    must be C-contiguous, of the loop's dtype and dimensions (else :class:`ValueError`)."""
+    if array.dtype != dtype or array.ndim != dims or not array.flags.c_contiguous:
+        raise ValueError(f"the loop takes C-contiguous {np.dtype(dtype)} arrays of {dims} "
+                         f"dimension(s), not {array.dtype} of shape {array.shape}")
     return [None, None, array.size, array.itemsize, array.ctypes.data,
             *array.shape, *array.strides]
 

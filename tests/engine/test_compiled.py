@@ -204,6 +204,24 @@ def test_a_damaged_or_stale_cache_file_is_never_loaded(tmp_path: Path,
         assert native.load_cached() is None
 
 
+def test_the_machine_code_takes_only_arrays_of_its_types() -> None:
+    """The loop is called through ctypes with raw pointers: an array of another dtype,
+    shape or layout is refused before the call, never read as if it were right."""
+    plan = compile_plan(load_scenario(_bench_desk(200)))
+    batch = draw_tickets(plan, Streams(8, 0))
+    runner = compiled._runner()
+    assert runner is not None
+    arrays = compiled._layout(plan, batch, None)
+    fates = list(compiled._fates(batch))
+    strided = np.repeat(fates[3], 2)[::2]  # the channels, not contiguous
+    for place, wrong in ((0, fates[0].astype(np.float32)), (3, strided),
+                         (2, fates[2].ravel())):
+        changed = [*fates[:place], wrong, *fates[place + 1:]]
+        with pytest.raises(ValueError, match="the loop takes"):
+            runner(*arrays, *changed, plan.horizon)
+    assert runner(*arrays, *fates, plan.horizon) == 0
+
+
 def test_machine_code_that_calls_outside_the_loop_is_refused() -> None:
     """A function of the loop that called Python or numba's runtime could not run from the
     cache alone (and MCJIT aborts the process on a symbol it cannot find): refused."""
