@@ -27,7 +27,7 @@ horizon; ``contact`` is 0 for the first contact and k for the k-th repeat contac
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from typing import cast
 
 import numpy as np
@@ -72,7 +72,7 @@ def _categorical(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Ca
     return cast("pd.Categorical[str]", values)
 
 
-@cache
+@lru_cache(maxsize=256)
 def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
     """The categorical type of ``names``, made once (its index of text is the cost of a
     small categorical: a search builds thousands)."""
@@ -162,14 +162,12 @@ def ticket_table(
     sla_met = pd.array(answered & (sla_wait <= within), dtype="boolean")
     sla_met[~decided] = pd.NA
     del decided, waited_by_horizon, within  # each a column's worth of memory in a big run
+    numbers = np.full(n, replication, dtype=np.int32)
+    channel_column = _categorical(channel_codes, [c.name for c in plan.channels])
+    warmup = arrived < plan.warmup
     if slim:
-        return pd.DataFrame({
-            "replication": np.full(n, replication, dtype=np.int32),
-            "channel": _categorical(channel_codes, [c.name for c in plan.channels]),
-            "arrived": arrived,
-            "warmup": arrived < plan.warmup,
-            "sla_met": sla_met,
-        }, copy=False)
+        return pd.DataFrame({"replication": numbers, "channel": channel_column, "arrived": arrived,
+                             "warmup": warmup, "sla_met": sla_met}, copy=False)
     entered = _tiers_entered(plan, record, n)
     if customers is not None:  # an overflowed ticket's path is along its last channel
         longest = np.array([len(c.chain) for c in plan.channels])[channel_codes]
@@ -180,9 +178,9 @@ def ticket_table(
     for (channel_index, entered_count), code in path_codes.items():
         lookup[channel_index, entered_count] = code
     table = pd.DataFrame({
-        "replication": np.full(n, replication, dtype=np.int32),
+        "replication": numbers,
         "ticket": np.arange(n, dtype=np.int64),
-        "channel": _categorical(channel_codes, [c.name for c in plan.channels]),
+        "channel": channel_column,
         "segment": _categorical(batch.segment, plan.segments),
         "topic": _categorical(batch.topic, plan.topics),
         "arrived": arrived,
@@ -193,7 +191,7 @@ def ticket_table(
         "sla_met": sla_met,
         "path": _categorical(lookup[channel_codes, entered.astype(np.int64, copy=False)],
                              path_names),
-        "warmup": arrived < plan.warmup,
+        "warmup": warmup,
         "refused": refused,
         "deflected": deflected,
         "reopens": _reopens(plan, record, n),

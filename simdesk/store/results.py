@@ -26,7 +26,7 @@ import math
 import re
 import shlex
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,20 +148,46 @@ def check_results_folder(folder: Path, *, overwrite: bool = False) -> None:
         )
 
 
+class _ParquetWrites:
+    """Tables written as ``NAME.parquet`` into a folder on other threads (Arrow encodes
+    without holding the GIL), each converted to Arrow first on the calling thread."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._pool = ThreadPoolExecutor(max_workers=len(RESULT_FILES))
+        self._writes: list[Future[None]] = []
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        """Start writing ``frame`` as ``NAME.parquet``."""
+        self._writes.append(self._pool.submit(atomic_write, self.folder / f"{name}.parquet",
+                                              _parquet_writer(frame)))
+
+    def wait(self, *, errors: bool = True) -> None:
+        """Wait for every write; with ``errors``, raise the first that failed."""
+        self._pool.shutdown(wait=True)
+        for write in self._writes if errors else ():
+            write.result()
+
+
+def _write_summary(folder: Path, table: pd.DataFrame, document: dict[str, Any]) -> None:
+    """``summary.csv`` (with units) and ``summary.json``."""
+    write_csv(with_units(table), folder / "summary.csv")
+    atomic_text(folder / "summary.json", json.dumps(document, indent=2, allow_nan=False))
+
+
 def _write_tables(folder: Path, tables: list[tuple[str, pd.DataFrame]],
                   summary: Callable[[], tuple[pd.DataFrame, dict[str, Any]]]) -> None:
     """Each table as ``NAME.parquet``, and ``summary.csv`` / ``summary.json``. Arrow writes
-    the tables without holding the GIL while this thread computes the summary (if it has
-    not been computed yet)."""
-    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
-        writes = [pool.submit(atomic_write, folder / f"{name}.parquet", _parquet_writer(frame))
-                  for name, frame in tables]
-        table, document = summary()
-        write_csv(with_units(table), folder / "summary.csv")
-        text = json.dumps(document, indent=2, allow_nan=False)
-        atomic_text(folder / "summary.json", text)
-        for write in writes:
-            write.result()
+    the tables while this thread computes the summary (if it has not been computed yet)."""
+    writes = _ParquetWrites(folder)
+    try:
+        for name, frame in tables:
+            writes.add(name, frame)
+        _write_summary(folder, *summary())
+    except BaseException:
+        writes.wait(errors=False)  # the error here is the one to report
+        raise
+    writes.wait()
 
 
 def _make_folder(folder: Path) -> None:
@@ -218,25 +244,18 @@ class ResultsWriter:
             tables.append(("actions", result.actions))
         if result.scenario.problems is not None:
             tables.append(("fixes", result.fixes))
-        self._pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=len(tables) + 2)
-        self._writes = [self._pool.submit(atomic_write, self.folder / f"{name}.parquet",
-                                          _parquet_writer(frame))
-                        for name, frame in tables]
+        self._writes: _ParquetWrites | None = _ParquetWrites(self.folder)
+        for name, frame in tables:
+            self._writes.add(name, frame)
 
     def finish(self) -> None:
         """Write the day and hour tables and the summary, and wait for every table."""
-        if self._pool is None:
+        if self._writes is None:
             return
         result = self.result
-        days = day_table(result.plan, result.tickets)
-        self._writes.append(self._pool.submit(atomic_write, self.folder / "days.parquet",
-                                              _parquet_writer(days)))
-        hours = hour_table(result.plan, result.tickets)
-        self._writes.append(self._pool.submit(atomic_write, self.folder / "hours.parquet",
-                                              _parquet_writer(hours)))
-        write_csv(with_units(result.summary), self.folder / "summary.csv")
-        atomic_text(self.folder / "summary.json",
-                    json.dumps(summary_document(result), indent=2, allow_nan=False))
+        self._writes.add("days", day_table(result.plan, result.tickets))
+        self._writes.add("hours", hour_table(result.plan, result.tickets))
+        _write_summary(self.folder, result.summary, summary_document(result))
         self._wait()
 
     def write_misses(self, misses: Sequence[ChannelMisses]) -> None:
@@ -245,12 +264,9 @@ class ResultsWriter:
                     json.dumps(misses_document(misses), indent=2, allow_nan=False))
 
     def _wait(self, *, errors: bool = True) -> None:
-        """Wait for every write; with ``errors``, raise the first that failed."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
-            for write in self._writes if errors else ():
-                write.result()
+        writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.wait(errors=errors)
 
     def __enter__(self) -> ResultsWriter:
         return self

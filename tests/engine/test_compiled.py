@@ -204,6 +204,21 @@ def test_a_damaged_or_stale_cache_file_is_never_loaded(tmp_path: Path,
         assert native.load_cached() is None
 
 
+def test_the_probe_desk_takes_the_loops_paths() -> None:
+    """The desk the machine code is checked on before it is cached is covered by the loop
+    and uses what the loop does: shifts, escalation, abandonment, deflection, replies."""
+    plan = compile_plan(load_scenario(compiled.PROBE))
+    batch = draw_tickets(plan, Streams(1, 0))
+    assert is_plain(plan, batch) and compiled.covers(plan, batch, Fifo(), None)
+    record = compiled.run_compiled(plan, batch)
+    assert record is not None
+    assert (~np.isnan(record.abandoned_at)).sum() > 50
+    assert batch.deflected is not None and batch.deflected.sum() > 50
+    assert (batch.visits > 1).sum() > 50
+    assert {c.response for c in plan.channels} == {"pickup", "reply"}
+    assert len({tuple(a.duty) for a in plan.agents}) > 1  # agents on different shifts
+
+
 def test_the_machine_code_takes_only_arrays_of_its_types() -> None:
     """The loop is called through ctypes with raw pointers: an array of another dtype,
     shape or layout is refused before the call, never read as if it were right."""

@@ -128,8 +128,9 @@ class LocalProcesses:
         if self._pool is None and any(task.work >= compiled.MIN_TICKETS for task in tasks):
             # points this big may run on the compiled loop: loaded here, the workers
             # forked from this process inherit it (and share its pages) rather than each
-            # load it again (~0.4 s of CPU); if the loop does not cover the desk, that
-            # time is lost once, here
+            # load it again (~0.02 s, or ~4 s where numba must build it first: then once,
+            # here, not once per worker); if the loop does not cover the desk, that time is
+            # lost once, here
             compiled.load()
         queue = deque(heaviest_first(tasks))
         suspects: deque[PointTask] = deque()  # in flight when a worker died: run alone
